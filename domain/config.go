@@ -1,0 +1,260 @@
+package domain
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Status categories drive behaviour that does not depend on a status's name.
+const (
+	CategoryNew      = "new"
+	CategoryOpen     = "open"
+	CategoryWaiting  = "waiting"
+	CategoryResolved = "resolved"
+	CategoryClosed   = "closed"
+)
+
+var categories = []string{CategoryNew, CategoryOpen, CategoryWaiting, CategoryResolved, CategoryClosed}
+
+// StatusDef is one ticket status.
+type StatusDef struct {
+	Name      string `yaml:"name"`
+	Label     string `yaml:"label"`
+	Category  string `yaml:"category"`
+	PausesSLA bool   `yaml:"pauses_sla"`
+	Line      int    `yaml:"-"`
+}
+
+// Done reports whether tickets in this status are finished (resolved or closed).
+func (s *StatusDef) Done() bool {
+	return s.Category == CategoryResolved || s.Category == CategoryClosed
+}
+
+// TypeDef is a ticket type with its workflow and fields.
+type TypeDef struct {
+	Name            string   `yaml:"name"`
+	Label           string   `yaml:"label"`
+	Workflow        string   `yaml:"workflow"`
+	Fields          []string `yaml:"fields"`
+	DefaultPriority string   `yaml:"default_priority"`
+	Line            int      `yaml:"-"`
+}
+
+// SlackConfig holds the behaviour of the Slack surface.
+type SlackConfig struct {
+	// TicketEmoji is the reaction that turns a message into a ticket.
+	TicketEmoji string `yaml:"ticket_emoji"`
+	// Agents, if set, narrows who counts as an agent to these user IDs;
+	// AgentGroup does the same with a Slack user group ID. Unset, every
+	// member of the bot's own workspace is an agent.
+	Agents     []string `yaml:"agents"`
+	AgentGroup string   `yaml:"agent_group"`
+	// FollowUpWindow: messages the same customer posts within it join
+	// their open ticket instead of opening another.
+	FollowUpWindow Duration `yaml:"follow_up_window"`
+	// Pleasantries are messages that never open a ticket by themselves.
+	Pleasantries []string `yaml:"pleasantries"`
+	// NotifyAssignee DMs people when a ticket is assigned to them.
+	NotifyAssignee bool `yaml:"notify_assignee"`
+	Line           int  `yaml:"-"`
+}
+
+// Config is what an admin shapes in deskbot.yaml: types, workflows,
+// fields, priorities and the Slack surface.
+type Config struct {
+	Priorities      []string             `yaml:"priorities"` // lowest first
+	DefaultPriority string               `yaml:"default_priority"`
+	Severities      []string             `yaml:"severities"`
+	Statuses        []*StatusDef         `yaml:"statuses"`
+	Fields          []*FieldDef          `yaml:"fields"`
+	Types           []*TypeDef           `yaml:"types"`
+	DefaultType     string               `yaml:"default_type"`
+	Workflows       map[string]*Workflow `yaml:"workflows"`
+	Slack           SlackConfig          `yaml:"slack"`
+
+	// Source names the file the config came from, for messages.
+	Source string `yaml:"-"`
+}
+
+// Duration is a time.Duration written as "10m" in YAML.
+type Duration struct{ time.Duration }
+
+// UnmarshalYAML reads "90s", "10m", "2h".
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil || v < 0 {
+		return &lineError{n.Line, fmt.Sprintf("%q is not a duration like 10m or 2h", n.Value)}
+	}
+	d.Duration = v
+	return nil
+}
+
+//go:embed defaults.yaml
+var defaultYAML []byte
+
+// DefaultConfig returns the built-in configuration.
+func DefaultConfig() *Config {
+	c, err := ParseConfig("built-in defaults", defaultYAML)
+	if err != nil {
+		// The defaults ship in the binary and are tested: failing here is a build defect.
+		panic(err)
+	}
+	return c
+}
+
+// LoadConfig reads the config at path, or returns the defaults when path is empty.
+func LoadConfig(path string) (*Config, error) {
+	if path == "" {
+		return DefaultConfig(), nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return ParseConfig(path, data)
+}
+
+// ConfigError lists every problem found in a config file.
+type ConfigError struct {
+	File     string
+	Problems []string // each "LINE: message" or "message"
+}
+
+func (e *ConfigError) Error() string {
+	var b strings.Builder
+	for i, p := range e.Problems {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(e.File)
+		b.WriteString(":")
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+type lineError struct {
+	line int
+	msg  string
+}
+
+func (e *lineError) Error() string { return fmt.Sprintf("%d: %s", e.line, e.msg) }
+
+var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// ParseConfig decodes and validates a config. Keys the admin leaves out
+// keep no value: a file replaces the defaults as a whole, so what runs is
+// exactly what the file says.
+func ParseConfig(name string, data []byte) (*Config, error) {
+	cerr := &ConfigError{File: name}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		cerr.Problems = append(cerr.Problems, yamlProblems(err)...)
+		return nil, cerr
+	}
+	if len(root.Content) == 0 {
+		cerr.Problems = append(cerr.Problems, " the file is empty")
+		return nil, cerr
+	}
+	c := &Config{Source: name}
+	if err := decodeStrict(root.Content[0], c); err != nil {
+		cerr.Problems = append(cerr.Problems, yamlProblems(err)...)
+		return nil, cerr
+	}
+	cerr.Problems = c.validate()
+	if len(cerr.Problems) > 0 {
+		return nil, cerr
+	}
+	return c, nil
+}
+
+func yamlProblems(err error) []string {
+	var le *lineError
+	if errors.As(err, &le) {
+		return []string{le.Error()}
+	}
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		out := make([]string, 0, len(te.Errors))
+		for _, e := range te.Errors {
+			out = append(out, yamlLine(e))
+		}
+		return out
+	}
+	return []string{yamlLine(err.Error())}
+}
+
+func yamlLine(msg string) string {
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		return m[1] + ": " + m[2]
+	}
+	return " " + strings.TrimPrefix(msg, "yaml: ")
+}
+
+// Status returns the status definition with that name, or nil.
+func (c *Config) Status(name string) *StatusDef {
+	for _, s := range c.Statuses {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// Type returns the ticket type with that name, or nil.
+func (c *Config) Type(name string) *TypeDef {
+	for _, t := range c.Types {
+		if t.Name == name {
+			return t
+		}
+	}
+	return nil
+}
+
+// Field returns the custom field with that name, or nil.
+func (c *Config) Field(name string) *FieldDef {
+	for _, f := range c.Fields {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// WorkflowFor returns the workflow of a ticket type.
+func (c *Config) WorkflowFor(typ string) *Workflow {
+	if t := c.Type(typ); t != nil {
+		return c.Workflows[t.Workflow]
+	}
+	return nil
+}
+
+// HasPriority reports whether p is a configured priority.
+func (c *Config) HasPriority(p string) bool { return slices.Contains(c.Priorities, p) }
+
+// PriorityRank orders priorities: higher is more urgent, -1 when unknown.
+func (c *Config) PriorityRank(p string) int { return slices.Index(c.Priorities, p) }
+
+// StatusLabel is the display name of a status.
+func (c *Config) StatusLabel(name string) string {
+	if s := c.Status(name); s != nil && s.Label != "" {
+		return s.Label
+	}
+	return name
+}
+
+// TypeLabel is the display name of a type.
+func (c *Config) TypeLabel(name string) string {
+	if t := c.Type(name); t != nil && t.Label != "" {
+		return t.Label
+	}
+	return name
+}

@@ -1,0 +1,308 @@
+// Package domain holds deskbot's types, the rules that are pure functions
+// over them, and the interfaces the use cases (package commands) need from
+// storage. It imports neither Slack nor SQL.
+package domain
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Roles an actor can have. Agents work tickets; customers open and follow them.
+const (
+	RoleAgent    = "agent"
+	RoleCustomer = "customer"
+	RoleSystem   = "system"
+)
+
+// Channels an input can come from; recorded on every event.
+const (
+	ChannelSlack     = "slack"
+	ChannelEmail     = "email"
+	ChannelScheduler = "scheduler"
+	ChannelCLI       = "cli"
+)
+
+// Actor is whoever causes a change: a Slack user, an email sender or deskbot itself.
+type Actor struct {
+	UserID  string // Slack user ID, empty for email senders
+	Email   string
+	Name    string
+	Role    string
+	Channel string
+	// ProjectID limits a customer to their own company's tickets; zero for agents.
+	ProjectID int64
+}
+
+// IsAgent reports whether the actor may do agent work (assign, log time…).
+func (a Actor) IsAgent() bool { return a.Role == RoleAgent || a.Role == RoleSystem }
+
+// Ref is how the actor is written in events and fields: a Slack ID, else an email.
+func (a Actor) Ref() string {
+	switch {
+	case a.UserID != "":
+		return a.UserID
+	case a.Email != "":
+		return a.Email
+	case a.Role == RoleSystem:
+		return "deskbot"
+	}
+	return "unknown"
+}
+
+// SystemActor is deskbot acting on its own (scheduler, automations).
+func SystemActor(channel string) Actor {
+	return Actor{Role: RoleSystem, Channel: channel, Name: "deskbot"}
+}
+
+// Project is a customer of the vendor. Its Key prefixes ticket keys (ACME-42).
+type Project struct {
+	ID             int64     `db:"id"`
+	Key            string    `db:"key"`
+	Name           string    `db:"name"`
+	ChannelID      string    `db:"channel_id"`      // the customer's Slack channel, if any
+	AutoTickets    bool      `db:"auto_tickets"`    // top-level customer messages there become tickets
+	EmailDomains   string    `db:"email_domains"`   // comma-separated, lower case
+	TimeZone       string    `db:"time_zone"`       // IANA
+	Tier           string    `db:"tier"`            // contract tier, e.g. gold
+	SLAPolicy      string    `db:"sla_policy"`      // policy name from the config
+	HourlyRate     int64     `db:"hourly_rate"`     // cents per hour
+	CurrentVersion string    `db:"current_version"` // software version the customer runs
+	CreatedAt      time.Time `db:"created_at"`
+	UpdatedAt      time.Time `db:"updated_at"`
+}
+
+// Domains returns the project's email domains as a list.
+func (p *Project) Domains() []string {
+	var out []string
+	for _, d := range strings.Split(p.EmailDomains, ",") {
+		if d = strings.TrimSpace(d); d != "" {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+var projectKeyRE = regexp.MustCompile(`^[A-Z][A-Z0-9]{1,9}$`)
+
+// ValidateProjectKey checks the short key used in ticket keys.
+func ValidateProjectKey(key string) error {
+	if !projectKeyRE.MatchString(key) {
+		return FieldErrorf("key", "Customer key %q must be 2 to 10 capital letters or digits, starting with a letter (like ACME).", key)
+	}
+	return nil
+}
+
+// VersionChange records that a customer moved to a version of the vendor's software.
+type VersionChange struct {
+	ID         int64     `db:"id"`
+	ProjectID  int64     `db:"project_id"`
+	Version    string    `db:"version"`
+	Since      time.Time `db:"since"`
+	RecordedBy string    `db:"recorded_by"`
+	CreatedAt  time.Time `db:"created_at"`
+}
+
+// Sources a ticket can come from.
+const (
+	SourceSlash    = "slash"
+	SourceModal    = "modal"
+	SourceShortcut = "shortcut"
+	SourceReaction = "reaction"
+	SourceChannel  = "channel"
+	SourceEmail    = "email"
+	SourceCLI      = "cli"
+)
+
+// Sources lists every valid ticket source.
+var Sources = []string{SourceSlash, SourceModal, SourceShortcut, SourceReaction, SourceChannel, SourceEmail, SourceCLI}
+
+// Ticket is one piece of work for a customer.
+type Ticket struct {
+	ID          int64  `db:"id"`
+	ProjectID   int64  `db:"project_id"`
+	ProjectKey  string `db:"project_key"` // denormalised for display; read-only
+	Number      int64  `db:"number"`
+	Title       string `db:"title"`
+	Description string `db:"description"`
+	Type        string `db:"type"`
+	Status      string `db:"status"`
+	Priority    string `db:"priority"`
+	Severity    string `db:"severity"`
+	// The requester is a Slack user or an email address (or both).
+	RequesterID    string `db:"requester_id"`
+	RequesterEmail string `db:"requester_email"`
+	RequesterName  string `db:"requester_name"`
+	AssigneeID     string `db:"assignee_id"`
+	Version        string `db:"version"`
+	Fields         Fields `db:"-"`
+	Source         string `db:"source"`
+	// SourceRef identifies the input that created the ticket (a Slack
+	// permalink or message ts, an email Message-ID), for the link back.
+	SourceRef string `db:"source_ref"`
+	// The live card: the Slack message that shows the ticket.
+	SlackChannel string `db:"slack_channel"`
+	SlackTS      string `db:"slack_ts"`
+	// EmailThread is the Message-ID of the mail that opened the ticket;
+	// replies and outgoing mail reference it.
+	EmailThread     string     `db:"email_thread"`
+	SLAPolicy       string     `db:"sla_policy"`
+	SLADueAt        *time.Time `db:"sla_due_at"` // the next SLA deadline, indexed for the scheduler
+	CreatedBy       string     `db:"created_by"`
+	CreatedAt       time.Time  `db:"created_at"`
+	UpdatedAt       time.Time  `db:"updated_at"`
+	FirstResponseAt *time.Time `db:"first_response_at"`
+	ResolvedAt      *time.Time `db:"resolved_at"`
+	ClosedAt        *time.Time `db:"closed_at"`
+}
+
+// Key is the human key, ACME-42.
+func (t *Ticket) Key() string { return FormatKey(t.ProjectKey, t.Number) }
+
+// FormatKey joins a project key and a ticket number.
+func FormatKey(project string, number int64) string {
+	return project + "-" + strconv.FormatInt(number, 10)
+}
+
+var ticketKeyRE = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9]{1,9})-([0-9]{1,9})$`)
+
+// ParseKey splits "ACME-42" into ("ACME", 42); it accepts lower case.
+func ParseKey(s string) (project string, number int64, err error) {
+	m := ticketKeyRE.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return "", 0, Errorf(EINVALID, "%q is not a ticket key (like ACME-42).", s)
+	}
+	n, _ := strconv.ParseInt(m[2], 10, 64)
+	return strings.ToUpper(m[1]), n, nil
+}
+
+// IsKey reports whether s looks like a ticket key.
+func IsKey(s string) bool { return ticketKeyRE.MatchString(strings.TrimSpace(s)) }
+
+// Comment is a message on a ticket: a thread reply, an email, an internal note.
+type Comment struct {
+	ID          int64      `db:"id"`
+	TicketID    int64      `db:"ticket_id"`
+	AuthorID    string     `db:"author_id"`
+	AuthorEmail string     `db:"author_email"`
+	AuthorName  string     `db:"author_name"`
+	AuthorRole  string     `db:"author_role"`
+	Body        string     `db:"body"`
+	Public      bool       `db:"public"` // false: internal note, never sent to the customer
+	Channel     string     `db:"channel"`
+	SourceRef   string     `db:"source_ref"` // Slack message ts or email Message-ID
+	CreatedAt   time.Time  `db:"created_at"`
+	UpdatedAt   time.Time  `db:"updated_at"`
+	DeletedAt   *time.Time `db:"deleted_at"`
+}
+
+// Event kinds. Every change to a ticket writes one.
+const (
+	EventCreated      = "created"
+	EventStatus       = "status"
+	EventAssigned     = "assigned"
+	EventPriority     = "priority"
+	EventField        = "field"
+	EventComment      = "comment"
+	EventCommentEdit  = "comment_edited"
+	EventCommentDel   = "comment_deleted"
+	EventLinked       = "linked"
+	EventTimerStarted = "timer_started"
+	EventTimerStopped = "timer_stopped"
+	EventTimeLogged   = "time_logged"
+	EventTimeEdited   = "time_edited"
+	EventTimeDeleted  = "time_deleted"
+	EventFirstReply   = "first_response"
+	EventTitle        = "title"
+)
+
+// Event is one row of a ticket's history.
+type Event struct {
+	ID       int64     `db:"id"`
+	TicketID int64     `db:"ticket_id"`
+	Actor    string    `db:"actor"`
+	Channel  string    `db:"channel"`
+	Kind     string    `db:"kind"`
+	Field    string    `db:"field"`
+	OldValue string    `db:"old_value"`
+	NewValue string    `db:"new_value"`
+	At       time.Time `db:"at"`
+}
+
+// Link kinds between tickets. A link row reads "From <kind> To".
+const (
+	LinkBlocks = "blocks"
+	LinkParent = "parent" // From is the parent of To
+)
+
+// Link relates two tickets.
+type Link struct {
+	FromID    int64     `db:"from_id"`
+	ToID      int64     `db:"to_id"`
+	Kind      string    `db:"kind"`
+	CreatedAt time.Time `db:"created_at"`
+}
+
+// TimeEntry is time spent on a ticket, from a timer or logged by hand.
+type TimeEntry struct {
+	ID        int64      `db:"id"`
+	TicketID  int64      `db:"ticket_id"`
+	UserID    string     `db:"user_id"`
+	StartedAt time.Time  `db:"started_at"`
+	EndedAt   *time.Time `db:"ended_at"` // nil while the timer runs
+	Seconds   int64      `db:"seconds"`  // duration once stopped or logged
+	Billable  bool       `db:"billable"`
+	Note      string     `db:"note"`
+	Source    string     `db:"source"` // timer or manual
+	CreatedAt time.Time  `db:"created_at"`
+	UpdatedAt time.Time  `db:"updated_at"`
+}
+
+// Time entry sources.
+const (
+	TimeFromTimer  = "timer"
+	TimeFromManual = "manual"
+)
+
+// Running reports whether the entry is a running timer.
+func (e *TimeEntry) Running() bool { return e.EndedAt == nil }
+
+// Duration is the logged duration, or the time run so far for a running timer.
+func (e *TimeEntry) Duration(now time.Time) time.Duration {
+	if e.Running() {
+		return now.Sub(e.StartedAt).Truncate(time.Second)
+	}
+	return time.Duration(e.Seconds) * time.Second
+}
+
+// OutboxMessage is a side effect to deliver outside (post or update a Slack
+// message, DM someone, send a mail), written in the same transaction as the
+// change that causes it so that neither is lost without the other.
+type OutboxMessage struct {
+	ID          int64      `db:"id"`
+	Kind        string     `db:"kind"`
+	Payload     string     `db:"payload"` // JSON, meaning set by Kind
+	DedupKey    *string    `db:"dedup_key"`
+	Attempts    int        `db:"attempts"`
+	NextAttempt time.Time  `db:"next_attempt_at"`
+	LastError   string     `db:"last_error"`
+	CreatedAt   time.Time  `db:"created_at"`
+	DeliveredAt *time.Time `db:"delivered_at"`
+}
+
+// Outbox kinds.
+const (
+	// OutboxCard posts or refreshes a ticket's card. Pending ones coalesce per ticket.
+	OutboxCard = "slack.card"
+	// OutboxSlackPost posts a message (thread reply, DM, channel post).
+	OutboxSlackPost = "slack.post"
+)
+
+// CardDedupKey coalesces card refreshes for one ticket while one is pending.
+func CardDedupKey(ticketID int64) *string {
+	s := fmt.Sprintf("card:%d", ticketID)
+	return &s
+}

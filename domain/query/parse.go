@@ -1,0 +1,360 @@
+package query
+
+import (
+	"strconv"
+	"strings"
+)
+
+type kind uint8
+
+const (
+	kEnum    kind = iota // list of values, checked against values/vocab when known
+	kUser                // list of users; me and none are words
+	kDate                // one date value, see dates.go
+	kVersion             // list of versions or wildcards, or one comparison/range
+	kText                // list of substrings
+	kIssue               // list of ticket keys like ACME-42
+	kSort
+	kGroup
+	kLayout
+	kLimit
+)
+
+type keyDef struct {
+	name     string
+	kind     kind
+	aliases  []string
+	values   []string                  // built-in values, always checked
+	vocab    func(Vocabulary) []string // configured values, checked when non-nil
+	nullable bool                      // "none" means the field is unset
+	future   bool                      // dates: relative values count forward (due)
+}
+
+var keyDefs = []keyDef{
+	{name: "status", kind: kEnum, aliases: []string{"s"}, vocab: func(v Vocabulary) []string { return v.Statuses }},
+	{name: "priority", kind: kEnum, aliases: []string{"p", "prio"}, vocab: func(v Vocabulary) []string { return v.Priorities }},
+	{name: "severity", kind: kEnum, nullable: true, vocab: func(v Vocabulary) []string { return v.Severities }},
+	{name: "customer", kind: kEnum, aliases: []string{"c", "project"}, nullable: true, vocab: func(v Vocabulary) []string { return v.Customers }},
+	{name: "assignee", kind: kUser, aliases: []string{"a", "assigned"}, nullable: true},
+	{name: "requester", kind: kUser, aliases: []string{"r"}},
+	{name: "type", kind: kEnum, aliases: []string{"t"}, vocab: func(v Vocabulary) []string { return v.Types }},
+	{name: "version", kind: kVersion, aliases: []string{"v"}, nullable: true},
+	{name: "sla", kind: kEnum, values: []string{"on-track", "at-risk", "breached", "paused", "met"}},
+	{name: "due", kind: kDate, nullable: true, future: true},
+	{name: "created", kind: kDate},
+	{name: "updated", kind: kDate},
+	{name: "resolved", kind: kDate, nullable: true},
+	{name: "blocked", kind: kEnum, values: []string{"yes", "no"}},
+	{name: "tag", kind: kEnum, nullable: true},
+	{name: "source", kind: kEnum, values: []string{"slash", "modal", "shortcut", "reaction", "channel", "email"}},
+	{name: "text", kind: kText},
+	{name: "key", kind: kIssue},
+	{name: "sort", kind: kSort, values: []string{"due", "created", "updated", "priority", "key"}},
+	{name: "group", kind: kGroup, values: []string{"assignee", "customer", "status", "priority", "version", "type", "none"}},
+	{name: "as", kind: kLayout, values: []string{"list", "cards", "tree", "calendar", "timeline"}},
+	{name: "limit", kind: kLimit},
+}
+
+// fieldDef serves every field.<name> key: free values, none allowed.
+var fieldDef = keyDef{name: "field", kind: kEnum, nullable: true}
+
+const maxLimit = 500
+
+var (
+	keyIndex = map[string]*keyDef{}
+	keyNames []string // canonical names first, so suggestions prefer them
+)
+
+func init() {
+	for i := range keyDefs {
+		keyIndex[keyDefs[i].name] = &keyDefs[i]
+		keyNames = append(keyNames, keyDefs[i].name)
+	}
+	for i := range keyDefs {
+		for _, a := range keyDefs[i].aliases {
+			keyIndex[a] = &keyDefs[i]
+			keyNames = append(keyNames, a)
+		}
+	}
+}
+
+// lookup finds the definition for a canonical field name (as stored in a
+// Filter), including field.<name>.
+func lookup(field string) *keyDef {
+	if strings.HasPrefix(field, "field.") {
+		return &fieldDef
+	}
+	return keyIndex[field]
+}
+
+// Parse parses input. voc supplies the configured values to check against;
+// nil checks only the built-in ones (sla, source, sort, ...). Parse is pure:
+// dates stay symbolic until Resolve.
+func Parse(input string, voc *Vocabulary) (*Query, error) {
+	terms, err := lex(input)
+	if err != nil {
+		return nil, err
+	}
+	p := parser{q: &Query{Layout: "list"}, seen: map[string]bool{}}
+	if voc != nil {
+		p.voc = *voc
+	}
+	for _, t := range terms {
+		if err := p.term(t); err != nil {
+			return nil, err
+		}
+	}
+	return p.q, nil
+}
+
+type parser struct {
+	q    *Query
+	voc  Vocabulary
+	seen map[string]bool // sort, group, as, limit: each at most once
+}
+
+func (p *parser) term(t term) error {
+	if t.key == "" {
+		switch txt := t.parts[0].text; {
+		case txt == "": // "" searches for nothing
+		case t.neg:
+			p.add(t, "text", Contains, []string{txt})
+		default:
+			p.q.Text = append(p.q.Text, txt)
+		}
+		return nil
+	}
+	d, field, err := p.key(t)
+	if err != nil {
+		return err
+	}
+	for _, pt := range t.parts {
+		if pt.text == "" {
+			return errPart(pt, "empty value for "+d.name, "")
+		}
+	}
+	if d.kind >= kSort {
+		if t.neg {
+			return &Error{Pos: t.pos, End: t.end, Word: t.key, Msg: d.name + " cannot be negated"}
+		}
+		if p.seen[d.name] {
+			e := &Error{Pos: t.keyPos, End: t.end, Word: t.key, Msg: "duplicate " + d.name, Hint: "give " + d.name + ": once"}
+			if d.kind == kSort {
+				e.Hint = "use one sort: with a list, e.g. sort:due,-created"
+			}
+			return e
+		}
+		p.seen[d.name] = true
+	}
+	switch d.kind {
+	case kEnum, kUser:
+		vals := make([]string, len(t.parts))
+		for i, pt := range t.parts {
+			if vals[i], err = p.value(d, pt); err != nil {
+				return err
+			}
+		}
+		p.add(t, field, Eq, vals)
+	case kText:
+		vals := make([]string, len(t.parts))
+		for i, pt := range t.parts {
+			vals[i] = pt.text // literal: text:<div> searches for "<div>"
+		}
+		p.add(t, field, Contains, vals)
+	case kIssue:
+		vals := make([]string, len(t.parts))
+		for i, pt := range t.parts {
+			if vals[i] = strings.ToUpper(pt.text); !isIssueKey(vals[i]) {
+				return errPart(pt, "bad value "+strconv.Quote(pt.text)+" for key", "want a ticket key like ACME-42")
+			}
+		}
+		p.add(t, field, Eq, vals)
+	case kVersion:
+		op, vals, err := parseVersion(d, t.parts)
+		if err != nil {
+			return err
+		}
+		p.add(t, field, op, vals)
+	case kDate:
+		if err := single(d, t); err != nil {
+			return err
+		}
+		op, vals, err := parseDate(d, t.parts[0])
+		if err != nil {
+			return err
+		}
+		p.add(t, field, op, vals)
+	case kSort:
+		for _, pt := range t.parts {
+			k := SortKey{Field: strings.ToLower(pt.text)}
+			if !pt.quoted && strings.HasPrefix(k.Field, "-") {
+				k.Field, k.Desc = k.Field[1:], true
+			}
+			if !contains(d.values, k.Field) {
+				e := badValue(pt, d.name, d.values)
+				e.Hint += `; prefix "-" for descending`
+				return e
+			}
+			for _, s := range p.q.Sort {
+				if s.Field == k.Field {
+					return errPart(pt, "duplicate sort field "+strconv.Quote(k.Field), "")
+				}
+			}
+			p.q.Sort = append(p.q.Sort, k)
+		}
+	case kGroup, kLayout:
+		if err := single(d, t); err != nil {
+			return err
+		}
+		pt := t.parts[0]
+		v := strings.ToLower(pt.text)
+		if !contains(d.values, v) {
+			return badValue(pt, d.name, d.values)
+		}
+		if d.kind == kLayout {
+			p.q.Layout = v
+		} else if v != "none" {
+			p.q.Group = v
+		}
+	case kLimit:
+		if err := single(d, t); err != nil {
+			return err
+		}
+		pt := t.parts[0]
+		if strings.Trim(pt.text, "0123456789") != "" {
+			return errPart(pt, "bad value "+strconv.Quote(pt.text)+" for limit", "want a number from 1 to 500")
+		}
+		n, err := strconv.Atoi(pt.text)
+		if err != nil || n < 1 || n > maxLimit {
+			return errPart(pt, "limit "+pt.text+" out of range", "want 1..500")
+		}
+		p.q.Limit = n
+	}
+	return nil
+}
+
+// key resolves the typed key to its definition and canonical field name.
+func (p *parser) key(t term) (*keyDef, string, error) {
+	lower := strings.ToLower(t.key)
+	if name, ok := strings.CutPrefix(lower, "field."); ok {
+		e := &Error{Pos: t.keyPos, End: t.keyEnd, Word: t.key}
+		if name == "" {
+			e.Msg = "empty field name"
+			e.Hint = "use field.<name>:value"
+			return nil, "", e
+		}
+		if p.voc.Fields == nil {
+			return &fieldDef, "field." + name, nil
+		}
+		for _, f := range p.voc.Fields {
+			if strings.EqualFold(f, name) {
+				return &fieldDef, "field." + f, nil
+			}
+		}
+		e.Msg = "unknown field " + strconv.Quote(t.key[len("field."):])
+		e.Hint = oneOf(p.voc.Fields)
+		e.Suggestion, _ = Suggest(name, p.voc.Fields)
+		return nil, "", e
+	}
+	if d := keyIndex[lower]; d != nil {
+		return d, d.name, nil
+	}
+	e := &Error{Pos: t.keyPos, End: t.keyEnd, Word: t.key, Msg: "unknown key " + strconv.Quote(t.key)}
+	if s, ok := Suggest(lower, keyNames); ok {
+		e.Suggestion = keyIndex[s].name // an alias is a typo target, but teach the full name
+	}
+	return nil, "", e
+}
+
+// value checks one enum or user value and returns its canonical spelling.
+func (p *parser) value(d *keyDef, pt part) (string, error) {
+	v := pt.text
+	if !pt.quoted && (v[0] == '<' || v[0] == '>') {
+		return "", errPart(pt, "comparison not allowed for "+d.name, "only dates and versions compare")
+	}
+	if d.kind == kUser {
+		v = mentionID(v)
+		if l := strings.ToLower(v); l == "me" || l == "none" && d.nullable {
+			return l, nil
+		} else if l == "none" {
+			return "", errPart(pt, "bad value \"none\" for "+d.name, "every ticket has a "+d.name)
+		}
+		return v, nil
+	}
+	if d.nullable && strings.EqualFold(v, "none") {
+		return "none", nil
+	}
+	opts := d.values
+	if d.vocab != nil {
+		opts = d.vocab(p.voc)
+	}
+	if opts == nil {
+		return v, nil
+	}
+	for _, o := range opts {
+		if strings.EqualFold(o, v) {
+			return o, nil
+		}
+	}
+	return "", badValue(pt, d.name, opts)
+}
+
+func (p *parser) add(t term, field string, op Op, vals []string) {
+	p.q.Filters = append(p.q.Filters, Filter{Field: field, Op: op, Values: vals, Negate: t.neg, Pos: t.pos, End: t.end})
+}
+
+func single(d *keyDef, t term) error {
+	if len(t.parts) == 1 {
+		return nil
+	}
+	last := t.parts[len(t.parts)-1]
+	return &Error{Pos: t.parts[1].pos, End: last.end, Word: t.parts[1].text,
+		Msg: d.name + " takes a single value", Hint: "lists are not allowed here"}
+}
+
+// mentionID turns Slack's <@U123|name> into U123; anything else is kept.
+func mentionID(v string) string {
+	if strings.HasPrefix(v, "<@") && strings.HasSuffix(v, ">") {
+		id, _, _ := strings.Cut(v[2:len(v)-1], "|")
+		if id != "" {
+			return id
+		}
+	}
+	return v
+}
+
+// isIssueKey matches PROJECT-123 (already upper-cased).
+func isIssueKey(s string) bool {
+	proj, num, ok := strings.Cut(s, "-")
+	if !ok || proj == "" || num == "" || proj[0] < 'A' || proj[0] > 'Z' {
+		return false
+	}
+	for _, c := range []byte(proj) {
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return strings.Trim(num, "0123456789") == ""
+}
+
+func contains(list []string, v string) bool {
+	for _, s := range list {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// cmpPrefix splits a leading comparison operator off a bare value.
+func cmpPrefix(s string) (Op, string) {
+	for _, c := range [...]struct {
+		p  string
+		op Op
+	}{{"<=", Le}, {">=", Ge}, {"<", Lt}, {">", Gt}} {
+		if rest, ok := strings.CutPrefix(s, c.p); ok {
+			return c.op, rest
+		}
+	}
+	return Eq, s
+}

@@ -1,0 +1,94 @@
+package domain
+
+import (
+	"context"
+	"time"
+)
+
+// Store gives the use cases transactions over deskbot's data.
+type Store interface {
+	// Update runs fn in one read-write transaction: all of its changes
+	// commit together, or none do when fn returns an error. Tickets read
+	// in it are locked until it ends.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn with read-only access.
+	View(ctx context.Context, fn func(Tx) error) error
+}
+
+// Tx is the data a use case works on inside one transaction. Now is fixed
+// when the transaction starts, so every row it writes carries one time and
+// tests can set the clock.
+type Tx interface {
+	Now() time.Time
+
+	CreateProject(ctx context.Context, p *Project) error
+	UpdateProject(ctx context.Context, p *Project) error
+	Project(ctx context.Context, id int64) (*Project, error)
+	ProjectByKey(ctx context.Context, key string) (*Project, error)
+	ProjectByChannel(ctx context.Context, channelID string) (*Project, error)
+	ProjectByDomain(ctx context.Context, domain string) (*Project, error)
+	Projects(ctx context.Context) ([]*Project, error)
+	AddVersionChange(ctx context.Context, v *VersionChange) error
+	VersionChanges(ctx context.Context, projectID int64) ([]*VersionChange, error)
+
+	// CreateTicket gives the ticket the next number of its project: numbers
+	// have no gaps and no duplicates, whatever runs at the same time.
+	CreateTicket(ctx context.Context, t *Ticket) error
+	UpdateTicket(ctx context.Context, t *Ticket) error
+	Ticket(ctx context.Context, id int64) (*Ticket, error)
+	TicketByKey(ctx context.Context, key string) (*Ticket, error)
+	TicketByCard(ctx context.Context, channel, ts string) (*Ticket, error)
+	FindTickets(ctx context.Context, f TicketFilter) ([]*Ticket, error)
+	CountTickets(ctx context.Context, f TicketFilter) (int, error)
+
+	AddComment(ctx context.Context, c *Comment) error
+	UpdateComment(ctx context.Context, c *Comment) error
+	CommentBySource(ctx context.Context, ticketID int64, ref string) (*Comment, error)
+	Comments(ctx context.Context, ticketID int64) ([]*Comment, error)
+
+	AddEvent(ctx context.Context, e *Event) error
+	Events(ctx context.Context, ticketID int64) ([]*Event, error)
+
+	AddLink(ctx context.Context, l *Link) error
+	Links(ctx context.Context, ticketID int64) ([]*Link, error)
+
+	// CreateTimeEntry refuses a second running timer for one user with ECONFLICT.
+	CreateTimeEntry(ctx context.Context, e *TimeEntry) error
+	UpdateTimeEntry(ctx context.Context, e *TimeEntry) error
+	TimeEntry(ctx context.Context, id int64) (*TimeEntry, error)
+	RunningTimer(ctx context.Context, userID string) (*TimeEntry, error)
+	TimeEntries(ctx context.Context, f TimeFilter) ([]*TimeEntry, error)
+
+	Enqueue(ctx context.Context, m *OutboxMessage) error
+	// MarkProcessed records an input (Slack envelope, email Message-ID) and
+	// reports false when it was already recorded, so redeliveries do nothing.
+	MarkProcessed(ctx context.Context, source, id string) (bool, error)
+}
+
+// TicketFilter selects tickets; zero fields do not filter.
+type TicketFilter struct {
+	ProjectID   int64
+	AssigneeID  *string // "" selects unassigned tickets
+	RequesterID string
+	Statuses    []string
+	Limit       int
+	Offset      int
+}
+
+// TimeFilter selects time entries; zero fields do not filter.
+type TimeFilter struct {
+	TicketID  int64
+	ProjectID int64
+	UserID    string
+	From, To  time.Time // started in [From, To)
+	Running   *bool
+}
+
+// Outbox is how the dispatcher takes side effects to deliver.
+type Outbox interface {
+	// ClaimOutbox leases up to limit due messages of the given kinds for
+	// lease; another process does not see them until the lease runs out.
+	ClaimOutbox(ctx context.Context, kinds []string, limit int, lease time.Duration) ([]*OutboxMessage, error)
+	OutboxDelivered(ctx context.Context, id int64) error
+	OutboxFailed(ctx context.Context, id int64, reason string, retryAt time.Time) error
+}

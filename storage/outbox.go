@@ -1,0 +1,109 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/deskbot/deskbot/domain"
+)
+
+var _ domain.Outbox = (*DB)(nil)
+
+const outboxCols = `id, kind, payload, dedup_key, attempts, next_attempt_at, last_error, created_at, delivered_at`
+
+// Enqueue records a side effect to deliver after commit. A message whose
+// dedup key is already pending is dropped: the pending one will do.
+func (tx *Tx) Enqueue(ctx context.Context, m *domain.OutboxMessage) error {
+	m.CreatedAt = tx.now
+	if m.NextAttempt.IsZero() {
+		m.NextAttempt = tx.now
+	}
+	_, err := tx.exec(ctx, `INSERT INTO outbox (kind, payload, dedup_key, next_attempt_at, created_at)
+		VALUES (?,?,?,?,?) ON CONFLICT (dedup_key) WHERE delivered_at IS NULL DO NOTHING`,
+		m.Kind, m.Payload, m.DedupKey, ts(m.NextAttempt), m.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("store: unable to enqueue %s: %w", m.Kind, err)
+	}
+	return nil
+}
+
+// ClaimOutbox leases due messages. On PostgreSQL, SKIP LOCKED lets several
+// replicas claim side by side without taking the same message; the lease
+// (pushing next_attempt_at) hides a claimed message until it is done or
+// its claimer died.
+func (d *DB) ClaimOutbox(ctx context.Context, kinds []string, limit int, lease time.Duration) ([]*domain.OutboxMessage, error) {
+	var out []*domain.OutboxMessage
+	err := d.Update(ctx, func(dtx domain.Tx) error {
+		tx := dtx.(*Tx)
+		in, args := inList(kinds)
+		skip := ""
+		if d.dialect == Postgres {
+			skip = " FOR UPDATE SKIP LOCKED"
+		}
+		q := `SELECT ` + outboxCols + ` FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ?
+			AND kind IN ` + in + ` ORDER BY next_attempt_at, id LIMIT ?` + skip
+		args = append([]any{tx.now}, append(args, limit)...)
+		if err := tx.sel(ctx, &out, q, args...); err != nil {
+			return err
+		}
+		for _, m := range out {
+			m.Attempts++
+			if _, err := tx.exec(ctx, `UPDATE outbox SET attempts = ?, next_attempt_at = ? WHERE id = ?`,
+				m.Attempts, ts(tx.now.Add(lease)), m.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to claim outbox: %w", err)
+	}
+	return out, nil
+}
+
+// OutboxDelivered marks a message done.
+func (d *DB) OutboxDelivered(ctx context.Context, id int64) error {
+	return d.Update(ctx, func(dtx domain.Tx) error {
+		tx := dtx.(*Tx)
+		if _, err := tx.exec(ctx, `UPDATE outbox SET delivered_at = ?, last_error = '' WHERE id = ?`, tx.now, id); err != nil {
+			return fmt.Errorf("store: unable to mark outbox %d delivered: %w", id, err)
+		}
+		return nil
+	})
+}
+
+// OutboxFailed records why a delivery failed and when to try again.
+func (d *DB) OutboxFailed(ctx context.Context, id int64, reason string, retryAt time.Time) error {
+	return d.Update(ctx, func(dtx domain.Tx) error {
+		tx := dtx.(*Tx)
+		if _, err := tx.exec(ctx, `UPDATE outbox SET last_error = ?, next_attempt_at = ? WHERE id = ?`,
+			reason, ts(retryAt), id); err != nil {
+			return fmt.Errorf("store: unable to mark outbox %d failed: %w", id, err)
+		}
+		return nil
+	})
+}
+
+// OutboxPending counts undelivered messages, for metrics and tests.
+func (d *DB) OutboxPending(ctx context.Context) (int, error) {
+	var n int
+	if err := d.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL`); err != nil {
+		return 0, fmt.Errorf("store: unable to count outbox: %w", err)
+	}
+	return n, nil
+}
+
+// MarkProcessed records an input id; false means it was seen before.
+func (tx *Tx) MarkProcessed(ctx context.Context, source, id string) (bool, error) {
+	res, err := tx.exec(ctx, `INSERT INTO processed_inputs (source, id, processed_at) VALUES (?,?,?)
+		ON CONFLICT (source, id) DO NOTHING`, source, id, tx.now)
+	if err != nil {
+		return false, fmt.Errorf("store: unable to record processed input: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: unable to record processed input: %w", err)
+	}
+	return n == 1, nil
+}

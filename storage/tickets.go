@@ -1,0 +1,190 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/deskbot/deskbot/domain"
+)
+
+// ticketRow carries the custom fields as the JSON text they are stored as.
+type ticketRow struct {
+	domain.Ticket
+	FieldsJSON string `db:"fields_json"`
+}
+
+const ticketCols = `t.id, t.project_id, p.key AS project_key, t.number, t.title, t.description, t.type,
+	t.status, t.priority, t.severity, t.requester_id, t.requester_email, t.requester_name,
+	t.assignee_id, t.version, t.fields AS fields_json, t.source, t.source_ref, t.slack_channel,
+	t.slack_ts, t.email_thread, t.sla_policy, t.sla_due_at, t.created_by, t.created_at,
+	t.updated_at, t.first_response_at, t.resolved_at, t.closed_at`
+
+const ticketFrom = ` FROM tickets t JOIN projects p ON p.id = t.project_id`
+
+func fieldsJSON(f domain.Fields) (string, error) {
+	if len(f) == 0 {
+		return "{}", nil
+	}
+	b, err := json.Marshal(f)
+	return string(b), err
+}
+
+func (r *ticketRow) ticket() (*domain.Ticket, error) {
+	t := r.Ticket
+	if r.FieldsJSON != "" && r.FieldsJSON != "{}" {
+		if err := json.Unmarshal([]byte(r.FieldsJSON), &t.Fields); err != nil {
+			return nil, fmt.Errorf("store: ticket %d has unreadable fields: %w", t.ID, err)
+		}
+	}
+	return &t, nil
+}
+
+// CreateTicket takes the project's next number and inserts the ticket.
+// The counter row is locked by the UPDATE until the transaction ends, so
+// concurrent creations queue on it, and a rolled-back creation gives its
+// number back: keys have no gaps and no duplicates.
+func (tx *Tx) CreateTicket(ctx context.Context, t *domain.Ticket) error {
+	var seq struct {
+		Seq int64  `db:"ticket_seq"`
+		Key string `db:"key"`
+	}
+	err := tx.get(ctx, &seq, `UPDATE projects SET ticket_seq = ticket_seq + 1 WHERE id = ? RETURNING ticket_seq, key`, t.ProjectID)
+	if err != nil {
+		if err = notFound("Customer", err); domain.ErrorCode(err) == domain.ENOTFOUND {
+			return err
+		}
+		return fmt.Errorf("store: unable to number ticket: %w", err)
+	}
+	t.Number, t.ProjectKey = seq.Seq, seq.Key
+	t.CreatedAt, t.UpdatedAt = tx.now, tx.now
+	fields, err := fieldsJSON(t.Fields)
+	if err != nil {
+		return fmt.Errorf("store: unable to encode fields: %w", err)
+	}
+	id, err := tx.insert(ctx, `INSERT INTO tickets (project_id, number, title, description, type, status,
+		priority, severity, requester_id, requester_email, requester_name, assignee_id, version, fields,
+		source, source_ref, slack_channel, slack_ts, email_thread, sla_policy, sla_due_at, created_by,
+		created_at, updated_at, first_response_at, resolved_at, closed_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		t.ProjectID, t.Number, t.Title, t.Description, t.Type, t.Status, t.Priority, t.Severity,
+		t.RequesterID, t.RequesterEmail, t.RequesterName, t.AssigneeID, t.Version, fields,
+		t.Source, t.SourceRef, t.SlackChannel, t.SlackTS, t.EmailThread, t.SLAPolicy, tsp(t.SLADueAt),
+		t.CreatedBy, t.CreatedAt, t.UpdatedAt, tsp(t.FirstResponseAt), tsp(t.ResolvedAt), tsp(t.ClosedAt))
+	if err != nil {
+		return fmt.Errorf("store: unable to create ticket: %w", err)
+	}
+	t.ID = id
+	return nil
+}
+
+// UpdateTicket saves every mutable column of a ticket.
+func (tx *Tx) UpdateTicket(ctx context.Context, t *domain.Ticket) error {
+	t.UpdatedAt = tx.now
+	fields, err := fieldsJSON(t.Fields)
+	if err != nil {
+		return fmt.Errorf("store: unable to encode fields: %w", err)
+	}
+	_, err = tx.exec(ctx, `UPDATE tickets SET title=?, description=?, type=?, status=?, priority=?,
+		severity=?, requester_id=?, requester_email=?, requester_name=?, assignee_id=?, version=?,
+		fields=?, slack_channel=?, slack_ts=?, email_thread=?, sla_policy=?, sla_due_at=?,
+		updated_at=?, first_response_at=?, resolved_at=?, closed_at=? WHERE id=?`,
+		t.Title, t.Description, t.Type, t.Status, t.Priority, t.Severity, t.RequesterID,
+		t.RequesterEmail, t.RequesterName, t.AssigneeID, t.Version, fields, t.SlackChannel, t.SlackTS,
+		t.EmailThread, t.SLAPolicy, tsp(t.SLADueAt), t.UpdatedAt, tsp(t.FirstResponseAt),
+		tsp(t.ResolvedAt), tsp(t.ClosedAt), t.ID)
+	if err != nil {
+		return fmt.Errorf("store: unable to update ticket %s: %w", t.Key(), err)
+	}
+	return nil
+}
+
+func (tx *Tx) ticket(ctx context.Context, what, where string, args ...any) (*domain.Ticket, error) {
+	var r ticketRow
+	lock := tx.forUpdate()
+	if lock != "" {
+		lock = " FOR UPDATE OF t"
+	}
+	err := tx.get(ctx, &r, `SELECT `+ticketCols+ticketFrom+` WHERE `+where+lock, args...)
+	if err != nil {
+		if err = notFound(what, err); domain.ErrorCode(err) == domain.ENOTFOUND {
+			return nil, err
+		}
+		return nil, fmt.Errorf("store: unable to read ticket: %w", err)
+	}
+	return r.ticket()
+}
+
+// Ticket reads a ticket by ID; in an Update it locks the ticket.
+func (tx *Tx) Ticket(ctx context.Context, id int64) (*domain.Ticket, error) {
+	return tx.ticket(ctx, "Ticket", "t.id = ?", id)
+}
+
+// TicketByKey reads a ticket by key (ACME-42); in an Update it locks the ticket.
+func (tx *Tx) TicketByKey(ctx context.Context, key string) (*domain.Ticket, error) {
+	project, number, err := domain.ParseKey(key)
+	if err != nil {
+		return nil, err
+	}
+	return tx.ticket(ctx, "Ticket "+domain.FormatKey(project, number), "p.key = ? AND t.number = ?", project, number)
+}
+
+// TicketByCard finds the ticket whose card is this Slack message.
+func (tx *Tx) TicketByCard(ctx context.Context, channel, msgTS string) (*domain.Ticket, error) {
+	return tx.ticket(ctx, "Ticket for this message", "t.slack_channel = ? AND t.slack_ts = ?", channel, msgTS)
+}
+
+func ticketWhere(f domain.TicketFilter) (string, []any) {
+	var conds []string
+	var args []any
+	if f.ProjectID != 0 {
+		conds, args = append(conds, "t.project_id = ?"), append(args, f.ProjectID)
+	}
+	if f.AssigneeID != nil {
+		conds, args = append(conds, "t.assignee_id = ?"), append(args, *f.AssigneeID)
+	}
+	if f.RequesterID != "" {
+		conds, args = append(conds, "t.requester_id = ?"), append(args, f.RequesterID)
+	}
+	if len(f.Statuses) > 0 {
+		in, a := inList(f.Statuses)
+		conds, args = append(conds, "t.status IN "+in), append(args, a...)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// FindTickets lists tickets, newest first.
+func (tx *Tx) FindTickets(ctx context.Context, f domain.TicketFilter) ([]*domain.Ticket, error) {
+	where, args := ticketWhere(f)
+	q := `SELECT ` + ticketCols + ticketFrom + where + ` ORDER BY t.id DESC`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
+	}
+	var rows []*ticketRow
+	if err := tx.sel(ctx, &rows, q, args...); err != nil {
+		return nil, fmt.Errorf("store: unable to find tickets: %w", err)
+	}
+	out := make([]*domain.Ticket, 0, len(rows))
+	for _, r := range rows {
+		t, err := r.ticket()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// CountTickets counts what FindTickets would list without a limit.
+func (tx *Tx) CountTickets(ctx context.Context, f domain.TicketFilter) (int, error) {
+	where, args := ticketWhere(f)
+	var n int
+	if err := tx.get(ctx, &n, `SELECT COUNT(*) FROM tickets t`+where, args...); err != nil {
+		return 0, fmt.Errorf("store: unable to count tickets: %w", err)
+	}
+	return n, nil
+}

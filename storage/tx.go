@@ -1,0 +1,205 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/deskbot/deskbot/domain"
+)
+
+var _ domain.Store = (*DB)(nil)
+var _ domain.Tx = (*Tx)(nil)
+
+// Tx is one transaction (or, for View on SQLite, one read) with its clock fixed.
+type Tx struct {
+	q     sqlx.ExtContext
+	d     *DB
+	now   time.Time
+	write bool
+}
+
+// Now is the time of the transaction, UTC, at the precision both databases keep.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// Update runs fn in a read-write transaction. Serialization failures and
+// deadlocks, which PostgreSQL may raise under contention, are retried.
+func (d *DB) Update(ctx context.Context, fn func(domain.Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		if err = d.update(ctx, fn); !retryable(err) {
+			return err
+		}
+		d.log.Debug("store: retrying transaction", "attempt", attempt+1, "err", err)
+	}
+	return err
+}
+
+func (d *DB) update(ctx context.Context, fn func(domain.Tx) error) (err error) {
+	stx, err := d.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: unable to begin transaction: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = stx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(&Tx{q: stx, d: d, now: d.clock(), write: true}); err != nil {
+		_ = stx.Rollback()
+		return err
+	}
+	if err := stx.Commit(); err != nil {
+		return fmt.Errorf("store: unable to commit: %w", err)
+	}
+	return nil
+}
+
+// View runs fn with read-only access.
+func (d *DB) View(ctx context.Context, fn func(domain.Tx) error) error {
+	return fn(&Tx{q: d.db, d: d, now: d.clock()})
+}
+
+func (d *DB) clock() time.Time { return ts(d.now()) }
+
+// ts normalises a time for storage: UTC (SQLite compares times as text)
+// and microseconds (what PostgreSQL keeps), so values read back equal.
+func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+func tsp(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := ts(*t)
+	return &v
+}
+
+func (tx *Tx) rebind(q string) string { return tx.d.db.Rebind(q) }
+
+func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return tx.q.ExecContext(ctx, tx.rebind(q), args...)
+}
+
+func (tx *Tx) get(ctx context.Context, dest any, q string, args ...any) error {
+	err := sqlx.GetContext(ctx, tx.q, dest, tx.rebind(q), args...)
+	if err == nil && tx.d.dialect == SQLite {
+		inUTC(reflect.ValueOf(dest))
+	}
+	return err
+}
+
+func (tx *Tx) sel(ctx context.Context, dest any, q string, args ...any) error {
+	err := sqlx.SelectContext(ctx, tx.q, dest, tx.rebind(q), args...)
+	if err == nil && tx.d.dialect == SQLite {
+		inUTC(reflect.ValueOf(dest))
+	}
+	return err
+}
+
+var timeType = reflect.TypeOf(time.Time{})
+
+// inUTC sets every time read from SQLite to the UTC location: the driver
+// parses "+00:00" as Local, and a time that reads back in another
+// location than it was written in is not the same value to a caller.
+func inUTC(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			inUTC(v.Elem())
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			inUTC(v.Index(i))
+		}
+	case reflect.Struct:
+		if v.Type() == timeType {
+			if v.CanSet() {
+				v.Set(reflect.ValueOf(v.Interface().(time.Time).UTC()))
+			}
+			return
+		}
+		for i := 0; i < v.NumField(); i++ {
+			if f := v.Field(i); f.CanSet() {
+				inUTC(f)
+			}
+		}
+	}
+}
+
+// insert runs an INSERT … RETURNING id.
+func (tx *Tx) insert(ctx context.Context, q string, args ...any) (int64, error) {
+	var id int64
+	err := tx.get(ctx, &id, q+" RETURNING id", args...)
+	return id, err
+}
+
+// forUpdate locks rows read in a write transaction on PostgreSQL; SQLite
+// holds the database write lock for the whole transaction anyway.
+func (tx *Tx) forUpdate() string {
+	if tx.write && tx.d.dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+func isUniqueViolation(err error) bool {
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+func isForeignKeyViolation(err error) bool {
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		return pe.Code == "23503"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	}
+	return false
+}
+
+func retryable(err error) bool {
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		return pe.Code == "40001" || pe.Code == "40P01"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code()&0xff == sqlite3.SQLITE_BUSY
+	}
+	return false
+}
+
+func notFound(what string, err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Errorf(domain.ENOTFOUND, "%s not found.", what)
+	}
+	return err
+}
+
+// inList returns "(?,?,?)" and the args for an IN clause.
+func inList[T any](vals []T) (string, []any) {
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		args[i] = v
+	}
+	return "(" + strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",") + ")", args
+}
