@@ -63,6 +63,10 @@ type Tx interface {
 	// MarkProcessed records an input (Slack envelope, email Message-ID) and
 	// reports false when it was already recorded, so redeliveries do nothing.
 	MarkProcessed(ctx context.Context, source, id string) (bool, error)
+	// SetProcessedResult keeps what an input produced (a ticket key) so a
+	// redelivery can answer with it; ProcessedResult reads it back.
+	SetProcessedResult(ctx context.Context, source, id, result string) error
+	ProcessedResult(ctx context.Context, source, id string) (string, error)
 }
 
 // TicketFilter selects tickets; zero fields do not filter.

@@ -107,3 +107,23 @@ func (tx *Tx) MarkProcessed(ctx context.Context, source, id string) (bool, error
 	}
 	return n == 1, nil
 }
+
+// SetProcessedResult keeps what an input produced.
+func (tx *Tx) SetProcessedResult(ctx context.Context, source, id, result string) error {
+	if _, err := tx.exec(ctx, `UPDATE processed_inputs SET result = ? WHERE source = ? AND id = ?`, result, source, id); err != nil {
+		return fmt.Errorf("store: unable to record input result: %w", err)
+	}
+	return nil
+}
+
+// ProcessedResult reads what an input produced.
+func (tx *Tx) ProcessedResult(ctx context.Context, source, id string) (string, error) {
+	var r string
+	if err := tx.get(ctx, &r, `SELECT result FROM processed_inputs WHERE source = ? AND id = ?`, source, id); err != nil {
+		if err = notFound("Input", err); domain.ErrorCode(err) == domain.ENOTFOUND {
+			return "", err
+		}
+		return "", fmt.Errorf("store: unable to read input result: %w", err)
+	}
+	return r, nil
+}

@@ -144,6 +144,7 @@ CREATE UNIQUE INDEX outbox_pending_dedup ON outbox (dedup_key) WHERE delivered_a
 CREATE TABLE processed_inputs (
     source       TEXT NOT NULL,
     id           TEXT NOT NULL,
+    result       TEXT NOT NULL DEFAULT '',
     processed_at TIMESTAMP NOT NULL,
     PRIMARY KEY (source, id)
 );

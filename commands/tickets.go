@@ -1,0 +1,419 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/deskbot/deskbot/domain"
+)
+
+// MaxTitle is the longest title kept; longer ones are refused, not cut,
+// so nothing the requester wrote is silently lost.
+const MaxTitle = 200
+
+// TicketInput describes a ticket to open. ProjectKey may be empty when the
+// actor is a customer (their company is used) or ChannelID maps to one.
+type TicketInput struct {
+	ProjectKey  string
+	Title       string
+	Description string
+	Type        string
+	Priority    string
+	Severity    string
+	AssigneeID  string
+	Version     string
+	Fields      map[string]string
+	Source      string
+	SourceRef   string
+	// ChannelID is where the request was made; the card goes there when the
+	// customer has no channel of their own.
+	ChannelID string
+	// RequesterID/Email/Name default to the actor.
+	RequesterID, RequesterEmail, RequesterName string
+	// DedupID, when set, makes the call idempotent: a second call with the
+	// same id creates nothing and returns the ticket of the first.
+	DedupID string
+}
+
+// CreateTicket opens a ticket, writes its created event and queues its card.
+func (s *Service) CreateTicket(ctx context.Context, a domain.Actor, in TicketInput) (*domain.Ticket, error) {
+	cfg := s.Config()
+	t, err := s.newTicket(cfg, a, in)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.Update(ctx, func(tx domain.Tx) error {
+		if in.DedupID != "" {
+			first, err := tx.MarkProcessed(ctx, "ticket", in.DedupID)
+			if err != nil {
+				return err
+			}
+			if !first {
+				return errDuplicate
+			}
+		}
+		p, err := s.projectFor(ctx, tx, a, in)
+		if err != nil {
+			return err
+		}
+		t.ProjectID = p.ID
+		if t.Version == "" && p.CurrentVersion != "" && slices.Contains(cfg.Type(t.Type).Fields, "version") {
+			t.Version = p.CurrentVersion
+			t.Fields["version"] = p.CurrentVersion
+		}
+		t.SLAPolicy = p.SLAPolicy
+		t.SlackChannel = firstNonEmpty(p.ChannelID, in.ChannelID, s.triageChannel)
+		if err := tx.CreateTicket(ctx, t); err != nil {
+			return err
+		}
+		if in.DedupID != "" {
+			// Keep the key findable for the redelivery that comes later.
+			if err := tx.SetProcessedResult(ctx, "ticket", in.DedupID, t.Key()); err != nil {
+				return err
+			}
+		}
+		if err := event(ctx, tx, a, t, domain.EventCreated, "", "", t.Key()); err != nil {
+			return err
+		}
+		if err := refreshCard(ctx, tx, t); err != nil {
+			return err
+		}
+		return s.notifyAssignee(ctx, tx, a, t)
+	})
+	if err == errDuplicate {
+		return s.ticketByDedup(ctx, in.DedupID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+var errDuplicate = domain.Errorf(domain.ECONFLICT, "This request was already handled.")
+
+// IsDuplicate reports a repeated input: the ticket returned with it is the
+// one the first input created.
+func IsDuplicate(err error) bool { return err == errDuplicate }
+
+func (s *Service) ticketByDedup(ctx context.Context, id string) (*domain.Ticket, error) {
+	// The dedup row and the ticket were written in one transaction, so
+	// the first call's ticket exists by now.
+	var t *domain.Ticket
+	err := s.store.View(ctx, func(tx domain.Tx) error {
+		key, err := tx.ProcessedResult(ctx, "ticket", id)
+		if err != nil {
+			return err
+		}
+		t, err = tx.TicketByKey(ctx, key)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, errDuplicate
+}
+
+// newTicket validates the input against the config, before any I/O.
+func (s *Service) newTicket(cfg *domain.Config, a domain.Actor, in TicketInput) (*domain.Ticket, error) {
+	title := strings.Join(strings.Fields(in.Title), " ")
+	switch {
+	case title == "":
+		return nil, domain.FieldErrorf("title", "A ticket needs a title.")
+	case utf8.RuneCountInString(title) > MaxTitle:
+		return nil, domain.FieldErrorf("title", "The title is %d characters long; keep it under %d and put the rest in the description.", utf8.RuneCountInString(title), MaxTitle)
+	}
+	if in.Source == "" || !slices.Contains(domain.Sources, in.Source) {
+		return nil, domain.Errorf(domain.EINVALID, "Unknown ticket source %q.", in.Source)
+	}
+	typ := firstNonEmpty(in.Type, cfg.DefaultType)
+	td := cfg.Type(typ)
+	if td == nil {
+		return nil, domain.FieldErrorf("type", "%s", unknownMsg("type", typ, typeNames(cfg)))
+	}
+	prio := firstNonEmpty(in.Priority, td.DefaultPriority, cfg.DefaultPriority)
+	if !cfg.HasPriority(prio) {
+		return nil, domain.FieldErrorf("priority", "%s", unknownMsg("priority", prio, cfg.Priorities))
+	}
+	if in.Severity != "" && !slices.Contains(cfg.Severities, in.Severity) {
+		return nil, domain.FieldErrorf("severity", "%s", unknownMsg("severity", in.Severity, cfg.Severities))
+	}
+	if in.AssigneeID != "" {
+		if err := requireAgent(a, "assign tickets"); err != nil {
+			return nil, err
+		}
+	}
+	fields, err := normalizeFields(cfg, td, in.Fields, in.Version)
+	if err != nil {
+		return nil, err
+	}
+	t := &domain.Ticket{
+		Title: title, Description: strings.TrimSpace(in.Description), Type: typ, Priority: prio,
+		Severity: in.Severity, Status: cfg.Workflows[td.Workflow].Initial, AssigneeID: in.AssigneeID,
+		Fields: fields, Version: fields["version"], Source: in.Source, SourceRef: in.SourceRef,
+		RequesterID: firstNonEmpty(in.RequesterID, a.UserID), RequesterEmail: firstNonEmpty(in.RequesterEmail, a.Email),
+		RequesterName: firstNonEmpty(in.RequesterName, a.Name), CreatedBy: a.Ref(),
+	}
+	return t, nil
+}
+
+// normalizeFields checks custom field values against the type's fields.
+func normalizeFields(cfg *domain.Config, td *domain.TypeDef, in map[string]string, version string) (domain.Fields, error) {
+	out := domain.Fields{}
+	if version != "" {
+		if in == nil {
+			in = map[string]string{}
+		}
+		in["version"] = version
+	}
+	for name, raw := range in {
+		if strings.TrimSpace(raw) == "" {
+			continue
+		}
+		def := cfg.Field(name)
+		if def == nil || !slices.Contains(td.Fields, name) {
+			return nil, domain.FieldErrorf(name, "A %s has no field %q; its fields are: %s.", td.Label, name, strings.Join(td.Fields, ", "))
+		}
+		v, err := def.Normalize(raw)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = v
+	}
+	return out, nil
+}
+
+// projectFor decides the customer of a new ticket: the one named, else the
+// customer's own company, else the channel's customer.
+func (s *Service) projectFor(ctx context.Context, tx domain.Tx, a domain.Actor, in TicketInput) (*domain.Project, error) {
+	if a.Role == domain.RoleCustomer {
+		if a.ProjectID == 0 {
+			return nil, domain.Errorf(domain.EFORBIDDEN, "You are not linked to a customer account yet; ask your support contact.")
+		}
+		p, err := tx.Project(ctx, a.ProjectID)
+		if err != nil {
+			return nil, err
+		}
+		if in.ProjectKey != "" && !strings.EqualFold(in.ProjectKey, p.Key) {
+			return nil, domain.Errorf(domain.EFORBIDDEN, "You can only open tickets for %s.", p.Name)
+		}
+		return p, nil
+	}
+	if in.ProjectKey != "" {
+		p, err := tx.ProjectByKey(ctx, in.ProjectKey)
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			return nil, domain.FieldErrorf("project", "There is no customer %s. `/desk customers` lists them.", strings.ToUpper(in.ProjectKey))
+		}
+		return p, err
+	}
+	if in.ChannelID != "" {
+		p, err := tx.ProjectByChannel(ctx, in.ChannelID)
+		if err == nil || domain.ErrorCode(err) != domain.ENOTFOUND {
+			return p, err
+		}
+	}
+	return nil, domain.FieldErrorf("project", "Which customer is this for? Name one, like `#acme`.")
+}
+
+// Ticket reads a ticket the actor may see.
+func (s *Service) Ticket(ctx context.Context, a domain.Actor, key string) (*domain.Ticket, error) {
+	var t *domain.Ticket
+	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+		t, err = ticketFor(ctx, tx, a, key)
+		return err
+	})
+	return t, err
+}
+
+// TicketByID reads a ticket by its internal id (for card rendering).
+func (s *Service) TicketByID(ctx context.Context, id int64) (*domain.Ticket, error) {
+	var t *domain.Ticket
+	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+		t, err = tx.Ticket(ctx, id)
+		return err
+	})
+	return t, err
+}
+
+// TicketByCard finds the ticket a Slack message shows, or nil.
+func (s *Service) TicketByCard(ctx context.Context, channel, ts string) (*domain.Ticket, error) {
+	var t *domain.Ticket
+	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+		t, err = tx.TicketByCard(ctx, channel, ts)
+		return err
+	})
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return nil, nil
+	}
+	return t, err
+}
+
+// SetCard records the Slack message that shows a ticket.
+func (s *Service) SetCard(ctx context.Context, ticketID int64, channel, ts string) error {
+	return s.store.Update(ctx, func(tx domain.Tx) error {
+		t, err := tx.Ticket(ctx, ticketID)
+		if err != nil {
+			return err
+		}
+		t.SlackChannel, t.SlackTS = channel, ts
+		return tx.UpdateTicket(ctx, t)
+	})
+}
+
+// Assign gives a ticket to an agent ("" unassigns). Only agents may.
+func (s *Service) Assign(ctx context.Context, a domain.Actor, key, assignee string) (*domain.Ticket, error) {
+	if err := requireAgent(a, "assign tickets"); err != nil {
+		return nil, err
+	}
+	var t *domain.Ticket
+	err := s.store.Update(ctx, func(tx domain.Tx) (err error) {
+		if t, err = ticketFor(ctx, tx, a, key); err != nil {
+			return err
+		}
+		if t.AssigneeID == assignee {
+			return nil
+		}
+		old := t.AssigneeID
+		t.AssigneeID = assignee
+		if err := tx.UpdateTicket(ctx, t); err != nil {
+			return err
+		}
+		if err := event(ctx, tx, a, t, domain.EventAssigned, "assignee", old, assignee); err != nil {
+			return err
+		}
+		if err := refreshCard(ctx, tx, t); err != nil {
+			return err
+		}
+		return s.notifyAssignee(ctx, tx, a, t)
+	})
+	return t, err
+}
+
+func (s *Service) notifyAssignee(ctx context.Context, tx domain.Tx, a domain.Actor, t *domain.Ticket) error {
+	if t.AssigneeID == "" || t.AssigneeID == a.UserID || !s.Config().Slack.NotifyAssignee {
+		return nil
+	}
+	return post(ctx, tx, PostJob{User: t.AssigneeID, TicketID: t.ID, Notice: NoticeAssigned, By: a.Ref()})
+}
+
+// ChangeStatus moves a ticket as its workflow allows.
+func (s *Service) ChangeStatus(ctx context.Context, a domain.Actor, key, status string) (*domain.Ticket, error) {
+	cfg := s.Config()
+	var t *domain.Ticket
+	err := s.store.Update(ctx, func(tx domain.Tx) (err error) {
+		if t, err = ticketFor(ctx, tx, a, key); err != nil {
+			return err
+		}
+		if !a.IsAgent() && !customerMayMove(cfg, t.Status, status) {
+			return domain.Errorf(domain.EFORBIDDEN, "Only support agents can move a ticket to %s.", cfg.StatusLabel(status))
+		}
+		return moveStatus(ctx, tx, cfg, a, t, status)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// customerMayMove: a customer may close their own ticket or reopen it.
+func customerMayMove(cfg *domain.Config, from, to string) bool {
+	st := cfg.Status(to)
+	return st != nil && (st.Category == domain.CategoryClosed || st.Category == domain.CategoryOpen && cfg.Status(from).Done())
+}
+
+// moveStatus applies a workflow move with its timestamps, event and card refresh.
+func moveStatus(ctx context.Context, tx domain.Tx, cfg *domain.Config, a domain.Actor, t *domain.Ticket, to string) error {
+	wf := cfg.WorkflowFor(t.Type)
+	if wf == nil {
+		return domain.Errorf(domain.EINVALID, "Ticket type %q is no longer configured.", t.Type)
+	}
+	if err := wf.CheckMove(cfg, t.Status, to, t.Fields); err != nil {
+		return err
+	}
+	from := t.Status
+	t.Status = to
+	now := tx.Now()
+	switch cfg.Status(to).Category {
+	case domain.CategoryResolved:
+		t.ResolvedAt = &now
+	case domain.CategoryClosed:
+		t.ClosedAt = &now
+		if t.ResolvedAt == nil {
+			t.ResolvedAt = &now
+		}
+	default:
+		t.ResolvedAt, t.ClosedAt = nil, nil
+	}
+	if err := tx.UpdateTicket(ctx, t); err != nil {
+		return err
+	}
+	if err := event(ctx, tx, a, t, domain.EventStatus, "status", from, to); err != nil {
+		return err
+	}
+	return refreshCard(ctx, tx, t)
+}
+
+// TransitionsFor lists the statuses the ticket may move to now.
+func (s *Service) TransitionsFor(t *domain.Ticket) []string {
+	if wf := s.Config().WorkflowFor(t.Type); wf != nil {
+		return wf.Next(t.Status)
+	}
+	return nil
+}
+
+// ListTickets lists tickets the actor may see, newest first.
+func (s *Service) ListTickets(ctx context.Context, a domain.Actor, f domain.TicketFilter) ([]*domain.Ticket, int, error) {
+	if !a.IsAgent() {
+		if a.ProjectID == 0 {
+			return nil, 0, nil
+		}
+		f.ProjectID = a.ProjectID
+	}
+	var out []*domain.Ticket
+	var total int
+	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+		if out, err = tx.FindTickets(ctx, f); err != nil {
+			return err
+		}
+		total, err = tx.CountTickets(ctx, f)
+		return err
+	})
+	return out, total, err
+}
+
+// OpenStatuses are the statuses of tickets not yet done.
+func (s *Service) OpenStatuses() []string {
+	var out []string
+	for _, st := range s.Config().Statuses {
+		if !st.Done() {
+			out = append(out, st.Name)
+		}
+	}
+	return out
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func unknownMsg(what, v string, known []string) string {
+	if sug, ok := domain.Suggest(v, known); ok {
+		return fmt.Sprintf("There is no %s %q. Did you mean %q?", what, v, sug)
+	}
+	return fmt.Sprintf("There is no %s %q. Choose one of: %s.", what, v, strings.Join(known, ", "))
+}
+
+func typeNames(cfg *domain.Config) []string {
+	out := make([]string, len(cfg.Types))
+	for i, t := range cfg.Types {
+		out[i] = t.Name
+	}
+	return out
+}

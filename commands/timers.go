@@ -1,0 +1,263 @@
+package commands
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/deskbot/deskbot/domain"
+)
+
+// MaxEntry is the longest time one entry may hold.
+const MaxEntry = 24 * time.Hour
+
+// TimerResult tells what a start did: the new timer, and the one it stopped.
+type TimerResult struct {
+	Started *domain.TimeEntry
+	Ticket  *domain.Ticket
+	Stopped *domain.TimeEntry // nil when no other timer was running
+	// StoppedTicket is the ticket the stopped timer ran on.
+	StoppedTicket *domain.Ticket
+}
+
+// StartTimer starts the actor's timer on a ticket. A person has at most one
+// running timer: starting another stops the first.
+func (s *Service) StartTimer(ctx context.Context, a domain.Actor, key string) (*TimerResult, error) {
+	if err := requireAgent(a, "track time"); err != nil {
+		return nil, err
+	}
+	var res *TimerResult
+	var err error
+	// Two starts at once by one person: the unique index refuses the second
+	// insert; run it again and it stops the first like any other start.
+	for attempt := 0; attempt < 3; attempt++ {
+		res, err = s.startTimer(ctx, a, key)
+		if domain.ErrorCode(err) != domain.ECONFLICT {
+			break
+		}
+	}
+	return res, err
+}
+
+func (s *Service) startTimer(ctx context.Context, a domain.Actor, key string) (*TimerResult, error) {
+	res := &TimerResult{}
+	err := s.store.Update(ctx, func(tx domain.Tx) (err error) {
+		if res.Ticket, err = ticketFor(ctx, tx, a, key); err != nil {
+			return err
+		}
+		running, err := tx.RunningTimer(ctx, a.UserID)
+		switch {
+		case err == nil && running.TicketID == res.Ticket.ID:
+			return domain.Errorf(domain.EINVALID, "Your timer is already running on %s (since %s UTC).", res.Ticket.Key(), running.StartedAt.Format("15:04"))
+		case err == nil:
+			if res.StoppedTicket, err = stopEntry(ctx, tx, a, running, tx.Now()); err != nil {
+				return err
+			}
+			res.Stopped = running
+		case domain.ErrorCode(err) != domain.ENOTFOUND:
+			return err
+		}
+		res.Started = &domain.TimeEntry{TicketID: res.Ticket.ID, UserID: a.UserID, StartedAt: tx.Now(),
+			Billable: true, Source: domain.TimeFromTimer}
+		if err := tx.CreateTimeEntry(ctx, res.Started); err != nil {
+			return err
+		}
+		if err := event(ctx, tx, a, res.Ticket, domain.EventTimerStarted, "", "", ""); err != nil {
+			return err
+		}
+		return refreshCard(ctx, tx, res.Ticket)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// StopTimer stops the actor's running timer.
+func (s *Service) StopTimer(ctx context.Context, a domain.Actor) (*domain.TimeEntry, *domain.Ticket, error) {
+	return s.StopTimerAt(ctx, a, time.Time{})
+}
+
+// StopTimerAt stops the actor's timer at a given time (zero: now), for the
+// forgotten timer that really ended earlier.
+func (s *Service) StopTimerAt(ctx context.Context, a domain.Actor, at time.Time) (*domain.TimeEntry, *domain.Ticket, error) {
+	var e *domain.TimeEntry
+	var t *domain.Ticket
+	err := s.store.Update(ctx, func(tx domain.Tx) (err error) {
+		e, err = tx.RunningTimer(ctx, a.UserID)
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			return domain.Errorf(domain.ENOTFOUND, "You have no timer running.")
+		} else if err != nil {
+			return err
+		}
+		end := tx.Now()
+		if !at.IsZero() {
+			if at.After(end) {
+				return domain.FieldErrorf("end", "The end time is in the future.")
+			}
+			if !at.After(e.StartedAt) {
+				return domain.FieldErrorf("end", "The end time is before the timer started (%s UTC).", e.StartedAt.Format("2006-01-02 15:04"))
+			}
+			end = at
+		}
+		t, err = stopEntry(ctx, tx, a, e, end)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, t, nil
+}
+
+func stopEntry(ctx context.Context, tx domain.Tx, a domain.Actor, e *domain.TimeEntry, end time.Time) (*domain.Ticket, error) {
+	end = end.UTC().Truncate(time.Second)
+	if end.Before(e.StartedAt) {
+		end = e.StartedAt
+	}
+	e.EndedAt = &end
+	e.Seconds = int64(end.Sub(e.StartedAt).Seconds())
+	if err := tx.UpdateTimeEntry(ctx, e); err != nil {
+		return nil, err
+	}
+	t, err := tx.Ticket(ctx, e.TicketID)
+	if err != nil {
+		return nil, err
+	}
+	if err := event(ctx, tx, a, t, domain.EventTimerStopped, "seconds", "", domain.FormatDuration(time.Duration(e.Seconds)*time.Second)); err != nil {
+		return nil, err
+	}
+	return t, refreshCard(ctx, tx, t)
+}
+
+// RunningTimer returns the actor's running timer and its ticket, or nils.
+func (s *Service) RunningTimer(ctx context.Context, a domain.Actor) (*domain.TimeEntry, *domain.Ticket, error) {
+	var e *domain.TimeEntry
+	var t *domain.Ticket
+	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+		if e, err = tx.RunningTimer(ctx, a.UserID); err != nil {
+			return err
+		}
+		t, err = tx.Ticket(ctx, e.TicketID)
+		return err
+	})
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return nil, nil, nil
+	}
+	return e, t, err
+}
+
+// LogTimeInput is time entered after the fact.
+type LogTimeInput struct {
+	Key      string
+	Duration string // as people write it: 1h30, 90m, 1.5h, 0:45
+	// Date is the day worked, in the actor's time zone; zero means today.
+	Date     time.Time
+	Note     string
+	Billable *bool // nil: billable
+	Location *time.Location
+}
+
+// LogTime records time spent on a ticket.
+func (s *Service) LogTime(ctx context.Context, a domain.Actor, in LogTimeInput) (*domain.TimeEntry, error) {
+	if err := requireAgent(a, "log time"); err != nil {
+		return nil, err
+	}
+	d, err := domain.ParseWorkDuration(in.Duration)
+	if err != nil {
+		return nil, err
+	}
+	if d > MaxEntry {
+		return nil, domain.FieldErrorf("duration", "%s is more than a day; log each day on its own.", domain.FormatDuration(d))
+	}
+	loc := in.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	var e *domain.TimeEntry
+	err = s.store.Update(ctx, func(tx domain.Tx) error {
+		t, err := ticketFor(ctx, tx, a, in.Key)
+		if err != nil {
+			return err
+		}
+		now := tx.Now()
+		if running, err := tx.RunningTimer(ctx, a.UserID); err == nil {
+			// Today's logged time ends where the running timer began.
+			now = running.StartedAt
+		}
+		start, err := entryStart(now, in.Date, d, loc)
+		if err != nil {
+			return err
+		}
+		if err := checkOverlap(ctx, tx, a.UserID, start, start.Add(d)); err != nil {
+			return err
+		}
+		end := start.Add(d)
+		e = &domain.TimeEntry{TicketID: t.ID, UserID: a.UserID, StartedAt: start, EndedAt: &end,
+			Seconds: int64(d.Seconds()), Billable: in.Billable == nil || *in.Billable,
+			Note: strings.TrimSpace(in.Note), Source: domain.TimeFromManual}
+		if err := tx.CreateTimeEntry(ctx, e); err != nil {
+			return err
+		}
+		if err := event(ctx, tx, a, t, domain.EventTimeLogged, "seconds", "", domain.FormatDuration(d)); err != nil {
+			return err
+		}
+		return refreshCard(ctx, tx, t)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// entryStart places a logged duration: today it ends now; on an earlier
+// day it starts at 09:00 local time (the day is what matters for reports).
+func entryStart(now, day time.Time, d time.Duration, loc *time.Location) (time.Time, error) {
+	today := now.In(loc)
+	if day.IsZero() || sameDay(day.In(loc), today) {
+		return now.Add(-d), nil
+	}
+	y, m, dd := day.Date()
+	start := time.Date(y, m, dd, 9, 0, 0, 0, loc)
+	if start.After(now) {
+		return time.Time{}, domain.FieldErrorf("date", "%s is in the future.", day.Format("2006-01-02"))
+	}
+	return start.UTC(), nil
+}
+
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
+}
+
+// checkOverlap refuses an entry that overlaps the person's own time.
+func checkOverlap(ctx context.Context, tx domain.Tx, user string, start, end time.Time) error {
+	entries, err := tx.TimeEntries(ctx, domain.TimeFilter{UserID: user, From: start.Add(-MaxEntry), To: end})
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		eEnd := tx.Now()
+		if e.EndedAt != nil {
+			eEnd = *e.EndedAt
+		}
+		if e.StartedAt.Before(end) && start.Before(eEnd) {
+			return domain.FieldErrorf("duration", "This overlaps time you already logged (%s to %s UTC). Log a shorter time or pick another day.",
+				e.StartedAt.Format("Jan 2 15:04"), eEnd.Format("15:04"))
+		}
+	}
+	return nil
+}
+
+// TimeEntries lists time on a ticket, or the actor's own in a period.
+func (s *Service) TimeEntries(ctx context.Context, a domain.Actor, f domain.TimeFilter) ([]*domain.TimeEntry, error) {
+	if !a.IsAgent() {
+		return nil, domain.Errorf(domain.EFORBIDDEN, "Only support agents can see time entries.")
+	}
+	var out []*domain.TimeEntry
+	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+		out, err = tx.TimeEntries(ctx, f)
+		return err
+	})
+	return out, err
+}
