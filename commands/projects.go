@@ -11,8 +11,8 @@ import (
 // ProjectInput describes a customer to create.
 type ProjectInput struct {
 	Key, Name, ChannelID, EmailDomains, TimeZone, Tier, SLAPolicy, CurrentVersion string
-	AutoTickets bool
-	HourlyRate  int64 // cents
+	AutoTickets                                                                   bool
+	HourlyRate                                                                    int64 // cents
 }
 
 // CreateProject adds a customer. Only agents may.

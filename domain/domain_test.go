@@ -15,7 +15,7 @@ func TestErrorMessage(t *testing.T) {
 	appErr := domain.Errorf(domain.ENOTFOUND, "Ticket ACME-9 not found.")
 	wrapped := fmt.Errorf("bot: %w", appErr)
 	cases := []struct {
-		err        error
+		err       error
 		code, msg string
 	}{
 		{appErr, domain.ENOTFOUND, "Ticket ACME-9 not found."},

@@ -9,7 +9,7 @@ import (
 
 var (
 	hmRE      = regexp.MustCompile(`^(\d{1,3})h(?:(\d{1,3})m?)?$`) // 1h, 1h30, 1h30m
-	colonRE   = regexp.MustCompile(`^(\d{1,3}):([0-5]\d)$`)         // 0:45, 1:30
+	colonRE   = regexp.MustCompile(`^(\d{1,3}):([0-5]\d)$`)        // 0:45, 1:30
 	decimalRE = regexp.MustCompile(`^(\d{1,3}(?:[.,]\d{1,3})?)\s*(h|hr|hrs|hour|hours|m|min|mins|minute|minutes)?$`)
 )
 
