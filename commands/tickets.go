@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"github.com/deskbot/deskbot/domain/query"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -250,18 +251,6 @@ func (s *Service) TicketByCard(ctx context.Context, channel, ts string) (*domain
 	return t, err
 }
 
-// SetCard records the Slack message that shows a ticket.
-func (s *Service) SetCard(ctx context.Context, ticketID int64, channel, ts string) error {
-	return s.store.Update(ctx, func(tx domain.Tx) error {
-		t, err := tx.Ticket(ctx, ticketID)
-		if err != nil {
-			return err
-		}
-		t.SlackChannel, t.SlackTS = channel, ts
-		return tx.UpdateTicket(ctx, t)
-	})
-}
-
 // Assign gives a ticket to an agent ("" unassigns). Only agents may.
 func (s *Service) Assign(ctx context.Context, a domain.Actor, key, assignee string) (*domain.Ticket, error) {
 	if err := requireAgent(a, "assign tickets"); err != nil {
@@ -404,7 +393,7 @@ func firstNonEmpty(vals ...string) string {
 }
 
 func unknownMsg(what, v string, known []string) string {
-	if sug, ok := domain.Suggest(v, known); ok {
+	if sug, ok := query.Suggest(v, known); ok {
 		return fmt.Sprintf("There is no %s %q. Did you mean %q?", what, v, sug)
 	}
 	return fmt.Sprintf("There is no %s %q. Choose one of: %s.", what, v, strings.Join(known, ", "))

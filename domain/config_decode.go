@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"github.com/deskbot/deskbot/domain/query"
 	"reflect"
 	"slices"
 	"sort"
@@ -22,7 +23,7 @@ func decodeStrict(n *yaml.Node, v any) error {
 		k := n.Content[i]
 		if !slices.Contains(known, k.Value) {
 			msg := fmt.Sprintf("unknown key %q; known keys: %s", k.Value, strings.Join(known, ", "))
-			if s, ok := Suggest(k.Value, known); ok {
+			if s, ok := query.Suggest(k.Value, known); ok {
 				msg = fmt.Sprintf("unknown key %q (did you mean %q?)", k.Value, s)
 			}
 			return &lineError{k.Line, msg}

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"github.com/deskbot/deskbot/domain/query"
 	"regexp"
 	"slices"
 	"sort"
@@ -37,7 +38,7 @@ func (p *problems) add(line int, format string, args ...any) {
 }
 
 func unknown(what, name string, known []string) string {
-	if s, ok := Suggest(name, known); ok {
+	if s, ok := query.Suggest(name, known); ok {
 		return fmt.Sprintf("%s %q is not defined (did you mean %q?)", what, name, s)
 	}
 	return fmt.Sprintf("%s %q is not defined; defined: %s", what, name, strings.Join(known, ", "))

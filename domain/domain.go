@@ -146,6 +146,9 @@ type Ticket struct {
 	// The live card: the Slack message that shows the ticket.
 	SlackChannel string `db:"slack_channel"`
 	SlackTS      string `db:"slack_ts"`
+	// SlackThreadTS is the thread where the ticket's conversation runs: the
+	// card's own ts, or the customer's message the card answers in thread.
+	SlackThreadTS string `db:"slack_thread_ts"`
 	// EmailThread is the Message-ID of the mail that opened the ticket;
 	// replies and outgoing mail reference it.
 	EmailThread     string     `db:"email_thread"`
@@ -217,6 +220,7 @@ const (
 	EventTimeDeleted  = "time_deleted"
 	EventFirstReply   = "first_response"
 	EventTitle        = "title"
+	EventDismissed    = "dismissed" // "Not a ticket"
 )
 
 // Event is one row of a ticket's history.

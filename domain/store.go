@@ -38,6 +38,7 @@ type Tx interface {
 	Ticket(ctx context.Context, id int64) (*Ticket, error)
 	TicketByKey(ctx context.Context, key string) (*Ticket, error)
 	TicketByCard(ctx context.Context, channel, ts string) (*Ticket, error)
+	TicketByThread(ctx context.Context, channel, threadTS string) (*Ticket, error)
 	FindTickets(ctx context.Context, f TicketFilter) ([]*Ticket, error)
 	CountTickets(ctx context.Context, f TicketFilter) (int, error)
 

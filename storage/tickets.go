@@ -18,7 +18,7 @@ type ticketRow struct {
 const ticketCols = `t.id, t.project_id, p.key AS project_key, t.number, t.title, t.description, t.type,
 	t.status, t.priority, t.severity, t.requester_id, t.requester_email, t.requester_name,
 	t.assignee_id, t.version, t.fields AS fields_json, t.source, t.source_ref, t.slack_channel,
-	t.slack_ts, t.email_thread, t.sla_policy, t.sla_due_at, t.created_by, t.created_at,
+	t.slack_ts, t.slack_thread_ts, t.email_thread, t.sla_policy, t.sla_due_at, t.created_by, t.created_at,
 	t.updated_at, t.first_response_at, t.resolved_at, t.closed_at`
 
 const ticketFrom = ` FROM tickets t JOIN projects p ON p.id = t.project_id`
@@ -65,12 +65,12 @@ func (tx *Tx) CreateTicket(ctx context.Context, t *domain.Ticket) error {
 	}
 	id, err := tx.insert(ctx, `INSERT INTO tickets (project_id, number, title, description, type, status,
 		priority, severity, requester_id, requester_email, requester_name, assignee_id, version, fields,
-		source, source_ref, slack_channel, slack_ts, email_thread, sla_policy, sla_due_at, created_by,
-		created_at, updated_at, first_response_at, resolved_at, closed_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		source, source_ref, slack_channel, slack_ts, slack_thread_ts, email_thread, sla_policy, sla_due_at,
+		created_by, created_at, updated_at, first_response_at, resolved_at, closed_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		t.ProjectID, t.Number, t.Title, t.Description, t.Type, t.Status, t.Priority, t.Severity,
 		t.RequesterID, t.RequesterEmail, t.RequesterName, t.AssigneeID, t.Version, fields,
-		t.Source, t.SourceRef, t.SlackChannel, t.SlackTS, t.EmailThread, t.SLAPolicy, tsp(t.SLADueAt),
+		t.Source, t.SourceRef, t.SlackChannel, t.SlackTS, t.SlackThreadTS, t.EmailThread, t.SLAPolicy, tsp(t.SLADueAt),
 		t.CreatedBy, t.CreatedAt, t.UpdatedAt, tsp(t.FirstResponseAt), tsp(t.ResolvedAt), tsp(t.ClosedAt))
 	if err != nil {
 		return fmt.Errorf("store: unable to create ticket: %w", err)
@@ -88,11 +88,11 @@ func (tx *Tx) UpdateTicket(ctx context.Context, t *domain.Ticket) error {
 	}
 	_, err = tx.exec(ctx, `UPDATE tickets SET title=?, description=?, type=?, status=?, priority=?,
 		severity=?, requester_id=?, requester_email=?, requester_name=?, assignee_id=?, version=?,
-		fields=?, slack_channel=?, slack_ts=?, email_thread=?, sla_policy=?, sla_due_at=?,
+		fields=?, slack_channel=?, slack_ts=?, slack_thread_ts=?, email_thread=?, sla_policy=?, sla_due_at=?,
 		updated_at=?, first_response_at=?, resolved_at=?, closed_at=? WHERE id=?`,
 		t.Title, t.Description, t.Type, t.Status, t.Priority, t.Severity, t.RequesterID,
 		t.RequesterEmail, t.RequesterName, t.AssigneeID, t.Version, fields, t.SlackChannel, t.SlackTS,
-		t.EmailThread, t.SLAPolicy, tsp(t.SLADueAt), t.UpdatedAt, tsp(t.FirstResponseAt),
+		t.SlackThreadTS, t.EmailThread, t.SLAPolicy, tsp(t.SLADueAt), t.UpdatedAt, tsp(t.FirstResponseAt),
 		tsp(t.ResolvedAt), tsp(t.ClosedAt), t.ID)
 	if err != nil {
 		return fmt.Errorf("store: unable to update ticket %s: %w", t.Key(), err)
@@ -133,6 +133,11 @@ func (tx *Tx) TicketByKey(ctx context.Context, key string) (*domain.Ticket, erro
 // TicketByCard finds the ticket whose card is this Slack message.
 func (tx *Tx) TicketByCard(ctx context.Context, channel, msgTS string) (*domain.Ticket, error) {
 	return tx.ticket(ctx, "Ticket for this message", "t.slack_channel = ? AND t.slack_ts = ?", channel, msgTS)
+}
+
+// TicketByThread finds the ticket whose conversation runs in this Slack thread.
+func (tx *Tx) TicketByThread(ctx context.Context, channel, threadTS string) (*domain.Ticket, error) {
+	return tx.ticket(ctx, "Ticket for this thread", "t.slack_channel = ? AND t.slack_thread_ts = ?", channel, threadTS)
 }
 
 func ticketWhere(f domain.TicketFilter) (string, []any) {

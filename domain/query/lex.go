@@ -129,9 +129,10 @@ func lexQuoted(s string, i int) (part, int, error) {
 	return part{}, 0, &Error{Pos: i, End: len(s), Word: s[i:], Msg: "unterminated quote", Hint: `close it with "`}
 }
 
-// mentionEnd returns the end of a <@...> mention at s[i], or 0.
+// mentionEnd returns the end of a <@...> mention at s[i], or 0. It stops at
+// bytes no mention holds, which also keeps lexing linear on "<@,<@,<@...".
 func mentionEnd(s string, i int) int {
-	for j := i + 2; j < len(s) && spaceAt(s, j) == 0; j++ {
+	for j := i + 2; j < len(s) && spaceAt(s, j) == 0 && strings.IndexByte(",<\"", s[j]) < 0; j++ {
 		if s[j] == '>' {
 			return j + 1
 		}

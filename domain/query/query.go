@@ -47,7 +47,7 @@ type Query struct {
 type Filter struct {
 	Field  string // canonical key, or "field.<name>" for custom fields
 	Op     Op
-	Values []string // Eq/Prefix/Contains: any of (OR); comparisons: one; Between: two
+	Values []string // Eq/Prefix/Contains: any of (OR); comparisons: one; Between: two; dates stay symbolic ("2d", "today") until Resolve
 	Negate bool     // leading "-": the whole term is negated
 	Pos    int      // byte span of the term in the input, for error reporting
 	End    int
@@ -176,6 +176,6 @@ func quote(s string) string {
 }
 
 func needsQuote(s string) bool {
-	return s == "" || strings.ContainsAny(s, "\"\\,|:") || strings.IndexFunc(s, unicode.IsSpace) >= 0 ||
-		strings.ContainsAny(s[:1], "-<>") || strings.Contains(s, "..") || strings.HasSuffix(s, "*")
+	return s == "" || strings.ContainsAny(s, "\"\\,|:*") || strings.IndexFunc(s, unicode.IsSpace) >= 0 ||
+		strings.ContainsAny(s[:1], "-<>") || strings.Contains(s, "..") || strings.HasPrefix(s, "//")
 }

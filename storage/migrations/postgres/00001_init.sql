@@ -47,6 +47,7 @@ CREATE TABLE tickets (
     source_ref        TEXT NOT NULL DEFAULT '',
     slack_channel     TEXT NOT NULL DEFAULT '',
     slack_ts          TEXT NOT NULL DEFAULT '',
+    slack_thread_ts   TEXT NOT NULL DEFAULT '',
     email_thread      TEXT NOT NULL DEFAULT '',
     sla_policy        TEXT NOT NULL DEFAULT '',
     sla_due_at        TIMESTAMPTZ,
@@ -63,6 +64,7 @@ CREATE INDEX tickets_assignee_status ON tickets (assignee_id, status);
 CREATE INDEX tickets_requester ON tickets (requester_id) WHERE requester_id <> '';
 CREATE INDEX tickets_sla_due ON tickets (sla_due_at) WHERE sla_due_at IS NOT NULL;
 CREATE INDEX tickets_card ON tickets (slack_channel, slack_ts) WHERE slack_ts <> '';
+CREATE INDEX tickets_thread ON tickets (slack_channel, slack_thread_ts) WHERE slack_thread_ts <> '';
 
 CREATE TABLE ticket_links (
     from_id    BIGINT NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,

@@ -1,0 +1,154 @@
+package commands
+
+import (
+	"context"
+	"time"
+
+	"github.com/deskbot/deskbot/domain"
+)
+
+// CardView is everything a ticket's card shows.
+type CardView struct {
+	Ticket   *domain.Ticket
+	Project  *domain.Project
+	Logged   time.Duration       // stopped and logged time
+	Running  []*domain.TimeEntry // timers running on the ticket now
+	Next     []string            // statuses the workflow allows from here
+	Blockers []string            // keys of tickets that block this one
+	Blocks   []string            // keys of tickets this one blocks
+	Now      time.Time
+}
+
+// Card gathers a ticket's card in one read.
+func (s *Service) Card(ctx context.Context, ticketID int64) (*CardView, error) {
+	v := &CardView{}
+	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+		v.Now = tx.Now()
+		if v.Ticket, err = tx.Ticket(ctx, ticketID); err != nil {
+			return err
+		}
+		if v.Project, err = tx.Project(ctx, v.Ticket.ProjectID); err != nil {
+			return err
+		}
+		entries, err := tx.TimeEntries(ctx, domain.TimeFilter{TicketID: ticketID})
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if e.Running() {
+				v.Running = append(v.Running, e)
+			} else {
+				v.Logged += time.Duration(e.Seconds) * time.Second
+			}
+		}
+		links, err := tx.Links(ctx, ticketID)
+		if err != nil {
+			return err
+		}
+		for _, l := range links {
+			if l.Kind != domain.LinkBlocks {
+				continue
+			}
+			other := l.ToID
+			if l.ToID == ticketID {
+				other = l.FromID
+			}
+			o, err := tx.Ticket(ctx, other)
+			if err != nil {
+				return err
+			}
+			if l.ToID == ticketID {
+				v.Blockers = append(v.Blockers, o.Key())
+			} else {
+				v.Blocks = append(v.Blocks, o.Key())
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	v.Next = s.TransitionsFor(v.Ticket)
+	return v, nil
+}
+
+// SetCard records the Slack message that shows a ticket and the thread its
+// conversation runs in.
+func (s *Service) SetCard(ctx context.Context, ticketID int64, channel, ts, threadTS string) error {
+	return s.store.Update(ctx, func(tx domain.Tx) error {
+		t, err := tx.Ticket(ctx, ticketID)
+		if err != nil {
+			return err
+		}
+		t.SlackChannel, t.SlackTS, t.SlackThreadTS = channel, ts, threadTS
+		return tx.UpdateTicket(ctx, t)
+	})
+}
+
+// TicketByThread finds the ticket whose conversation runs in a Slack
+// thread, or nil.
+func (s *Service) TicketByThread(ctx context.Context, channel, threadTS string) (*domain.Ticket, error) {
+	var t *domain.Ticket
+	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+		t, err = tx.TicketByThread(ctx, channel, threadTS)
+		return err
+	})
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return nil, nil
+	}
+	return t, err
+}
+
+// FollowUpTicket returns the requester's open ticket for the customer that
+// changed within window, so a quick follow-up message joins it; nil if none.
+func (s *Service) FollowUpTicket(ctx context.Context, projectID int64, requesterID string, window time.Duration) (*domain.Ticket, error) {
+	var t *domain.Ticket
+	err := s.store.View(ctx, func(tx domain.Tx) error {
+		ts, err := tx.FindTickets(ctx, domain.TicketFilter{ProjectID: projectID, RequesterID: requesterID, Statuses: s.OpenStatuses(), Limit: 1})
+		if err != nil || len(ts) == 0 {
+			return err
+		}
+		if tx.Now().Sub(ts[0].UpdatedAt) <= window {
+			t = ts[0]
+		}
+		return nil
+	})
+	return t, err
+}
+
+// Dismiss closes a ticket that should not have been opened ("Not a ticket"),
+// whatever the workflow, since it never was real work. The requester or an
+// agent may.
+func (s *Service) Dismiss(ctx context.Context, a domain.Actor, key string) (*domain.Ticket, error) {
+	cfg := s.Config()
+	var t *domain.Ticket
+	err := s.store.Update(ctx, func(tx domain.Tx) (err error) {
+		if t, err = ticketFor(ctx, tx, a, key); err != nil {
+			return err
+		}
+		if !a.IsAgent() && t.RequesterID != a.UserID {
+			return domain.Errorf(domain.EFORBIDDEN, "Only the requester or an agent can say this is not a ticket.")
+		}
+		var closed string
+		for _, st := range cfg.Statuses {
+			if st.Category == domain.CategoryClosed {
+				closed = st.Name
+				break
+			}
+		}
+		if closed == "" || t.Status == closed {
+			return domain.Errorf(domain.EINVALID, "%s is already closed.", t.Key())
+		}
+		from := t.Status
+		now := tx.Now()
+		t.Status, t.ClosedAt = closed, &now
+		if err := tx.UpdateTicket(ctx, t); err != nil {
+			return err
+		}
+		if err := event(ctx, tx, a, t, domain.EventDismissed, "status", from, closed); err != nil {
+			return err
+		}
+		return refreshCard(ctx, tx, t)
+	})
+	return t, err
+}
