@@ -148,6 +148,9 @@ func (s *Service) Dismiss(ctx context.Context, a domain.Actor, key string) (*dom
 		if err := event(ctx, tx, a, t, domain.EventDismissed, "status", from, closed); err != nil {
 			return err
 		}
+		if err := s.changed(ctx, tx, cfg, t, domain.EventDismissed); err != nil {
+			return err
+		}
 		return refreshCard(ctx, tx, t)
 	})
 	return t, err

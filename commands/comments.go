@@ -44,7 +44,10 @@ func (s *Service) Comment(ctx context.Context, a domain.Actor, key string, in Co
 			return err
 		}
 		changed, err := s.afterComment(ctx, tx, cfg, a, t, in.Public)
-		if err != nil || !changed {
+		if err != nil {
+			return err
+		}
+		if err := s.changed(ctx, tx, cfg, t, domain.EventComment); err != nil || !changed {
 			return err
 		}
 		return refreshCard(ctx, tx, t)
@@ -80,7 +83,7 @@ func (s *Service) afterComment(ctx context.Context, tx domain.Tx, cfg *domain.Co
 		}
 		for _, next := range cfg.WorkflowFor(t.Type).Next(t.Status) {
 			if cfg.Status(next).Category == domain.CategoryOpen {
-				return true, moveStatus(ctx, tx, cfg, a, t, next)
+				return true, s.moveStatus(ctx, tx, cfg, a, t, next)
 			}
 		}
 	}

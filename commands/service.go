@@ -23,6 +23,7 @@ type Service struct {
 	// TriageChannel shows tickets that have no customer channel and no
 	// channel they were created in (mail from unknown senders, say).
 	triageChannel string
+	hooks         []ChangeHook
 }
 
 // Options configure a Service.
@@ -115,4 +116,22 @@ func ticketFor(ctx context.Context, tx domain.Tx, a domain.Actor, key string) (*
 		return nil, domain.Errorf(domain.ENOTFOUND, "Ticket %s not found.", t.Key())
 	}
 	return t, nil
+}
+
+// ChangeHook reacts to a ticket change inside the transaction that made it,
+// so what it derives (SLA deadlines, automation results) commits with the
+// change or not at all. kinds are the event kinds the change wrote.
+type ChangeHook func(ctx context.Context, tx domain.Tx, cfg *domain.Config, t *domain.Ticket, kinds []string) error
+
+// OnChange registers a hook. Call it at start-up, before serving.
+func (s *Service) OnChange(h ChangeHook) { s.hooks = append(s.hooks, h) }
+
+// changed runs the hooks after a use case changed a ticket.
+func (s *Service) changed(ctx context.Context, tx domain.Tx, cfg *domain.Config, t *domain.Ticket, kinds ...string) error {
+	for _, h := range s.hooks {
+		if err := h(ctx, tx, cfg, t, kinds); err != nil {
+			return err
+		}
+	}
+	return nil
 }

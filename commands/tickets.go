@@ -79,6 +79,9 @@ func (s *Service) CreateTicket(ctx context.Context, a domain.Actor, in TicketInp
 		if err := event(ctx, tx, a, t, domain.EventCreated, "", "", t.Key()); err != nil {
 			return err
 		}
+		if err := s.changed(ctx, tx, cfg, t, domain.EventCreated); err != nil {
+			return err
+		}
 		if err := refreshCard(ctx, tx, t); err != nil {
 			return err
 		}
@@ -272,6 +275,9 @@ func (s *Service) Assign(ctx context.Context, a domain.Actor, key, assignee stri
 		if err := event(ctx, tx, a, t, domain.EventAssigned, "assignee", old, assignee); err != nil {
 			return err
 		}
+		if err := s.changed(ctx, tx, s.Config(), t, domain.EventAssigned); err != nil {
+			return err
+		}
 		if err := refreshCard(ctx, tx, t); err != nil {
 			return err
 		}
@@ -298,7 +304,7 @@ func (s *Service) ChangeStatus(ctx context.Context, a domain.Actor, key, status 
 		if !a.IsAgent() && !customerMayMove(cfg, t.Status, status) {
 			return domain.Errorf(domain.EFORBIDDEN, "Only support agents can move a ticket to %s.", cfg.StatusLabel(status))
 		}
-		return moveStatus(ctx, tx, cfg, a, t, status)
+		return s.moveStatus(ctx, tx, cfg, a, t, status)
 	})
 	if err != nil {
 		return nil, err
@@ -313,7 +319,7 @@ func customerMayMove(cfg *domain.Config, from, to string) bool {
 }
 
 // moveStatus applies a workflow move with its timestamps, event and card refresh.
-func moveStatus(ctx context.Context, tx domain.Tx, cfg *domain.Config, a domain.Actor, t *domain.Ticket, to string) error {
+func (s *Service) moveStatus(ctx context.Context, tx domain.Tx, cfg *domain.Config, a domain.Actor, t *domain.Ticket, to string) error {
 	wf := cfg.WorkflowFor(t.Type)
 	if wf == nil {
 		return domain.Errorf(domain.EINVALID, "Ticket type %q is no longer configured.", t.Type)
@@ -339,6 +345,9 @@ func moveStatus(ctx context.Context, tx domain.Tx, cfg *domain.Config, a domain.
 		return err
 	}
 	if err := event(ctx, tx, a, t, domain.EventStatus, "status", from, to); err != nil {
+		return err
+	}
+	if err := s.changed(ctx, tx, cfg, t, domain.EventStatus); err != nil {
 		return err
 	}
 	return refreshCard(ctx, tx, t)
