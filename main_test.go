@@ -70,7 +70,7 @@ func TestConfigCheck(t *testing.T) {
 func TestMigrateAndUnknownCommand(t *testing.T) {
 	var out, errOut bytes.Buffer
 	env := envOf(map[string]string{"DATABASE_URL": filepath.Join(t.TempDir(), "d.db")})
-	if code := run(context.Background(), []string{"migrate"}, env, &out, &errOut); code != 0 || !strings.Contains(out.String(), "sqlite database is up to date (1 migrations") {
+	if code := run(context.Background(), []string{"migrate"}, env, &out, &errOut); code != 0 || !strings.Contains(out.String(), "sqlite database is up to date (") {
 		t.Fatalf("migrate: %d %s %s", code, out.String(), errOut.String())
 	}
 	if code := run(context.Background(), []string{"frobnicate"}, env, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), `unknown command "frobnicate"`) {

@@ -13,6 +13,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/deskbot/deskbot/bot"
+	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
 	"github.com/deskbot/deskbot/storage"
 )
@@ -33,7 +35,10 @@ func serve(ctx context.Context, env *Env, log *slog.Logger) error {
 	if err := env.missingSlack(); err != nil {
 		return err
 	}
-	_ = cfg
+	if env.TriageChannel == "" && (env.SMTPAddr != "" || env.IMAPURL != "") {
+		log.Warn("TRIAGE_CHANNEL is not set: tickets from unknown senders will show in App Home only")
+	}
+	svc := commands.New(db, cfg, commands.Options{TriageChannel: env.TriageChannel, Logger: log})
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -41,11 +46,18 @@ func serve(ctx context.Context, env *Env, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	<-ctx.Done()
-	log.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return srv.Shutdown(shutdownCtx)
+	defer func() {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdownCtx)
+	}()
+	b := bot.New(bot.Options{
+		BotToken: env.SlackBotToken, AppToken: env.SlackAppToken, APIURL: env.SlackAPIURL,
+		Service: svc, Outbox: db, Logger: log, Metrics: bot.NewMetrics(reg),
+	})
+	err = b.Run(ctx)
+	log.Info("stopped")
+	return err
 }
 
 // startHTTP serves /healthz (the process runs), /readyz (the database

@@ -101,3 +101,20 @@ func (s *Service) ProjectByChannel(ctx context.Context, channelID string) (*doma
 	}
 	return p, err
 }
+
+// LinkChannel makes a Slack channel a customer's: their tickets show there
+// and their top-level messages there open tickets.
+func (s *Service) LinkChannel(ctx context.Context, a domain.Actor, key, channelID string) (*domain.Project, error) {
+	if err := requireAgent(a, "link channels"); err != nil {
+		return nil, err
+	}
+	var p *domain.Project
+	err := s.store.Update(ctx, func(tx domain.Tx) (err error) {
+		if p, err = tx.ProjectByKey(ctx, key); err != nil {
+			return err
+		}
+		p.ChannelID, p.AutoTickets = channelID, true
+		return tx.UpdateProject(ctx, p)
+	})
+	return p, err
+}

@@ -135,3 +135,14 @@ func (s *Service) changed(ctx context.Context, tx domain.Tx, cfg *domain.Config,
 	}
 	return nil
 }
+
+// FirstDelivery records an input id (a Slack event id) and reports whether
+// this is its first delivery; redeliveries are then ignored.
+func (s *Service) FirstDelivery(ctx context.Context, source, id string) (bool, error) {
+	var first bool
+	err := s.store.Update(ctx, func(tx domain.Tx) (err error) {
+		first, err = tx.MarkProcessed(ctx, source, id)
+		return err
+	})
+	return first, err
+}

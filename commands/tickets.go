@@ -37,7 +37,17 @@ type TicketInput struct {
 	// DedupID, when set, makes the call idempotent: a second call with the
 	// same id creates nothing and returns the ticket of the first.
 	DedupID string
+	// SlackThread is the Slack thread the ticket's conversation runs in
+	// when it is known at creation (the message it was made from).
+	SlackThread string
+	// TriageIfUnknown files the ticket under the triage customer when no
+	// customer can be told, instead of refusing it: inputs that cannot ask
+	// back (a reaction, an email) must not be lost.
+	TriageIfUnknown bool
 }
+
+// TriageKey is the customer that holds tickets whose customer is not known yet.
+const TriageKey = "TRIAGE"
 
 // CreateTicket opens a ticket, writes its created event and queues its card.
 func (s *Service) CreateTicket(ctx context.Context, a domain.Actor, in TicketInput) (*domain.Ticket, error) {
@@ -66,6 +76,7 @@ func (s *Service) CreateTicket(ctx context.Context, a domain.Actor, in TicketInp
 			t.Fields["version"] = p.CurrentVersion
 		}
 		t.SLAPolicy = p.SLAPolicy
+		t.SlackThreadTS = in.SlackThread
 		t.SlackChannel = firstNonEmpty(p.ChannelID, in.ChannelID, s.triageChannel)
 		if err := tx.CreateTicket(ctx, t); err != nil {
 			return err
@@ -217,6 +228,9 @@ func (s *Service) projectFor(ctx context.Context, tx domain.Tx, a domain.Actor, 
 		if err == nil || domain.ErrorCode(err) != domain.ENOTFOUND {
 			return p, err
 		}
+	}
+	if in.TriageIfUnknown {
+		return tx.EnsureProject(ctx, &domain.Project{Key: TriageKey, Name: "Triage (customer not known yet)"})
 	}
 	return nil, domain.FieldErrorf("project", "Which customer is this for? Name one, like `#acme`.")
 }

@@ -28,6 +28,9 @@ type Tx interface {
 	ProjectByChannel(ctx context.Context, channelID string) (*Project, error)
 	ProjectByDomain(ctx context.Context, domain string) (*Project, error)
 	Projects(ctx context.Context) ([]*Project, error)
+	// EnsureProject returns the project with p.Key, creating it from p if
+	// it does not exist yet, safely when several callers race.
+	EnsureProject(ctx context.Context, p *Project) (*Project, error)
 	AddVersionChange(ctx context.Context, v *VersionChange) error
 	VersionChanges(ctx context.Context, projectID int64) ([]*VersionChange, error)
 
@@ -76,6 +79,7 @@ type TicketFilter struct {
 	AssigneeID  *string // "" selects unassigned tickets
 	RequesterID string
 	Statuses    []string
+	Priorities  []string
 	Limit       int
 	Offset      int
 }

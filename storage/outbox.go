@@ -47,9 +47,12 @@ func (d *DB) ClaimOutbox(ctx context.Context, kinds []string, limit int, lease t
 		if err := tx.sel(ctx, &out, q, args...); err != nil {
 			return err
 		}
+		// A claimed message gives up its dedup key: a change made while it
+		// is being delivered must queue a fresh delivery, since this one may
+		// already have read the old state.
 		for _, m := range out {
 			m.Attempts++
-			if _, err := tx.exec(ctx, `UPDATE outbox SET attempts = ?, next_attempt_at = ? WHERE id = ?`,
+			if _, err := tx.exec(ctx, `UPDATE outbox SET attempts = ?, next_attempt_at = ?, dedup_key = NULL WHERE id = ?`,
 				m.Attempts, ts(tx.now.Add(lease)), m.ID); err != nil {
 				return err
 			}

@@ -78,6 +78,23 @@ func (tx *Tx) ProjectByDomain(ctx context.Context, dom string) (*domain.Project,
 		"(',' || REPLACE(email_domains, ' ', '') || ',') LIKE ?", "%,"+dom+",%")
 }
 
+// EnsureProject returns the project with p.Key, creating it if missing.
+func (tx *Tx) EnsureProject(ctx context.Context, p *domain.Project) (*domain.Project, error) {
+	_, err := tx.exec(ctx, `INSERT INTO projects (key, name, time_zone, created_at, updated_at)
+		VALUES (?,?,?,?,?) ON CONFLICT (key) DO NOTHING`, p.Key, p.Name, firstOr(p.TimeZone, "UTC"), tx.now, tx.now)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to ensure project %s: %w", p.Key, err)
+	}
+	return tx.ProjectByKey(ctx, p.Key)
+}
+
+func firstOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
 // Projects lists every customer by key.
 func (tx *Tx) Projects(ctx context.Context) ([]*domain.Project, error) {
 	var ps []*domain.Project

@@ -156,6 +156,10 @@ func ticketWhere(f domain.TicketFilter) (string, []any) {
 		in, a := inList(f.Statuses)
 		conds, args = append(conds, "t.status IN "+in), append(args, a...)
 	}
+	if len(f.Priorities) > 0 {
+		in, a := inList(f.Priorities)
+		conds, args = append(conds, "t.priority IN "+in), append(args, a...)
+	}
 	if len(conds) == 0 {
 		return "", nil
 	}

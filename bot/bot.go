@@ -1,0 +1,273 @@
+// Package bot is deskbot's Slack transport: it receives Socket Mode
+// envelopes, acknowledges each at once, turns it into calls on the use
+// cases (package commands) on a bounded pool of workers, and delivers the
+// outbox (cards, thread replies, DMs) through the Web API.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/deskbot/deskbot/commands"
+	"github.com/deskbot/deskbot/domain"
+)
+
+// Options configure a Bot.
+type Options struct {
+	BotToken string
+	AppToken string
+	// APIURL points the bot at another Web API (the emulator); "" is Slack's.
+	APIURL  string
+	Service *commands.Service
+	Outbox  domain.Outbox
+	Logger  *slog.Logger
+	Metrics *Metrics
+	// Workers bounds how many inputs are handled at once after their ack.
+	Workers int
+	// OutboxPoll is how often the outbox is polled when nothing kicks it.
+	OutboxPoll time.Duration
+}
+
+// Bot is the running Slack app.
+type Bot struct {
+	api     *slack.Client
+	sm      *socketmode.Client
+	svc     *commands.Service
+	outbox  domain.Outbox
+	log     *slog.Logger
+	metrics *Metrics
+	poll    time.Duration
+
+	sem  chan struct{} // worker slots
+	wg   sync.WaitGroup
+	kick chan struct{} // wakes the outbox dispatcher
+	ppl  *people
+	// cardLocks serialises card posts per ticket in this process, so a
+	// card is posted once before it is updated.
+	cardLocks keyedMutex
+	// threads serialises message events per thread, so an edit never
+	// overtakes the message it edits.
+	threads keyedMutex
+
+	teamID, botUserID string
+}
+
+// New returns a bot; Run connects it.
+func New(o Options) *Bot {
+	apiOpts := []slack.Option{slack.OptionAppLevelToken(o.AppToken)}
+	if o.APIURL != "" {
+		apiOpts = append(apiOpts, slack.OptionAPIURL(o.APIURL))
+	}
+	api := slack.New(o.BotToken, apiOpts...)
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Workers <= 0 {
+		o.Workers = 32
+	}
+	if o.OutboxPoll <= 0 {
+		o.OutboxPoll = time.Second
+	}
+	if o.Metrics == nil {
+		o.Metrics = NewMetrics(nil)
+	}
+	b := &Bot{
+		api: api, sm: socketmode.New(api), svc: o.Service, outbox: o.Outbox, log: o.Logger,
+		metrics: o.Metrics, poll: o.OutboxPoll, sem: make(chan struct{}, o.Workers),
+		kick: make(chan struct{}, 1),
+	}
+	b.ppl = newPeople(api, o.Service)
+	return b
+}
+
+// fatalSlackErrors cannot be cured by retrying: the token or the app setup is wrong.
+var fatalSlackErrors = map[string]string{
+	"invalid_auth":           "the token is not valid: check SLACK_BOT_TOKEN and SLACK_APP_TOKEN",
+	"not_authed":             "no token was sent: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN",
+	"token_revoked":          "the token was revoked: reinstall the app and update the tokens",
+	"account_inactive":       "the app's account is inactive: reinstall the app",
+	"missing_scope":          "the app lacks a scope: reinstall it from manifest.yaml",
+	"not_allowed_token_type": "a token of the wrong kind: SLACK_BOT_TOKEN is xoxb-…, SLACK_APP_TOKEN is xapp-…",
+}
+
+// Run connects, serves until ctx ends, then waits for work in flight.
+func (b *Bot) Run(ctx context.Context) error {
+	auth, err := b.api.AuthTestContext(ctx)
+	if err != nil {
+		return explainFatal("auth.test", err)
+	}
+	b.teamID, b.botUserID = auth.TeamID, auth.UserID
+	b.ppl.teamID = auth.TeamID
+	b.log.Info("slack connected", "team", auth.Team, "bot_user", auth.UserID)
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- b.sm.RunContext(runCtx) }()
+	b.wg.Add(1)
+	go func() { defer b.wg.Done(); b.dispatchOutbox(runCtx) }()
+
+	defer b.wg.Wait()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-errc:
+			if ctx.Err() != nil {
+				return nil
+			}
+			return explainFatal("socket mode", err)
+		case evt := <-b.sm.Events:
+			b.handle(runCtx, evt)
+		}
+	}
+}
+
+func explainFatal(what string, err error) error {
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		if why, ok := fatalSlackErrors[se.Err]; ok {
+			return fmt.Errorf("slack: %s failed with %s: %s", what, se.Err, why)
+		}
+	}
+	if why, ok := fatalSlackErrors[err.Error()]; ok {
+		return fmt.Errorf("slack: %s failed with %s: %s", what, err, why)
+	}
+	return fmt.Errorf("slack: %s: %w", what, err)
+}
+
+// handle runs on the event loop: it must ack and return at once, so the
+// next envelope's ack is never delayed. Work goes to a worker.
+func (b *Bot) handle(ctx context.Context, evt socketmode.Event) {
+	start := time.Now()
+	switch evt.Type {
+	case socketmode.EventTypeSlashCommand:
+		cmd, ok := evt.Data.(slack.SlashCommand)
+		b.ack(evt, nil, start)
+		if ok {
+			b.work(ctx, "slash", func(ctx context.Context) { b.onSlash(ctx, cmd) })
+		}
+	case socketmode.EventTypeInteractive:
+		cb, ok := evt.Data.(slack.InteractionCallback)
+		if !ok {
+			b.ack(evt, nil, start)
+			return
+		}
+		if cb.Type == slack.InteractionTypeViewSubmission {
+			// A modal's errors travel in the ack, so the submission is
+			// handled first, within a budget well under Slack's 3 s.
+			b.work(ctx, "view_submission", func(ctx context.Context) { b.onViewSubmission(ctx, evt, cb, start) })
+			return
+		}
+		b.ack(evt, nil, start)
+		b.work(ctx, "interactive", func(ctx context.Context) { b.onInteractive(ctx, cb) })
+	case socketmode.EventTypeEventsAPI:
+		b.ack(evt, nil, start)
+		b.work(ctx, "event", func(ctx context.Context) { b.onEventsAPI(ctx, evt) })
+	case socketmode.EventTypeConnecting:
+		b.log.Debug("slack: connecting")
+	case socketmode.EventTypeConnected:
+		b.metrics.connections.Inc()
+		b.log.Info("slack: socket connected")
+	case socketmode.EventTypeConnectionError:
+		b.log.Warn("slack: connection error, retrying", "data", fmt.Sprint(evt.Data))
+	case socketmode.EventTypeInvalidAuth:
+		b.log.Error("slack: invalid auth on connect")
+	case socketmode.EventTypeHello, socketmode.EventTypeDisconnect:
+		b.log.Debug("slack: " + string(evt.Type))
+	default:
+		if evt.Request != nil && evt.Request.EnvelopeID != "" {
+			b.ack(evt, nil, start)
+		}
+	}
+}
+
+func (b *Bot) ack(evt socketmode.Event, payload any, start time.Time) {
+	if evt.Request == nil {
+		return
+	}
+	var err error
+	if payload != nil {
+		err = b.sm.Ack(*evt.Request, payload)
+	} else {
+		err = b.sm.Ack(*evt.Request)
+	}
+	if err != nil {
+		b.log.Warn("slack: ack failed", "envelope", evt.Request.EnvelopeID, "err", err)
+		return
+	}
+	b.metrics.acks.WithLabelValues(string(evt.Type)).Observe(time.Since(start).Seconds())
+}
+
+// work runs fn on a worker once a slot is free. The event loop never waits
+// for a slot: the goroutine does.
+func (b *Bot) work(ctx context.Context, kind string, fn func(ctx context.Context)) {
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		select {
+		case b.sem <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		defer func() { <-b.sem }()
+		defer func() {
+			if p := recover(); p != nil {
+				b.log.Error("bot: handler panicked", "kind", kind, "panic", p)
+			}
+		}()
+		// Work started before a shutdown finishes, within its own budget.
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		fn(wctx)
+	}()
+}
+
+// kickOutbox wakes the dispatcher after a use case queued work.
+func (b *Bot) kickOutbox() {
+	select {
+	case b.kick <- struct{}{}:
+	default:
+	}
+}
+
+// keyedMutex hands out one mutex per key.
+type keyedMutex struct {
+	mu    sync.Mutex
+	locks map[string]*keyedEntry
+}
+
+type keyedEntry struct {
+	mu   sync.Mutex
+	refs int
+}
+
+func (k *keyedMutex) Lock(key string) func() {
+	k.mu.Lock()
+	if k.locks == nil {
+		k.locks = map[string]*keyedEntry{}
+	}
+	e := k.locks[key]
+	if e == nil {
+		e = &keyedEntry{}
+		k.locks[key] = e
+	}
+	e.refs++
+	k.mu.Unlock()
+	e.mu.Lock()
+	return func() {
+		e.mu.Unlock()
+		k.mu.Lock()
+		if e.refs--; e.refs == 0 {
+			delete(k.locks, key)
+		}
+		k.mu.Unlock()
+	}
+}

@@ -1,0 +1,138 @@
+package bot
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/deskbot/deskbot/commands"
+	"github.com/deskbot/deskbot/domain"
+)
+
+// Action IDs of the card's controls. Values carry the ticket key.
+const (
+	actTimerStart = "timer_start"
+	actTimerStop  = "timer_stop"
+	actAssignMe   = "assign_me"
+	actStatus     = "status"
+	actLogTime    = "log_time"
+	actClose      = "close"
+	actNotTicket  = "not_ticket"
+)
+
+func mrkdwn(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+}
+func plain(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.PlainTextType, s, true, false)
+}
+
+// slackDate shows a time in each reader's own time zone.
+func slackDate(t time.Time, format string) string {
+	return fmt.Sprintf("<!date^%d^%s|%s>", t.Unix(), format, t.UTC().Format("2006-01-02 15:04 UTC"))
+}
+
+func userRef(id string) string {
+	if id == "" {
+		return "_unassigned_"
+	}
+	return "<@" + id + ">"
+}
+
+// cardBlocks renders a ticket's card: what it is, where it stands, and the
+// controls to work it. Only the workflow's allowed moves are offered.
+func cardBlocks(cfg *domain.Config, v *commands.CardView) []slack.Block {
+	t := v.Ticket
+	done := cfg.Status(t.Status) != nil && cfg.Status(t.Status).Done()
+	title := fmt.Sprintf("*%s* %s", t.Key(), escCut(t.Title, 400))
+	if done {
+		title = fmt.Sprintf("~*%s*~ %s", t.Key(), escCut(t.Title, 400))
+	}
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(title), nil, nil, slack.SectionBlockOptionBlockID("title"))}
+	requester := t.RequesterName
+	if t.RequesterID != "" {
+		requester = "<@" + t.RequesterID + ">"
+	} else if t.RequesterEmail != "" {
+		requester = esc(t.RequesterEmail)
+	}
+	fields := []*slack.TextBlockObject{
+		mrkdwn("*Status*\n" + esc(cfg.StatusLabel(t.Status))),
+		mrkdwn("*Priority*\n" + esc(t.Priority)),
+		mrkdwn("*Assignee*\n" + userRef(t.AssigneeID)),
+		mrkdwn("*Customer*\n" + escCut(v.Project.Name, 100)),
+		mrkdwn("*Type*\n" + esc(cfg.TypeLabel(t.Type))),
+		mrkdwn("*Requester*\n" + cut(requester, 200)),
+	}
+	if t.Version != "" {
+		fields = append(fields, mrkdwn("*Version*\n"+esc(t.Version)))
+	}
+	fields = append(fields, mrkdwn("*Time logged*\n"+domain.FormatDuration(v.Logged)))
+	blocks = append(blocks, slack.NewSectionBlock(nil, fields, nil, slack.SectionBlockOptionBlockID("fields")))
+	if d := strings.TrimSpace(t.Description); d != "" {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(escCut(d, 1200)), nil, nil, slack.SectionBlockOptionBlockID("description")))
+	}
+	var notes []slack.MixedElement
+	for _, e := range v.Running {
+		notes = append(notes, mrkdwn(fmt.Sprintf(":stopwatch: %s has a timer running since %s", userRef(e.UserID), slackDate(e.StartedAt, "{time}"))))
+	}
+	if len(v.Blockers) > 0 {
+		notes = append(notes, mrkdwn(":no_entry: Blocked by "+strings.Join(v.Blockers, ", ")))
+	}
+	if len(v.Blocks) > 0 {
+		notes = append(notes, mrkdwn(":link: Blocks "+strings.Join(v.Blocks, ", ")))
+	}
+	notes = append(notes, mrkdwn(fmt.Sprintf("Opened %s via %s", slackDate(t.CreatedAt, "{date_short_pretty} {time}"), esc(t.Source))))
+	if len(notes) > 10 {
+		notes = notes[len(notes)-10:]
+	}
+	blocks = append(blocks, slack.NewContextBlock("context", notes...))
+	if actions := cardActions(cfg, v, done); len(actions) > 0 {
+		blocks = append(blocks, slack.NewActionBlock("actions", actions...))
+	}
+	return blocks
+}
+
+func cardActions(cfg *domain.Config, v *commands.CardView, done bool) []slack.BlockElement {
+	key := v.Ticket.Key()
+	var els []slack.BlockElement
+	if !done {
+		els = append(els, slack.NewButtonBlockElement(actTimerStart, key, plain(":arrow_forward: Start timer")).WithStyle(slack.StylePrimary))
+	}
+	if len(v.Running) > 0 {
+		els = append(els, slack.NewButtonBlockElement(actTimerStop, key, plain(":stop_button: Stop timer")))
+	}
+	if !done {
+		els = append(els, slack.NewButtonBlockElement(actAssignMe, key, plain("Assign to me")))
+	}
+	if len(v.Next) > 0 {
+		opts := make([]*slack.OptionBlockObject, 0, len(v.Next))
+		for _, s := range v.Next {
+			opts = append(opts, slack.NewOptionBlockObject(key+"|"+s, plain(cut(cfg.StatusLabel(s), maxOptionText)), nil))
+		}
+		sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Move to…"), actStatus, opts...)
+		els = append(els, sel)
+	}
+	els = append(els, slack.NewButtonBlockElement(actLogTime, key, plain("Log time")))
+	if !done && v.Ticket.Source != domain.SourceChannel && v.Ticket.Source != domain.SourceReaction {
+		for _, s := range v.Next {
+			if st := cfg.Status(s); st != nil && st.Category == domain.CategoryClosed {
+				els = append(els, slack.NewButtonBlockElement(actClose, key+"|"+s, plain("Close")).WithStyle(slack.StyleDanger))
+				break
+			}
+		}
+	}
+	if !done && (v.Ticket.Source == domain.SourceChannel || v.Ticket.Source == domain.SourceReaction) {
+		els = append(els, slack.NewButtonBlockElement(actNotTicket, key, plain("Not a ticket")))
+	}
+	return els
+}
+
+// cardText is the notification fallback of a card.
+func cardText(t *domain.Ticket) string {
+	return cut(fmt.Sprintf("%s %s", t.Key(), esc(t.Title)), 300)
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,202 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/deskbot/deskbot/commands"
+	"github.com/deskbot/deskbot/domain"
+)
+
+var outboxKinds = []string{domain.OutboxCard, domain.OutboxSlackPost}
+
+// dispatchOutbox delivers queued side effects until ctx ends. A Slack
+// outage or a 429 delays delivery, never loses it: a message stays in the
+// outbox until Slack took it.
+func (b *Bot) dispatchOutbox(ctx context.Context) {
+	t := time.NewTicker(b.poll)
+	defer t.Stop()
+	for {
+		for b.deliverBatch(ctx) {
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-b.kick:
+		}
+	}
+}
+
+// deliverBatch delivers one batch and reports whether there may be more.
+func (b *Bot) deliverBatch(ctx context.Context) bool {
+	msgs, err := b.outbox.ClaimOutbox(ctx, outboxKinds, 20, time.Minute)
+	if err != nil {
+		if ctx.Err() == nil {
+			b.log.Error("outbox: claim failed", "err", err)
+		}
+		return false
+	}
+	for _, m := range msgs {
+		err := b.deliver(ctx, m)
+		if err == nil {
+			b.metrics.outbox.WithLabelValues(m.Kind, "ok").Inc()
+			if err := b.outbox.OutboxDelivered(ctx, m.ID); err != nil {
+				b.log.Error("outbox: unable to mark delivered", "id", m.ID, "err", err)
+			}
+			continue
+		}
+		retry := retryAt(m.Attempts, err)
+		b.metrics.outbox.WithLabelValues(m.Kind, "retry").Inc()
+		level := slog.LevelWarn
+		if m.Attempts >= 10 {
+			level = slog.LevelError
+		}
+		b.log.Log(ctx, level, "outbox: delivery failed, will retry", "id", m.ID, "kind", m.Kind, "attempt", m.Attempts, "retry_at", retry, "err", err)
+		if err := b.outbox.OutboxFailed(context.WithoutCancel(ctx), m.ID, err.Error(), retry); err != nil {
+			b.log.Error("outbox: unable to reschedule", "id", m.ID, "err", err)
+		}
+	}
+	return len(msgs) == 20
+}
+
+// retryAt backs off exponentially with jitter, honours Slack's Retry-After,
+// and waits long on errors no retry soon will cure (a revoked token).
+func retryAt(attempts int, err error) time.Time {
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		return time.Now().Add(rl.RetryAfter)
+	}
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		if _, fatal := fatalSlackErrors[se.Err]; fatal {
+			return time.Now().Add(5 * time.Minute)
+		}
+	}
+	d := time.Second << min(attempts, 11) // 2s … ~34 min
+	d = min(d, 30*time.Minute)
+	return time.Now().Add(d/2 + rand.N(d/2+1))
+}
+
+func (b *Bot) deliver(ctx context.Context, m *domain.OutboxMessage) error {
+	switch m.Kind {
+	case domain.OutboxCard:
+		var job commands.CardJob
+		if err := json.Unmarshal([]byte(m.Payload), &job); err != nil {
+			return fmt.Errorf("bad card job: %w", err)
+		}
+		return b.deliverCard(ctx, job.TicketID)
+	case domain.OutboxSlackPost:
+		var job commands.PostJob
+		if err := json.Unmarshal([]byte(m.Payload), &job); err != nil {
+			return fmt.Errorf("bad post job: %w", err)
+		}
+		return b.deliverPost(ctx, job)
+	}
+	return fmt.Errorf("unknown outbox kind %q", m.Kind)
+}
+
+// deliverCard posts a ticket's card, or updates it in place.
+func (b *Bot) deliverCard(ctx context.Context, ticketID int64) error {
+	unlock := b.cardLocks.Lock(itoa(ticketID))
+	defer unlock()
+	v, err := b.svc.Card(ctx, ticketID)
+	if err != nil {
+		return err
+	}
+	t := v.Ticket
+	if t.SlackChannel == "" {
+		return nil // no channel to show it in: App Home lists it
+	}
+	blocks := cardBlocks(b.svc.Config(), v)
+	opts := []slack.MsgOption{slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(cardText(t), false)}
+	if t.SlackTS != "" {
+		_, _, _, err := b.api.UpdateMessageContext(ctx, t.SlackChannel, t.SlackTS, opts...)
+		if slackErr(err) != "message_not_found" {
+			return err
+		}
+		// Someone deleted the card: post it again below.
+	}
+	thread := threadOf(t)
+	if thread != "" {
+		opts = append(opts, slack.MsgOptionTS(thread))
+	}
+	_, ts, err := b.postJoining(ctx, t.SlackChannel, opts...)
+	if err != nil {
+		return err
+	}
+	if thread == "" {
+		thread = ts
+	}
+	return b.svc.SetCard(ctx, t.ID, t.SlackChannel, ts, thread)
+}
+
+// threadOf is the thread a new card goes in: the customer's message it
+// answers (channel and reaction tickets), so the channel stays quiet.
+func threadOf(t *domain.Ticket) string {
+	if t.SlackThreadTS != "" {
+		return t.SlackThreadTS
+	}
+	if ch, ts, ok := splitMessageRef(t.SourceRef); ok && ch == t.SlackChannel {
+		return ts
+	}
+	return ""
+}
+
+// postJoining posts, joining a public channel first when the bot is not in it.
+func (b *Bot) postJoining(ctx context.Context, channel string, opts ...slack.MsgOption) (string, string, error) {
+	ch, ts, err := b.api.PostMessageContext(ctx, channel, opts...)
+	if slackErr(err) == "not_in_channel" {
+		if _, _, _, jerr := b.api.JoinConversationContext(ctx, channel); jerr != nil {
+			return "", "", fmt.Errorf("not in channel %s and unable to join: %w", channel, jerr)
+		}
+		ch, ts, err = b.api.PostMessageContext(ctx, channel, opts...)
+	}
+	return ch, ts, err
+}
+
+func (b *Bot) deliverPost(ctx context.Context, job commands.PostJob) error {
+	text, err := b.noticeText(ctx, job)
+	if err != nil {
+		return err
+	}
+	channel, thread := job.Channel, ""
+	if job.InTicketThread {
+		t, err := b.svc.TicketByID(ctx, job.TicketID)
+		if err != nil {
+			return err
+		}
+		if t.SlackThreadTS == "" {
+			return errors.New("the ticket's card is not posted yet")
+		}
+		channel, thread = t.SlackChannel, t.SlackThreadTS
+	} else if job.User != "" {
+		dm, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{job.User}})
+		if err != nil {
+			return err
+		}
+		channel = dm.ID
+	}
+	opts := []slack.MsgOption{slack.MsgOptionText(text, false)}
+	if thread != "" {
+		opts = append(opts, slack.MsgOptionTS(thread))
+	}
+	_, _, err = b.postJoining(ctx, channel, opts...)
+	return err
+}
+
+// slackErr returns Slack's error code, or "".
+func slackErr(err error) string {
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		return se.Err
+	}
+	return ""
+}

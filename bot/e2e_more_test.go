@@ -1,0 +1,202 @@
+package bot_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/deskbot/deskbot/bot/slackemu"
+	"github.com/deskbot/deskbot/domain"
+)
+
+func TestCustomerChannelMessages(t *testing.T) {
+	forEachDB(t, func(t *testing.T, w *world) {
+		ctx := waitCtx(t)
+		w.emu.Event(ctx, slackemu.MessageEvent(acmeChan, customerID, "thanks!", ""))
+		w.emu.Event(ctx, slackemu.MessageEvent(acmeChan, customerID, "Our dashboard shows <!channel> errors\nsince 9:00", ""))
+		first := w.emu.Messages(acmeChan)[1].TS
+		card, err := w.emu.WaitCall(ctx, "chat.postMessage", func(c slackemu.Call) bool { return c.OK() && c.Params["thread_ts"] == first })
+		if err != nil {
+			t.Fatalf("no card in the customer's thread: %v", err)
+		}
+		if strings.Contains(card.Params["blocks"], "<!channel>") {
+			t.Errorf("the customer's text pings: %s", card.Params["blocks"])
+		}
+		// A follow-up within the window joins the open ticket.
+		w.emu.Event(ctx, slackemu.MessageEvent(acmeChan, customerID, "also the export", ""))
+		// An agent answers in the thread: a public comment and the first response.
+		w.emu.Event(ctx, slackemu.MessageEvent(acmeChan, agentID, "Looking into it", first))
+		w.eventually(t, "first response", func() bool { return w.ticket(t, "ACME-1").FirstResponseAt != nil })
+		// The follow-up and the reply run on different workers: wait for both.
+		var reply *domain.Comment
+		w.eventually(t, "both comments", func() bool {
+			cs, _, _ := w.svc.History(ctx, domain.Actor{Role: domain.RoleAgent}, "ACME-1")
+			reply = nil
+			bodies := map[string]bool{}
+			for _, c := range cs {
+				bodies[c.Body] = c.Public
+				if c.Body == "Looking into it" {
+					reply = c
+				}
+			}
+			return len(cs) == 2 && bodies["also the export"] && bodies["Looking into it"]
+		})
+		tk := w.ticket(t, "ACME-1")
+		if tk.RequesterID != customerID || tk.Source != domain.SourceChannel || tk.Title != "Our dashboard shows <!channel> errors" {
+			t.Errorf("ticket %+v", tk)
+		}
+		// Editing the reply edits the comment.
+		edit := map[string]any{"type": "message", "subtype": "message_changed", "channel": acmeChan,
+			"message": map[string]any{"type": "message", "user": agentID, "text": "Looking into it now", "ts": reply.SourceRef, "thread_ts": first}}
+		w.emu.Event(ctx, edit)
+		w.eventually(t, "comment edited", func() bool {
+			cs, _, _ := w.svc.History(ctx, domain.Actor{Role: domain.RoleAgent}, "ACME-1")
+			for _, c := range cs {
+				if c.ID == reply.ID {
+					return c.Body == "Looking into it now"
+				}
+			}
+			return false
+		})
+		_, total, _ := w.svc.ListTickets(ctx, domain.Actor{Role: domain.RoleAgent}, domain.TicketFilter{})
+		if total != 1 {
+			t.Errorf("%d tickets; the pleasantry and the follow-up must not open any", total)
+		}
+	})
+}
+
+func (w *world) cardTS(t *testing.T, key string) (string, string) {
+	t.Helper()
+	w.eventually(t, key+" card", func() bool {
+		tk, err := w.svc.Ticket(waitCtx(t), domain.Actor{Role: domain.RoleAgent}, key)
+		return err == nil && tk.SlackTS != ""
+	})
+	tk := w.ticket(t, key)
+	return tk.SlackChannel, tk.SlackTS
+}
+
+func TestCardButtons(t *testing.T) {
+	forEachDB(t, func(t *testing.T, w *world) {
+		ctx := waitCtx(t)
+		w.slash(t, agentID, triageChan, "/ticket", "Slow search #acme type:bug")
+		ch, ts := w.cardTS(t, "ACME-1")
+		click := func(user, action, value string) {
+			t.Helper()
+			ack, err := w.emu.Interactive(ctx, slackemu.BlockAction(user, ch, ts, action, value))
+			if err != nil || ack.Latency > 3*time.Second {
+				t.Fatalf("click %s: %v %v", action, err, ack)
+			}
+		}
+		click(agentID, "timer_start", "ACME-1")
+		w.waitReply(t, "Timer started on *ACME-1*")
+		w.eventually(t, "card shows the timer", func() bool {
+			m, _ := w.emu.Message(ch, ts)
+			return m.Edited && strings.Contains(string(m.Blocks), "timer running")
+		})
+		click(agentID, "timer_stop", "ACME-1")
+		w.waitReply(t, "Timer stopped on *ACME-1*")
+		click(agentID, "assign_me", "ACME-1")
+		w.waitReply(t, "You now own *ACME-1*.")
+		// The workflow refuses a bug's move from new to resolved.
+		click(agentID, "status", "ACME-1|resolved")
+		w.waitReply(t, "A ticket cannot go from New to Resolved")
+		click(agentID, "status", "ACME-1|in_progress")
+		w.waitReply(t, "*ACME-1* is now In progress.")
+		// A customer cannot do agent work.
+		click(customerID, "assign_me", "ACME-1")
+		w.waitReply(t, "Only support agents can assign tickets.")
+		w.eventually(t, "card updated", func() bool {
+			m, _ := w.emu.Message(ch, ts)
+			return strings.Contains(plainJSON(string(m.Blocks)), "In progress") && strings.Contains(plainJSON(string(m.Blocks)), "<@"+agentID+">")
+		})
+		if tk := w.ticket(t, "ACME-1"); tk.AssigneeID != agentID || tk.Status != "in_progress" {
+			t.Errorf("ticket %+v", tk)
+		}
+	})
+}
+
+func TestLogTimeModalBadDuration(t *testing.T) {
+	forEachDB(t, func(t *testing.T, w *world) {
+		ctx := waitCtx(t)
+		w.slash(t, agentID, triageChan, "/ticket", "Upgrade to 4.3 #acme")
+		ch, ts := w.cardTS(t, "ACME-1")
+		w.emu.Interactive(ctx, slackemu.BlockAction(agentID, ch, ts, "log_time", "ACME-1"))
+		if _, err := w.emu.WaitCall(ctx, "views.open", func(c slackemu.Call) bool { return c.OK() }); err != nil {
+			t.Fatal(err)
+		}
+		view := openView(t, w, "log_time")
+		values := map[string]map[string]any{"duration": {"duration": slackemu.TextInput("an hour")}}
+		ack, _ := w.emu.Interactive(ctx, slackemu.ViewSubmission(agentID, view, values))
+		var resp struct {
+			Errors map[string]string `json:"errors"`
+		}
+		json.Unmarshal(ack.Payload, &resp)
+		if !strings.Contains(resp.Errors["duration"], `"an hour" is not a duration`) {
+			t.Fatalf("want the duration error inline, got %s", ack.Payload)
+		}
+		values["duration"] = map[string]any{"duration": slackemu.TextInput("1h30")}
+		ack, _ = w.emu.Interactive(ctx, slackemu.ViewSubmission(agentID, view, values))
+		if strings.Contains(string(ack.Payload), "errors") {
+			t.Fatalf("valid duration refused: %s", ack.Payload)
+		}
+		w.eventually(t, "card shows logged time", func() bool {
+			m, _ := w.emu.Message(ch, ts)
+			return strings.Contains(string(m.Blocks), "1h30")
+		})
+	})
+}
+
+func TestReconnectAfterDisconnect(t *testing.T) {
+	w := start(t, "sqlite")
+	ctx := waitCtx(t)
+	w.emu.Disconnect("refresh_requested")
+	if err := w.emu.WaitConnections(ctx, 2); err != nil {
+		t.Fatalf("no reconnect: %v", err)
+	}
+	w.slash(t, agentID, triageChan, "/ticket", "After reconnect #acme")
+	w.waitCard(t, acmeChan, "After reconnect")
+	w.emu.DropConnection()
+	if err := w.emu.WaitConnections(ctx, 3); err != nil {
+		t.Fatalf("no reconnect after a dropped socket: %v", err)
+	}
+	w.slash(t, agentID, triageChan, "/ticket", "After drop #acme")
+	w.waitCard(t, acmeChan, "After drop")
+}
+
+func TestRateLimitedThenDelivered(t *testing.T) {
+	w := start(t, "sqlite")
+	w.emu.RateLimit("chat.postMessage", 2, time.Second)
+	w.slash(t, agentID, triageChan, "/ticket", "Survives a 429 #acme")
+	card := w.waitCard(t, acmeChan, "Survives a 429")
+	var limited int
+	for _, c := range w.emu.Calls("chat.postMessage") {
+		if c.Status == 429 {
+			limited++
+			if card.At.Sub(c.At) < 900*time.Millisecond && c.At.Before(card.At) && limited == 2 {
+				t.Errorf("retried before Retry-After: %v after the 429", card.At.Sub(c.At))
+			}
+		}
+	}
+	if limited != 2 {
+		t.Errorf("%d rate-limited calls, want 2", limited)
+	}
+	if posted := len(w.emu.Messages(acmeChan)); posted != 1 {
+		t.Errorf("%d cards posted, want exactly one", posted)
+	}
+}
+
+func TestAppHome(t *testing.T) {
+	w := start(t, "sqlite")
+	ctx := waitCtx(t)
+	w.slash(t, agentID, triageChan, "/ticket", "Mine <@"+agentID+"> #acme")
+	w.waitCard(t, acmeChan, "Mine")
+	w.emu.Event(ctx, map[string]any{"type": "app_home_opened", "user": agentID, "tab": "home"})
+	if _, err := w.emu.WaitCall(ctx, "views.publish", func(c slackemu.Call) bool { return c.OK() }); err != nil {
+		t.Fatal(err)
+	}
+	home, ok := w.emu.HomeView(agentID)
+	if !ok || !strings.Contains(string(home.Blocks), "Your queue (1)") || !strings.Contains(string(home.Blocks), "ACME-1") {
+		t.Errorf("home %s", home.Blocks)
+	}
+}

@@ -1,0 +1,70 @@
+package bot
+
+import (
+	"regexp"
+	"strings"
+)
+
+// quickTicket is what `/ticket Title words !high #acme @assignee type:bug`
+// asks for.
+type quickTicket struct {
+	Title      string
+	Priority   string
+	ProjectKey string
+	ChannelRef string // a #channel link, when the customer was named by channel
+	AssigneeID string
+	Type       string
+	Version    string
+}
+
+var (
+	userLinkRE    = regexp.MustCompile(`^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$`)
+	channelLinkRE = regexp.MustCompile(`^<#([CG][A-Z0-9]+)(?:\|([^>]*))?>$`)
+)
+
+// parseQuickTicket reads the short grammar. Tokens it recognises anywhere
+// in the text are taken out; the rest, in order, is the title.
+func parseQuickTicket(text string) quickTicket {
+	var q quickTicket
+	var title []string
+	for _, w := range strings.Fields(text) {
+		lw := strings.ToLower(w)
+		switch {
+		case len(w) > 1 && w[0] == '!':
+			q.Priority = strings.ToLower(w[1:])
+		case len(w) > 1 && w[0] == '#':
+			q.ProjectKey = strings.ToUpper(w[1:])
+		case channelLinkRE.MatchString(w):
+			m := channelLinkRE.FindStringSubmatch(w)
+			q.ChannelRef, q.ProjectKey = m[1], strings.ToUpper(m[2])
+		case userLinkRE.MatchString(w):
+			q.AssigneeID = userLinkRE.FindStringSubmatch(w)[1]
+		case strings.HasPrefix(lw, "type:") && len(w) > 5:
+			q.Type = strings.ToLower(w[5:])
+		case strings.HasPrefix(lw, "version:") && len(w) > 8:
+			q.Version = w[8:]
+		case strings.HasPrefix(lw, "v:") && len(w) > 2:
+			q.Version = w[2:]
+		default:
+			title = append(title, w)
+		}
+	}
+	q.Title = strings.Join(title, " ")
+	return q
+}
+
+// splitMessageRef reads "C123/1700000000.000100", how tickets keep the
+// Slack message they came from.
+func splitMessageRef(ref string) (channel, ts string, ok bool) {
+	channel, ts, ok = strings.Cut(ref, "/")
+	return channel, ts, ok && channel != "" && ts != ""
+}
+
+func messageRef(channel, ts string) string { return channel + "/" + ts }
+
+// firstWord splits "list mine open" into "list" and "mine open".
+func firstWord(s string) (string, string) {
+	s = strings.TrimSpace(s)
+	w, rest, _ := strings.Cut(s, " ")
+	return strings.ToLower(w), strings.TrimSpace(rest)
+}

@@ -1,0 +1,125 @@
+package bot
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/deskbot/deskbot/commands"
+	"github.com/deskbot/deskbot/domain"
+)
+
+// people tells agents from customers. By default members of the bot's own
+// workspace are agents and people from other organisations (Slack Connect,
+// guests) are customers; a configured list or user group narrows agents.
+type people struct {
+	api    *slack.Client
+	svc    *commands.Service
+	teamID string
+
+	mu     sync.Mutex
+	users  map[string]cachedUser
+	group  []string
+	groupT time.Time
+}
+
+type cachedUser struct {
+	u  *slack.User
+	at time.Time
+}
+
+const peopleTTL = 10 * time.Minute
+
+func newPeople(api *slack.Client, svc *commands.Service) *people {
+	return &people{api: api, svc: svc, users: map[string]cachedUser{}}
+}
+
+func (p *people) user(ctx context.Context, id string) (*slack.User, error) {
+	p.mu.Lock()
+	c, ok := p.users[id]
+	p.mu.Unlock()
+	if ok && time.Since(c.at) < peopleTTL {
+		return c.u, nil
+	}
+	u, err := p.api.GetUserInfoContext(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	p.users[id] = cachedUser{u, time.Now()}
+	p.mu.Unlock()
+	return u, nil
+}
+
+func (p *people) groupMembers(ctx context.Context, group string) ([]string, error) {
+	p.mu.Lock()
+	if time.Since(p.groupT) < peopleTTL {
+		g := p.group
+		p.mu.Unlock()
+		return g, nil
+	}
+	p.mu.Unlock()
+	members, err := p.api.GetUserGroupMembersContext(ctx, group)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	p.group, p.groupT = members, time.Now()
+	p.mu.Unlock()
+	return members, nil
+}
+
+// actor resolves a Slack user in a channel. A customer's company is the
+// customer whose channel they write in.
+func (p *people) actor(ctx context.Context, userID, channelID string) (domain.Actor, error) {
+	a := domain.Actor{UserID: userID, Channel: domain.ChannelSlack, Role: domain.RoleCustomer}
+	u, err := p.user(ctx, userID)
+	if err != nil {
+		return a, err
+	}
+	a.Name = u.RealName
+	if a.Name == "" {
+		a.Name = u.Name
+	}
+	a.Email = u.Profile.Email
+	if u.IsBot {
+		a.Role = domain.RoleSystem
+		return a, nil
+	}
+	external := (u.TeamID != "" && u.TeamID != p.teamID) || u.IsStranger || u.IsRestricted || u.IsUltraRestricted
+	if !external {
+		agent, err := p.isAgent(ctx, userID)
+		if err != nil {
+			return a, err
+		}
+		if agent {
+			a.Role = domain.RoleAgent
+			return a, nil
+		}
+	}
+	if channelID != "" {
+		proj, err := p.svc.ProjectByChannel(ctx, channelID)
+		if err != nil {
+			return a, err
+		}
+		if proj != nil {
+			a.ProjectID = proj.ID
+		}
+	}
+	return a, nil
+}
+
+func (p *people) isAgent(ctx context.Context, userID string) (bool, error) {
+	cfg := p.svc.Config().Slack
+	switch {
+	case len(cfg.Agents) > 0:
+		return slices.Contains(cfg.Agents, userID), nil
+	case cfg.AgentGroup != "":
+		members, err := p.groupMembers(ctx, cfg.AgentGroup)
+		return slices.Contains(members, userID), err
+	}
+	return true, nil
+}

@@ -1,0 +1,65 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/deskbot/deskbot/domain"
+)
+
+// reply answers the person who asked, privately, through the response_url
+// Slack gave with their command or click (it works in any conversation,
+// whether or not the bot is a member).
+func (b *Bot) reply(ctx context.Context, responseURL, text string, blocks ...slack.Block) {
+	if user, ok := strings.CutPrefix(responseURL, "dm:"); ok {
+		// Clicks in the App Home come without a response_url.
+		b.dm(ctx, user, text)
+		return
+	}
+	msg := &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: cut(text, maxMessageText)}
+	if len(blocks) > 0 {
+		msg.Blocks = &slack.Blocks{BlockSet: blocks}
+	}
+	b.retry(ctx, "response_url", func() error { return slack.PostWebhookContext(ctx, responseURL, msg) })
+}
+
+// replaceOriginal swaps the ephemeral message a click came from (list pages).
+func (b *Bot) replaceOriginal(ctx context.Context, responseURL, text string, blocks []slack.Block) {
+	msg := &slack.WebhookMessage{ReplaceOriginal: true, ResponseType: slack.ResponseTypeEphemeral, Text: cut(text, maxMessageText), Blocks: &slack.Blocks{BlockSet: blocks}}
+	b.retry(ctx, "response_url", func() error { return slack.PostWebhookContext(ctx, responseURL, msg) })
+}
+
+// fail tells the person what went wrong: the error's message when it is
+// one of ours, "internal error" otherwise, with the detail in the log.
+func (b *Bot) fail(ctx context.Context, responseURL string, err error) {
+	if domain.ErrorCode(err) == domain.EINTERNAL {
+		b.log.Error("bot: request failed", "err", err)
+	}
+	b.reply(ctx, responseURL, ":warning: "+esc(domain.ErrorMessage(err)))
+}
+
+// retry runs a synchronous Slack call, waiting out a 429's Retry-After a
+// few times while the context allows.
+func (b *Bot) retry(ctx context.Context, what string, call func() error) error {
+	var err error
+	for attempt := 0; attempt < 4; attempt++ {
+		if err = call(); err == nil {
+			return nil
+		}
+		var rl *slack.RateLimitedError
+		if !errors.As(err, &rl) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(rl.RetryAfter):
+		}
+	}
+	b.log.Warn("bot: slack call failed", "call", what, "err", err)
+	return err
+}
