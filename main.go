@@ -21,6 +21,7 @@ const usage = `deskbot — a helpdesk that lives in Slack
 
 Usage:
   deskbot [serve]        run the bot (Socket Mode), scheduler and health/metrics server
+  deskbot demo           watch deskbot handle a support morning against a Slack emulator
   deskbot migrate        apply database migrations and exit
   deskbot config check   validate DESKBOT_CONFIG (or the built-in defaults) and exit
   deskbot version        print the version
@@ -51,6 +52,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch {
 	case cmd == "serve":
 		err = serve(ctx, env, log)
+	case cmd == "demo":
+		err = demo(ctx, env, stdout)
 	case cmd == "migrate":
 		err = migrate(ctx, env, log, stdout)
 	case cmd == "config" && len(args) == 1 && args[0] == "check":

@@ -152,7 +152,8 @@ func (b *Bot) handle(ctx context.Context, evt socketmode.Event) {
 		cmd, ok := evt.Data.(slack.SlashCommand)
 		b.ack(evt, nil, start)
 		if ok {
-			b.work(ctx, "slash", func(ctx context.Context) { b.onSlash(ctx, cmd) })
+			envelope := evt.Request.EnvelopeID
+			b.work(ctx, "slash", func(ctx context.Context) { b.onSlash(ctx, cmd, envelope) })
 		}
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)

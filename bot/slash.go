@@ -19,7 +19,10 @@ const ticketHelp = "*`/ticket`* — tickets\n" +
 	"• React with :%s: to a message to turn it into a ticket, or use the message shortcut *Create ticket*.\n" +
 	"• Reply in a ticket's thread to comment on it."
 
-func (b *Bot) onSlash(ctx context.Context, cmd slack.SlashCommand) {
+// onSlash runs a slash command. envelope is the Socket Mode envelope id:
+// Slack resends an envelope it saw no ack for, with the same id, and the
+// resend must not create a second ticket.
+func (b *Bot) onSlash(ctx context.Context, cmd slack.SlashCommand, envelope string) {
 	a, err := b.ppl.actor(ctx, cmd.UserID, cmd.ChannelID)
 	if err != nil {
 		b.fail(ctx, cmd.ResponseURL, err)
@@ -27,7 +30,7 @@ func (b *Bot) onSlash(ctx context.Context, cmd slack.SlashCommand) {
 	}
 	switch cmd.Command {
 	case "/ticket":
-		b.ticketCommand(ctx, a, cmd)
+		b.ticketCommand(ctx, a, cmd, envelope)
 	case "/time":
 		b.timeCommand(ctx, a, cmd)
 	case "/desk":
@@ -38,7 +41,7 @@ func (b *Bot) onSlash(ctx context.Context, cmd slack.SlashCommand) {
 	b.kickOutbox()
 }
 
-func (b *Bot) ticketCommand(ctx context.Context, a domain.Actor, cmd slack.SlashCommand) {
+func (b *Bot) ticketCommand(ctx context.Context, a domain.Actor, cmd slack.SlashCommand, envelope string) {
 	text := strings.TrimSpace(cmd.Text)
 	word, rest := firstWord(text)
 	switch {
@@ -51,11 +54,11 @@ func (b *Bot) ticketCommand(ctx context.Context, a domain.Actor, cmd slack.Slash
 	case domain.IsKey(text):
 		b.showTicket(ctx, a, cmd.ResponseURL, text)
 	default:
-		b.quickCreate(ctx, a, cmd)
+		b.quickCreate(ctx, a, cmd, envelope)
 	}
 }
 
-func (b *Bot) quickCreate(ctx context.Context, a domain.Actor, cmd slack.SlashCommand) {
+func (b *Bot) quickCreate(ctx context.Context, a domain.Actor, cmd slack.SlashCommand, envelope string) {
 	q := parseQuickTicket(cmd.Text)
 	if q.ChannelRef != "" {
 		if p, err := b.svc.ProjectByChannel(ctx, q.ChannelRef); err == nil && p != nil {
@@ -65,6 +68,7 @@ func (b *Bot) quickCreate(ctx context.Context, a domain.Actor, cmd slack.SlashCo
 	t, err := b.svc.CreateTicket(ctx, a, commands.TicketInput{
 		ProjectKey: q.ProjectKey, Title: q.Title, Priority: q.Priority, AssigneeID: q.AssigneeID,
 		Type: q.Type, Version: q.Version, Source: domain.SourceSlash, ChannelID: cmd.ChannelID,
+		DedupID: dedupEnvelope(envelope),
 	})
 	if err != nil && !commands.IsDuplicate(err) {
 		if domain.ErrorField(err) == "title" && q.Title == "" {
@@ -99,4 +103,11 @@ func (b *Bot) showTicket(ctx context.Context, a domain.Actor, responseURL, key s
 		blocks = blocks[:len(blocks)-1] // customers see the card without agent controls
 	}
 	b.reply(ctx, responseURL, cardText(t), blocks...)
+}
+
+func dedupEnvelope(id string) string {
+	if id == "" {
+		return ""
+	}
+	return "envelope:" + id
 }

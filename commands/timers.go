@@ -188,6 +188,13 @@ func (s *Service) LogTime(ctx context.Context, a domain.Actor, in LogTimeInput) 
 		if err != nil {
 			return err
 		}
+		if in.Date.IsZero() || sameDay(in.Date.In(loc), now.In(loc)) {
+			// "1h30 today" has no clock time: slide it back past the
+			// person's own entries so it fills free time.
+			if start, err = fitBefore(ctx, tx, a.UserID, start, d); err != nil {
+				return err
+			}
+		}
 		if err := checkOverlap(ctx, tx, a.UserID, start, start.Add(d)); err != nil {
 			return err
 		}
@@ -228,6 +235,29 @@ func sameDay(a, b time.Time) bool {
 	ay, am, ad := a.Date()
 	by, bm, bd := b.Date()
 	return ay == by && am == bm && ad == bd
+}
+
+// fitBefore moves [start, start+d) earlier until it overlaps none of the
+// person's entries, at most a day back.
+func fitBefore(ctx context.Context, tx domain.Tx, user string, start time.Time, d time.Duration) (time.Time, error) {
+	entries, err := tx.TimeEntries(ctx, domain.TimeFilter{UserID: user, From: start.Add(-2 * MaxEntry), To: start.Add(d)})
+	if err != nil {
+		return start, err
+	}
+	limit := start.Add(-MaxEntry)
+	for moved := true; moved && !start.Before(limit); {
+		moved = false
+		for _, e := range entries {
+			end := tx.Now()
+			if e.EndedAt != nil {
+				end = *e.EndedAt
+			}
+			if e.StartedAt.Before(start.Add(d)) && start.Before(end) {
+				start, moved = e.StartedAt.Add(-d), true
+			}
+		}
+	}
+	return start, nil
 }
 
 // checkOverlap refuses an entry that overlaps the person's own time.
