@@ -81,7 +81,8 @@ func startHTTP(addr string, db *storage.DB, reg *prometheus.Registry, log *slog.
 	if err != nil {
 		return nil, fmt.Errorf("HTTP_ADDR: unable to listen on %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	// Addr records the bound address, which differs from addr for port 0.
+	srv := &http.Server{Addr: ln.Addr().String(), Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("http server stopped", "err", err)
