@@ -200,3 +200,21 @@ func TestAppHome(t *testing.T) {
 		t.Errorf("home %s", home.Blocks)
 	}
 }
+
+// Slack resends an envelope it got no ack for, with the same envelope id:
+// the resend must not open a second ticket.
+func TestRedeliveredSlashEnvelope(t *testing.T) {
+	w := start(t, "sqlite")
+	ctx := waitCtx(t)
+	cmd := slackemu.SlashCommand{Command: "/ticket", Text: "Only once #acme", UserID: agentID, ChannelID: triageChan}
+	for i := 0; i < 2; i++ {
+		if _, err := w.emu.SlashCommand(ctx, cmd, slackemu.SameEnvelopeID("env-1"), slackemu.RetryAttempt(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.waitCard(t, acmeChan, "Only once")
+	w.eventually(t, "both answered", func() bool { return len(w.emu.Calls("response_url")) == 2 })
+	if _, total, _ := w.svc.ListTickets(ctx, domain.Actor{Role: domain.RoleAgent}, domain.TicketFilter{}); total != 1 {
+		t.Errorf("%d tickets from one redelivered command", total)
+	}
+}

@@ -32,7 +32,14 @@ type SlashCommand struct {
 // SlashCommand sends a "slash_commands" envelope and waits for the ack.
 // A message in the ack payload ({"text":..., "response_type":...}) is
 // shown like Slack shows it: ephemeral to the user unless in_channel.
-func (s *Server) SlashCommand(ctx context.Context, cmd SlashCommand) (*Ack, error) {
+func (s *Server) SlashCommand(ctx context.Context, cmd SlashCommand, opts ...EnvelopeOption) (*Ack, error) {
+	var o envOpts
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.envelopeID == "" {
+		o.envelopeID = newUUID()
+	}
 	s.mu.Lock()
 	if cmd.TeamID == "" {
 		cmd.TeamID = s.opts.TeamID
@@ -61,7 +68,8 @@ func (s *Server) SlashCommand(ctx context.Context, cmd SlashCommand) (*Ack, erro
 		"is_enterprise_install": "false", "response_url": cmd.ResponseURL, "trigger_id": cmd.TriggerID,
 	}
 	raw, _ := json.Marshal(p)
-	ack, err := s.send(ctx, Envelope{EnvelopeID: newUUID(), Type: "slash_commands", Payload: raw}, true)
+	ack, err := s.send(ctx, Envelope{EnvelopeID: o.envelopeID, Type: "slash_commands", Payload: raw,
+		RetryAttempt: o.retryAttempt, RetryReason: o.retryReason}, true)
 	if err == nil && len(ack.Payload) > 0 {
 		s.showAckMessage(cmd.ChannelID, cmd.UserID, ack.Payload)
 	}
