@@ -1,0 +1,240 @@
+// Package email turns raw RFC 5322 mail into what deskbot needs to create
+// tickets and comments. Parse is pure: no I/O, no clock, no shared mutable
+// state, so it can run on any goroutine and be fuzzed.
+package email
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jhillyerd/enmime/v2"
+)
+
+// Address is one mailbox. Email has a lower-cased domain; the local part is
+// kept as sent because RFC 5321 makes it case-sensitive.
+type Address struct {
+	Name  string
+	Email string
+}
+
+// Attachment is every leaf MIME part that is not body text: files, inline
+// images, signatures, forwarded messages, delivery reports.
+type Attachment struct {
+	Filename    string
+	ContentType string
+	Size        int
+	Inline      bool
+	ContentID   string
+	Data        []byte
+}
+
+// AutoKind says whether a machine, not a person, sent the mail.
+type AutoKind int
+
+const (
+	None      AutoKind = iota // written by a person
+	AutoReply                 // vacation / out-of-office / RFC 3834 auto-submitted
+	Bulk                      // list or bulk mail
+	Bounce                    // delivery status notification
+)
+
+func (k AutoKind) String() string {
+	switch k {
+	case AutoReply:
+		return "AutoReply"
+	case Bulk:
+		return "Bulk"
+	case Bounce:
+		return "Bounce"
+	}
+	return "None"
+}
+
+// Forward describes the original mail an agent forwarded to deskbot.
+type Forward struct {
+	From    Address
+	Subject string
+	Date    time.Time
+	Text    string
+}
+
+// Message is the parsed mail. All strings are valid UTF-8.
+type Message struct {
+	MessageID     string // without <>; empty if missing, see Key
+	InReplyTo     []string
+	References    []string
+	Subject       string
+	From          Address
+	ReplyTo       []Address
+	To, Cc        []Address
+	Date          time.Time // zero if missing, unparseable or outside 1970..2099
+	Text          string
+	Reply         string
+	Attachments   []Attachment
+	Auto          AutoKind
+	Forwarded     *Forward
+	Headers       map[string][]string
+	SentByDeskbot bool
+	Warnings      []string
+}
+
+// ErrNotMail is returned when the input has no header at all.
+var ErrNotMail = errors.New("email: input is not a mail message")
+
+// auditHeaders are kept verbatim in Message.Headers.
+var auditHeaders = []string{"Auto-Submitted", "Precedence", "X-Auto-Response-Suppress", "X-Deskbot-Ticket", "List-Id"}
+
+// mimeParser is never modified after init; enmime copies it per ReadParts.
+var mimeParser = enmime.NewParser(
+	enmime.SkipMalformedParts(true),
+	enmime.MultipartWOBoundaryAsSinglePart(true),
+	enmime.SetReadPartErrorPolicy(enmime.AllowCorruptTextPartErrorPolicy),
+)
+
+const maxWarnings = 100
+
+// Key identifies the mail for de-duplication: the Message-ID, or a hash of
+// the raw bytes when the sender did not set one.
+func (m *Message) Key(raw []byte) string {
+	if m != nil && m.MessageID != "" {
+		return m.MessageID
+	}
+	sum := sha256.Sum256(raw)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// Parse reads one message. It fails only when nothing usable can be read;
+// malformed-but-readable mail comes back with Warnings.
+func Parse(raw []byte) (*Message, error) {
+	return parse(raw, 0)
+}
+
+// parse is Parse with a nesting depth, so a forwarded message/rfc822 part is
+// parsed once and never recursively.
+func parse(raw []byte, depth int) (*Message, error) {
+	data := preprocess(raw)
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, ErrNotMail
+	}
+	var warnings []string
+	root, err := mimeParser.ReadParts(bytes.NewReader(data))
+	if err != nil {
+		warnings = append(warnings, "mime structure unreadable, body kept as plain text: "+err.Error())
+		var more []string
+		if root, more, err = plainPart(data); err != nil {
+			return nil, ErrNotMail
+		}
+		warnings = append(warnings, more...)
+	}
+	if len(root.Header) == 0 {
+		return nil, ErrNotMail
+	}
+	warnings = append(warnings, fixTree(root, data)...)
+
+	h := newHeader(root.Header)
+	m := &Message{}
+	m.readHeaders(h, declaredCharset(root))
+	m.Text = cleanText(bodyText(root))
+	m.Attachments = attachments(root)
+	m.Auto = classify(h, m.From, m.Subject, root)
+	if depth == 0 && m.Auto == None {
+		m.Forwarded = findForward(root, m.Text, m.Subject, depth)
+	}
+	m.Reply = trimReply(m.Text)
+	m.Warnings = collectWarnings(root, warnings)
+	return m, nil
+}
+
+// preprocess removes what enmime would misread as a header: a byte-order
+// mark, leading blank lines, an mbox "From " separator line and whitespace
+// before the first field name.
+func preprocess(raw []byte) []byte {
+	b := bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
+	for {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 || len(bytes.TrimSpace(b[:i])) != 0 {
+			break
+		}
+		b = b[i+1:]
+	}
+	if bytes.HasPrefix(b, []byte("From ")) {
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			b = b[i+1:]
+		}
+	}
+	return bytes.TrimLeft(b, " \t")
+}
+
+// plainPart is the fallback when enmime cannot read the MIME structure:
+// the header as enmime reads it, everything after it as plain text.
+func plainPart(data []byte) (*enmime.Part, []string, error) {
+	var c collector
+	hdr, err := enmime.ReadHeader(bufio.NewReader(bytes.NewReader(headerBlock(data))), &c)
+	if err != nil {
+		return nil, nil, err
+	}
+	p := enmime.NewPart("text/plain")
+	p.Header = hdr
+	p.Content = bodyBlock(data)
+	return p, c.warnings, nil
+}
+
+// collector receives enmime's header warnings in the fallback path.
+type collector struct{ warnings []string }
+
+func (c *collector) AddError(name, format string, args ...any) {
+	c.warnings = append(c.warnings, "[E] "+name+": "+fmt.Sprintf(format, args...))
+}
+
+func (c *collector) AddWarning(name, format string, args ...any) {
+	c.warnings = append(c.warnings, "[W] "+name+": "+fmt.Sprintf(format, args...))
+}
+
+// headerBlock and bodyBlock split raw mail at the first empty line.
+func headerBlock(data []byte) []byte {
+	_, end := headerEnd(data)
+	return data[:end]
+}
+
+func bodyBlock(data []byte) []byte {
+	_, end := headerEnd(data)
+	return data[end:]
+}
+
+// headerEnd returns where the separating empty line starts and where the
+// body starts; both are len(data) when there is no body.
+func headerEnd(data []byte) (int, int) {
+	for i := 0; i < len(data); {
+		j := bytes.IndexByte(data[i:], '\n')
+		if j < 0 {
+			break
+		}
+		line := bytes.TrimRight(data[i:i+j], "\r")
+		if len(line) == 0 {
+			return i, i + j + 1
+		}
+		i += j + 1
+	}
+	return len(data), len(data)
+}
+
+func collectWarnings(root *enmime.Part, own []string) []string {
+	out := own
+	eachPart(root, func(p *enmime.Part) {
+		for _, e := range p.Errors {
+			out = append(out, e.Error())
+		}
+	})
+	for i := range out {
+		out[i] = toUTF8([]byte(out[i]), "")
+	}
+	if len(out) > maxWarnings {
+		out = append(out[:maxWarnings], "further warnings dropped")
+	}
+	return out
+}
