@@ -56,6 +56,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = demo(ctx, env, stdout)
 	case cmd == "migrate":
 		err = migrate(ctx, env, log, stdout)
+	case cmd == "sla":
+		err = slaCmd(args, env, stdout, stderr)
 	case cmd == "config" && len(args) == 1 && args[0] == "check":
 		err = configCheck(env, stdout)
 	case cmd == "version":

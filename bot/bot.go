@@ -57,6 +57,8 @@ type Bot struct {
 	threads keyedMutex
 
 	teamID, botUserID string
+
+	home homeRefresh // App Home publish debounce, home.go
 }
 
 // New returns a bot; Run connects it.

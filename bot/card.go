@@ -116,6 +116,9 @@ func cardActions(cfg *domain.Config, v *commands.CardView, done bool) []slack.Bl
 		els = append(els, sel)
 	}
 	els = append(els, slack.NewButtonBlockElement(actLogTime, key, plain("Log time")))
+	if reply := replyButton(v.Ticket); reply != nil { // email tickets (reply.go)
+		els = append(els, reply)
+	}
 	if !done && v.Ticket.Source != domain.SourceChannel && v.Ticket.Source != domain.SourceReaction {
 		for _, s := range v.Next {
 			if st := cfg.Status(s); st != nil && st.Category == domain.CategoryClosed {

@@ -15,7 +15,7 @@ import (
 	"github.com/deskbot/deskbot/domain"
 )
 
-var outboxKinds = []string{domain.OutboxCard, domain.OutboxSlackPost}
+var outboxKinds = []string{domain.OutboxCard, domain.OutboxSlackPost, domain.OutboxSlackFile}
 
 // dispatchOutbox delivers queued side effects until ctx ends. A Slack
 // outage or a 429 delays delivery, never loses it: a message stays in the
@@ -99,6 +99,8 @@ func (b *Bot) deliver(ctx context.Context, m *domain.OutboxMessage) error {
 			return fmt.Errorf("bad post job: %w", err)
 		}
 		return b.deliverPost(ctx, job)
+	case domain.OutboxSlackFile:
+		return b.deliverFile(ctx, m.Payload) // mail attachments (email.go)
 	}
 	return fmt.Errorf("unknown outbox kind %q", m.Kind)
 }
@@ -163,7 +165,7 @@ func (b *Bot) postJoining(ctx context.Context, channel string, opts ...slack.Msg
 }
 
 func (b *Bot) deliverPost(ctx context.Context, job commands.PostJob) error {
-	text, err := b.noticeText(ctx, job)
+	n, err := b.noticeMessage(ctx, job)
 	if err != nil {
 		return err
 	}
@@ -184,7 +186,10 @@ func (b *Bot) deliverPost(ctx context.Context, job commands.PostJob) error {
 		}
 		channel = dm.ID
 	}
-	opts := []slack.MsgOption{slack.MsgOptionText(text, false)}
+	opts := []slack.MsgOption{slack.MsgOptionText(cut(n.text, maxMessageText), false)}
+	if len(n.blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(n.blocks...))
+	}
 	if thread != "" {
 		opts = append(opts, slack.MsgOptionTS(thread))
 	}

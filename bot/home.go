@@ -3,79 +3,227 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/slack-go/slack"
 
+	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
 )
 
-const homeListMax = 20
+// homeEvery is the least time between two publishes of one person's Home:
+// a burst of changes to their tickets redraws it once, a few seconds on.
+const homeEvery = 3 * time.Second
 
-// publishHome draws a person's App Home: their running timer, their queue
-// and the tickets they asked for, within the Home tab's 100 blocks.
+// homeRefresh debounces App Home publishes per person. Its zero value is
+// ready; now and after are injectable for tests.
+type homeRefresh struct {
+	mu      sync.Mutex
+	last    map[string]time.Time // last publish started
+	pending map[string]bool      // a trailing publish is scheduled
+	now     func() time.Time
+	after   func(time.Duration, func())
+}
+
+// ask reports whether to publish now; if not, schedule is non-nil and
+// when it runs the publish is due. A person with a publish pending asks
+// for nothing more: that one will show their latest tickets.
+func (h *homeRefresh) ask(user string) (now bool, wait time.Duration) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.last == nil {
+		h.last, h.pending = map[string]time.Time{}, map[string]bool{}
+	}
+	clock := time.Now
+	if h.now != nil {
+		clock = h.now
+	}
+	t := clock()
+	if h.pending[user] {
+		return false, 0
+	}
+	if last, ok := h.last[user]; ok && t.Sub(last) < homeEvery {
+		h.pending[user] = true
+		return false, homeEvery - t.Sub(last)
+	}
+	h.last[user] = t
+	return true, 0
+}
+
+// fire marks a scheduled publish as started.
+func (h *homeRefresh) fire(user string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	clock := time.Now
+	if h.now != nil {
+		clock = h.now
+	}
+	delete(h.pending, user)
+	h.last[user] = clock()
+}
+
+// seen reports whether the person's Home was ever published here: only
+// those are redrawn when their tickets change.
+func (h *homeRefresh) seen(user string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	_, ok := h.last[user]
+	return ok
+}
+
+// publishHome redraws a person's App Home, at most once per homeEvery:
+// a call inside the window schedules one publish at its end.
 func (b *Bot) publishHome(ctx context.Context, userID string) {
+	now, wait := b.home.ask(userID)
+	if now {
+		b.publishHomeNow(ctx, userID)
+		return
+	}
+	if wait <= 0 {
+		return
+	}
+	after := time.AfterFunc
+	if b.home.after != nil {
+		after = func(d time.Duration, f func()) *time.Timer { b.home.after(d, f); return nil }
+	}
+	after(wait, func() {
+		if ctx.Err() != nil {
+			return
+		}
+		b.work(ctx, "home", func(ctx context.Context) {
+			b.home.fire(userID)
+			b.publishHomeNow(ctx, userID)
+		})
+	})
+}
+
+// HomeTicketChanged redraws the Homes that show a ticket (its assignee's
+// and requester's), debounced; the card dispatcher calls it after a
+// card update, which follows every change.
+func (b *Bot) HomeTicketChanged(ctx context.Context, t *domain.Ticket) {
+	for _, u := range []string{t.AssigneeID, t.RequesterID} {
+		if u != "" && b.home.seen(u) {
+			b.publishHome(ctx, u)
+		}
+	}
+}
+
+func (b *Bot) publishHomeNow(ctx context.Context, userID string) {
 	a, err := b.ppl.actor(ctx, userID, "")
 	if err != nil {
 		b.log.Error("bot: home actor", "err", err)
 		return
 	}
-	blocks, err := b.homeBlocks(ctx, a)
+	d, err := b.svc.Dashboard(ctx, a, b.userLoc(ctx, userID))
 	if err != nil {
 		b.log.Error("bot: home", "err", err)
 		return
 	}
-	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
+	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: homeBlocks(b.svc.Config(), a, d)}}
 	b.retry(ctx, "views.publish", func() error {
 		_, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view})
 		return err
 	})
 }
 
-func (b *Bot) homeBlocks(ctx context.Context, a domain.Actor) ([]slack.Block, error) {
-	cfg := b.svc.Config()
+// homeBlocks draws the dashboard: running timer, queue, tickets at risk,
+// tickets asked for, pinned views with counts and charts. Each part has a
+// fixed cap, so the whole stays under the Home tab's 100 blocks: at most
+// 2 + 3+15 + 3+8 + 3+8 + 2+20 = 64.
+func homeBlocks(cfg *domain.Config, a domain.Actor, d *commands.Dashboard) []slack.Block {
 	blocks := []slack.Block{slack.NewHeaderBlock(plain("deskbot"))}
 	if a.IsAgent() {
-		e, t, err := b.svc.RunningTimer(ctx, a)
-		if err != nil {
-			return nil, err
-		}
-		if e != nil {
+		if d.Timer != nil && d.TimerTicket != nil {
+			t := d.TimerTicket
 			blocks = append(blocks, slack.NewSectionBlock(
-				mrkdwn(fmt.Sprintf(":stopwatch: Timer running on *%s* %s since %s", t.Key(), escCut(t.Title, 150), slackDate(e.StartedAt, "{time}"))),
+				mrkdwn(fmt.Sprintf(":stopwatch: Timer running on *%s* %s since %s", t.Key(), escCut(t.Title, 150), slackDate(d.Timer.StartedAt, "{time}"))),
 				nil, slack.NewAccessory(slack.NewButtonBlockElement(actTimerStop, t.Key(), plain("Stop timer")))))
 		} else {
 			blocks = append(blocks, slack.NewSectionBlock(mrkdwn("No timer running. Start one from a ticket."), nil, nil))
 		}
-		me := a.UserID
-		mine, total, err := b.svc.ListTickets(ctx, a, domain.TicketFilter{AssigneeID: &me, Statuses: b.svc.OpenStatuses(), Limit: homeListMax})
-		if err != nil {
-			return nil, err
-		}
-		blocks = append(blocks, homeSection(cfg, fmt.Sprintf("Your queue (%d)", total), mine, true)...)
+		blocks = append(blocks, homeList(cfg, fmt.Sprintf("Your queue (%d)", d.Queue.Total), d.Queue, true, "mine")...)
+		blocks = append(blocks, homeList(cfg, fmt.Sprintf("At risk of breaching (%d)", d.AtRisk.Total), d.AtRisk, false, "sla:at-risk,breached assignee:me,none")...)
 	}
-	asked, total, err := b.svc.ListTickets(ctx, a, domain.TicketFilter{RequesterID: a.UserID, Statuses: b.svc.OpenStatuses(), Limit: homeListMax})
-	if err != nil {
-		return nil, err
+	if d.Requested != nil {
+		blocks = append(blocks, homeList(cfg, fmt.Sprintf("Tickets you requested (%d)", d.Requested.Total), d.Requested, false, "requester:me")...)
 	}
-	blocks = append(blocks, homeSection(cfg, fmt.Sprintf("Tickets you requested (%d)", total), asked, false)...)
+	blocks = append(blocks, slack.NewDividerBlock(), slack.NewHeaderBlock(plain("Pinned views")))
+	if len(d.Pinned) == 0 {
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn("Pin a saved view with `/desk view pin NAME` to see it here with its count.")))
+	}
+	for _, p := range d.Pinned {
+		blocks = append(blocks, pinnedBlock(cfg, p))
+	}
 	if len(blocks) > maxViewBlocks {
 		blocks = blocks[:maxViewBlocks]
 	}
-	return blocks, nil
+	return blocks
 }
 
-func homeSection(cfg *domain.Config, title string, ts []*domain.Ticket, timers bool) []slack.Block {
+func homeList(cfg *domain.Config, title string, r *commands.ViewResult, timers bool, more string) []slack.Block {
 	out := []slack.Block{slack.NewDividerBlock(), slack.NewHeaderBlock(plain(cut(title, maxHeaderText)))}
-	if len(ts) == 0 {
+	if r == nil || len(r.Tickets) == 0 {
 		return append(out, slack.NewContextBlock("", mrkdwn("Nothing here.")))
 	}
-	for _, t := range ts {
+	for _, t := range r.Tickets {
 		text := fmt.Sprintf("*%s* %s\n%s · %s", t.Key(), escCut(t.Title, 150), esc(cfg.StatusLabel(t.Status)), esc(t.Priority))
+		if m := slaMark(r, t); m != "" {
+			text += " · " + m
+		}
 		var acc *slack.Accessory
 		if timers {
 			acc = slack.NewAccessory(slack.NewButtonBlockElement(actTimerStart, t.Key(), plain("Start timer")))
 		}
 		out = append(out, slack.NewSectionBlock(mrkdwn(text), nil, acc))
 	}
+	if r.Total > len(r.Tickets) {
+		out = append(out, slack.NewContextBlock("", mrkdwn(fmt.Sprintf("…and %d more: `/ticket list %s`", r.Total-len(r.Tickets), more))))
+	}
 	return out
+}
+
+// pinnedBlock: the view's count and a bar chart of its groups, drawn in
+// text (Slack's data_visualization block is not available to every
+// client, and the emulator refuses it like older ones do). Its button
+// opens the view's first page in the person's DMs.
+func pinnedBlock(cfg *domain.Config, p commands.PinnedView) slack.Block {
+	text := fmt.Sprintf("*%s* · %d tickets", escCut(p.View.Name, 100), p.Total)
+	if p.Err != "" {
+		text = fmt.Sprintf("*%s* · :warning: %s", escCut(p.View.Name, 100), escCut(p.Err, 300))
+	} else if len(p.Groups) > 0 {
+		text += " by " + p.Group + "\n" + barChart(cfg, p.Group, p.Groups)
+	}
+	open := slack.NewButtonBlockElement(actListPage+"_next", pageValue(viewPrefix+p.View.Name, 0), plain("Open"))
+	return slack.NewSectionBlock(mrkdwn(cut(text, sectionBudget)), nil, slack.NewAccessory(open))
+}
+
+// barChart draws counts as bars in a code block, largest group first cut
+// at eight groups, so a phone shows it without wrapping.
+func barChart(cfg *domain.Config, group string, gs []domain.ViewGroup) string {
+	const width, rows = 16, 8
+	top := 0
+	for _, g := range gs {
+		top = max(top, g.Count)
+	}
+	var lines []string
+	for i, g := range gs {
+		if i == rows {
+			lines = append(lines, fmt.Sprintf("…%d more groups", len(gs)-rows))
+			break
+		}
+		label := g.Key
+		switch {
+		case label == "" && group == "assignee":
+			label = "unassigned"
+		case label == "":
+			label = "none"
+		case group == "status":
+			label = cfg.StatusLabel(label)
+		}
+		n := max(g.Count*width/max(top, 1), 1)
+		lines = append(lines, fmt.Sprintf("%-12s %s %d", cut(label, 12), strings.Repeat("█", n), g.Count))
+	}
+	return "```" + esc(strings.Join(lines, "\n")) + "```"
 }

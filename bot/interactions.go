@@ -70,10 +70,16 @@ func (b *Bot) onBlockAction(ctx context.Context, cb slack.InteractionCallback, a
 		}
 		b.openLogTimeModal(ctx, cb.TriggerID, key)
 		return
+	case actReplyCustomer:
+		b.openReplyModal(ctx, a, cb.ResponseURL, cb.TriggerID, key)
+		return
 	case actNotTicket:
 		if _, err = b.svc.Dismiss(ctx, a, key); err == nil {
 			reply = fmt.Sprintf("Closed *%s*: not a ticket.", key)
 		}
+	case actEntryStop, actEntryStopAt, actEntryKeep, actEntryEdit + "_menu":
+		b.onEntryAction(ctx, a, cb, act)
+		return
 	case actListPage + "_prev", actListPage + "_next":
 		args, offset := parsePageValue(act.Value)
 		b.listTickets(ctx, a, cb.ResponseURL, args, offset, true)

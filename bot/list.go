@@ -1,144 +1,138 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
+	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
 )
 
+// Page buttons carry "page|query" (the query as typed, or viewPrefix and
+// a saved view's name); interactions.go hands them back to listTickets.
 const (
-	listPageSize = 10
-	actListPage  = "list_page"
+	actListPage = "list_page"
+	viewPrefix  = "\x1eview:"
 )
 
-// listFilter reads `/ticket list` words: mine, unassigned, all, closed,
-// #customer (or a bare customer key), !priority.
-func (b *Bot) listFilter(ctx context.Context, a domain.Actor, args string) (domain.TicketFilter, string, error) {
-	f := domain.TicketFilter{Statuses: b.svc.OpenStatuses()}
-	var desc []string
-	for _, w := range strings.Fields(args) {
-		lw := strings.ToLower(w)
-		switch {
-		case lw == "mine" || lw == "me":
-			me := a.UserID
-			f.AssigneeID = &me
-			desc = append(desc, "assigned to you")
-		case lw == "unassigned":
-			none := ""
-			f.AssigneeID = &none
-			desc = append(desc, "unassigned")
-		case lw == "all":
-			f.Statuses = nil
-		case lw == "closed" || lw == "done":
-			f.Statuses = b.doneStatuses()
-			desc = append(desc, "done")
-		case lw == "open":
-			f.Statuses = b.svc.OpenStatuses()
-		case strings.HasPrefix(lw, "!") && len(lw) > 1:
-			f.Priorities = append(f.Priorities, lw[1:])
-			desc = append(desc, lw[1:])
-		case channelLinkRE.MatchString(w):
-			p, err := b.svc.ProjectByChannel(ctx, channelLinkRE.FindStringSubmatch(w)[1])
-			if err != nil || p == nil {
-				return f, "", domain.Errorf(domain.EINVALID, "%s is not a customer's channel.", w)
-			}
-			f.ProjectID = p.ID
-			desc = append(desc, p.Name)
-		default:
-			key := strings.ToUpper(strings.TrimPrefix(w, "#"))
-			p, err := b.projectByKey(ctx, a, key)
-			if err != nil {
-				return f, "", domain.Errorf(domain.EINVALID, "I don't know %q: use mine, unassigned, all, closed, #customer or !priority.", w)
-			}
-			f.ProjectID = p.ID
-			desc = append(desc, p.Name)
-		}
-	}
-	return f, strings.Join(desc, ", "), nil
+// listTickets answers `/ticket list <query>` (and its page buttons) with
+// one page in the query's layout; Next/Previous replace it in place.
+// Old words (mine, unassigned, all, closed, #customer, !priority) still
+// work: commands reads them as aliases.
+func (b *Bot) listTickets(ctx context.Context, a domain.Actor, responseURL, args string, page int, replace bool) {
+	b.showQuery(ctx, a, responseURL, "", args, page, replace)
 }
 
-func (b *Bot) projectByKey(ctx context.Context, a domain.Actor, key string) (*domain.Project, error) {
-	ps, err := b.svc.Projects(ctx, a)
-	if err != nil {
-		return nil, err
+// showQuery runs a query, or a saved view when args holds viewPrefix,
+// and answers in its layout. channel is where a timeline picture goes;
+// "" sends it to the person's DMs.
+func (b *Bot) showQuery(ctx context.Context, a domain.Actor, responseURL, channel, args string, page int, replace bool) {
+	loc := b.userLoc(ctx, a.UserID)
+	var r *commands.ViewResult
+	var err error
+	if name, ok := strings.CutPrefix(args, viewPrefix); ok {
+		r, err = b.svc.RunView(ctx, a, name, page, loc)
+	} else {
+		r, err = b.svc.QueryTicketsIn(ctx, a, args, page, loc)
 	}
-	for _, p := range ps {
-		if p.Key == key {
-			return p, nil
-		}
-	}
-	return nil, domain.Errorf(domain.ENOTFOUND, "There is no customer %s.", key)
-}
-
-func (b *Bot) doneStatuses() []string {
-	var out []string
-	for _, s := range b.svc.Config().Statuses {
-		if s.Done() {
-			out = append(out, s.Name)
-		}
-	}
-	return out
-}
-
-// listTickets answers with one page; Next/Previous replace it in place.
-func (b *Bot) listTickets(ctx context.Context, a domain.Actor, responseURL, args string, offset int, replace bool) {
-	f, desc, err := b.listFilter(ctx, a, args)
 	if err != nil {
 		b.fail(ctx, responseURL, err)
 		return
 	}
-	f.Limit, f.Offset = listPageSize, offset
-	ts, total, err := b.svc.ListTickets(ctx, a, f)
-	if err != nil {
-		b.fail(ctx, responseURL, err)
+	if r.Layout == "timeline" {
+		b.postTimeline(ctx, a, responseURL, channel, r)
 		return
 	}
-	blocks := listBlocks(b.svc.Config(), ts, total, offset, args, desc)
-	text := fmt.Sprintf("%d tickets", total)
-	if replace {
+	nav := func(p int) string { return pageValue(args, p) }
+	blocks := resultBlocks(b.svc.Config(), r, a.IsAgent(), nav)
+	text := fmt.Sprintf("%d tickets", r.Total)
+	switch {
+	case strings.HasPrefix(responseURL, "dm:"):
+		b.dmBlocks(ctx, strings.TrimPrefix(responseURL, "dm:"), text, blocks)
+	case replace:
 		b.replaceOriginal(ctx, responseURL, text, blocks)
+	default:
+		b.reply(ctx, responseURL, text, blocks...)
+	}
+}
+
+// postTimeline uploads the page's timeline picture into the channel the
+// command came from, else (the bot is not there, or a DM) the person's DMs.
+func (b *Bot) postTimeline(ctx context.Context, a domain.Actor, responseURL, channel string, r *commands.ViewResult) {
+	if len(r.Tickets) == 0 {
+		b.reply(ctx, responseURL, "Nothing matches, so there is no timeline to draw.")
 		return
 	}
-	b.reply(ctx, responseURL, text, blocks...)
+	img, err := drawTimeline(b.svc.Config(), r)
+	if err != nil {
+		b.fail(ctx, responseURL, err)
+		return
+	}
+	comment := fmt.Sprintf("Timeline of %d of %d tickets: `%s`", len(r.Tickets), r.Total, escCut(r.Query, 300))
+	upload := func(ch string) error {
+		return b.retry(ctx, "files.upload", func() error {
+			_, err := b.api.UploadFileContext(ctx, slack.UploadFileParameters{
+				Channel: ch, Filename: "timeline.png", FileSize: len(img), Reader: bytes.NewReader(img),
+				Title: "Timeline", InitialComment: comment, AltTxt: "Gantt chart of " + strconv.Itoa(len(r.Tickets)) + " tickets",
+			})
+			return err
+		})
+	}
+	if channel != "" && upload(channel) == nil {
+		return
+	}
+	dm, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{a.UserID}})
+	if err == nil {
+		err = upload(dm.ID)
+	}
+	if err != nil {
+		b.fail(ctx, responseURL, err)
+		return
+	}
+	if !strings.HasPrefix(responseURL, "dm:") {
+		b.reply(ctx, responseURL, "The timeline is in your direct messages with deskbot.")
+	}
 }
 
-func listBlocks(cfg *domain.Config, ts []*domain.Ticket, total, offset int, args, desc string) []slack.Block {
-	head := fmt.Sprintf("*%d tickets*", total)
-	if desc != "" {
-		head += " — " + esc(desc)
-	}
-	if total > 0 {
-		head += fmt.Sprintf(" · showing %d–%d", offset+1, offset+len(ts))
-	}
-	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(head), nil, nil)}
-	if len(ts) == 0 {
-		blocks = append(blocks, slack.NewContextBlock("", mrkdwn("Nothing here. `/ticket help` shows the filters.")))
-		return blocks
-	}
-	for _, t := range ts {
-		line := fmt.Sprintf("*%s* %s\n%s · %s · %s", t.Key(), escCut(t.Title, 150), esc(cfg.StatusLabel(t.Status)), esc(t.Priority), userRef(t.AssigneeID))
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(line), nil, nil))
-	}
-	var nav []slack.BlockElement
-	if offset > 0 {
-		nav = append(nav, slack.NewButtonBlockElement(actListPage+"_prev", pageValue(args, max(offset-listPageSize, 0)), plain("← Previous")))
-	}
-	if offset+len(ts) < total {
-		nav = append(nav, slack.NewButtonBlockElement(actListPage+"_next", pageValue(args, offset+listPageSize), plain("Next →")))
-	}
-	if len(nav) > 0 {
-		blocks = append(blocks, slack.NewActionBlock("list_nav", nav...))
-	}
-	return blocks
+// dmBlocks sends a message with blocks to a person's DMs (clicks in the
+// App Home have no response_url).
+func (b *Bot) dmBlocks(ctx context.Context, user, text string, blocks []slack.Block) {
+	b.retry(ctx, "dm", func() error {
+		ch, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
+		if err != nil {
+			return err
+		}
+		_, _, err = b.api.PostMessageContext(ctx, ch.ID, slack.MsgOptionText(cut(text, maxMessageText), false), slack.MsgOptionBlocks(blocks...))
+		return err
+	})
 }
 
-func pageValue(args string, offset int) string {
-	return cut(strconv.Itoa(offset)+"|"+args, 2000)
+// userLoc is the person's time zone from their Slack profile, else UTC.
+func (b *Bot) userLoc(ctx context.Context, userID string) *time.Location {
+	if userID == "" {
+		return time.UTC
+	}
+	u, err := b.ppl.user(ctx, userID)
+	if err != nil || u.TZ == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(u.TZ)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// pageValue fits Slack's 2000-character button value; a query cut there
+// still parses or says why.
+func pageValue(args string, page int) string {
+	return cut(strconv.Itoa(page)+"|"+args, 2000)
 }
 
 func parsePageValue(v string) (string, int) {

@@ -271,6 +271,12 @@ func (b *Bot) submitView(ctx context.Context, cb slack.InteractionCallback) *sla
 		return b.submitCreate(ctx, a, cb, values)
 	case cbLogTime:
 		return b.submitLogTime(ctx, a, cb, values)
+	case cbReply:
+		return b.submitReply(ctx, a, cb, values)
+	case cbEditTime:
+		return b.submitEditTime(ctx, a, cb)
+	case cbStopAt:
+		return b.submitStopAt(ctx, a, cb)
 	}
 	return nil
 }

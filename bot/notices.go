@@ -3,23 +3,98 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/slack-go/slack"
 
 	"github.com/deskbot/deskbot/commands"
+	"github.com/deskbot/deskbot/domain"
 )
 
-// noticeText words a notice the use cases queued. User text is escaped here.
-func (b *Bot) noticeText(ctx context.Context, job commands.PostJob) (string, error) {
-	var key, title string
+// Actions of the forgotten-timer DM. Values carry the time entry id.
+const (
+	actEntryStop   = "entry_stop"
+	actEntryStopAt = "entry_stop_at"
+	actEntryKeep   = "entry_keep"
+)
+
+// notice is a worded PostJob: text, and blocks when it offers actions.
+type notice struct {
+	text   string
+	blocks []slack.Block
+}
+
+// noticeMessage words a notice the use cases queued. User text is escaped here.
+func (b *Bot) noticeMessage(ctx context.Context, job commands.PostJob) (notice, error) {
+	var t *domain.Ticket
 	if job.TicketID != 0 {
-		t, err := b.svc.TicketByID(ctx, job.TicketID)
-		if err != nil {
-			return "", err
+		var err error
+		if t, err = b.svc.TicketByID(ctx, job.TicketID); err != nil {
+			return notice{}, err
 		}
+	}
+	key, title := "", ""
+	if t != nil {
 		key, title = t.Key(), escCut(t.Title, 300)
 	}
+	a := job.Args
 	switch job.Notice {
+	case commands.NoticeEmailIn, commands.NoticeEmailOut, commands.NoticeEmailFailed:
+		return notice{text: emailNoticeText(job)}, nil
 	case commands.NoticeAssigned:
-		return fmt.Sprintf("%s assigned you *%s*: %s", userRef(job.By), key, title), nil
+		return notice{text: fmt.Sprintf("%s assigned you *%s*: %s", userRef(job.By), key, title)}, nil
+	case commands.NoticeSLAWarning, commands.NoticeSLABreach, commands.NoticeSLASummary:
+		return notice{text: slaNoticeText(job, t)}, nil
+	case commands.NoticeTimerForgotten:
+		text := fmt.Sprintf(":alarm_clock: Your timer on *%s* %s has been running for %s (since %s). Still working on it?",
+			key, title, esc(a["running"]), slackDate(parseTime(a["started"]), "{time}"))
+		id := a["entry_id"]
+		return notice{text: text, blocks: []slack.Block{
+			slack.NewSectionBlock(mrkdwn(text), nil, nil),
+			slack.NewActionBlock("timer_reminder",
+				slack.NewButtonBlockElement(actEntryStop, id, plain("Stop now")).WithStyle(slack.StylePrimary),
+				slack.NewButtonBlockElement(actEntryStopAt, id, plain("Stop at…")),
+				slack.NewButtonBlockElement(actEntryKeep, id, plain("Keep running"))),
+		}}, nil
+	case commands.NoticeTimerCapped:
+		return notice{text: fmt.Sprintf(":stop_button: Your timer on *%s* %s ran past the %s cap, so I stopped it at %s (%s logged). Fix it with `/time week` if you stopped earlier.",
+			key, title, esc(a["cap"]), slackDate(parseTime(a["ended"]), "{time}"), esc(a["duration"]))}, nil
+	case commands.NoticeTimeChanged:
+		return notice{text: fmt.Sprintf(":pencil2: %s %s your time entry on *%s*: %s → %s.",
+			userRef(job.By), esc(a["change"]), key, esc(a["old"]), esc(a["new"]))}, nil
 	}
-	return "", fmt.Errorf("unknown notice %q", job.Notice)
+	return notice{}, fmt.Errorf("unknown notice %q", job.Notice)
+}
+
+func parseTime(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339, s)
+	return t
+}
+
+var targetNames = map[string]string{
+	"first_response": "first response", "resolution": "resolution", "next_response": "next response",
+}
+
+func slaNoticeText(job commands.PostJob, t *domain.Ticket) string {
+	a := job.Args
+	key, title := t.Key(), escCut(t.Title, 300)
+	target := targetNames[a["target"]]
+	if target == "" {
+		target = esc(a["target"])
+	}
+	due := slackDate(parseTime(a["due"]), "{date_short_pretty} {time}")
+	owner := " — owner: " + userRef(t.AssigneeID)
+	switch {
+	case job.Notice == commands.NoticeSLABreach || a["breach"] == "true":
+		return fmt.Sprintf(":rotating_light: *%s* %s breached its %s SLA (due %s, %s of business time over)%s",
+			key, title, target, due, esc(a["overdue"]), owner)
+	default:
+		extra := ""
+		if n, _ := strconv.Atoi(a["count"]); n > 1 {
+			extra = fmt.Sprintf(" (%d warnings while deskbot was away)", n)
+		}
+		return fmt.Sprintf(":warning: *%s* %s is at risk: %s due %s, %s of business time left%s%s",
+			key, title, target, due, esc(a["remaining"]), extra, owner)
+	}
 }

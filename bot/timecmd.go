@@ -16,13 +16,37 @@ const timeHelp = "*`/time`* — timers and timesheets\n" +
 	"• `/time` shows your running timer and what you logged today.\n" +
 	"• `/time start ACME-42` starts your timer (and stops the one running).\n" +
 	"• `/time stop` stops it.\n" +
-	"• `/time log ACME-42 1h30 what you did` logs time after the fact: 1h30, 90m, 1.5h, 0:45."
+	"• `/time log ACME-42 1h30 what you did` logs time after the fact: 1h30, 90m, 1.5h, 0:45.\n" +
+	"• `/time week [last] [@person]` shows a week's timesheet, with Edit and Delete on each entry.\n" +
+	"• `/time report acme last-month` (this-week, 2026-10, 2026-10-01..2026-10-15): totals, amounts and a CSV for invoicing.\n" +
+	"• `/time lock acme 2026-10` / `/time unlock acme 2026-10` (agent leads): an invoiced month can no longer change."
 
 func (b *Bot) timeCommand(ctx context.Context, a domain.Actor, cmd slack.SlashCommand) {
 	word, rest := firstWord(cmd.Text)
 	switch word {
 	case "":
-		b.timeStatus(ctx, a, cmd.ResponseURL)
+		b.timeToday(ctx, a, cmd.ResponseURL)
+	case "week":
+		b.timeWeek(ctx, a, cmd.ResponseURL, rest)
+	case "report":
+		b.timeReport(ctx, a, cmd, rest)
+	case "lock", "unlock":
+		key, month := firstWord(rest)
+		if key == "" || month == "" {
+			b.reply(ctx, cmd.ResponseURL, fmt.Sprintf("Write it like `/time %s acme 2026-10`.", word))
+			return
+		}
+		var err error
+		if word == "lock" {
+			_, err = b.svc.LockPeriod(ctx, a, key, month)
+		} else {
+			err = b.svc.UnlockPeriod(ctx, a, key, month)
+		}
+		if err != nil {
+			b.fail(ctx, cmd.ResponseURL, err)
+			return
+		}
+		b.reply(ctx, cmd.ResponseURL, fmt.Sprintf(":lock: %s %sed for %s.", esc(month), word, esc(strings.ToUpper(key))))
 	case "help":
 		b.reply(ctx, cmd.ResponseURL, timeHelp)
 	case "start":
@@ -71,42 +95,6 @@ func (b *Bot) stopTimer(ctx context.Context, a domain.Actor, responseURL string)
 		return
 	}
 	b.reply(ctx, responseURL, fmt.Sprintf(":stop_button: Timer stopped on *%s*: %s logged.", t.Key(), domain.FormatDuration(time.Duration(e.Seconds)*time.Second)))
-}
-
-func (b *Bot) timeStatus(ctx context.Context, a domain.Actor, responseURL string) {
-	if !a.IsAgent() {
-		b.reply(ctx, responseURL, "Time tracking is for support agents.")
-		return
-	}
-	var lines []string
-	e, t, err := b.svc.RunningTimer(ctx, a)
-	if err != nil {
-		b.fail(ctx, responseURL, err)
-		return
-	}
-	if e != nil {
-		lines = append(lines, fmt.Sprintf(":stopwatch: Running on *%s* %s since %s.", t.Key(), escCut(t.Title, 150), slackDate(e.StartedAt, "{time}")))
-	} else {
-		lines = append(lines, "No timer running.")
-	}
-	loc := b.userLocation(ctx, a.UserID)
-	now := time.Now().In(loc)
-	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
-	entries, err := b.svc.TimeEntries(ctx, a, domain.TimeFilter{UserID: a.UserID, From: day, To: day.AddDate(0, 0, 1)})
-	if err != nil {
-		b.fail(ctx, responseURL, err)
-		return
-	}
-	var total time.Duration
-	for _, e := range entries {
-		if !e.Running() {
-			d := time.Duration(e.Seconds) * time.Second
-			total += d
-			lines = append(lines, fmt.Sprintf("• %s %s", domain.FormatDuration(d), escCut(e.Note, 100)))
-		}
-	}
-	lines = append(lines, fmt.Sprintf("*Today: %s logged.*", domain.FormatDuration(total)))
-	b.reply(ctx, responseURL, strings.Join(lines, "\n"))
 }
 
 // userLocation is the person's time zone from their Slack profile.

@@ -24,17 +24,19 @@ type Service struct {
 	// channel they were created in (mail from unknown senders, say).
 	triageChannel string
 	hooks         []ChangeHook
+	mail          MailOptions // email in and out (email.go)
 }
 
 // Options configure a Service.
 type Options struct {
 	TriageChannel string
 	Logger        *slog.Logger
+	Mail          MailOptions
 }
 
 // New returns a Service over a store with a config.
 func New(store domain.Store, cfg *domain.Config, opts Options) *Service {
-	s := &Service{store: store, log: opts.Logger, triageChannel: opts.TriageChannel}
+	s := &Service{store: store, log: opts.Logger, triageChannel: opts.TriageChannel, mail: opts.Mail.normalized()}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -71,6 +71,9 @@ func (s *Service) CreateTicket(ctx context.Context, a domain.Actor, in TicketInp
 			return err
 		}
 		t.ProjectID = p.ID
+		if err := checkCreateReleased(ctx, tx, cfg, t.Fields); err != nil {
+			return err
+		}
 		if t.Version == "" && p.CurrentVersion != "" && slices.Contains(cfg.Type(t.Type).Fields, "version") {
 			t.Version = p.CurrentVersion
 			t.Fields["version"] = p.CurrentVersion
@@ -191,7 +194,7 @@ func normalizeFields(cfg *domain.Config, td *domain.TypeDef, in map[string]strin
 		if def == nil || !slices.Contains(td.Fields, name) {
 			return nil, domain.FieldErrorf(name, "A %s has no field %q; its fields are: %s.", td.Label, name, strings.Join(td.Fields, ", "))
 		}
-		v, err := def.Normalize(raw)
+		v, err := normalizeValue(def, raw)
 		if err != nil {
 			return nil, err
 		}
@@ -339,6 +342,9 @@ func (s *Service) moveStatus(ctx context.Context, tx domain.Tx, cfg *domain.Conf
 		return domain.Errorf(domain.EINVALID, "Ticket type %q is no longer configured.", t.Type)
 	}
 	if err := wf.CheckMove(cfg, t.Status, to, t.Fields); err != nil {
+		return err
+	}
+	if err := checkBlockers(ctx, tx, cfg, t, to); err != nil {
 		return err
 	}
 	from := t.Status

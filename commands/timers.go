@@ -195,6 +195,9 @@ func (s *Service) LogTime(ctx context.Context, a domain.Actor, in LogTimeInput) 
 				return err
 			}
 		}
+		if err := checkUnlocked(ctx, tx, t.ProjectID, start, "date"); err != nil {
+			return err
+		}
 		if err := checkOverlap(ctx, tx, a.UserID, start, start.Add(d)); err != nil {
 			return err
 		}

@@ -11,6 +11,9 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/deskbot/deskbot/domain/automation"
+	"github.com/deskbot/deskbot/domain/sla"
 )
 
 // Status categories drive behaviour that does not depend on a status's name.
@@ -30,7 +33,11 @@ type StatusDef struct {
 	Label     string `yaml:"label"`
 	Category  string `yaml:"category"`
 	PausesSLA bool   `yaml:"pauses_sla"`
-	Line      int    `yaml:"-"`
+	// Started marks statuses where work is under way (in progress): a
+	// ticket blocked by unresolved tickets can enter neither them nor a
+	// resolved status. See config_rules.go.
+	Started bool `yaml:"started"`
+	Line    int  `yaml:"-"`
 }
 
 // Done reports whether tickets in this status are finished (resolved or closed).
@@ -45,7 +52,10 @@ type TypeDef struct {
 	Workflow        string   `yaml:"workflow"`
 	Fields          []string `yaml:"fields"`
 	DefaultPriority string   `yaml:"default_priority"`
-	Line            int      `yaml:"-"`
+	// PausesSLA, when set, lists the statuses that pause this type's SLA
+	// clocks instead of the statuses' own pauses_sla (see PausesSLAFor).
+	PausesSLA []string `yaml:"pauses_sla"`
+	Line      int      `yaml:"-"`
 }
 
 // SlackConfig holds the behaviour of the Slack surface.
@@ -64,7 +74,13 @@ type SlackConfig struct {
 	Pleasantries []string `yaml:"pleasantries"`
 	// NotifyAssignee DMs people when a ticket is assigned to them.
 	NotifyAssignee bool `yaml:"notify_assignee"`
-	Line           int  `yaml:"-"`
+	// Leads are agent leads (user IDs): they may fix anyone's time entries
+	// and lock billing periods.
+	Leads []string `yaml:"leads"`
+	// Admins (user IDs) may reload the config from Slack; when none are
+	// listed, leads may, and when there are no leads either, any agent.
+	Admins []string `yaml:"admins"`
+	Line   int      `yaml:"-"`
 }
 
 // Config is what an admin shapes in deskbot.yaml: types, workflows,
@@ -79,6 +95,28 @@ type Config struct {
 	DefaultType     string               `yaml:"default_type"`
 	Workflows       map[string]*Workflow `yaml:"workflows"`
 	Slack           SlackConfig          `yaml:"slack"`
+	// Email: mail intake (agents, accepted domains, attachment limit). See email.go.
+	Email EmailConfig `yaml:"email"`
+
+	// SLA: business calendars, policies (a customer names its own; the
+	// default covers the rest) and who hears about alerts. See config_sla.go.
+	Calendars        map[string]*CalendarDef `yaml:"calendars"`
+	SLAPolicies      map[string]*PolicyDef   `yaml:"sla_policies"`
+	DefaultSLAPolicy string                  `yaml:"default_sla_policy"`
+	SLA              SLASettings             `yaml:"sla"`
+	calendars        map[string]*sla.Calendar
+	policies         map[string]*sla.Policy
+
+	// Time: forgotten-timer reminders and billing rates. See config_time.go.
+	Time TimeConfig `yaml:"time"`
+
+	// Automations and what customers feel of them: groups of agents that
+	// rules assign in, the rules, stale-ticket chasing and the
+	// satisfaction survey. See config_rules.go.
+	Groups      map[string][]string `yaml:"groups"`
+	Automations []*automation.Rule  `yaml:"automations"`
+	Stale       StaleConfig         `yaml:"stale_tickets"`
+	Survey      SurveyConfig        `yaml:"survey"`
 
 	// Source names the file the config came from, for messages.
 	Source string `yaml:"-"`

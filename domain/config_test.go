@@ -3,6 +3,7 @@ package domain_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/deskbot/deskbot/domain"
 )
@@ -120,5 +121,112 @@ func TestParseConfigReportsEveryProblem(t *testing.T) {
 	_, err := domain.ParseConfig("deskbot.yaml", []byte(y))
 	if err == nil || strings.Count(err.Error(), "\n") != 1 {
 		t.Fatalf("want exactly two problems, got:\n%v", err)
+	}
+}
+
+func TestDefaultConfigSLA(t *testing.T) {
+	c := domain.DefaultConfig()
+	if got := c.PolicyNames(); strings.Join(got, ",") != "gold,silver,standard" {
+		t.Fatalf("policies %v", got)
+	}
+	if p := c.PolicyFor(""); p == nil || p.Name != "standard" {
+		t.Fatalf("default policy %+v", p)
+	}
+	if p := c.PolicyFor("retired"); p == nil || p.Name != "standard" {
+		t.Errorf("a policy gone from the config must fall back to the default, got %+v", p)
+	}
+	gold := c.Policy("gold")
+	if gold == nil || gold.Calendar.Name() != "24x7" || gold.Targets["urgent"].FirstResponse != 15*time.Minute || len(gold.Warnings) != 2 {
+		t.Errorf("gold %+v", gold)
+	}
+	if cal := c.Calendar("business"); cal == nil || cal.Location().String() != "Europe/London" {
+		t.Errorf("business calendar %+v", cal)
+	}
+	if c.SLA.ScanInterval.Duration != domain.DefaultSLAScanInterval || !c.PausesSLA("waiting") || c.PausesSLA("open") {
+		t.Errorf("sla settings %+v", c.SLA)
+	}
+}
+
+// validSLAYAML extends validYAML (13 lines) from line 14 on.
+const validSLAYAML = validYAML + `calendars:
+  office:
+    time_zone: Europe/Paris
+    hours: {mon-fri: ["09:00-17:00"]}
+sla_policies:
+  basic:
+    calendar: office
+    targets:
+      high: {first_response: 1h, resolution: 8h}
+    warnings: ["75%"]
+sla:
+  escalation_channel: C0ESCALATE
+  on_call: [U0ONCALL]
+  scan_interval: 5s
+`
+
+func TestParseConfigSLA(t *testing.T) {
+	c, err := domain.ParseConfig("deskbot.yaml", []byte(validSLAYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.PolicyFor("")
+	if c.DefaultSLAPolicy != "basic" || p == nil || p.Targets["high"].Resolution != 8*time.Hour {
+		t.Errorf("a lone policy is the default: %q %+v", c.DefaultSLAPolicy, p)
+	}
+	if c.SLA.EscalationChannel != "C0ESCALATE" || c.SLA.ScanInterval.Duration != 5*time.Second {
+		t.Errorf("settings %+v", c.SLA)
+	}
+	// Without SLA sections there is no policy at all, and that is valid.
+	c, err = domain.ParseConfig("deskbot.yaml", []byte(validYAML))
+	if err != nil || c.PolicyFor("") != nil {
+		t.Errorf("no SLA: %v %v", c.PolicyFor(""), err)
+	}
+}
+
+func TestParseConfigSLAErrors(t *testing.T) {
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"unknown zone", strings.Replace(validSLAYAML, "Europe/Paris", "Europe/Pariss", 1),
+			`deskbot.yaml:16: calendar "office": unknown time_zone "Europe/Pariss"`},
+		{"bad hours", strings.Replace(validSLAYAML, "09:00-17:00", "9-5", 1),
+			`deskbot.yaml:16: calendar "office": hours "mon-fri": "9-5" is not HH:MM-HH:MM`},
+		{"unknown calendar key", strings.Replace(validSLAYAML, "time_zone:", "timezone:", 1),
+			`deskbot.yaml:16: unknown key "timezone" (did you mean "time_zone"?)`},
+		{"policy with unknown calendar", strings.Replace(validSLAYAML, "calendar: office", "calendar: ofice", 1),
+			`deskbot.yaml:20: policy "basic": unknown calendar "ofice" (known: office)`},
+		{"target for unknown priority", strings.Replace(validSLAYAML, "high: {first", "urgent: {first", 1),
+			`deskbot.yaml:20: policy "basic": unknown priority "urgent" (known: low, high)`},
+		{"typo in a target key", strings.Replace(validSLAYAML, "first_response: 1h", "first_reponse: 1h", 1),
+			`deskbot.yaml:22: unknown key "first_reponse" (did you mean "first_response"?)`},
+		{"days in a target", strings.Replace(validSLAYAML, "resolution: 8h", "resolution: 2d", 1),
+			`policy "basic": priority "high": resolution "2d": days and weeks are ambiguous in business time`},
+		{"bad warning", strings.Replace(validSLAYAML, `"75%"`, `"150%"`, 1),
+			`deskbot.yaml:20: policy "basic": warning "150%" must be between 0% and 100%`},
+		{"unknown default", validSLAYAML + "default_sla_policy: gold\n",
+			`deskbot.yaml: default_sla_policy: policy "gold" is not defined; defined: basic`},
+		{"two policies and no default", strings.Replace(validSLAYAML, "sla:\n", "  extra: {calendar: office}\nsla:\n", 1),
+			`deskbot.yaml: default_sla_policy: name the policy of customers that have none (defined: basic, extra)`},
+		{"policy name", strings.Replace(validSLAYAML, "  basic:", "  Basic Plan:", 1),
+			`deskbot.yaml:20: policy name "Basic Plan": use lower-case letters`},
+		{"escalation channel by name", strings.Replace(validSLAYAML, "C0ESCALATE", `"#support"`, 1),
+			`deskbot.yaml:25: sla: escalation_channel "#support" must be a channel ID like C0123ABCD`},
+		{"on-call by name", strings.Replace(validSLAYAML, "U0ONCALL", "ana", 1),
+			`deskbot.yaml:25: sla: on_call "ana" must be a Slack user ID`},
+		{"unknown sla key", strings.Replace(validSLAYAML, "scan_interval:", "scan_every:", 1),
+			`deskbot.yaml:27: unknown key "scan_every"`},
+		{"tiny scan interval", strings.Replace(validSLAYAML, "scan_interval: 5s", "scan_interval: 1ms", 1),
+			`deskbot.yaml:25: sla: scan_interval 1ms is too short`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := domain.ParseConfig("deskbot.yaml", []byte(tt.yaml))
+			if err == nil {
+				t.Fatalf("accepted a broken file, want error containing %q", tt.want)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error:\n%v\nwant it to contain:\n%s", err, tt.want)
+			}
+		})
 	}
 }

@@ -19,6 +19,9 @@ func (c *Config) validate() []string {
 	fields := c.validateFields(&p)
 	c.validateWorkflows(&p, statuses, fields)
 	c.validateTypes(&p, fields)
+	c.validateSLA(&p)
+	c.validateTime(&p)
+	c.validateRules(&p)
 	if c.Slack.TicketEmoji == "" {
 		c.Slack.TicketEmoji = "ticket"
 	}

@@ -73,6 +73,10 @@ type Project struct {
 	CurrentVersion string    `db:"current_version"` // software version the customer runs
 	CreatedAt      time.Time `db:"created_at"`
 	UpdatedAt      time.Time `db:"updated_at"`
+
+	// The contract's billing rules, in minutes; zero turns a rule off.
+	BillingRoundMinutes int64 `db:"billing_round_minutes"` // round each entry up to this
+	BillingMinMinutes   int64 `db:"billing_min_minutes"`   // least billed per ticket and period
 }
 
 // Domains returns the project's email domains as a list.
@@ -263,6 +267,42 @@ type TimeEntry struct {
 	Source    string     `db:"source"` // timer or manual
 	CreatedAt time.Time  `db:"created_at"`
 	UpdatedAt time.Time  `db:"updated_at"`
+	// A deleted entry stays as the audit trail; lists and reports skip it.
+	DeletedAt *time.Time `db:"deleted_at"`
+	DeletedBy string     `db:"deleted_by"`
+	// RemindedAt is when the last forgotten-timer reminder went out;
+	// RemindAt, when set, is when the next one is due.
+	RemindedAt *time.Time `db:"reminded_at"`
+	RemindAt   *time.Time `db:"remind_at"`
+}
+
+// TimeRow is a time entry with what timesheets and reports show of its ticket.
+type TimeRow struct {
+	TimeEntry
+	ProjectKey   string `db:"project_key"`
+	TicketNumber int64  `db:"ticket_number"`
+	TicketTitle  string `db:"ticket_title"`
+	TicketType   string `db:"ticket_type"`
+}
+
+// Key is the ticket's key, ACME-42.
+func (r *TimeRow) Key() string { return FormatKey(r.ProjectKey, r.TicketNumber) }
+
+// BillingLock marks a customer's period as invoiced: time that started in
+// [Start, End) can no longer be logged, edited or deleted.
+type BillingLock struct {
+	ID        int64     `db:"id"`
+	ProjectID int64     `db:"project_id"`
+	Period    string    `db:"period"` // as written when locked: 2026-10
+	Start     time.Time `db:"period_start"`
+	End       time.Time `db:"period_end"`
+	LockedBy  string    `db:"locked_by"`
+	LockedAt  time.Time `db:"locked_at"`
+	// What the period came to when locked: the invoice, kept as it was.
+	Entries       int   `db:"entries"`
+	Seconds       int64 `db:"seconds"`
+	BilledSeconds int64 `db:"billed_seconds"`
+	Amount        int64 `db:"amount"` // cents
 }
 
 // Time entry sources.

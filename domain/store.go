@@ -20,6 +20,9 @@ type Store interface {
 // tests can set the clock.
 type Tx interface {
 	Now() time.Time
+	RulesTx // workflows, automations, releases, surveys: rules.go
+	// EmailTx: mail threads, participants and attachments (domain/email.go).
+	EmailTx
 
 	CreateProject(ctx context.Context, p *Project) error
 	UpdateProject(ctx context.Context, p *Project) error
@@ -62,6 +65,43 @@ type Tx interface {
 	TimeEntry(ctx context.Context, id int64) (*TimeEntry, error)
 	RunningTimer(ctx context.Context, userID string) (*TimeEntry, error)
 	TimeEntries(ctx context.Context, f TimeFilter) ([]*TimeEntry, error)
+	// TimeRows lists entries like TimeEntries, with their tickets' keys,
+	// titles and types, for timesheets and reports.
+	TimeRows(ctx context.Context, f TimeFilter) ([]*TimeRow, error)
+	// DeleteTimeEntry marks an entry deleted; the row stays as the audit trail.
+	DeleteTimeEntry(ctx context.Context, id int64, by string) error
+	// StaleTimers locks running timers started at or before startedBefore
+	// (oldest first); rows another replica holds are skipped.
+	StaleTimers(ctx context.Context, startedBefore time.Time, limit int) ([]*TimeEntry, error)
+	// DueTimerReminders locks running timers whose reminder is due: never
+	// reminded and started at or before startedBefore, or RemindAt passed.
+	// Rows another replica holds are skipped.
+	DueTimerReminders(ctx context.Context, startedBefore time.Time, limit int) ([]*TimeEntry, error)
+	// SetTimerReminder records a reminder sent (remindedAt) and the next due (remindAt, nil: none).
+	SetTimerReminder(ctx context.Context, id int64, remindedAt, remindAt *time.Time) error
+
+	// AddBillingLock locks a period; one already locked from the same start is ECONFLICT.
+	AddBillingLock(ctx context.Context, l *BillingLock) error
+	DeleteBillingLock(ctx context.Context, projectID int64, start time.Time) error
+	// BillingLockAt returns the lock covering an instant, or ENOTFOUND.
+	BillingLockAt(ctx context.Context, projectID int64, at time.Time) (*BillingLock, error)
+	// BillingLocks lists a project's locks overlapping [from, to) (zero: all), oldest first.
+	BillingLocks(ctx context.Context, projectID int64, from, to time.Time) ([]*BillingLock, error)
+
+	// DueSLATickets lists up to limit tickets whose SLA due time is at or
+	// before Now, soonest first, through the index on it.
+	DueSLATickets(ctx context.Context, limit int) ([]int64, error)
+	// SetTicketSLA saves a ticket's policy and next SLA due time alone,
+	// leaving updated_at as it was: the scheduler's bookkeeping is no change.
+	SetTicketSLA(ctx context.Context, ticketID int64, policy string, due *time.Time) error
+	SLAAlerts(ctx context.Context, ticketID int64) ([]*SLAAlert, error)
+	// AddSLAAlert records an alert and reports false when it was already recorded.
+	AddSLAAlert(ctx context.Context, a *SLAAlert) (bool, error)
+	// TicketsCreated lists tickets created in [from, to), of one customer
+	// when projectID is not zero, oldest first.
+	TicketsCreated(ctx context.Context, projectID int64, from, to time.Time) ([]*Ticket, error)
+
+	ViewTx // saved views and the query language, views.go
 
 	Enqueue(ctx context.Context, m *OutboxMessage) error
 	// MarkProcessed records an input (Slack envelope, email Message-ID) and

@@ -165,6 +165,9 @@ func (d *DB) Migrate(ctx context.Context) (int, error) {
 	for _, r := range res {
 		d.log.Info("migration applied", "version", r.Source.Version, "file", filepath.Base(r.Source.Path), "duration", r.Duration)
 	}
+	if err := d.fillVersionKeys(ctx); err != nil { // views.go
+		return len(res), err
+	}
 	return len(res), nil
 }
 

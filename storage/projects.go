@@ -9,16 +9,18 @@ import (
 )
 
 const projectCols = `id, key, name, channel_id, auto_tickets, email_domains, time_zone, tier,
-	sla_policy, hourly_rate, current_version, created_at, updated_at`
+	sla_policy, hourly_rate, current_version, created_at, updated_at, billing_round_minutes, billing_min_minutes`
 
 // CreateProject inserts a customer; a taken key is a conflict.
 func (tx *Tx) CreateProject(ctx context.Context, p *domain.Project) error {
 	p.CreatedAt, p.UpdatedAt = tx.now, tx.now
 	id, err := tx.insert(ctx, `INSERT INTO projects (key, name, channel_id, auto_tickets, email_domains,
-		time_zone, tier, sla_policy, hourly_rate, current_version, created_at, updated_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+		time_zone, tier, sla_policy, hourly_rate, current_version, created_at, updated_at,
+		billing_round_minutes, billing_min_minutes)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		p.Key, p.Name, p.ChannelID, p.AutoTickets, p.EmailDomains, p.TimeZone, p.Tier,
-		p.SLAPolicy, p.HourlyRate, p.CurrentVersion, p.CreatedAt, p.UpdatedAt)
+		p.SLAPolicy, p.HourlyRate, p.CurrentVersion, p.CreatedAt, p.UpdatedAt,
+		p.BillingRoundMinutes, p.BillingMinMinutes)
 	if isUniqueViolation(err) {
 		return domain.Errorf(domain.ECONFLICT, "A customer with key %s already exists.", p.Key)
 	} else if err != nil {
@@ -32,9 +34,10 @@ func (tx *Tx) CreateProject(ctx context.Context, p *domain.Project) error {
 func (tx *Tx) UpdateProject(ctx context.Context, p *domain.Project) error {
 	p.UpdatedAt = tx.now
 	_, err := tx.exec(ctx, `UPDATE projects SET name=?, channel_id=?, auto_tickets=?, email_domains=?,
-		time_zone=?, tier=?, sla_policy=?, hourly_rate=?, current_version=?, updated_at=? WHERE id=?`,
+		time_zone=?, tier=?, sla_policy=?, hourly_rate=?, current_version=?, updated_at=?,
+		billing_round_minutes=?, billing_min_minutes=? WHERE id=?`,
 		p.Name, p.ChannelID, p.AutoTickets, p.EmailDomains, p.TimeZone, p.Tier, p.SLAPolicy,
-		p.HourlyRate, p.CurrentVersion, p.UpdatedAt, p.ID)
+		p.HourlyRate, p.CurrentVersion, p.UpdatedAt, p.BillingRoundMinutes, p.BillingMinMinutes, p.ID)
 	if err != nil {
 		return fmt.Errorf("store: unable to update project: %w", err)
 	}

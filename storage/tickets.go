@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/domain/query"
 )
 
 // ticketRow carries the custom fields as the JSON text they are stored as.
@@ -66,12 +67,13 @@ func (tx *Tx) CreateTicket(ctx context.Context, t *domain.Ticket) error {
 	id, err := tx.insert(ctx, `INSERT INTO tickets (project_id, number, title, description, type, status,
 		priority, severity, requester_id, requester_email, requester_name, assignee_id, version, fields,
 		source, source_ref, slack_channel, slack_ts, slack_thread_ts, email_thread, sla_policy, sla_due_at,
-		created_by, created_at, updated_at, first_response_at, resolved_at, closed_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		created_by, created_at, updated_at, first_response_at, resolved_at, closed_at, version_key)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		t.ProjectID, t.Number, t.Title, t.Description, t.Type, t.Status, t.Priority, t.Severity,
 		t.RequesterID, t.RequesterEmail, t.RequesterName, t.AssigneeID, t.Version, fields,
 		t.Source, t.SourceRef, t.SlackChannel, t.SlackTS, t.SlackThreadTS, t.EmailThread, t.SLAPolicy, tsp(t.SLADueAt),
-		t.CreatedBy, t.CreatedAt, t.UpdatedAt, tsp(t.FirstResponseAt), tsp(t.ResolvedAt), tsp(t.ClosedAt))
+		t.CreatedBy, t.CreatedAt, t.UpdatedAt, tsp(t.FirstResponseAt), tsp(t.ResolvedAt), tsp(t.ClosedAt),
+		query.VersionKey(t.Version))
 	if err != nil {
 		return fmt.Errorf("store: unable to create ticket: %w", err)
 	}
@@ -89,11 +91,11 @@ func (tx *Tx) UpdateTicket(ctx context.Context, t *domain.Ticket) error {
 	_, err = tx.exec(ctx, `UPDATE tickets SET title=?, description=?, type=?, status=?, priority=?,
 		severity=?, requester_id=?, requester_email=?, requester_name=?, assignee_id=?, version=?,
 		fields=?, slack_channel=?, slack_ts=?, slack_thread_ts=?, email_thread=?, sla_policy=?, sla_due_at=?,
-		updated_at=?, first_response_at=?, resolved_at=?, closed_at=? WHERE id=?`,
+		updated_at=?, first_response_at=?, resolved_at=?, closed_at=?, version_key=? WHERE id=?`,
 		t.Title, t.Description, t.Type, t.Status, t.Priority, t.Severity, t.RequesterID,
 		t.RequesterEmail, t.RequesterName, t.AssigneeID, t.Version, fields, t.SlackChannel, t.SlackTS,
 		t.SlackThreadTS, t.EmailThread, t.SLAPolicy, tsp(t.SLADueAt), t.UpdatedAt, tsp(t.FirstResponseAt),
-		tsp(t.ResolvedAt), tsp(t.ClosedAt), t.ID)
+		tsp(t.ResolvedAt), tsp(t.ClosedAt), query.VersionKey(t.Version), t.ID)
 	if err != nil {
 		return fmt.Errorf("store: unable to update ticket %s: %w", t.Key(), err)
 	}

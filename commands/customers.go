@@ -1,0 +1,286 @@
+package commands
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/domain/query"
+)
+
+// CustomerKeys are what /desk customer add|edit sets, as key=value.
+var CustomerKeys = []string{"name", "channel", "domains", "time_zone", "sla_policy", "rate", "tier", "version"}
+
+// customerAliases are the other spellings people reach for.
+var customerAliases = map[string]string{
+	"tz": "time_zone", "timezone": "time_zone", "zone": "time_zone", "sla": "sla_policy", "policy": "sla_policy",
+	"domain": "domains", "email_domains": "domains", "hourly_rate": "rate", "v": "version",
+}
+
+var (
+	customerTierRE      = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
+	customerChannelIDRE = regexp.MustCompile(`^[CG][A-Z0-9]{2,}$`)
+	customerChannelRE   = regexp.MustCompile(`^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$`)
+)
+
+// AddCustomer adds a customer with its key, name and any of CustomerKeys.
+// Only agents may. A version must have been released once any is known.
+func (s *Service) AddCustomer(ctx context.Context, a domain.Actor, key, name string, opts map[string]string) (*domain.Project, error) {
+	if err := requireAgent(a, "add customers"); err != nil {
+		return nil, err
+	}
+	p := &domain.Project{Key: strings.ToUpper(strings.TrimSpace(key)), Name: strings.TrimSpace(name), TimeZone: "UTC"}
+	if err := domain.ValidateProjectKey(p.Key); err != nil {
+		return nil, err
+	}
+	if p.Name == "" {
+		p.Name = p.Key
+	}
+	cfg := s.Config()
+	if err := applyCustomer(cfg, p, opts); err != nil {
+		return nil, err
+	}
+	err := s.store.Update(ctx, func(tx domain.Tx) error {
+		if err := checkCustomerVersion(ctx, tx, cfg, p.CurrentVersion); err != nil {
+			return err
+		}
+		if err := tx.CreateProject(ctx, p); err != nil {
+			return err
+		}
+		if p.CurrentVersion == "" {
+			return nil
+		}
+		return tx.AddVersionChange(ctx, &domain.VersionChange{ProjectID: p.ID, Version: p.CurrentVersion, Since: tx.Now(), RecordedBy: a.Ref()})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// EditCustomer changes any of CustomerKeys of a customer. A new version
+// is recorded as an upgrade today. Only agents may.
+func (s *Service) EditCustomer(ctx context.Context, a domain.Actor, key string, opts map[string]string) (*domain.Project, error) {
+	if err := requireAgent(a, "edit customers"); err != nil {
+		return nil, err
+	}
+	if len(opts) == 0 {
+		return nil, domain.Errorf(domain.EINVALID, "Say what to change, as key=value: %s.", strings.Join(CustomerKeys, ", "))
+	}
+	cfg := s.Config()
+	var p *domain.Project
+	err := s.store.Update(ctx, func(tx domain.Tx) (err error) {
+		if p, err = projectByKey(ctx, tx, key); err != nil {
+			return err
+		}
+		old := p.CurrentVersion
+		if err := applyCustomer(cfg, p, opts); err != nil {
+			return err
+		}
+		if err := tx.UpdateProject(ctx, p); err != nil {
+			return err
+		}
+		if p.CurrentVersion == old || p.CurrentVersion == "" {
+			return nil
+		}
+		if err := checkCustomerVersion(ctx, tx, cfg, p.CurrentVersion); err != nil {
+			return err
+		}
+		return tx.AddVersionChange(ctx, &domain.VersionChange{ProjectID: p.ID, Version: p.CurrentVersion, Since: tx.Now(), RecordedBy: a.Ref()})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func projectByKey(ctx context.Context, tx domain.Tx, key string) (*domain.Project, error) {
+	p, err := tx.ProjectByKey(ctx, key)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return nil, domain.Errorf(domain.ENOTFOUND, "There is no customer %s. `/desk customers` lists them.", strings.ToUpper(key))
+	}
+	return p, err
+}
+
+// applyCustomer validates options and sets them on p.
+func applyCustomer(cfg *domain.Config, p *domain.Project, opts map[string]string) error {
+	keys := make([]string, 0, len(opts))
+	for k := range opts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // the first problem is the same every time
+	for _, raw := range keys {
+		v := strings.TrimSpace(opts[raw])
+		k := strings.ToLower(raw)
+		if alias, ok := customerAliases[k]; ok {
+			k = alias
+		}
+		switch k {
+		case "name":
+			if v == "" {
+				return domain.FieldErrorf("name", "A customer needs a name.")
+			}
+			p.Name = v
+		case "channel":
+			if m := customerChannelRE.FindStringSubmatch(v); m != nil {
+				v = m[1]
+			}
+			if v != "" && !customerChannelIDRE.MatchString(v) {
+				return domain.FieldErrorf("channel", "%q is not a channel: pick it with #, like channel=#acme-support.", v)
+			}
+			p.ChannelID, p.AutoTickets = v, v != ""
+		case "domains":
+			d, err := emailDomains(v)
+			if err != nil {
+				return err
+			}
+			p.EmailDomains = d
+		case "time_zone":
+			if _, err := time.LoadLocation(v); err != nil || v == "" {
+				return domain.FieldErrorf("time_zone", "%q is not a time zone; use an IANA name like Europe/Paris.", v)
+			}
+			p.TimeZone = v
+		case "sla_policy":
+			if v != "" && cfg.Policy(v) == nil {
+				return domain.FieldErrorf("sla_policy", "%s", unknownMsg("SLA policy", v, cfg.PolicyNames()))
+			}
+			p.SLAPolicy = v
+		case "rate":
+			m, ok := domain.ParseMoney(v)
+			if !ok {
+				return domain.FieldErrorf("rate", "%q is not an hourly rate like 120 or 120.50.", v)
+			}
+			p.HourlyRate = int64(m)
+		case "tier":
+			v = strings.ToLower(v)
+			if v != "" && !customerTierRE.MatchString(v) {
+				return domain.FieldErrorf("tier", "Tier %q: use a lower-case word like gold.", v)
+			}
+			p.Tier = v
+		case "version":
+			sv, ok := domain.ParseSemver(v)
+			if !ok {
+				return domain.FieldErrorf("version", "%q is not a version like 4.2.1.", v)
+			}
+			p.CurrentVersion = sv.String()
+		default:
+			known := append(slices.Clone(CustomerKeys), "tz", "sla")
+			if sug, ok := query.Suggest(raw, known); ok {
+				return domain.Errorf(domain.EINVALID, "A customer has no %q; did you mean %q?", raw, sug)
+			}
+			return domain.Errorf(domain.EINVALID, "A customer has no %q; set any of: %s.", raw, strings.Join(CustomerKeys, ", "))
+		}
+	}
+	return nil
+}
+
+func emailDomains(list string) (string, error) {
+	var out []string
+	for _, d := range strings.Split(list, ",") {
+		d = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(d), "@")))
+		if d == "" {
+			continue
+		}
+		if !strings.Contains(d, ".") || strings.ContainsAny(d, " @/<>") {
+			return "", domain.FieldErrorf("domains", "%q is not an email domain like acme.com.", d)
+		}
+		if !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	return strings.Join(out, ","), nil
+}
+
+// checkCustomerVersion refuses a version that has not shipped, once any release is known.
+func checkCustomerVersion(ctx context.Context, tx domain.Tx, cfg *domain.Config, v string) error {
+	if v == "" {
+		return nil
+	}
+	def := cfg.Field("version")
+	if def == nil || def.Kind != domain.FieldSemver {
+		def = &domain.FieldDef{Name: "version", Label: "Version", Kind: domain.FieldSemver}
+	}
+	return checkReleased(ctx, tx, cfg, def, v)
+}
+
+// SetCustomerVersion records that a customer moved to a version on a day
+// (zero: now). The customer's current version is the one of their latest
+// move, so recording an older move afterwards does not change it.
+func (s *Service) SetCustomerVersion(ctx context.Context, a domain.Actor, key, version string, since time.Time) (*domain.Project, error) {
+	if err := requireAgent(a, "record customer versions"); err != nil {
+		return nil, err
+	}
+	sv, ok := domain.ParseSemver(version)
+	if !ok {
+		return nil, domain.FieldErrorf("version", "%q is not a version like 4.2.1.", version)
+	}
+	cfg := s.Config()
+	var p *domain.Project
+	err := s.store.Update(ctx, func(tx domain.Tx) (err error) {
+		if p, err = projectByKey(ctx, tx, key); err != nil {
+			return err
+		}
+		if err := checkCustomerVersion(ctx, tx, cfg, sv.String()); err != nil {
+			return err
+		}
+		if since.IsZero() {
+			since = tx.Now()
+		} else if since.After(tx.Now()) {
+			return domain.FieldErrorf("date", "%s is in the future: record an upgrade once it happened.", since.Format("2006-01-02"))
+		}
+		if err := tx.AddVersionChange(ctx, &domain.VersionChange{ProjectID: p.ID, Version: sv.String(), Since: since, RecordedBy: a.Ref()}); err != nil {
+			return err
+		}
+		history, err := tx.VersionChanges(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		if latest := history[len(history)-1].Version; latest != p.CurrentVersion {
+			p.CurrentVersion = latest
+			return tx.UpdateProject(ctx, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// CustomerView is what /desk customer show tells about a customer.
+type CustomerView struct {
+	Project      *domain.Project
+	Versions     []*domain.VersionChange // oldest first
+	Open         int                     // open tickets
+	Satisfaction domain.SurveySummary
+}
+
+// Customer gathers a customer's details. Agents see any customer;
+// customers their own company.
+func (s *Service) Customer(ctx context.Context, a domain.Actor, key string) (*CustomerView, error) {
+	v := &CustomerView{}
+	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+		if v.Project, err = projectByKey(ctx, tx, key); err != nil {
+			return err
+		}
+		if !a.IsAgent() && a.ProjectID != v.Project.ID {
+			return domain.Errorf(domain.ENOTFOUND, "There is no customer %s.", strings.ToUpper(key))
+		}
+		if v.Versions, err = tx.VersionChanges(ctx, v.Project.ID); err != nil {
+			return err
+		}
+		if v.Open, err = tx.CountTickets(ctx, domain.TicketFilter{ProjectID: v.Project.ID, Statuses: s.OpenStatuses()}); err != nil {
+			return err
+		}
+		v.Satisfaction, err = tx.SurveySummary(ctx, v.Project.ID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}

@@ -1,0 +1,185 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/email"
+)
+
+// inbound is a parsed mail with what routing needs to know about its
+// people, worked out before the transaction.
+type inbound struct {
+	m        *email.Message
+	key, via string
+	from     email.Address // the sender, address lower-cased
+	// fromAgent: the sender is an agent (email.agents, or MAIL_FROM's domain).
+	fromAgent bool
+	// requester is whom a new ticket is for: the sender, or the original
+	// sender of a mail an agent forwarded (then forwarded is true).
+	requester email.Address
+	forwarded bool
+	// keys are ticket keys named by the mail: plus tags first, then the subject.
+	keys []keyRef
+	// projectTags are plus tags that may name a customer (support+acme@).
+	projectTags []string
+	// copied are the other people on the mail: neither deskbot, nor an
+	// agent, nor the requester. They become the ticket's cc participants.
+	copied []email.Address
+}
+
+type keyRef struct{ key, how string }
+
+func lower(a email.Address) email.Address {
+	return email.Address{Name: a.Name, Email: strings.ToLower(strings.TrimSpace(a.Email))}
+}
+
+func (s *Service) inbound(cfg *domain.Config, m *email.Message, raw []byte, via string, envelopeTo []string) *inbound {
+	in := &inbound{m: m, key: m.Key(raw), via: via, from: lower(m.From)}
+	in.fromAgent = s.isAgentMail(cfg, in.from.Email)
+	in.requester = in.from
+	if m.Forwarded != nil && in.fromAgent && m.Forwarded.From.Email != "" {
+		in.requester, in.forwarded = lower(m.Forwarded.From), true
+	}
+	ours := s.MailDomains()
+	var rcpts []string
+	rcpts = append(rcpts, envelopeTo...)
+	for _, a := range slices.Concat(m.To, m.Cc) {
+		rcpts = append(rcpts, a.Email)
+	}
+	for _, r := range rcpts {
+		if !slices.Contains(ours, email.DomainOf(r)) {
+			continue
+		}
+		_, tag := email.PlusTag(r)
+		switch up := strings.ToUpper(tag); {
+		case tag == "":
+		case domain.IsKey(tag):
+			if !slices.ContainsFunc(in.keys, func(k keyRef) bool { return k.key == up }) {
+				in.keys = append(in.keys, keyRef{up, "plus address"})
+			}
+		case domain.ValidateProjectKey(up) == nil && !slices.Contains(in.projectTags, up):
+			in.projectTags = append(in.projectTags, up)
+		}
+	}
+	if k, ok := email.TicketKeyInSubject(m.Subject); ok && !slices.ContainsFunc(in.keys, func(r keyRef) bool { return r.key == k }) {
+		in.keys = append(in.keys, keyRef{k, "subject"})
+	}
+	if !in.forwarded {
+		// The agent's own copies are not the customer's: a forward's To
+		// and Cc are deskbot and the agent's colleagues.
+		for _, a := range slices.Concat(m.To, m.Cc) {
+			a = lower(a)
+			if a.Email == "" || a.Email == in.requester.Email || slices.Contains(ours, email.DomainOf(a.Email)) ||
+				s.isAgentMail(cfg, a.Email) || slices.ContainsFunc(in.copied, func(c email.Address) bool { return c.Email == a.Email }) {
+				continue
+			}
+			in.copied = append(in.copied, a)
+		}
+	}
+	return in
+}
+
+// isAgentMail tells an agent by address: listed in email.agents, or at
+// MAIL_FROM's domain.
+func (s *Service) isAgentMail(cfg *domain.Config, addr string) bool {
+	addr = strings.ToLower(addr)
+	if addr == "" || addr == s.mail.Address {
+		return false
+	}
+	return slices.Contains(cfg.Email.Agents, addr) || (s.mail.domain() != "" && email.DomainOf(addr) == s.mail.domain())
+}
+
+// threadOf finds the ticket a mail continues: one of its In-Reply-To or
+// References (a bounce: the Message-ID of the mail it returns) recorded
+// for a ticket, else a key in a plus address or the subject — the latter
+// only from someone on that ticket, so a stranger cannot write into
+// another customer's ticket by typing its key.
+func (s *Service) threadOf(ctx context.Context, tx domain.Tx, cfg *domain.Config, in *inbound, res *IngestResult) (*domain.Ticket, string, error) {
+	ids := slices.Clone(in.m.InReplyTo)
+	for i := len(in.m.References) - 1; i >= 0; i-- {
+		ids = append(ids, in.m.References[i]) // the newest reference is last
+	}
+	if in.m.Auto == email.Bounce {
+		ids = append(ids, email.ReturnedMessageIDs(in.m)...)
+	}
+	if len(ids) > 0 {
+		tm, err := tx.FindTicketMessage(ctx, ids)
+		if err == nil {
+			t, err := tx.Ticket(ctx, tm.TicketID)
+			return t, "thread", err
+		}
+		if domain.ErrorCode(err) != domain.ENOTFOUND {
+			return nil, "", err
+		}
+	}
+	for _, k := range in.keys {
+		t, err := tx.TicketByKey(ctx, k.key)
+		if domain.ErrorCode(err) == domain.ENOTFOUND || domain.ErrorCode(err) == domain.EINVALID {
+			continue
+		} else if err != nil {
+			return nil, "", err
+		}
+		ok, err := s.onTicket(ctx, tx, in, t)
+		if err != nil {
+			return nil, "", err
+		}
+		if ok {
+			return t, k.how, nil
+		}
+		res.Reason = fmt.Sprintf("%s in the %s not trusted: %s is not on that ticket;", k.key, k.how, firstNonEmpty(in.from.Email, "an unknown sender"))
+	}
+	return nil, "", nil
+}
+
+// onTicket tells whether the sender may write into a ticket by its key:
+// an agent, the requester, someone already on it, or someone of the
+// ticket's own customer (by email domain).
+func (s *Service) onTicket(ctx context.Context, tx domain.Tx, in *inbound, t *domain.Ticket) (bool, error) {
+	switch {
+	case in.fromAgent:
+		return true, nil
+	case in.from.Email == "":
+		return false, nil
+	case strings.EqualFold(t.RequesterEmail, in.from.Email):
+		return true, nil
+	}
+	ps, err := tx.Participants(ctx, t.ID)
+	if err != nil {
+		return false, err
+	}
+	if slices.ContainsFunc(ps, func(p *domain.Participant) bool { return p.Email == in.from.Email }) {
+		return true, nil
+	}
+	p, err := tx.ProjectByDomain(ctx, email.DomainOf(in.from.Email))
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return false, nil
+	}
+	return err == nil && p.ID == t.ProjectID, err
+}
+
+// mailProject is the customer of a new ticket from mail: a plus tag
+// naming one (support+acme@), else the requester's email domain, else
+// the triage customer: mail is never refused for want of a customer.
+func (s *Service) mailProject(ctx context.Context, tx domain.Tx, in *inbound) (*domain.Project, error) {
+	for _, tag := range in.projectTags {
+		p, err := tx.ProjectByKey(ctx, tag)
+		if err == nil && p.Key != TriageKey {
+			return p, nil
+		} else if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
+			return nil, err
+		}
+	}
+	if d := email.DomainOf(in.requester.Email); d != "" && !slices.Contains(s.MailDomains(), d) {
+		p, err := tx.ProjectByDomain(ctx, d)
+		if err == nil {
+			return p, nil
+		} else if domain.ErrorCode(err) != domain.ENOTFOUND {
+			return nil, err
+		}
+	}
+	return tx.EnsureProject(ctx, &domain.Project{Key: TriageKey, Name: "Triage (customer not known yet)"})
+}

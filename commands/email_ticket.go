@@ -1,0 +1,294 @@
+package commands
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/email"
+)
+
+// maxMailBody bounds what a mail adds to a ticket, in runes; a mail longer
+// than a book is not read in Slack anyway, and the attachment keeps the rest.
+const maxMailBody = 100_000
+
+// addMail records a mail as a comment on the ticket it continues. A
+// person's mail is a public comment (a customer's answer puts a ticket
+// waiting on them back in the agents' court, which resumes its SLA
+// clock); an auto-reply or a bounce is an internal note, so it neither
+// resumes the clock nor counts as an answer, and it is never acknowledged.
+func (s *Service) addMail(ctx context.Context, tx domain.Tx, cfg *domain.Config, in *inbound, t *domain.Ticket, res *IngestResult) error {
+	robot := in.m.Auto == email.AutoReply || in.m.Auto == email.Bounce
+	a := domain.Actor{Email: in.from.Email, Name: in.from.Name, Channel: domain.ChannelEmail, Role: domain.RoleCustomer, ProjectID: t.ProjectID}
+	switch {
+	case robot:
+		a.Role, a.ProjectID = domain.RoleSystem, 0
+	case in.fromAgent:
+		a.Role, a.ProjectID = domain.RoleAgent, 0
+	}
+	body := mailText(in)
+	if robot {
+		body = robotLabel(in.m.Auto) + " from " + firstNonEmpty(in.from.Email, "an unknown sender") + ":\n" + body
+	}
+	c := &domain.Comment{TicketID: t.ID, AuthorEmail: a.Email, AuthorName: a.Name, AuthorRole: a.Role,
+		Body: body, Public: !robot, Channel: domain.ChannelEmail, SourceRef: in.key}
+	if err := tx.AddComment(ctx, c); err != nil {
+		return err
+	}
+	res.Action, res.TicketKey, res.TicketID, res.CommentID = IngestCommented, t.Key(), t.ID, c.ID
+	if err := event(ctx, tx, a, t, domain.EventComment, "", "", visibility(c.Public)); err != nil {
+		return err
+	}
+	changed, err := s.afterComment(ctx, tx, cfg, a, t, c.Public)
+	if err != nil {
+		return err
+	}
+	if err := s.changed(ctx, tx, cfg, t, domain.EventComment); err != nil {
+		return err
+	}
+	if changed {
+		if err := refreshCard(ctx, tx, t); err != nil {
+			return err
+		}
+	}
+	if err := s.recordIn(ctx, tx, in, t); err != nil {
+		return err
+	}
+	var kept keptFiles
+	if !robot {
+		// Whoever writes in and whom they copy get the ticket's mail from now on.
+		if !in.fromAgent && in.from.Email != "" {
+			if _, err := tx.AddParticipant(ctx, &domain.Participant{TicketID: t.ID, Email: in.from.Email, Name: in.from.Name, Role: domain.ParticipantCc}); err != nil {
+				return err
+			}
+		}
+		if err := s.addCopied(ctx, tx, in, t); err != nil {
+			return err
+		}
+		if kept, err = s.keepAttachments(ctx, tx, cfg, in, t, &c.ID); err != nil {
+			return err
+		}
+	}
+	return threadPost(ctx, tx, t, PostJob{Notice: NoticeEmailIn, By: a.Ref(), Args: map[string]string{
+		"from": formatAddress(in.from), "subject": in.m.Subject, "body": excerpt(mailText(in), 2500),
+		"kind": robotKind(in.m.Auto), "skipped": strings.Join(kept.skipped, "\n"), "internal": boolArg(!c.Public),
+	}})
+}
+
+// openFromMail opens a ticket for a mail that continues none.
+func (s *Service) openFromMail(ctx context.Context, tx domain.Tx, cfg *domain.Config, in *inbound, res *IngestResult) error {
+	p, err := s.mailProject(ctx, tx, in)
+	if err != nil {
+		return err
+	}
+	a := domain.Actor{Email: in.from.Email, Name: in.from.Name, Channel: domain.ChannelEmail, Role: domain.RoleCustomer, ProjectID: p.ID}
+	switch {
+	case in.from.Email == "":
+		a = domain.SystemActor(domain.ChannelEmail)
+	case in.fromAgent:
+		a.Role, a.ProjectID = domain.RoleAgent, 0
+	}
+	// This mirrors CreateTicket's transaction, with the customer decided
+	// by mail routing instead of by the input.
+	t, err := s.newTicket(cfg, a, TicketInput{
+		Title: mailTitle(in), Description: mailDescription(in), Source: domain.SourceEmail,
+		SourceRef: firstNonEmpty(in.m.MessageID, in.key), RequesterEmail: in.requester.Email, RequesterName: in.requester.Name,
+	})
+	if err != nil {
+		return err
+	}
+	t.ProjectID = p.ID
+	if td := cfg.Type(t.Type); td != nil && p.CurrentVersion != "" && slices.Contains(td.Fields, "version") {
+		t.Version = p.CurrentVersion
+		t.Fields["version"] = p.CurrentVersion
+	}
+	t.SLAPolicy = p.SLAPolicy
+	t.SlackChannel = firstNonEmpty(p.ChannelID, s.triageChannel)
+	t.EmailThread = in.m.MessageID
+	if err := tx.CreateTicket(ctx, t); err != nil {
+		return err
+	}
+	res.Action, res.TicketKey, res.TicketID = IngestCreated, t.Key(), t.ID
+	if err := event(ctx, tx, a, t, domain.EventCreated, "", "", t.Key()); err != nil {
+		return err
+	}
+	if err := s.changed(ctx, tx, cfg, t, domain.EventCreated); err != nil {
+		return err
+	}
+	if err := refreshCard(ctx, tx, t); err != nil {
+		return err
+	}
+	if err := s.recordIn(ctx, tx, in, t); err != nil {
+		return err
+	}
+	if in.requester.Email != "" {
+		if _, err := tx.AddParticipant(ctx, &domain.Participant{TicketID: t.ID, Email: in.requester.Email, Name: in.requester.Name, Role: domain.ParticipantRequester}); err != nil {
+			return err
+		}
+	}
+	if err := s.addCopied(ctx, tx, in, t); err != nil {
+		return err
+	}
+	if note := forwardNote(in); note != "" {
+		// The agent's words travel with the ticket, never to the customer.
+		c := &domain.Comment{TicketID: t.ID, AuthorEmail: a.Email, AuthorName: a.Name, AuthorRole: a.Role,
+			Body: note, Public: false, Channel: domain.ChannelEmail, SourceRef: in.key}
+		if err := tx.AddComment(ctx, c); err != nil {
+			return err
+		}
+		if err := event(ctx, tx, a, t, domain.EventComment, "", "", visibility(false)); err != nil {
+			return err
+		}
+	}
+	kept, err := s.keepAttachments(ctx, tx, cfg, in, t, nil)
+	if err != nil {
+		return err
+	}
+	if len(kept.skipped) > 0 {
+		if err := threadPost(ctx, tx, t, PostJob{Notice: NoticeEmailIn, Args: map[string]string{
+			"first": "1", "from": formatAddress(in.requester), "skipped": strings.Join(kept.skipped, "\n")}}); err != nil {
+			return err
+		}
+	}
+	res.Acknowledged, err = s.acknowledge(ctx, tx, in, t)
+	return err
+}
+
+// recordIn keeps the mail's Message-ID with the ticket, for the replies to come.
+func (s *Service) recordIn(ctx context.Context, tx domain.Tx, in *inbound, t *domain.Ticket) error {
+	if in.m.MessageID == "" {
+		return nil
+	}
+	kind := domain.MailKindMail
+	if in.m.Auto != email.None {
+		kind = domain.MailKindAuto
+	}
+	_, err := tx.AddTicketMessage(ctx, &domain.TicketMessage{MessageID: in.m.MessageID, TicketID: t.ID,
+		Direction: domain.MailIn, Kind: kind, Address: in.from.Email})
+	return err
+}
+
+func (s *Service) addCopied(ctx context.Context, tx domain.Tx, in *inbound, t *domain.Ticket) error {
+	for _, c := range in.copied {
+		if _, err := tx.AddParticipant(ctx, &domain.Participant{TicketID: t.ID, Email: c.Email, Name: c.Name, Role: domain.ParticipantCc}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mailTitle makes a title of the subject without its Re:, Fwd: and key
+// tags, or of the first line of the text; a mail is never refused for a
+// missing or overlong subject, since it cannot be asked again.
+func mailTitle(in *inbound) string {
+	subject := in.m.Subject
+	if in.forwarded && in.m.Forwarded.Subject != "" {
+		subject = in.m.Forwarded.Subject
+	}
+	title := email.CleanSubject(subject)
+	if title == "" {
+		first, _, _ := strings.Cut(strings.TrimSpace(mailText(in)), "\n")
+		title = strings.Join(strings.Fields(first), " ")
+		if r := []rune(title); len(r) > 80 {
+			title = string(r[:79]) + "…"
+		}
+	}
+	if title == "" || strings.HasPrefix(title, "(") {
+		title = "Email from " + firstNonEmpty(in.requester.Name, in.requester.Email, "an unknown sender")
+	}
+	if r := []rune(title); len(r) > MaxTitle {
+		title = string(r[:MaxTitle-1]) + "…"
+	}
+	return title
+}
+
+// mailText is what the sender wrote: the reply without quoted history
+// and signature, else the whole text.
+func mailText(in *inbound) string {
+	body := strings.TrimSpace(in.m.Reply)
+	if body == "" {
+		body = strings.TrimSpace(in.m.Text)
+	}
+	if body == "" {
+		if len(in.m.Attachments) > 0 {
+			return "(attachments only)"
+		}
+		return "(empty message)"
+	}
+	if utf8.RuneCountInString(body) > maxMailBody {
+		body = string([]rune(body)[:maxMailBody]) + "\n[…cut]"
+	}
+	return body
+}
+
+// mailDescription is the request: the original of a forward, else the text.
+func mailDescription(in *inbound) string {
+	if in.forwarded {
+		if fw := strings.TrimSpace(in.m.Forwarded.Text); fw != "" {
+			if utf8.RuneCountInString(fw) > maxMailBody {
+				fw = string([]rune(fw)[:maxMailBody]) + "\n[…cut]"
+			}
+			return fw
+		}
+	}
+	return mailText(in)
+}
+
+// forwardNote is what the agent wrote above a forward, if anything.
+func forwardNote(in *inbound) string {
+	if !in.forwarded {
+		return ""
+	}
+	note := strings.TrimSpace(in.m.Reply)
+	fw := strings.TrimSpace(in.m.Forwarded.Text)
+	first, _, _ := strings.Cut(fw, "\n")
+	if note == "" || note == strings.TrimSpace(in.m.Text) || (first != "" && strings.Contains(note, strings.TrimSpace(first))) {
+		return "" // no note: the reply is the forward itself
+	}
+	return "Forwarded by " + firstNonEmpty(in.from.Name, in.from.Email) + ": " + note
+}
+
+func robotLabel(k email.AutoKind) string {
+	if k == email.Bounce {
+		return "Bounce"
+	}
+	return "Auto-reply"
+}
+
+func robotKind(k email.AutoKind) string {
+	switch k {
+	case email.AutoReply:
+		return "auto-reply"
+	case email.Bounce:
+		return "bounce"
+	case email.Bulk:
+		return "bulk"
+	}
+	return ""
+}
+
+func formatAddress(a email.Address) string {
+	switch {
+	case a.Name != "" && a.Email != "":
+		return a.Name + " <" + a.Email + ">"
+	case a.Email != "":
+		return a.Email
+	}
+	return firstNonEmpty(a.Name, "unknown sender")
+}
+
+func excerpt(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+func boolArg(b bool) string {
+	if b {
+		return "1"
+	}
+	return ""
+}

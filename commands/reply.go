@@ -1,0 +1,99 @@
+package commands
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/deskbot/deskbot/domain"
+)
+
+// MaxReply is the longest reply to a customer, in characters (Slack's
+// modal input holds 3000; the API may send more).
+const MaxReply = 20_000
+
+// CanMail reports whether replies to customers can go out by mail.
+func (s *Service) CanMail() bool { return s.mail.sending() }
+
+// ReplyToCustomer answers a ticket's requester by mail: a public comment
+// (the first one records the first response) and a mail to the requester
+// and the people they copied, in the ticket's mail thread. Only agents
+// may; internal notes never leave, this is the one way out.
+func (s *Service) ReplyToCustomer(ctx context.Context, a domain.Actor, key, body string) (*domain.Comment, error) {
+	return s.ReplyToCustomerOnce(ctx, a, key, body, "")
+}
+
+// ReplyToCustomerOnce is ReplyToCustomer made idempotent by dedupID (a
+// modal's view id): a second call with it sends nothing and returns nil.
+func (s *Service) ReplyToCustomerOnce(ctx context.Context, a domain.Actor, key, body, dedupID string) (*domain.Comment, error) {
+	if err := requireAgent(a, "reply to customers"); err != nil {
+		return nil, err
+	}
+	body = strings.TrimSpace(body)
+	switch n := utf8.RuneCountInString(body); {
+	case n == 0:
+		return nil, domain.FieldErrorf("body", "Write the reply first.")
+	case n > MaxReply:
+		return nil, domain.FieldErrorf("body", "The reply is %d characters long; keep it under %d.", n, MaxReply)
+	case !s.mail.sending():
+		return nil, domain.Errorf(domain.EINVALID, "Mail to customers is not set up: deskbot needs SMTP_RELAY_URL and MAIL_FROM.")
+	}
+	cfg := s.Config()
+	var c *domain.Comment
+	err := s.store.Update(ctx, func(tx domain.Tx) error {
+		c = nil
+		if dedupID != "" {
+			first, err := tx.MarkProcessed(ctx, "reply", dedupID)
+			if err != nil || !first {
+				return err
+			}
+		}
+		t, err := ticketFor(ctx, tx, a, key)
+		if err != nil {
+			return err
+		}
+		if t.RequesterEmail == "" {
+			return domain.Errorf(domain.EINVALID, "%s has no requester email to reply to.", t.Key())
+		}
+		spec := mailSpec{kind: domain.MailKindReply, text: body + "\n", fromName: a.Name}
+		if a.Name != "" {
+			spec.fromName = a.Name + " (" + s.mail.Name + ")"
+		}
+		if spec.to, spec.cc, err = s.recipients(ctx, tx, t); err != nil {
+			return err
+		}
+		if err := s.mailTicket(ctx, tx, t, spec); err != nil {
+			return err
+		}
+		c = &domain.Comment{TicketID: t.ID, AuthorID: a.UserID, AuthorEmail: a.Email, AuthorName: a.Name,
+			AuthorRole: a.Role, Body: body, Public: true, Channel: domain.ChannelEmail}
+		if err := tx.AddComment(ctx, c); err != nil {
+			return err
+		}
+		if err := event(ctx, tx, a, t, domain.EventComment, "", "", visibility(true)); err != nil {
+			return err
+		}
+		changed, err := s.afterComment(ctx, tx, cfg, a, t, true)
+		if err != nil {
+			return err
+		}
+		if err := s.changed(ctx, tx, cfg, t, domain.EventComment); err != nil {
+			return err
+		}
+		if changed {
+			if err := refreshCard(ctx, tx, t); err != nil {
+				return err
+			}
+		}
+		to := make([]string, 0, len(spec.to)+len(spec.cc))
+		for _, r := range append(spec.to, spec.cc...) {
+			to = append(to, r.Email)
+		}
+		return threadPost(ctx, tx, t, PostJob{Notice: NoticeEmailOut, By: a.Ref(),
+			Args: map[string]string{"to": strings.Join(to, ", "), "body": excerpt(body, 2500)}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}

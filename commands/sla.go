@@ -1,0 +1,200 @@
+package commands
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/domain/sla"
+)
+
+// SLA notices, queued by ScanSLA as PostJobs to the ticket's card thread
+// (InTicketThread), to the assignee or each on-call agent (User), and for
+// breaches to the escalation channel (Channel). By is "deskbot".
+//
+// Args of NoticeSLAWarning and NoticeSLABreach:
+//
+//	target     first_response, resolution or next_response
+//	threshold  the warning as configured ("75%", "30m") or "breach"
+//	at         when the threshold passed, RFC3339
+//	due        the target's deadline, RFC3339 in the calendar's zone
+//	remaining  business time left before due ("30m", "1h15m"; "0s" once breached)
+//	overdue    business time past due ("0s" for warnings)
+//	priority   the priority in force
+//	policy     the SLA policy's name
+//	time_zone  the calendar's IANA zone, to show due in
+//
+// NoticeSLASummary replaces several notices when more thresholds passed
+// for one ticket since the last scan (a scheduler that was down catches
+// up with one message, not a flood). Its Args are those of the most severe
+// threshold (the latest breach, else the latest warning), plus:
+//
+//	count   how many thresholds it covers
+//	alerts  each of them in time order, "target:threshold" joined by ";"
+//	        (e.g. "first_response:75%;first_response:30m;first_response:breach")
+//	breach  "true" when one of them is a breach (it then goes to the
+//	        escalation channel too)
+const (
+	NoticeSLAWarning = "sla_warning"
+	NoticeSLABreach  = "sla_breach"
+	NoticeSLASummary = "sla_summary"
+)
+
+// ApplySLA is the ChangeHook that keeps a ticket's SLA deadlines current:
+// it sets the ticket's policy at creation (the customer's, else the
+// config's default) and, after every change that can move a clock, stores
+// in SLADueAt the next instant the scheduler must look at. Register it
+// with OnChange, after any hook that changes priority or policy.
+func (s *Service) ApplySLA(ctx context.Context, tx domain.Tx, cfg *domain.Config, t *domain.Ticket, kinds []string) error {
+	if !slices.ContainsFunc(kinds, movesSLA) {
+		return nil
+	}
+	policySet := false
+	if slices.Contains(kinds, domain.EventCreated) && cfg.Policy(t.SLAPolicy) == nil {
+		if t.SLAPolicy != "" {
+			s.log.Warn("sla: the customer's policy is not in the config; using the default",
+				"ticket", t.Key(), "policy", t.SLAPolicy, "default", cfg.DefaultSLAPolicy)
+		}
+		policySet = t.SLAPolicy != cfg.DefaultSLAPolicy
+		t.SLAPolicy = cfg.DefaultSLAPolicy
+	}
+	run, err := loadSLA(ctx, tx, cfg, t, tx.Now())
+	if err != nil {
+		return err
+	}
+	return saveSLA(ctx, tx, t, run.nextDue(), policySet)
+}
+
+// movesSLA tells the event kinds that cannot move an SLA clock, so most
+// bookkeeping (timers, links, assignment) costs the hook nothing.
+func movesSLA(kind string) bool {
+	switch kind {
+	case domain.EventAssigned, domain.EventField, domain.EventTitle, domain.EventLinked,
+		domain.EventTimerStarted, domain.EventTimerStopped, domain.EventTimeLogged,
+		domain.EventTimeEdited, domain.EventTimeDeleted, domain.EventCommentEdit, domain.EventCommentDel:
+		return false
+	}
+	return true
+}
+
+// saveSLA writes the ticket's SLA columns when they changed.
+func saveSLA(ctx context.Context, tx domain.Tx, t *domain.Ticket, due *time.Time, policySet bool) error {
+	same := (due == nil) == (t.SLADueAt == nil) && (due == nil || due.Equal(*t.SLADueAt))
+	if same && !policySet {
+		return nil
+	}
+	t.SLADueAt = due
+	return tx.SetTicketSLA(ctx, t.ID, t.SLAPolicy, due)
+}
+
+// slaRun is a ticket's SLA at one instant, with what was already alerted.
+type slaRun struct {
+	policy     *sla.Policy
+	state      sla.State
+	thresholds []Threshold
+	alerts     []*domain.SLAAlert // recorded before this run
+	alerted    map[alertKey]bool
+}
+
+type alertKey struct {
+	target, threshold string
+	cycle             int64 // unix microseconds, as stored
+}
+
+func keyOf(target, threshold string, cycle time.Time) alertKey {
+	return alertKey{target, threshold, cycle.UnixMicro()}
+}
+
+// loadSLA reads the ticket's history and alerts and computes its SLA at now.
+func loadSLA(ctx context.Context, tx domain.Tx, cfg *domain.Config, t *domain.Ticket, now time.Time) (*slaRun, error) {
+	run := &slaRun{policy: cfg.PolicyFor(t.SLAPolicy), alerted: map[alertKey]bool{}}
+	if run.policy == nil {
+		return run, nil
+	}
+	events, err := tx.Events(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	comments, err := tx.Comments(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	if run.alerts, err = tx.SLAAlerts(ctx, t.ID); err != nil {
+		return nil, err
+	}
+	for _, a := range run.alerts {
+		run.alerted[keyOf(a.Target, a.Threshold, a.CycleStart)] = true
+	}
+	run.state, run.thresholds = SLAThresholds(run.policy, slaHistory(cfg, t, events, comments), now)
+	return run, nil
+}
+
+// pending lists the thresholds not alerted yet, past and future, in time order.
+func (r *slaRun) pending() []Threshold {
+	var out []Threshold
+	for _, th := range r.thresholds {
+		if !r.alerted[keyOf(th.Target, th.Name, th.CycleStart)] {
+			out = append(out, th)
+		}
+	}
+	return out
+}
+
+// nextDue is the earliest pending threshold. A past one is due at once:
+// the next scan alerts it, which is how a priority raise that breaches a
+// ticket on the spot gets its alert.
+func (r *slaRun) nextDue() *time.Time {
+	if p := r.pending(); len(p) > 0 {
+		at := p[0].At
+		return &at
+	}
+	return nil
+}
+
+// slaHistory turns a ticket's events and comments into the clock's input.
+// Priority and status changes come from the events (any event on the
+// status or priority field, so dismissals and later kinds count too); the
+// replies from the comments, which keep the author's role: public agent
+// comments answer, public customer comments ask, internal notes and
+// deskbot's own messages do neither.
+func slaHistory(cfg *domain.Config, t *domain.Ticket, events []*domain.Event, comments []*domain.Comment) sla.History {
+	h := sla.History{Created: t.CreatedAt, FirstResponse: t.FirstResponseAt}
+	prio, status := "", ""
+	for _, e := range events {
+		switch {
+		case e.Kind == domain.EventPriority || e.Field == "priority":
+			if prio == "" {
+				prio = e.OldValue
+			}
+			h.Priority = append(h.Priority, sla.PriorityChange{At: e.At, Priority: e.NewValue})
+		case e.Kind == domain.EventStatus || e.Field == "status":
+			if status == "" {
+				status = e.OldValue
+			}
+			h.Statuses = append(h.Statuses, statusChange(cfg, e.At, e.NewValue))
+		}
+	}
+	h.Priority = slices.Insert(h.Priority, 0, sla.PriorityChange{At: t.CreatedAt, Priority: firstNonEmpty(prio, t.Priority)})
+	h.Statuses = slices.Insert(h.Statuses, 0, statusChange(cfg, t.CreatedAt, firstNonEmpty(status, t.Status)))
+	for _, c := range comments {
+		switch {
+		case !c.Public:
+		case c.AuthorRole == domain.RoleAgent:
+			h.AgentReplies = append(h.AgentReplies, c.CreatedAt)
+		case c.AuthorRole == domain.RoleCustomer:
+			h.CustomerMessages = append(h.CustomerMessages, c.CreatedAt)
+		}
+	}
+	return h
+}
+
+// statusChange reads pausing and resolved from the config: a status the
+// config no longer has counts as active, so its clock runs.
+func statusChange(cfg *domain.Config, at time.Time, status string) sla.StatusChange {
+	sc := sla.StatusChange{At: at, Status: status}
+	if st := cfg.Status(status); st != nil {
+		sc.Paused, sc.Resolved = st.PausesSLA, st.Done()
+	}
+	return sc
+}

@@ -1,0 +1,156 @@
+package commands
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/domain/sla"
+)
+
+// SLAReport is SLA compliance of the tickets opened in [From, To), judged
+// at Now: per customer and priority, then in total.
+type SLAReport struct {
+	From, To, Now time.Time
+	ProjectKey    string         // "" for every customer
+	Rows          []SLAReportRow // by customer key, then most urgent priority first
+	Total         SLAReportRow   // every ticket (ProjectKey and Priority empty)
+}
+
+// SLAReportRow counts one customer's tickets of one priority.
+type SLAReportRow struct {
+	ProjectKey, ProjectName, Priority string
+	Tickets                           int
+	FirstResponse, Resolution         SLACompliance
+	// MedianFirstResponse is the median business time to the first agent
+	// reply (what the SLA measures), over the Replied tickets.
+	MedianFirstResponse time.Duration
+	Replied             int
+	firstResponses      []time.Duration
+}
+
+// SLACompliance counts one target's outcomes. Open clocks (running or
+// paused, not breached yet) are neither met nor breached.
+type SLACompliance struct{ Met, Breached, Open int }
+
+// Rate is the share met of the tickets decided, and false when none is.
+func (c SLACompliance) Rate() (float64, bool) {
+	if n := c.Met + c.Breached; n > 0 {
+		return float64(c.Met) / float64(n), true
+	}
+	return 0, false
+}
+
+func (c *SLACompliance) add(k sla.Clock) {
+	switch k.Status {
+	case sla.Met:
+		c.Met++
+	case sla.Breached:
+		c.Breached++
+	case sla.OnTrack, sla.AtRisk, sla.Paused:
+		c.Open++
+	}
+}
+
+// SLAReport builds the compliance report of one customer (projectKey) or
+// of all (""), for agents.
+func (s *Service) SLAReport(ctx context.Context, a domain.Actor, projectKey string, from, to time.Time) (*SLAReport, error) {
+	if err := requireAgent(a, "read SLA reports"); err != nil {
+		return nil, err
+	}
+	if !from.Before(to) {
+		return nil, domain.Errorf(domain.EINVALID, "The period must end after it starts.")
+	}
+	cfg := s.Config()
+	r := &SLAReport{From: from, To: to, ProjectKey: strings.ToUpper(projectKey)}
+	rows := map[[2]string]*SLAReportRow{}
+	err := s.store.View(ctx, func(tx domain.Tx) error {
+		r.Now = tx.Now()
+		projects, err := reportProjects(ctx, tx, r.ProjectKey)
+		if err != nil {
+			return err
+		}
+		var pid int64
+		if r.ProjectKey != "" {
+			pid = projects[0].ID
+		}
+		tickets, err := tx.TicketsCreated(ctx, pid, from, to)
+		if err != nil {
+			return err
+		}
+		names := map[int64]*domain.Project{}
+		for _, p := range projects {
+			names[p.ID] = p
+		}
+		for _, t := range tickets {
+			run, err := loadSLA(ctx, tx, cfg, t, r.Now)
+			if err != nil {
+				return err
+			}
+			if run.policy == nil {
+				continue
+			}
+			k := [2]string{t.ProjectKey, t.Priority}
+			if rows[k] == nil {
+				rows[k] = &SLAReportRow{ProjectKey: t.ProjectKey, ProjectName: names[t.ProjectID].Name, Priority: t.Priority}
+			}
+			rows[k].add(run.state)
+			r.Total.add(run.state)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, row := range rows {
+		row.finish()
+		r.Rows = append(r.Rows, *row)
+	}
+	r.Total.finish()
+	slices.SortFunc(r.Rows, func(a, b SLAReportRow) int {
+		if c := strings.Compare(a.ProjectKey, b.ProjectKey); c != 0 {
+			return c
+		}
+		return cfg.PriorityRank(b.Priority) - cfg.PriorityRank(a.Priority)
+	})
+	return r, nil
+}
+
+func reportProjects(ctx context.Context, tx domain.Tx, key string) ([]*domain.Project, error) {
+	if key == "" {
+		return tx.Projects(ctx)
+	}
+	p, err := tx.ProjectByKey(ctx, key)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return nil, domain.FieldErrorf("project", "There is no customer %s. `/desk customers` lists them.", key)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return []*domain.Project{p}, nil
+}
+
+func (row *SLAReportRow) add(st sla.State) {
+	row.Tickets++
+	row.FirstResponse.add(st.FirstResponse)
+	row.Resolution.add(st.Resolution)
+	if st.FirstResponse.MetAt != nil {
+		row.firstResponses = append(row.firstResponses, st.FirstResponse.Used)
+	}
+}
+
+func (row *SLAReportRow) finish() {
+	row.Replied = len(row.firstResponses)
+	if row.Replied == 0 {
+		return
+	}
+	slices.Sort(row.firstResponses)
+	mid := row.Replied / 2
+	row.MedianFirstResponse = row.firstResponses[mid]
+	if row.Replied%2 == 0 {
+		row.MedianFirstResponse = (row.firstResponses[mid-1] + row.firstResponses[mid]) / 2
+	}
+	row.firstResponses = nil
+}

@@ -1,0 +1,339 @@
+package commands_test
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/deskbot/deskbot/commands"
+	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/domain/sla"
+)
+
+// t0 is Friday 2026-11-27 14:00 UTC, which is 14:00 in London too (GMT):
+// the built-in "business" calendar is open Mon-Fri 09:00-17:00 there.
+
+// forEachSLA runs fn with the SLA hook on, on-call agents and an
+// escalation channel configured, and a gold customer.
+func forEachSLA(t *testing.T, fn func(t *testing.T, e *env, gold *domain.Project)) {
+	forEach(t, func(t *testing.T, e *env) {
+		cfg := domain.DefaultConfig()
+		cfg.SLA.OnCall = []string{"UONCALL1", "UONCALL2"}
+		cfg.SLA.EscalationChannel = "CESCALATE"
+		e.svc.SetConfig(cfg)
+		e.svc.OnChange(e.svc.ApplySLA)
+		gold, err := e.svc.CreateProject(context.Background(), agent, commands.ProjectInput{Key: "GOLD", SLAPolicy: "gold", ChannelID: "CGOLD"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fn(t, e, gold)
+	})
+}
+
+// posts takes the Slack posts queued since the last call, written as
+// "notice target:threshold → where", sorted.
+func posts(t *testing.T, e *env) []string {
+	t.Helper()
+	ctx := context.Background()
+	msgs, err := e.db.ClaimOutbox(ctx, []string{domain.OutboxSlackPost}, 1000, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, m := range msgs {
+		var j commands.PostJob
+		if err := json.Unmarshal([]byte(m.Payload), &j); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.db.OutboxDelivered(ctx, m.ID); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(j.Notice, "sla_") {
+			continue
+		}
+		what := j.Args["target"] + ":" + j.Args["threshold"]
+		if j.Notice == commands.NoticeSLASummary {
+			what = j.Args["alerts"]
+		}
+		where := "thread"
+		switch {
+		case j.User != "":
+			where = "dm " + j.User
+		case j.Channel != "":
+			where = "post " + j.Channel
+		}
+		out = append(out, j.Notice+" "+what+" → "+where)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func scan(t *testing.T, e *env) int {
+	t.Helper()
+	n, err := e.svc.ScanSLA(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func dueAt(t *testing.T, e *env, key string) *time.Time {
+	t.Helper()
+	tk, err := e.svc.Ticket(context.Background(), agent, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk.SLADueAt
+}
+
+func wantDue(t *testing.T, e *env, key string, want time.Time) {
+	t.Helper()
+	if got := dueAt(t, e, key); got == nil || !got.Equal(want) {
+		t.Errorf("%s: sla_due_at %v, want %v", key, got, want)
+	}
+}
+
+func wantPosts(t *testing.T, e *env, want ...string) {
+	t.Helper()
+	slices.Sort(want)
+	if got := posts(t, e); !slices.Equal(got, want) {
+		t.Errorf("posts:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+func TestSLADeadlineSetAtCreation(t *testing.T) {
+	forEachSLA(t, func(t *testing.T, e *env, gold *domain.Project) {
+		// gold is 24x7, urgent first response 15m: the 75% warning comes
+		// first (a 30m warning cannot apply to a 15m target).
+		tk := e.ticket(t, commands.TicketInput{ProjectKey: "GOLD", Priority: "urgent"})
+		if tk.SLAPolicy != "gold" {
+			t.Errorf("policy %q, want the customer's", tk.SLAPolicy)
+		}
+		wantDue(t, e, tk.Key(), t0.Add(11*time.Minute+15*time.Second))
+
+		// ACME names no policy: the default (standard, business hours,
+		// normal first response 8h) applies. Friday 14:00-17:00 uses 3h;
+		// 75% (6h) is reached Monday at 12:00.
+		tk = e.ticket(t, commands.TicketInput{Priority: "normal"})
+		got, err := e.svc.Ticket(context.Background(), agent, tk.Key())
+		if err != nil || got.SLAPolicy != "standard" {
+			t.Fatalf("policy %q %v", got.SLAPolicy, err)
+		}
+		wantDue(t, e, tk.Key(), time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC))
+	})
+}
+
+func TestSLAWarningThenBreachOnce(t *testing.T) {
+	forEachSLA(t, func(t *testing.T, e *env, gold *domain.Project) {
+		assigned := e.ticket(t, commands.TicketInput{ProjectKey: "GOLD", Priority: "urgent", AssigneeID: "UAGENT2"})
+		nobody := e.ticket(t, commands.TicketInput{ProjectKey: "GOLD", Priority: "urgent"})
+		posts(t, e)
+		if n := scan(t, e); n != 0 {
+			t.Fatalf("alerted %d before anything was due", n)
+		}
+
+		e.clock.Set(t0.Add(11*time.Minute + 15*time.Second))
+		if n := scan(t, e); n != 2 {
+			t.Fatalf("alerted %d, want the 75%% warning of both tickets", n)
+		}
+		wantPosts(t, e,
+			"sla_warning first_response:75% → thread", "sla_warning first_response:75% → dm UAGENT2",
+			"sla_warning first_response:75% → thread", "sla_warning first_response:75% → dm UONCALL1",
+			"sla_warning first_response:75% → dm UONCALL2")
+		if n := scan(t, e); n != 0 {
+			t.Fatalf("alerted %d again", n)
+		}
+		wantDue(t, e, assigned.Key(), t0.Add(15*time.Minute))
+
+		e.clock.Set(t0.Add(15 * time.Minute))
+		if n := scan(t, e); n != 2 {
+			t.Fatalf("alerted %d, want both breaches", n)
+		}
+		wantPosts(t, e,
+			"sla_breach first_response:breach → thread", "sla_breach first_response:breach → dm UAGENT2",
+			"sla_breach first_response:breach → post CESCALATE",
+			"sla_breach first_response:breach → thread", "sla_breach first_response:breach → dm UONCALL1",
+			"sla_breach first_response:breach → dm UONCALL2", "sla_breach first_response:breach → post CESCALATE")
+		e.clock.Advance(time.Minute)
+		if n := scan(t, e); n != 0 {
+			t.Fatalf("alerted %d again", n)
+		}
+		// Next: the resolution's 75% warning, 3h into the 4h target.
+		wantDue(t, e, nobody.Key(), t0.Add(3*time.Hour))
+	})
+}
+
+func TestSLAPausesWhileWaiting(t *testing.T) {
+	forEachSLA(t, func(t *testing.T, e *env, gold *domain.Project) {
+		ctx := context.Background()
+		// gold normal: first response 4h, resolution 24h, next response 4h.
+		tk := e.ticket(t, commands.TicketInput{ProjectKey: "GOLD", Priority: "normal"})
+		e.clock.Set(t0.Add(time.Hour))
+		if _, err := e.svc.Comment(ctx, agent, tk.Key(), commands.CommentInput{Body: "Looking", Public: true}); err != nil {
+			t.Fatal(err)
+		}
+		wantDue(t, e, tk.Key(), t0.Add(18*time.Hour)) // resolution 75%
+
+		e.clock.Set(t0.Add(2 * time.Hour))
+		if _, err := e.svc.ChangeStatus(ctx, agent, tk.Key(), "waiting"); err != nil {
+			t.Fatal(err)
+		}
+		if due := dueAt(t, e, tk.Key()); due != nil {
+			t.Errorf("paused ticket still due at %v", due)
+		}
+		v, err := e.svc.SLAState(ctx, agent, tk.Key())
+		if err != nil || v.Status != sla.Paused || v.Target != domain.TargetResolution {
+			t.Fatalf("view %+v %v", v, err)
+		}
+
+		// The customer answers 8h later: the ticket reopens, resolution
+		// resumes with 2h used (75% at 18h used: +16h), and the customer's
+		// message starts a next-response clock (75% of 4h: +3h).
+		e.clock.Set(t0.Add(10 * time.Hour))
+		cust := e.cust
+		cust.ProjectID = gold.ID
+		if _, err := e.svc.Comment(ctx, cust, tk.Key(), commands.CommentInput{Body: "Here are the logs", Public: true}); err != nil {
+			t.Fatal(err)
+		}
+		wantDue(t, e, tk.Key(), t0.Add(13*time.Hour))
+		v, err = e.svc.SLAState(ctx, agent, tk.Key())
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := v.Clocks[1]
+		if res.Target != domain.TargetResolution || res.Used != 2*time.Hour || !res.Due.Equal(t0.Add(32*time.Hour)) {
+			t.Errorf("resolution clock %+v", res.Clock)
+		}
+		var paused time.Duration
+		for _, s := range res.Explain {
+			if s.Kind == sla.SegmentPaused {
+				paused += s.To.Sub(s.From)
+			}
+		}
+		if paused != 8*time.Hour {
+			t.Errorf("explained %v paused, want 8h: %+v", paused, res.Explain)
+		}
+		if v.Status != sla.OnTrack || v.Target != domain.TargetNextResponse || v.Left != 4*time.Hour {
+			t.Errorf("headline %v %s %v", v.Status, v.Target, v.Left)
+		}
+	})
+}
+
+func TestSLAPriorityRaiseRecomputes(t *testing.T) {
+	forEachSLA(t, func(t *testing.T, e *env, gold *domain.Project) {
+		ctx := context.Background()
+		tk := e.ticket(t, commands.TicketInput{ProjectKey: "GOLD", Priority: "low"})
+		wantDue(t, e, tk.Key(), t0.Add(6*time.Hour)) // 75% of 8h
+
+		// Two hours in, urgent's 15m first response is long gone: both
+		// its thresholds passed, and one summary says so.
+		e.clock.Set(t0.Add(2 * time.Hour))
+		if _, err := e.svc.SetPriority(ctx, agent, tk.Key(), "urgent"); err != nil {
+			t.Fatal(err)
+		}
+		wantDue(t, e, tk.Key(), t0.Add(11*time.Minute+15*time.Second))
+		if n := scan(t, e); n != 2 {
+			t.Fatalf("alerted %d", n)
+		}
+		summary := "sla_summary first_response:75%;first_response:breach"
+		wantPosts(t, e, summary+" → thread", summary+" → dm UONCALL1", summary+" → dm UONCALL2", summary+" → post CESCALATE")
+		wantDue(t, e, tk.Key(), t0.Add(3*time.Hour)) // resolution 75% of 4h
+
+		v, err := e.svc.SLAState(ctx, agent, tk.Key())
+		if err != nil || v.Status != sla.Breached || v.Target != domain.TargetFirstResponse || v.Priority != "urgent" || len(v.Alerts) != 2 {
+			t.Fatalf("view %+v %v", v, err)
+		}
+		es := e.events(t, tk.Key())
+		if last := es[len(es)-1]; last.Kind != domain.EventPriority || last.OldValue != "low" || last.NewValue != "urgent" {
+			t.Errorf("event %+v", last)
+		}
+	})
+}
+
+func TestSLAResolveStopsReopenResumes(t *testing.T) {
+	forEachSLA(t, func(t *testing.T, e *env, gold *domain.Project) {
+		ctx := context.Background()
+		tk := e.ticket(t, commands.TicketInput{ProjectKey: "GOLD", Priority: "high"}) // 1h / 8h
+		if _, err := e.svc.Comment(ctx, agent, tk.Key(), commands.CommentInput{Body: "On it", Public: true}); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Set(t0.Add(time.Hour))
+		if _, err := e.svc.ChangeStatus(ctx, agent, tk.Key(), "resolved"); err != nil {
+			t.Fatal(err)
+		}
+		if due := dueAt(t, e, tk.Key()); due != nil {
+			t.Errorf("resolved ticket due at %v", due)
+		}
+		e.clock.Set(t0.Add(5 * time.Hour))
+		if _, err := e.svc.ChangeStatus(ctx, agent, tk.Key(), "open"); err != nil {
+			t.Fatal(err)
+		}
+		wantDue(t, e, tk.Key(), t0.Add(10*time.Hour)) // 75% = 6h: 1h used, 5h more from +5h
+	})
+}
+
+func TestSetPriorityRules(t *testing.T) {
+	forEachSLA(t, func(t *testing.T, e *env, gold *domain.Project) {
+		ctx := context.Background()
+		tk := e.ticket(t, commands.TicketInput{})
+		if _, err := e.svc.SetPriority(ctx, e.cust, tk.Key(), "urgent"); domain.ErrorCode(err) != domain.EFORBIDDEN {
+			t.Errorf("customer: %v", err)
+		}
+		if _, err := e.svc.SetPriority(ctx, agent, tk.Key(), "urgnet"); domain.ErrorField(err) != "priority" || !contains(domain.ErrorMessage(err), `"urgent"`) {
+			t.Errorf("typo: %v", err)
+		}
+		n := len(e.events(t, tk.Key()))
+		if _, err := e.svc.SetPriority(ctx, agent, tk.Key(), tk.Priority); err != nil || len(e.events(t, tk.Key())) != n {
+			t.Errorf("same priority must change nothing: %v", err)
+		}
+	})
+}
+
+func TestSLAReport(t *testing.T) {
+	forEachSLA(t, func(t *testing.T, e *env, gold *domain.Project) {
+		ctx := context.Background()
+		reply := func(key string, at time.Duration) {
+			e.clock.Set(t0.Add(at))
+			if _, err := e.svc.Comment(ctx, agent, key, commands.CommentInput{Body: "Hi", Public: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		inTime := e.ticket(t, commands.TicketInput{ProjectKey: "GOLD", Priority: "urgent"})
+		late := e.ticket(t, commands.TicketInput{ProjectKey: "GOLD", Priority: "urgent"})
+		e.ticket(t, commands.TicketInput{ProjectKey: "GOLD", Priority: "urgent"}) // unanswered
+		e.ticket(t, commands.TicketInput{ProjectKey: "GOLD", Priority: "low"})
+		e.ticket(t, commands.TicketInput{Priority: "high"}) // ACME
+		reply(inTime.Key(), 10*time.Minute)
+		reply(late.Key(), 20*time.Minute)
+		e.clock.Set(t0.Add(time.Hour))
+
+		r, err := e.svc.SLAReport(ctx, agent, "gold", t0.Add(-time.Hour), t0.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Rows) != 2 || r.Rows[0].Priority != "urgent" || r.Rows[1].Priority != "low" {
+			t.Fatalf("rows %+v", r.Rows)
+		}
+		u := r.Rows[0]
+		want := commands.SLACompliance{Met: 1, Breached: 2, Open: 0} // unanswered for 1h: breached
+		if u.Tickets != 3 || u.FirstResponse != want || u.Replied != 2 || u.MedianFirstResponse != 15*time.Minute {
+			t.Errorf("urgent row %+v", u)
+		}
+		if rate, ok := u.FirstResponse.Rate(); !ok || rate < 0.33 || rate > 0.34 {
+			t.Errorf("rate %v %v", rate, ok)
+		}
+		all, err := e.svc.SLAReport(ctx, agent, "", t0.Add(-time.Hour), t0.Add(time.Hour))
+		if err != nil || all.Total.Tickets != 5 || len(all.Rows) != 3 || all.Rows[0].ProjectKey != "ACME" {
+			t.Errorf("all customers: %+v %v", all, err)
+		}
+		if _, err := e.svc.SLAReport(ctx, e.cust, "", t0, t0.Add(time.Hour)); domain.ErrorCode(err) != domain.EFORBIDDEN {
+			t.Errorf("customer: %v", err)
+		}
+		if _, err := e.svc.SLAReport(ctx, agent, "NOPE", t0, t0.Add(time.Hour)); domain.ErrorField(err) != "project" {
+			t.Errorf("unknown customer: %v", err)
+		}
+	})
+}

@@ -1,0 +1,147 @@
+package commands
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/domain/billing"
+)
+
+// Timesheet is one person's week: time per ticket per day, Monday first.
+// An entry counts on the day it started, in Location.
+type Timesheet struct {
+	User      string
+	Week      billing.Period // Monday 00:00 to the next Monday, in Location
+	Location  *time.Location
+	Days      [7]time.Time // each day's midnight
+	Rows      []TimesheetRow
+	DayTotals [7]time.Duration
+	Total     time.Duration
+	Billable  time.Duration
+	// Entries are the week's stopped entries, for edit and delete buttons.
+	Entries []*domain.TimeRow
+}
+
+// TimesheetRow is one ticket's week.
+type TimesheetRow struct {
+	TicketID   int64
+	Key, Title string
+	Days       [7]time.Duration
+	Total      time.Duration
+}
+
+// Timesheet returns a person's week (the week that contains weekStart,
+// from Monday) in loc. People see their own; leads see anyone's. An empty
+// user is the actor.
+func (s *Service) Timesheet(ctx context.Context, a domain.Actor, user string, weekStart time.Time, loc *time.Location) (*Timesheet, error) {
+	if err := requireAgent(a, "see timesheets"); err != nil {
+		return nil, err
+	}
+	if user == "" {
+		user = a.UserID
+	}
+	if user != a.UserID && !isLead(s.Config(), a) {
+		return nil, domain.Errorf(domain.EFORBIDDEN, "You can see your own timesheet; an agent lead can see anyone's.")
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	monday := billing.WeekStart(weekStart.In(loc))
+	ts := &Timesheet{User: user, Location: loc, Week: billing.Period{From: monday, To: monday.AddDate(0, 0, 7), Label: "week of " + monday.Format("2006-01-02")}}
+	for i := range ts.Days {
+		ts.Days[i] = monday.AddDate(0, 0, i)
+	}
+	var err error
+	if ts.Entries, err = s.stoppedRows(ctx, user, ts.Week.From, ts.Week.To); err != nil {
+		return nil, err
+	}
+	rows := map[int64]*TimesheetRow{}
+	for _, e := range ts.Entries {
+		day := dayIndex(ts.Days[:], e.StartedAt.In(loc))
+		r := rows[e.TicketID]
+		if r == nil {
+			r = &TimesheetRow{TicketID: e.TicketID, Key: e.Key(), Title: e.TicketTitle}
+			rows[e.TicketID] = r
+		}
+		d := time.Duration(e.Seconds) * time.Second
+		r.Days[day] += d
+		r.Total += d
+		ts.DayTotals[day] += d
+		ts.Total += d
+		if e.Billable {
+			ts.Billable += d
+		}
+	}
+	for _, r := range rows {
+		ts.Rows = append(ts.Rows, *r)
+	}
+	slices.SortFunc(ts.Rows, func(x, y TimesheetRow) int { return billing.CompareKeys(x.Key, y.Key) })
+	return ts, nil
+}
+
+// dayIndex is the index of the day t falls on, among midnights.
+func dayIndex(days []time.Time, t time.Time) int {
+	i := len(days) - 1
+	for i > 0 && t.Before(days[i]) {
+		i--
+	}
+	return i
+}
+
+func (s *Service) stoppedRows(ctx context.Context, user string, from, to time.Time) ([]*domain.TimeRow, error) {
+	stopped := false
+	var rows []*domain.TimeRow
+	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+		rows, err = tx.TimeRows(ctx, domain.TimeFilter{UserID: user, From: from, To: to, Running: &stopped})
+		return err
+	})
+	return rows, err
+}
+
+// DayLog is what bare /time shows: the running timer and today's time.
+type DayLog struct {
+	Date          time.Time // today's midnight, in the actor's location
+	Now           time.Time
+	Running       *domain.TimeEntry // nil when no timer runs
+	RunningTicket *domain.Ticket
+	Entries       []*domain.TimeRow // stopped entries started today
+	Logged        time.Duration     // their total; add Running.Duration(Now) for the day so far
+}
+
+// Today returns the actor's running timer and today's entries (today in loc).
+func (s *Service) Today(ctx context.Context, a domain.Actor, loc *time.Location) (*DayLog, error) {
+	if err := requireAgent(a, "track time"); err != nil {
+		return nil, err
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	l := &DayLog{}
+	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+		l.Now = tx.Now()
+		y, m, d := l.Now.In(loc).Date()
+		l.Date = time.Date(y, m, d, 0, 0, 0, 0, loc)
+		stopped := false
+		if l.Entries, err = tx.TimeRows(ctx, domain.TimeFilter{UserID: a.UserID, From: l.Date, To: l.Date.AddDate(0, 0, 1), Running: &stopped}); err != nil {
+			return err
+		}
+		l.Running, err = tx.RunningTimer(ctx, a.UserID)
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			l.Running = nil
+			return nil
+		} else if err != nil {
+			return err
+		}
+		l.RunningTicket, err = tx.Ticket(ctx, l.Running.TicketID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range l.Entries {
+		l.Logged += time.Duration(e.Seconds) * time.Second
+	}
+	return l, nil
+}

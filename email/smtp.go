@@ -1,0 +1,247 @@
+package email
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"github.com/deskbot/deskbot/domain"
+)
+
+// ServerOptions configure the inbound SMTP listener.
+type ServerOptions struct {
+	// Addr is SMTP_ADDR, host:port.
+	Addr string
+	// Domains are the recipient domains accepted: MAIL_FROM's and the
+	// config's email.domains. Every other recipient is refused: no relay.
+	Domains []string
+	Ingest  Ingest
+	Logger  *slog.Logger
+	// Hostname is the name in the greeting; default "deskbot".
+	Hostname string
+	// MaxMessageBytes refuses larger mail (552). Default 25 MiB.
+	MaxMessageBytes int64
+	// MaxRecipients per message. Default 50.
+	MaxRecipients int
+	// MaxConnTime bounds a whole connection, however busy. Default 10 min.
+	MaxConnTime time.Duration
+	// Timeout bounds each read and write. Default 1 min.
+	Timeout time.Duration
+	// IngestTimeout bounds committing one message; past it the sender
+	// gets a 451 and retries. Default 30 s.
+	IngestTimeout time.Duration
+}
+
+// Server receives mail over SMTP and answers 250 only once the ticket or
+// comment it makes is committed.
+type Server struct {
+	opts ServerOptions
+	srv  *smtp.Server
+	ln   net.Listener
+
+	// base is cancelled when the server is closed for good.
+	base   context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// NewServer checks the options; Start listens.
+func NewServer(opts ServerOptions) (*Server, error) {
+	if opts.Ingest == nil {
+		return nil, errors.New("email: SMTP server needs an ingest function")
+	}
+	if len(opts.Domains) == 0 {
+		return nil, errors.New("SMTP_ADDR: no domain to accept mail for: set MAIL_FROM or email.domains in the config")
+	}
+	for i, d := range opts.Domains {
+		opts.Domains[i] = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(d), "@"))
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Hostname == "" {
+		opts.Hostname = "deskbot"
+	}
+	if opts.MaxMessageBytes <= 0 {
+		opts.MaxMessageBytes = 25 << 20
+	}
+	if opts.MaxRecipients <= 0 {
+		opts.MaxRecipients = 50
+	}
+	if opts.MaxConnTime <= 0 {
+		opts.MaxConnTime = 10 * time.Minute
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = time.Minute
+	}
+	if opts.IngestTimeout <= 0 {
+		opts.IngestTimeout = 30 * time.Second
+	}
+	s := &Server{opts: opts}
+	s.base, s.cancel = context.WithCancel(context.Background())
+	srv := smtp.NewServer(smtp.BackendFunc(s.newSession))
+	srv.Domain = opts.Hostname
+	srv.MaxMessageBytes = opts.MaxMessageBytes
+	srv.MaxRecipients = opts.MaxRecipients
+	srv.ReadTimeout, srv.WriteTimeout = opts.Timeout, opts.Timeout
+	srv.EnableSMTPUTF8 = true
+	srv.ErrorLog = smtpLog{opts.Logger}
+	s.srv = srv
+	return s, nil
+}
+
+// Start listens on Addr and serves in the background.
+func (s *Server) Start() error {
+	ln, err := net.Listen("tcp", s.opts.Addr)
+	if err != nil {
+		return fmt.Errorf("SMTP_ADDR: unable to listen on %s: %w", s.opts.Addr, err)
+	}
+	s.ln = ln
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if err := s.srv.Serve(limitListener{ln, s.opts.MaxConnTime}); err != nil && !errors.Is(err, smtp.ErrServerClosed) {
+			s.opts.Logger.Error("smtp: listener stopped", "err", err)
+		}
+	}()
+	s.opts.Logger.Info("smtp: listening", "addr", ln.Addr().String(), "domains", strings.Join(s.opts.Domains, ","))
+	return nil
+}
+
+// Addr is the address listened on (the real port when Addr had port 0).
+func (s *Server) Addr() string {
+	if s.ln == nil {
+		return s.opts.Addr
+	}
+	return s.ln.Addr().String()
+}
+
+// Shutdown stops accepting, lets messages in flight commit until ctx
+// ends, then cuts the rest (their senders retry).
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.srv.Shutdown(ctx)
+	if err != nil {
+		s.cancel()
+		_ = s.srv.Close()
+	}
+	s.cancel()
+	s.wg.Wait()
+	if errors.Is(err, smtp.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
+	return &session{s: s, remote: c.Conn().RemoteAddr().String()}, nil
+}
+
+// session is one SMTP transaction at a time on a connection.
+type session struct {
+	s      *Server
+	remote string
+	from   string
+	rcpts  []string
+}
+
+func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
+	ss.from, ss.rcpts = from, nil
+	return nil
+}
+
+func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	dom := DomainOf(to)
+	if !slices.Contains(ss.s.opts.Domains, dom) {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1},
+			Message: fmt.Sprintf("Relaying denied: this server only accepts mail for %s", strings.Join(ss.s.opts.Domains, ", "))}
+	}
+	ss.rcpts = append(ss.rcpts, to)
+	return nil
+}
+
+func (ss *session) Data(r io.Reader) error {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		// The size limit reads as ErrDataTooLarge (552); keep go-smtp's answer.
+		var se *smtp.SMTPError
+		if errors.As(err, &se) {
+			return se
+		}
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ss.s.base, ss.s.opts.IngestTimeout)
+	defer cancel()
+	err = ss.s.opts.Ingest(ctx, raw, ViaSMTP, slices.Clone(ss.rcpts))
+	switch {
+	case err == nil:
+		return nil
+	case domain.ErrorCode(err) == domain.EINVALID:
+		ss.s.opts.Logger.Info("smtp: message refused", "remote", ss.remote, "from", ss.from, "err", err)
+		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0},
+			Message: "Message refused: " + oneLine(domain.ErrorMessage(err))}
+	}
+	ss.s.opts.Logger.Error("smtp: message not taken, sender will retry", "remote", ss.remote, "from", ss.from, "err", err)
+	return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0},
+		Message: "Temporary failure storing the message, please try again later"}
+}
+
+func (ss *session) Reset() { ss.from, ss.rcpts = "", nil }
+
+func (ss *session) Logout() error { return nil }
+
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 200 {
+		s = s[:200]
+	}
+	return s
+}
+
+// limitListener gives every connection a hard end: go-smtp renews the
+// read and write deadlines per command, so a slow client could otherwise
+// hold a connection forever.
+type limitListener struct {
+	net.Listener
+	max time.Duration
+}
+
+func (l limitListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	lc := &limitConn{Conn: c, end: time.Now().Add(l.max)}
+	_ = c.SetDeadline(lc.end)
+	return lc, nil
+}
+
+type limitConn struct {
+	net.Conn
+	end time.Time
+}
+
+func (c *limitConn) clamp(t time.Time) time.Time {
+	if t.IsZero() || t.After(c.end) {
+		return c.end
+	}
+	return t
+}
+
+func (c *limitConn) SetDeadline(t time.Time) error      { return c.Conn.SetDeadline(c.clamp(t)) }
+func (c *limitConn) SetReadDeadline(t time.Time) error  { return c.Conn.SetReadDeadline(c.clamp(t)) }
+func (c *limitConn) SetWriteDeadline(t time.Time) error { return c.Conn.SetWriteDeadline(c.clamp(t)) }
+
+// smtpLog sends go-smtp's own messages to slog.
+type smtpLog struct{ l *slog.Logger }
+
+func (l smtpLog) Printf(format string, v ...any) { l.l.Warn("smtp: " + fmt.Sprintf(format, v...)) }
+func (l smtpLog) Println(v ...any)               { l.l.Warn("smtp: " + strings.TrimSpace(fmt.Sprintln(v...))) }
