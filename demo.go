@@ -47,6 +47,7 @@ func demo(ctx context.Context, env *Env, stdout io.Writer) error {
 	emu.AddUser(slackemu.User{ID: "UCY", Name: "cy", RealName: "Cy (Acme Corp)", TeamID: "TACME", IsStranger: true})
 	emu.AddChannel(slackemu.Channel{ID: "CACME", Name: "acme-support", IsExtShared: true})
 	svc := commands.New(db, cfg, commands.Options{Logger: quiet})
+	svc.UseStandardHooks()
 	ana := domain.Actor{UserID: "UANA", Role: domain.RoleAgent, Channel: domain.ChannelCLI}
 	if _, err := svc.CreateProject(ctx, ana, commands.ProjectInput{Key: "ACME", Name: "Acme Corp", CurrentVersion: "4.2.1"}); err != nil {
 		return err

@@ -16,6 +16,7 @@ import (
 	"github.com/deskbot/deskbot/bot"
 	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/scheduler"
 	"github.com/deskbot/deskbot/storage"
 )
 
@@ -39,6 +40,7 @@ func serve(ctx context.Context, env *Env, log *slog.Logger) error {
 		log.Warn("TRIAGE_CHANNEL is not set: tickets from unknown senders will show in App Home only")
 	}
 	svc := commands.New(db, cfg, commands.Options{TriageChannel: env.TriageChannel, Logger: log})
+	svc.UseStandardHooks()
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -55,9 +57,45 @@ func serve(ctx context.Context, env *Env, log *slog.Logger) error {
 		BotToken: env.SlackBotToken, AppToken: env.SlackAppToken, APIURL: env.SlackAPIURL,
 		Service: svc, Outbox: db, Logger: log, Metrics: bot.NewMetrics(reg),
 	})
+	sched, err := startScheduler(db, svc, log)
+	if err != nil {
+		return err
+	}
+	defer sched.Shutdown()
 	err = b.Run(ctx)
 	log.Info("stopped")
 	return err
+}
+
+// startScheduler runs the periodic use cases. On PostgreSQL each job takes
+// an advisory lock, so replicas run it once between them.
+func startScheduler(db *storage.DB, svc *commands.Service, log *slog.Logger) (*scheduler.Scheduler, error) {
+	opts := scheduler.Options{Logger: log}
+	if db.Dialect() == storage.Postgres {
+		opts.Locker = db.NewLocker()
+	}
+	sc, err := scheduler.New(opts)
+	if err != nil {
+		return nil, err
+	}
+	jobs := []struct {
+		name     string
+		interval time.Duration
+		fn       func(context.Context) (int, error)
+	}{
+		{"sla-scan", svc.Config().SLA.ScanInterval.Duration, svc.ScanSLA},
+		{"timer-reminders", time.Minute, svc.RemindForgottenTimers},
+		{"automations-scan", time.Minute, svc.ScanAutomations},
+		{"digests", time.Minute, svc.DueDigests},
+	}
+	for _, j := range jobs {
+		fn := j.fn
+		if err := sc.Every(j.name, j.interval, func(ctx context.Context) error { _, err := fn(ctx); return err }); err != nil {
+			return nil, err
+		}
+	}
+	sc.Start()
+	return sc, nil
 }
 
 // startHTTP serves /healthz (the process runs), /readyz (the database

@@ -10,6 +10,7 @@ import (
 
 	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/domain/sla"
 )
 
 // Action IDs of the card's controls. Values carry the ticket key.
@@ -70,6 +71,9 @@ func cardBlocks(cfg *domain.Config, v *commands.CardView) []slack.Block {
 		fields = append(fields, mrkdwn("*Version*\n"+esc(t.Version)))
 	}
 	fields = append(fields, mrkdwn("*Time logged*\n"+domain.FormatDuration(v.Logged)))
+	if v.SLA != nil {
+		fields = append(fields, mrkdwn("*SLA*\n"+slaLine(v.SLA)))
+	}
 	blocks = append(blocks, slack.NewSectionBlock(nil, fields, nil, slack.SectionBlockOptionBlockID("fields")))
 	if d := strings.TrimSpace(t.Description); d != "" {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(escCut(d, 1200)), nil, nil, slack.SectionBlockOptionBlockID("description")))
@@ -139,3 +143,26 @@ func cardText(t *domain.Ticket) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+var slaIcons = map[sla.Status]string{
+	sla.OnTrack: ":large_green_circle: on track", sla.AtRisk: ":large_orange_circle: at risk",
+	sla.Breached: ":red_circle: breached", sla.Paused: ":double_vertical_bar: paused", sla.Met: ":white_check_mark: met",
+}
+
+// slaLine is the card's SLA state: where the clock that matters most
+// stands, and business time left on it.
+func slaLine(v *commands.SLAView) string {
+	state := slaIcons[v.Status]
+	target := targetNames[v.Target]
+	switch v.Status {
+	case sla.OnTrack, sla.AtRisk:
+		return fmt.Sprintf("%s — %s due %s (%s business time left)", state, target, slackDate(v.Due, "{date_short_pretty} {time}"), domain.FormatDuration(v.Left))
+	case sla.Breached:
+		if !v.Due.IsZero() {
+			return fmt.Sprintf("%s — %s was due %s", state, target, slackDate(v.Due, "{date_short_pretty} {time}"))
+		}
+	case sla.Paused:
+		return fmt.Sprintf("%s — waiting on the customer, %s left on %s", state, domain.FormatDuration(v.Left), target)
+	}
+	return fmt.Sprintf("%s — %s", state, target)
+}

@@ -45,6 +45,8 @@ func (b *Bot) deskCommand(ctx context.Context, a domain.Actor, cmd slack.SlashCo
 		default:
 			b.reply(ctx, cmd.ResponseURL, deskHelp)
 		}
+	case "sla":
+		b.slaCommand(ctx, a, cmd.ResponseURL, rest)
 	case "types":
 		b.reply(ctx, cmd.ResponseURL, typesText(b.svc.Config()))
 	default:

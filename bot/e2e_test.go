@@ -34,7 +34,10 @@ type world struct {
 }
 
 // start runs the real bot, as serve does, against the emulator and a fresh database.
-func start(t *testing.T, dialect string) *world {
+func start(t *testing.T, dialect string) *world { return startAt(t, dialect, nil) }
+
+// startAt is start with the database's clock set by the test (nil: real time).
+func startAt(t *testing.T, dialect string, clock *storagetest.Clock) *world {
 	t.Helper()
 	emu := slackemu.New(slackemu.Options{})
 	t.Cleanup(emu.Close)
@@ -43,9 +46,14 @@ func start(t *testing.T, dialect string) *world {
 	emu.AddUser(slackemu.User{ID: customerID, Name: "cy", RealName: "Cy Customer", TeamID: "TACME", IsStranger: true})
 	emu.AddChannel(slackemu.Channel{ID: acmeChan, Name: "acme-support", IsExtShared: true})
 	emu.AddChannel(slackemu.Channel{ID: triageChan, Name: "triage"})
-	db := storagetest.Open(t, dialect)
+	var opts []storage.Option
+	if clock != nil {
+		opts = append(opts, storage.WithClock(clock.Now))
+	}
+	db := storagetest.Open(t, dialect, opts...)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := commands.New(db, domain.DefaultConfig(), commands.Options{TriageChannel: triageChan, Logger: quiet})
+	svc.UseStandardHooks()
 	agent := domain.Actor{UserID: agentID, Role: domain.RoleAgent, Channel: domain.ChannelSlack}
 	acme, err := svc.CreateProject(context.Background(), agent, commands.ProjectInput{Key: "ACME", Name: "Acme Corp", CurrentVersion: "4.2.1"})
 	if err != nil {

@@ -264,11 +264,13 @@ func (s *Service) fire(ctx context.Context, tx domain.Tx, cfg *domain.Config, t 
 			did = append(did, what)
 		}
 	}
+	// The run is recorded when it ends, with what it did: after the
+	// events of its actions and of the rules they triggered.
 	summary := strings.Join(did, "; ")
 	if summary == "" {
 		summary = "nothing to change"
 	}
-	s.log.Info("automation ran", "rule", r.Name, "ticket", t.Key(), "did", summary)
+	s.log.Debug("automation ran", "rule", r.Name, "ticket", t.Key(), "did", summary)
 	if err := event(ctx, tx, sys, t, domain.EventAutomation, r.Name, "", cutText(summary, 1000)); err != nil {
 		return err
 	}

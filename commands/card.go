@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/domain/sla"
 )
 
 // CardView is everything a ticket's card shows.
@@ -17,6 +18,7 @@ type CardView struct {
 	Blockers []string            // keys of tickets that block this one
 	Blocks   []string            // keys of tickets this one blocks
 	Now      time.Time
+	SLA      *SLAView // nil when no policy applies
 }
 
 // Card gathers a ticket's card in one read.
@@ -69,6 +71,13 @@ func (s *Service) Card(ctx context.Context, ticketID int64) (*CardView, error) {
 		return nil, err
 	}
 	v.Next = s.TransitionsFor(v.Ticket)
+	slaV, err := s.SLAStateByID(ctx, ticketID)
+	if err != nil {
+		return nil, err
+	}
+	if slaV.Policy != "" && slaV.Status != sla.NotApplicable {
+		v.SLA = slaV
+	}
 	return v, nil
 }
 

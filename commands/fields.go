@@ -128,6 +128,9 @@ func (s *Service) setFields(ctx context.Context, tx domain.Tx, cfg *domain.Confi
 	for _, name := range names {
 		def := cfg.Field(name)
 		if def == nil || !slices.Contains(td.Fields, name) {
+			if len(td.Fields) == 0 {
+				return nil, domain.FieldErrorf(name, "A %s has no custom fields.", td.Label)
+			}
 			return nil, domain.FieldErrorf(name, "A %s has no field %q; its fields are: %s.", td.Label, name, strings.Join(td.Fields, ", "))
 		}
 		v, err := normalizeValue(def, in[name])

@@ -148,3 +148,11 @@ func (s *Service) FirstDelivery(ctx context.Context, source, id string) (bool, e
 	})
 	return first, err
 }
+
+// UseStandardHooks registers what every running deskbot does on each
+// ticket change, in order: automations first (they may change priority or
+// policy), then the SLA clock.
+func (s *Service) UseStandardHooks() {
+	s.OnChange(s.Automate)
+	s.OnChange(s.ApplySLA)
+}

@@ -66,8 +66,9 @@ func (s *Service) ApplySLA(ctx context.Context, tx domain.Tx, cfg *domain.Config
 	return saveSLA(ctx, tx, t, run.nextDue(), policySet)
 }
 
-// movesSLA tells the event kinds that cannot move an SLA clock, so most
-// bookkeeping (timers, links, assignment) costs the hook nothing.
+// movesSLA is false for the event kinds that cannot move an SLA clock, so
+// most bookkeeping (timers, links, assignment) costs the hook nothing;
+// kinds it does not know recompute, to be safe.
 func movesSLA(kind string) bool {
 	switch kind {
 	case domain.EventAssigned, domain.EventField, domain.EventTitle, domain.EventLinked,

@@ -163,7 +163,10 @@ func (c *Config) WorkflowStatuses(w *Workflow) []string {
 // changes to toType: the same status when the new workflow uses it, else
 // the new workflow's first status of the same category, else of the
 // closest category (new, open, waiting, resolved, closed in that order;
-// the earlier one on a tie), else the workflow's initial status.
+// the earlier one on a tie), else the workflow's initial status. A
+// change of type never finishes a ticket nor reopens one: a ticket not
+// done maps to a status not done while the workflow has one, and a done
+// ticket to a done status.
 func (c *Config) MapStatus(status, toType string) string {
 	w := c.WorkflowFor(toType)
 	if w == nil {
@@ -178,15 +181,20 @@ func (c *Config) MapStatus(status, toType string) string {
 		return w.Initial
 	}
 	want := slices.Index(categories, from.Category)
-	best, bestD := w.Initial, len(categories)+1
+	best, bestD := w.Initial, 4*len(categories)
 	for _, name := range statuses {
 		// Distance in categories, doubled so that a later category one
-		// step away loses to an earlier one step away.
-		d := slices.Index(categories, c.Status(name).Category) - want
+		// step away loses to an earlier one step away; crossing between
+		// done and not done costs more than any distance.
+		st := c.Status(name)
+		d := slices.Index(categories, st.Category) - want
 		if d > 0 {
 			d = d*2 + 1
 		} else {
 			d = -d * 2
+		}
+		if st.Done() != from.Done() {
+			d += 2 * len(categories)
 		}
 		if d < bestD {
 			best, bestD = name, d

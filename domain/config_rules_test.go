@@ -57,7 +57,8 @@ func TestMapStatus(t *testing.T) {
 		{"new", "lean", "triage"},      // the same category
 		{"open", "lean", "triage"},     // no open: new is as close as resolved, and earlier wins
 		{"doing", "lean", "triage"},    // likewise
-		{"waiting", "lean", "done"},    // waiting → resolved is one step; new is two
+		{"waiting", "lean", "triage"},  // a type change never resolves a ticket
+		{"closed", "full", "closed"},   // the same name
 		{"closed", "lean", "closed"},   // the same name
 		{"triage", "full", "triage"},   // the full workflow has it too
 		{"gone", "lean", "triage"},     // a status the config lost: the initial

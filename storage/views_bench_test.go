@@ -23,7 +23,8 @@ func benchTickets() int {
 }
 
 // seedBulk fills a PostgreSQL database with n tickets over 100 customers
-// in one statement: 6 statuses, 4 priorities, 20 assignees (and none).
+// in one statement: 6 statuses, 4 priorities, 20 assignees and none,
+// spread independently of the customer.
 func seedBulk(b *testing.B, db *storage.DB, n int) {
 	b.Helper()
 	for _, q := range []string{
@@ -31,13 +32,15 @@ func seedBulk(b *testing.B, db *storage.DB, n int) {
 		`INSERT INTO tickets (project_id, number, title, description, type, status, priority, assignee_id, version, version_key,
 			source, created_by, created_at, updated_at, sla_policy, sla_due_at)
 		 SELECT p.id, g, 'Ticket ' || g, 'Something is broken', 'bug',
-			(ARRAY['new','open','in_progress','waiting','resolved','closed'])[1 + g % 6],
-			(ARRAY['low','normal','high','urgent'])[1 + g % 4],
-			CASE WHEN g % 21 = 0 THEN '' ELSE 'U' || (g % 20) END, '4.' || (g % 12) || '.0', '',
+			(ARRAY['new','open','in_progress','waiting','resolved','closed'])[1 + (g / 100) % 6],
+			(ARRAY['low','normal','high','urgent'])[1 + (g / 100) % 4],
+			CASE WHEN (g / 700) % 21 = 0 THEN '' ELSE 'U' || ((g / 700) % 21) END, '4.' || (g % 12) || '.0', '',
 			'slash', 'U1', now() - (g || ' minutes')::interval, now(), 'standard', now() + ((g % 100) || ' hours')::interval
 		 FROM generate_series(1, ` + strconv.Itoa(n) + `) g JOIN projects p ON p.key = 'C' || lpad((g % 100)::text, 3, '0')`,
-		`ANALYZE tickets`,
-		`ANALYZE projects`,
+		// Autovacuum would have run on a live database: the visibility
+		// map lets counts read the covering index alone.
+		`VACUUM ANALYZE tickets`,
+		`VACUUM ANALYZE projects`,
 	} {
 		if _, err := db.SQL().Exec(q); err != nil {
 			b.Fatal(err)
