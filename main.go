@@ -24,6 +24,7 @@ Usage:
   deskbot demo           watch deskbot handle a support morning against a Slack emulator
   deskbot migrate        apply database migrations and exit
   deskbot config check   validate DESKBOT_CONFIG (or the built-in defaults) and exit
+  deskbot sla simulate   compute and explain SLA deadlines for a policy (--help for flags)
   deskbot version        print the version
 
 Configuration comes from the environment; see README.md.

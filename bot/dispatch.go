@@ -93,6 +93,8 @@ func (b *Bot) deliver(ctx context.Context, m *domain.OutboxMessage) error {
 			return fmt.Errorf("bad card job: %w", err)
 		}
 		return b.deliverCard(ctx, job.TicketID)
+	case domain.OutboxDigest:
+		return b.DeliverDigest(ctx, m.Payload)
 	case domain.OutboxSlackPost:
 		var job commands.PostJob
 		if err := json.Unmarshal([]byte(m.Payload), &job); err != nil {
@@ -121,6 +123,9 @@ func (b *Bot) deliverCard(ctx context.Context, ticketID int64) error {
 	opts := []slack.MsgOption{slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(cardText(t), false)}
 	if t.SlackTS != "" {
 		_, _, _, err := b.api.UpdateMessageContext(ctx, t.SlackChannel, t.SlackTS, opts...)
+		if err == nil {
+			b.HomeTicketChanged(ctx, t)
+		}
 		if slackErr(err) != "message_not_found" {
 			return err
 		}
@@ -137,7 +142,11 @@ func (b *Bot) deliverCard(ctx context.Context, ticketID int64) error {
 	if thread == "" {
 		thread = ts
 	}
-	return b.svc.SetCard(ctx, t.ID, t.SlackChannel, ts, thread)
+	if err := b.svc.SetCard(ctx, t.ID, t.SlackChannel, ts, thread); err != nil {
+		return err
+	}
+	b.HomeTicketChanged(ctx, t)
+	return nil
 }
 
 // threadOf is the thread a new card goes in: the customer's message it

@@ -36,6 +36,10 @@ func (b *Bot) onBlockAction(ctx context.Context, cb slack.InteractionCallback, a
 		b.redrawCreateModal(ctx, cb, act)
 		return
 	}
+	if cb.View.ID != "" && cb.View.CallbackID == cbEdit && act.ActionID == "type" {
+		b.redrawEditModal(ctx, cb, act)
+		return
+	}
 	a, err := b.ppl.actor(ctx, cb.User.ID, cb.Channel.ID)
 	if err != nil {
 		b.fail(ctx, cb.ResponseURL, err)
@@ -73,6 +77,9 @@ func (b *Bot) onBlockAction(ctx context.Context, cb slack.InteractionCallback, a
 	case actReplyCustomer:
 		b.openReplyModal(ctx, a, cb.ResponseURL, cb.TriggerID, key)
 		return
+	case actEdit:
+		b.openEditModal(ctx, a, cb.ResponseURL, cb.TriggerID, key)
+		return
 	case actNotTicket:
 		if _, err = b.svc.Dismiss(ctx, a, key); err == nil {
 			reply = fmt.Sprintf("Closed *%s*: not a ticket.", key)
@@ -85,6 +92,9 @@ func (b *Bot) onBlockAction(ctx context.Context, cb slack.InteractionCallback, a
 		b.listTickets(ctx, a, cb.ResponseURL, args, offset, true)
 		return
 	default:
+		if isSurveyAction(act.ActionID) {
+			b.answerSurvey(ctx, a, cb.ResponseURL, key, arg)
+		}
 		return
 	}
 	if err != nil {

@@ -85,6 +85,7 @@ func (b *Bot) postTimeline(ctx context.Context, a domain.Actor, responseURL, cha
 		})
 	}
 	if channel != "" && upload(channel) == nil {
+		b.reply(ctx, responseURL, fmt.Sprintf("The timeline is posted in %s.", channelRef(channel)))
 		return
 	}
 	dm, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{a.UserID}})

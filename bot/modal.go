@@ -190,7 +190,11 @@ func fieldInput(f *domain.FieldDef) *slack.InputBlock {
 	case domain.FieldDate:
 		el = slack.NewDatePickerBlockElement(id)
 	default:
-		t := slack.NewPlainTextInputBlockElement(plain(cut(f.Hint, 150)), id)
+		// Slack refuses an empty placeholder: a field without a hint has none.
+		t := slack.NewPlainTextInputBlockElement(nil, id)
+		if f.Hint != "" {
+			t.Placeholder = plain(cut(f.Hint, 150))
+		}
 		t.MaxLength = maxInputValue
 		el = t
 	}
@@ -271,6 +275,8 @@ func (b *Bot) submitView(ctx context.Context, cb slack.InteractionCallback) *sla
 		return b.submitCreate(ctx, a, cb, values)
 	case cbLogTime:
 		return b.submitLogTime(ctx, a, cb, values)
+	case cbEdit:
+		return b.submitEdit(ctx, a, cb, values)
 	case cbReply:
 		return b.submitReply(ctx, a, cb, values)
 	case cbEditTime:

@@ -43,7 +43,11 @@ func (b *Bot) noticeMessage(ctx context.Context, job commands.PostJob) (notice, 
 	case commands.NoticeEmailIn, commands.NoticeEmailOut, commands.NoticeEmailFailed:
 		return notice{text: emailNoticeText(job)}, nil
 	case commands.NoticeAssigned:
-		return notice{text: fmt.Sprintf("%s assigned you *%s*: %s", userRef(job.By), key, title)}, nil
+		return notice{text: fmt.Sprintf("%s assigned you *%s*: %s", byRef(job.By), key, title)}, nil
+	case commands.NoticeAutomation, commands.NoticeStaleReminder, commands.NoticeStaleClosed, commands.NoticeReleaseFixed:
+		return notice{text: ruleNoticeText(job, key, title)}, nil
+	case commands.NoticeSurvey:
+		return surveyNotice(job, key, title), nil
 	case commands.NoticeSLAWarning, commands.NoticeSLABreach, commands.NoticeSLASummary:
 		return notice{text: slaNoticeText(job, t)}, nil
 	case commands.NoticeTimerForgotten:
@@ -97,4 +101,34 @@ func slaNoticeText(job commands.PostJob, t *domain.Ticket) string {
 		return fmt.Sprintf(":warning: *%s* %s is at risk: %s due %s, %s of business time left%s%s",
 			key, title, target, due, esc(a["remaining"]), extra, owner)
 	}
+}
+
+// byRef names who caused a notice: a person, or deskbot itself (its rules).
+func byRef(by string) string {
+	if by == domain.SystemActor("").Ref() {
+		return "deskbot"
+	}
+	return userRef(by)
+}
+
+// ruleNoticeText words what automations and the customer-facing rules say.
+func ruleNoticeText(job commands.PostJob, key, title string) string {
+	a := job.Args
+	switch job.Notice {
+	case commands.NoticeStaleReminder:
+		text := fmt.Sprintf(":wave: We are waiting for your answer on *%s* %s. Reply in this thread and we will pick it up again.", key, title)
+		if a["close_after"] != "" {
+			text += fmt.Sprintf(" Without news, it closes after %s of business time.", esc(a["close_after"]))
+		}
+		return text
+	case commands.NoticeStaleClosed:
+		return fmt.Sprintf(":lock: We closed *%s* %s since we did not hear back. If it still needs attention, write to us and we will reopen it.", key, title)
+	case commands.NoticeReleaseFixed:
+		return fmt.Sprintf(":package: Version *%s* fixes *%s* %s.", esc(a["version"]), key, title)
+	}
+	text := fmt.Sprintf(":robot_face: *%s* %s", key, title)
+	if a["text"] != "" {
+		text = fmt.Sprintf(":robot_face: %s — *%s* %s", escCut(a["text"], 1000), key, title)
+	}
+	return text + fmt.Sprintf(" _(automation: %s)_", escCut(a["rule"], 100))
 }

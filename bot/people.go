@@ -85,6 +85,7 @@ func (p *people) actor(ctx context.Context, userID, channelID string) (domain.Ac
 		a.Name = u.Name
 	}
 	a.Email = u.Profile.Email
+	a.TimeZone = u.TZ
 	if u.IsBot {
 		a.Role = domain.RoleSystem
 		return a, nil

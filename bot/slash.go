@@ -15,7 +15,7 @@ const ticketHelp = "*`/ticket`* — tickets\n" +
 	"• `/ticket` opens the form to create a ticket.\n" +
 	"• `/ticket Title words !high #acme @person type:bug v:4.2.1` creates one at once: `!priority`, `#customer` (key or the customer's channel), `@assignee`, `type:`, `v:` version — all optional, anywhere in the text.\n" +
 	"• `/ticket ACME-42` shows a ticket with its buttons.\n" +
-	"• `/ticket list [mine|unassigned] [all|closed] [#customer] [!priority]` lists tickets (open ones by default).\n" +
+	"• `/ticket list <query>` lists tickets (open ones by default): `mine`, `unassigned`, `#acme`, `!high`, or the query language — `status:open priority:high,urgent customer:acme assignee:me|none type:bug version:4.2.* sla:at-risk due:<2d created:>2026-11-01 blocked:yes text:\"login fails\" sort:due group:assignee as:list|cards|tree|calendar|timeline`.\n" +
 	"• React with :%s: to a message to turn it into a ticket, or use the message shortcut *Create ticket*.\n" +
 	"• Reply in a ticket's thread to comment on it."
 
@@ -50,7 +50,7 @@ func (b *Bot) ticketCommand(ctx context.Context, a domain.Actor, cmd slack.Slash
 	case word == "help":
 		b.reply(ctx, cmd.ResponseURL, fmt.Sprintf(ticketHelp, b.svc.Config().Slack.TicketEmoji))
 	case word == "list":
-		b.listTickets(ctx, a, cmd.ResponseURL, rest, 0, false)
+		b.showQuery(ctx, a, cmd.ResponseURL, cmd.ChannelID, rest, 0, false)
 	case domain.IsKey(text):
 		b.showTicket(ctx, a, cmd.ResponseURL, text)
 	default:

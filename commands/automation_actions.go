@@ -177,6 +177,15 @@ func (s *Service) openStatuses(cfg *domain.Config) []string {
 	return out
 }
 
+// postOnce queues a post that coalesces with a pending one of the same key.
+func postOnce(ctx context.Context, tx domain.Tx, job PostJob, key string) error {
+	payload, err := json.Marshal(job)
+	if err != nil {
+		return fmt.Errorf("commands: unable to encode post: %w", err)
+	}
+	return tx.Enqueue(ctx, &domain.OutboxMessage{Kind: domain.OutboxSlackPost, Payload: string(payload), DedupKey: &key})
+}
+
 // mail queues a mail for the mail transport.
 func mail(ctx context.Context, tx domain.Tx, job EmailJob) error {
 	payload, err := json.Marshal(job)

@@ -264,7 +264,7 @@ func TestAutomationDryRun(t *testing.T) {
 		ctx := context.Background()
 		tk := e.ticket(t, commands.TicketInput{Title: "App crashes on login", Priority: "urgent"})
 		before := len(e.events(t, tk.Key()))
-		e.clock.Advance(90 * 60e9)
+		e.clock.Advance(90 * time.Minute)
 		_, checks, err := e.svc.TestAutomations(ctx, agent, tk.Key())
 		if err != nil {
 			t.Fatal(err)

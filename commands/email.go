@@ -90,25 +90,9 @@ func (s *Service) IngestEmail(ctx context.Context, raw []byte, via string, envel
 	cfg := s.Config()
 	in := s.inbound(cfg, m, raw, via, envelopeTo)
 	var res *IngestResult
-	err = s.store.Update(ctx, func(tx domain.Tx) error {
-		res = &IngestResult{}
-		first, err := tx.MarkProcessed(ctx, "email", in.key)
-		if err != nil {
-			return err
-		}
-		if !first {
-			prev, err := tx.ProcessedResult(ctx, "email", in.key)
-			if err != nil {
-				return err
-			}
-			res.Action = IngestDuplicate
-			_, res.TicketKey, _ = strings.Cut(prev, " ")
-			return nil
-		}
-		if err := s.route(ctx, tx, cfg, in, res); err != nil {
-			return err
-		}
-		return tx.SetProcessedResult(ctx, "email", in.key, res.Action+" "+res.TicketKey)
+	err = s.store.Update(ctx, func(tx domain.Tx) (err error) {
+		res, err = s.ingestTx(ctx, tx, cfg, in)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -116,6 +100,31 @@ func (s *Service) IngestEmail(ctx context.Context, raw []byte, via string, envel
 	s.log.Info("email: ingested", "via", via, "message_id", m.MessageID, "from", in.from.Email,
 		"action", res.Action, "ticket", res.TicketKey, "reason", res.Reason)
 	return res, nil
+}
+
+// ingestTx is IngestEmail's work inside a transaction.
+func (s *Service) ingestTx(ctx context.Context, tx domain.Tx, cfg *domain.Config, in *inbound) (*IngestResult, error) {
+	res := &IngestResult{}
+	first, err := tx.MarkProcessed(ctx, "email", in.key)
+	if err != nil {
+		return nil, err
+	}
+	if !first {
+		res.Action = IngestDuplicate
+		// Which ticket it made, for the log: a mail without a Message-ID
+		// has none recorded.
+		if tm, err := tx.FindTicketMessage(ctx, []string{in.m.MessageID}); err == nil {
+			t, err := tx.Ticket(ctx, tm.TicketID)
+			if err != nil {
+				return nil, err
+			}
+			res.TicketKey, res.TicketID = t.Key(), t.ID
+		} else if domain.ErrorCode(err) != domain.ENOTFOUND {
+			return nil, err
+		}
+		return res, nil
+	}
+	return res, s.route(ctx, tx, cfg, in, res)
 }
 
 // route decides what a first-seen mail becomes.

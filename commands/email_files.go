@@ -65,6 +65,19 @@ func threadPost(ctx context.Context, tx domain.Tx, t *domain.Ticket, job PostJob
 	return post(ctx, tx, job)
 }
 
+// internalPost posts a notice about an internal note, except in the
+// customer's own channel, where the customer would read it.
+func internalPost(ctx context.Context, tx domain.Tx, t *domain.Ticket, job PostJob) error {
+	p, err := tx.Project(ctx, t.ProjectID)
+	if err != nil {
+		return err
+	}
+	if p.ChannelID != "" && p.ChannelID == t.SlackChannel {
+		return nil
+	}
+	return threadPost(ctx, tx, t, job)
+}
+
 // signaturePart: cryptographic signatures mean nothing in Slack.
 func signaturePart(ct string) bool {
 	switch strings.ToLower(ct) {
@@ -144,7 +157,7 @@ func (s *Service) MailUndeliverable(ctx context.Context, out email.Outgoing, rea
 		if err := event(ctx, tx, a, t, domain.EventComment, "", "", visibility(false)); err != nil {
 			return err
 		}
-		return threadPost(ctx, tx, t, PostJob{Notice: NoticeEmailFailed,
+		return internalPost(ctx, tx, t, PostJob{Notice: NoticeEmailFailed,
 			Args: map[string]string{"to": strings.Join(to, ", "), "reason": excerpt(reason, 500)}})
 	})
 }

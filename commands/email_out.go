@@ -29,20 +29,23 @@ const (
 // otherwise ping-pong with deskbot forever.
 const ackLimit = 5
 
-// acknowledge tells the requester their mail became a ticket, with its
-// key, unless a robot sent it (auto-replies, bounces, bulk and list mail
-// never get one: RFC 3834), the requester is one of us, or this address
-// had its share of acknowledgements this hour.
-func (s *Service) acknowledge(ctx context.Context, tx domain.Tx, in *inbound, t *domain.Ticket) (bool, error) {
+// mayAcknowledge tells whether a new ticket's requester gets told its
+// key: not when a robot sent the mail (auto-replies, bounces, bulk and
+// list mail never get one: RFC 3834), nor when the requester is one of
+// us, nor when this address had its share of acknowledgements this hour.
+func (s *Service) mayAcknowledge(ctx context.Context, tx domain.Tx, in *inbound) (bool, error) {
 	to := in.requester
 	if !s.mail.sending() || in.m.Auto != email.None || to.Email == "" || slices.Contains(s.MailDomains(), email.DomainOf(to.Email)) ||
 		s.isAgentMail(s.Config(), to.Email) {
 		return false, nil
 	}
 	n, err := tx.CountMailsTo(ctx, to.Email, domain.MailKindAck, tx.Now().Add(-time.Hour))
-	if err != nil || n >= ackLimit {
-		return false, err
-	}
+	return err == nil && n < ackLimit, err
+}
+
+// acknowledge tells the requester their mail became a ticket, with its key.
+func (s *Service) acknowledge(ctx context.Context, tx domain.Tx, in *inbound, t *domain.Ticket) error {
+	to := in.requester
 	text := fmt.Sprintf("Hello %s,\n\nThank you for your message. We opened ticket %s for it:\n\n    %s\n\n"+
 		"Our team will get back to you. To add anything, reply to this email and keep [%s] in the subject.\n\n"+
 		"This is an automatic acknowledgement.\n", firstNonEmpty(to.Name, to.Email), t.Key(), t.Title, t.Key())
@@ -51,7 +54,7 @@ func (s *Service) acknowledge(ctx context.Context, tx domain.Tx, in *inbound, t 
 		spec.inReplyTo = in.m.MessageID
 		spec.references = append(slices.Clone(in.m.References), in.m.MessageID)
 	}
-	return true, s.mailTicket(ctx, tx, t, spec)
+	return s.mailTicket(ctx, tx, t, spec)
 }
 
 // mailSpec is what differs between the mails of a ticket.

@@ -84,20 +84,34 @@ func (s *Service) inbound(cfg *domain.Config, m *email.Message, raw []byte, via 
 }
 
 // isAgentMail tells an agent by address: listed in email.agents, or at
-// MAIL_FROM's domain.
+// MAIL_FROM's domain — unless that is a public mail service, where the
+// domain says nothing about who works for the vendor.
 func (s *Service) isAgentMail(cfg *domain.Config, addr string) bool {
 	addr = strings.ToLower(addr)
 	if addr == "" || addr == s.mail.Address {
 		return false
 	}
-	return slices.Contains(cfg.Email.Agents, addr) || (s.mail.domain() != "" && email.DomainOf(addr) == s.mail.domain())
+	if slices.Contains(cfg.Email.Agents, addr) {
+		return true
+	}
+	d := s.mail.domain()
+	return d != "" && !publicMailDomains[d] && email.DomainOf(addr) == d
+}
+
+// publicMailDomains are mail services anyone can sign up to.
+var publicMailDomains = map[string]bool{
+	"gmail.com": true, "googlemail.com": true, "outlook.com": true, "hotmail.com": true, "live.com": true,
+	"msn.com": true, "yahoo.com": true, "icloud.com": true, "me.com": true, "aol.com": true, "gmx.com": true,
+	"gmx.de": true, "gmx.net": true, "web.de": true, "proton.me": true, "protonmail.com": true, "zoho.com": true,
+	"yandex.ru": true, "mail.ru": true, "qq.com": true, "163.com": true, "fastmail.com": true,
 }
 
 // threadOf finds the ticket a mail continues: one of its In-Reply-To or
 // References (a bounce: the Message-ID of the mail it returns) recorded
-// for a ticket, else a key in a plus address or the subject — the latter
-// only from someone on that ticket, so a stranger cannot write into
-// another customer's ticket by typing its key.
+// for a ticket, else a key in a plus address or the subject. Only a
+// deskbot Message-ID is proof enough by itself; a customer's Message-ID
+// or a key counts only from someone on that ticket, so a stranger cannot
+// write into another customer's ticket by typing its key.
 func (s *Service) threadOf(ctx context.Context, tx domain.Tx, cfg *domain.Config, in *inbound, res *IngestResult) (*domain.Ticket, string, error) {
 	ids := slices.Clone(in.m.InReplyTo)
 	for i := len(in.m.References) - 1; i >= 0; i-- {
@@ -108,11 +122,25 @@ func (s *Service) threadOf(ctx context.Context, tx domain.Tx, cfg *domain.Config
 	}
 	if len(ids) > 0 {
 		tm, err := tx.FindTicketMessage(ctx, ids)
-		if err == nil {
+		switch {
+		case err == nil:
 			t, err := tx.Ticket(ctx, tm.TicketID)
-			return t, "thread", err
-		}
-		if domain.ErrorCode(err) != domain.ENOTFOUND {
+			if err != nil {
+				return nil, "", err
+			}
+			// Deskbot's own Message-IDs are random: answering one proves the
+			// sender got that mail. A customer's may be known to others.
+			ok := tm.Direction == domain.MailOut
+			if !ok {
+				if ok, err = s.onTicket(ctx, tx, in, t); err != nil {
+					return nil, "", err
+				}
+			}
+			if ok {
+				return t, "thread", nil
+			}
+			res.Reason = fmt.Sprintf("thread of %s not trusted: %s is not on that ticket;", t.Key(), firstNonEmpty(in.from.Email, "an unknown sender"))
+		case domain.ErrorCode(err) != domain.ENOTFOUND:
 			return nil, "", err
 		}
 	}
@@ -180,6 +208,12 @@ func (s *Service) mailProject(ctx context.Context, tx domain.Tx, in *inbound) (*
 		} else if domain.ErrorCode(err) != domain.ENOTFOUND {
 			return nil, err
 		}
+	}
+	// Read first: the insert of EnsureProject would wait for every other
+	// transaction numbering a triage ticket, even though the row exists.
+	p, err := tx.ProjectByKey(ctx, TriageKey)
+	if domain.ErrorCode(err) != domain.ENOTFOUND {
+		return p, err
 	}
 	return tx.EnsureProject(ctx, &domain.Project{Key: TriageKey, Name: "Triage (customer not known yet)"})
 }

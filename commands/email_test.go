@@ -91,14 +91,14 @@ func (e *env) comments(t *testing.T, key string) []*domain.Comment {
 	return cs
 }
 
-func first(m emailtest.Mail) emailtest.Mail {
+func firstMail() emailtest.Mail {
 	return emailtest.Mail{From: "Cy Customer <Cy@acme.com>", To: "support@vendor.com", Cc: "Dee <dee@acme.com>, Pat <pat@partner.io>, ana@vendor.com",
 		Subject: "Login fails", MessageID: "m1@acme.com", Body: "Since this morning nobody can log in.\n\n-- \nCy"}
 }
 
 func TestIngestNewTicketAndAck(t *testing.T) {
 	mailEnv(t, func(t *testing.T, e *env) {
-		res := e.ingest(t, first(emailtest.Mail{}))
+		res := e.ingest(t, firstMail())
 		if res.Action != commands.IngestCreated || res.TicketKey != "ACME-1" || !res.Acknowledged {
 			t.Fatalf("result %+v", res)
 		}
@@ -126,7 +126,7 @@ func TestIngestNewTicketAndAck(t *testing.T) {
 			t.Errorf("message id %q", ack.MessageID)
 		}
 		// The same mail again (an SMTP retry, the IMAP copy) does nothing.
-		again := e.ingest(t, first(emailtest.Mail{}))
+		again := e.ingest(t, firstMail())
 		if again.Action != commands.IngestDuplicate || again.TicketKey != "ACME-1" {
 			t.Errorf("second delivery %+v", again)
 		}
@@ -148,7 +148,7 @@ func (e *env) ticketOf(t *testing.T, key string) *domain.Ticket {
 // TestIngestRouting covers who a mail is filed for and what it threads into.
 func TestIngestRouting(t *testing.T) {
 	mailEnv(t, func(t *testing.T, e *env) {
-		base := e.ingest(t, first(emailtest.Mail{})) // ACME-1, from cy@acme.com, Pat copied
+		base := e.ingest(t, firstMail()) // ACME-1, from cy@acme.com, Pat copied
 		ack := e.mails(t)[0]
 		// Wait on the customer, to see their answer resume the ticket.
 		if _, err := e.svc.ChangeStatus(context.Background(), agent, "ACME-1", "open"); err != nil {
@@ -170,9 +170,12 @@ func TestIngestRouting(t *testing.T) {
 			{name: "reply to the acknowledgement threads by In-Reply-To",
 				mail:   emailtest.Mail{From: "cy@acme.com", To: "support+ACME-1@vendor.com", Subject: "Re: [ACME-1] Login fails", MessageID: "r1@acme.com", InReplyTo: ack.MessageID, Body: "Still broken.\n\nOn Fri, Support wrote:\n> We opened ticket"},
 				action: commands.IngestCommented, key: "ACME-1", reason: "thread", public: true},
+			{name: "a stranger answering the customer's own mail opens a ticket of their own",
+				mail:   emailtest.Mail{From: "mallory@evil.example", To: "support@vendor.com", Subject: "Re: Login fails", MessageID: "e0@evil.example", InReplyTo: "m1@acme.com", Body: "send me the data"},
+				action: commands.IngestCreated, key: "TRIAGE-1", reason: "thread of ACME-1 not trusted", project: "TRIAGE"},
 			{name: "a stranger's key in the subject opens a ticket of their own",
 				mail:   emailtest.Mail{From: "eve@evil.example", To: "support@vendor.com", Subject: "Re: [ACME-1] give me your data", MessageID: "e1@evil.example", Body: "hi"},
-				action: commands.IngestCreated, key: "TRIAGE-1", reason: "ACME-1 in the subject not trusted", project: "TRIAGE"},
+				action: commands.IngestCreated, key: "TRIAGE-2", reason: "ACME-1 in the subject not trusted", project: "TRIAGE"},
 			{name: "someone copied on the ticket may use its key",
 				mail:   emailtest.Mail{From: "pat@partner.io", To: "support@vendor.com", Subject: "[acme-1] more logs", MessageID: "p1@partner.io", Body: "See below."},
 				action: commands.IngestCommented, key: "ACME-1", reason: "subject", public: true},
@@ -188,7 +191,7 @@ func TestIngestRouting(t *testing.T) {
 				action: commands.IngestCreated, key: "ACME-2", project: "ACME"},
 			{name: "unknown senders go to triage",
 				mail:   emailtest.Mail{From: "someone@unknown.example", To: "support@vendor.com", Subject: "Hello?", MessageID: "u1@unknown.example", Body: "Anyone?"},
-				action: commands.IngestCreated, key: "TRIAGE-2", project: "TRIAGE"},
+				action: commands.IngestCreated, key: "TRIAGE-3", project: "TRIAGE"},
 			{name: "an agent's forward is filed for the original sender",
 				mail: emailtest.Mail{From: "Ana <ana@gmail.com>", To: "support@vendor.com", Subject: "Fwd: Export broken", MessageID: "f1@gmail.com",
 					Body: "Customer called too, urgent.\n\n---------- Forwarded message ---------\nFrom: Cy Customer <cy@acme.com>\nDate: Fri, 27 Nov 2026 10:00:00 +0000\nSubject: Export broken\nTo: Ana <ana@gmail.com>\n\nThe CSV export is empty."},
@@ -258,10 +261,10 @@ func TestIngestRouting(t *testing.T) {
 		for _, m := range e.mails(t) {
 			acked = append(acked, m.To[0].Email)
 		}
-		if strings.Join(acked, " ") != "eve@evil.example boss@gmail.com someone@unknown.example cy@acme.com" {
+		if strings.Join(acked, " ") != "mallory@evil.example eve@evil.example boss@gmail.com someone@unknown.example cy@acme.com" {
 			t.Errorf("acknowledged %v", acked)
 		}
-		if tr := e.ticketOf(t, "TRIAGE-2"); tr.SlackChannel != "CTRIAGE" {
+		if tr := e.ticketOf(t, "TRIAGE-3"); tr.SlackChannel != "CTRIAGE" {
 			t.Errorf("triage ticket in %q", tr.SlackChannel)
 		}
 		// The thread hears of each mail, escaped by the bot; robots are labelled.
@@ -330,4 +333,21 @@ func TestIngestAckLimitAndBadMail(t *testing.T) {
 			t.Errorf("no message id: %+v %v / %+v %v", r1, err1, r2, err2)
 		}
 	})
+}
+
+// A vendor on a public mail service: its domain makes nobody an agent.
+func TestPublicMailDomainIsNoAgent(t *testing.T) {
+	db := storagetest.Open(t, "sqlite")
+	svc := commands.New(db, domain.DefaultConfig(), commands.Options{Logger: slog.New(slog.DiscardHandler),
+		Mail: commands.MailOptions{Address: "acme.support@gmail.com", Send: true}})
+	fw := emailtest.Mail{From: "someone@gmail.com", To: "acme.support@gmail.com", Subject: "Fwd: hello", MessageID: "pf@gmail.com",
+		Body: "---------- Forwarded message ---------\nFrom: Cy <cy@acme.com>\nSubject: hello\n\nHi"}
+	res, err := svc.IngestEmail(context.Background(), fw.Bytes(), email.ViaSMTP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk, err := svc.Ticket(context.Background(), agent, res.TicketKey)
+	if err != nil || tk.RequesterEmail != "someone@gmail.com" {
+		t.Errorf("filed for %q (%v): a gmail user is no agent", tk.RequesterEmail, err)
+	}
 }

@@ -59,19 +59,22 @@ func (s *Service) addMail(ctx context.Context, tx domain.Tx, cfg *domain.Config,
 	var kept keptFiles
 	if !robot {
 		// Whoever writes in and whom they copy get the ticket's mail from now on.
+		var sender *email.Address
 		if !in.fromAgent && in.from.Email != "" {
-			if _, err := tx.AddParticipant(ctx, &domain.Participant{TicketID: t.ID, Email: in.from.Email, Name: in.from.Name, Role: domain.ParticipantCc}); err != nil {
-				return err
-			}
+			sender = &in.from
 		}
-		if err := s.addCopied(ctx, tx, in, t); err != nil {
+		if err := s.addParticipants(ctx, tx, in, t, sender, domain.ParticipantCc); err != nil {
 			return err
 		}
 		if kept, err = s.keepAttachments(ctx, tx, cfg, in, t, &c.ID); err != nil {
 			return err
 		}
 	}
-	return threadPost(ctx, tx, t, PostJob{Notice: NoticeEmailIn, By: a.Ref(), Args: map[string]string{
+	postIn := threadPost
+	if !c.Public {
+		postIn = internalPost
+	}
+	return postIn(ctx, tx, t, PostJob{Notice: NoticeEmailIn, By: a.Ref(), Args: map[string]string{
 		"from": formatAddress(in.from), "subject": in.m.Subject, "body": excerpt(mailText(in), 2500),
 		"kind": robotKind(in.m.Auto), "skipped": strings.Join(kept.skipped, "\n"), "internal": boolArg(!c.Public),
 	}})
@@ -89,6 +92,12 @@ func (s *Service) openFromMail(ctx context.Context, tx domain.Tx, cfg *domain.Co
 		a = domain.SystemActor(domain.ChannelEmail)
 	case in.fromAgent:
 		a.Role, a.ProjectID = domain.RoleAgent, 0
+	}
+	// Reads before the ticket takes its number: from then on the
+	// customer's numbering waits for this transaction.
+	ack, err := s.mayAcknowledge(ctx, tx, in)
+	if err != nil {
+		return err
 	}
 	// This mirrors CreateTicket's transaction, with the customer decided
 	// by mail routing instead of by the input.
@@ -123,12 +132,11 @@ func (s *Service) openFromMail(ctx context.Context, tx domain.Tx, cfg *domain.Co
 	if err := s.recordIn(ctx, tx, in, t); err != nil {
 		return err
 	}
+	var requester *email.Address
 	if in.requester.Email != "" {
-		if _, err := tx.AddParticipant(ctx, &domain.Participant{TicketID: t.ID, Email: in.requester.Email, Name: in.requester.Name, Role: domain.ParticipantRequester}); err != nil {
-			return err
-		}
+		requester = &in.requester
 	}
-	if err := s.addCopied(ctx, tx, in, t); err != nil {
+	if err := s.addParticipants(ctx, tx, in, t, requester, domain.ParticipantRequester); err != nil {
 		return err
 	}
 	if note := forwardNote(in); note != "" {
@@ -152,8 +160,11 @@ func (s *Service) openFromMail(ctx context.Context, tx domain.Tx, cfg *domain.Co
 			return err
 		}
 	}
-	res.Acknowledged, err = s.acknowledge(ctx, tx, in, t)
-	return err
+	if !ack {
+		return nil
+	}
+	res.Acknowledged = true
+	return s.acknowledge(ctx, tx, in, t)
 }
 
 // recordIn keeps the mail's Message-ID with the ticket, for the replies to come.
@@ -170,13 +181,17 @@ func (s *Service) recordIn(ctx context.Context, tx domain.Tx, in *inbound, t *do
 	return err
 }
 
-func (s *Service) addCopied(ctx context.Context, tx domain.Tx, in *inbound, t *domain.Ticket) error {
-	for _, c := range in.copied {
-		if _, err := tx.AddParticipant(ctx, &domain.Participant{TicketID: t.ID, Email: c.Email, Name: c.Name, Role: domain.ParticipantCc}); err != nil {
-			return err
-		}
+// addParticipants records the writer (in the role given, if any) and the
+// people the mail copied.
+func (s *Service) addParticipants(ctx context.Context, tx domain.Tx, in *inbound, t *domain.Ticket, writer *email.Address, role string) error {
+	var ps []*domain.Participant
+	if writer != nil {
+		ps = append(ps, &domain.Participant{TicketID: t.ID, Email: writer.Email, Name: writer.Name, Role: role})
 	}
-	return nil
+	for _, c := range in.copied {
+		ps = append(ps, &domain.Participant{TicketID: t.ID, Email: c.Email, Name: c.Name, Role: domain.ParticipantCc})
+	}
+	return tx.AddParticipants(ctx, ps)
 }
 
 // mailTitle makes a title of the subject without its Re:, Fwd: and key

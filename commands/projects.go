@@ -37,6 +37,9 @@ func (s *Service) CreateProject(ctx context.Context, a domain.Actor, in ProjectI
 	if _, err := time.LoadLocation(p.TimeZone); err != nil {
 		return nil, domain.FieldErrorf("time_zone", "%q is not a time zone; use an IANA name like Europe/Paris.", p.TimeZone)
 	}
+	if p.SLAPolicy != "" && s.Config().Policy(p.SLAPolicy) == nil {
+		return nil, domain.FieldErrorf("sla_policy", "%s", unknownMsg("SLA policy", p.SLAPolicy, s.Config().PolicyNames()))
+	}
 	if in.HourlyRate < 0 {
 		return nil, domain.FieldErrorf("rate", "The hourly rate cannot be negative.")
 	}

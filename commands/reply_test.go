@@ -15,7 +15,7 @@ import (
 func TestReplyToCustomer(t *testing.T) {
 	mailEnv(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		e.ingest(t, first(emailtest.Mail{}))
+		e.ingest(t, firstMail())
 		ack := e.mails(t)[0]
 		e.ingest(t, emailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "Re: [ACME-1] Login fails", MessageID: "r1@acme.com",
 			InReplyTo: ack.MessageID, References: "m1@acme.com " + ack.MessageID, Body: "Also on mobile."})
@@ -94,7 +94,7 @@ func TestReplyWithoutRelay(t *testing.T) {
 	forEach(t, func(t *testing.T, e *env) {
 		// No mail set up: mail still comes in (and no acknowledgement is
 		// queued to wait forever), but nobody can reply by mail.
-		res, err := e.svc.IngestEmail(context.Background(), first(emailtest.Mail{}).Bytes(), email.ViaIMAP)
+		res, err := e.svc.IngestEmail(context.Background(), firstMail().Bytes(), email.ViaIMAP)
 		if err != nil || res.Action != commands.IngestCreated || res.Acknowledged {
 			t.Fatalf("ingest without relay: %+v %v", res, err)
 		}
@@ -111,7 +111,7 @@ func TestReplyWithoutRelay(t *testing.T) {
 func TestComposeMailJobAndUndeliverable(t *testing.T) {
 	mailEnv(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		e.ingest(t, first(emailtest.Mail{}))
+		e.ingest(t, firstMail())
 		e.mails(t)
 		e.posts(t)
 		tk := e.ticketOf(t, "ACME-1")
@@ -157,4 +157,3 @@ func TestComposeMailJobAndUndeliverable(t *testing.T) {
 		}
 	})
 }
-

@@ -307,7 +307,10 @@ func (s *Service) notifyAssignee(ctx context.Context, tx domain.Tx, a domain.Act
 	if t.AssigneeID == "" || t.AssigneeID == a.UserID || !s.Config().Slack.NotifyAssignee {
 		return nil
 	}
-	return post(ctx, tx, PostJob{User: t.AssigneeID, TicketID: t.ID, Notice: NoticeAssigned, By: a.Ref()})
+	// One DM per assignment, even when a rule and the person's own change
+	// both assign within one transaction.
+	return postOnce(ctx, tx, PostJob{User: t.AssigneeID, TicketID: t.ID, Notice: NoticeAssigned, By: a.Ref()},
+		fmt.Sprintf("assigned:%d:%s", t.ID, t.AssigneeID))
 }
 
 // ChangeStatus moves a ticket as its workflow allows.

@@ -62,6 +62,9 @@ func (s *Service) startTimer(ctx context.Context, a domain.Actor, key string) (*
 		if err := tx.CreateTimeEntry(ctx, res.Started); err != nil {
 			return err
 		}
+		if err := s.remindAtWorkdayEnd(ctx, tx, a, res.Started); err != nil {
+			return err
+		}
 		if err := event(ctx, tx, a, res.Ticket, domain.EventTimerStarted, "", "", ""); err != nil {
 			return err
 		}
@@ -293,4 +296,19 @@ func (s *Service) TimeEntries(ctx context.Context, a domain.Actor, f domain.Time
 		return err
 	})
 	return out, err
+}
+
+// remindAtWorkdayEnd brings a new timer's reminder forward to the end of
+// its owner's working day, when that comes before time.remind_after.
+func (s *Service) remindAtWorkdayEnd(ctx context.Context, tx domain.Tx, a domain.Actor, e *domain.TimeEntry) error {
+	cfg := s.Config().Time
+	loc, err := time.LoadLocation(a.TimeZone)
+	if a.TimeZone == "" || err != nil {
+		return nil
+	}
+	at := cfg.WorkdayReminder(e.StartedAt, loc)
+	if at.IsZero() || !at.Before(e.StartedAt.Add(cfg.RemindAfterOrDefault())) {
+		return nil
+	}
+	return tx.SetTimerReminder(ctx, e.ID, nil, &at)
 }

@@ -19,6 +19,10 @@ type TimeConfig struct {
 	// HardCap, when set, stops a timer on its own at start+HardCap and
 	// tells the owner: a forgotten weekend timer never bills 60 hours.
 	HardCap Duration `yaml:"hard_cap"`
+	// WorkdayEnd ("18:00"), when set, also reminds the owner of a timer
+	// still running at that time of their day (in their Slack time zone),
+	// whichever comes first with RemindAfter.
+	WorkdayEnd string `yaml:"workday_end"`
 	// Currency is shown next to amounts (an ISO code like EUR); display only.
 	Currency string `yaml:"currency"`
 	// Rates override a customer's hourly rate: an engineer's beats a
@@ -105,6 +109,11 @@ var leadIDRE = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
 
 func (c *Config) validateTime(p *problems) {
 	t := &c.Time
+	if t.WorkdayEnd != "" {
+		if _, err := time.Parse("15:04", t.WorkdayEnd); err != nil {
+			p.add(t.Line, "time.workday_end %q must be a time of day like 18:00", t.WorkdayEnd)
+		}
+	}
 	if t.HardCap.Duration > 0 {
 		if t.HardCap.Duration <= t.RemindAfterOrDefault() {
 			p.add(t.Line, "time.hard_cap (%s) must be longer than time.remind_after (%s), or the reminder never goes out",
@@ -148,4 +157,20 @@ func typeNamesOf(c *Config) []string {
 		out = append(out, t.Name)
 	}
 	return out
+}
+
+// WorkdayReminder is when a timer started at start by someone in loc
+// should remind its owner because their working day ends: the end of the
+// start's day, when the timer started before it; else zero.
+func (t *TimeConfig) WorkdayReminder(start time.Time, loc *time.Location) time.Time {
+	end, err := time.Parse("15:04", t.WorkdayEnd)
+	if t.WorkdayEnd == "" || err != nil || loc == nil {
+		return time.Time{}
+	}
+	local := start.In(loc)
+	at := time.Date(local.Year(), local.Month(), local.Day(), end.Hour(), end.Minute(), 0, 0, loc)
+	if !at.After(start) {
+		return time.Time{}
+	}
+	return at.UTC()
 }

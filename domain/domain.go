@@ -35,6 +35,8 @@ type Actor struct {
 	Channel string
 	// ProjectID limits a customer to their own company's tickets; zero for agents.
 	ProjectID int64
+	// TimeZone is the person's IANA zone when known (their Slack profile).
+	TimeZone string
 }
 
 // IsAgent reports whether the actor may do agent work (assign, log time…).

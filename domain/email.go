@@ -89,8 +89,9 @@ type EmailTx interface {
 	// CountMailsTo counts outgoing mails of a kind to an address since a time.
 	CountMailsTo(ctx context.Context, address, kind string, since time.Time) (int, error)
 
-	// AddParticipant records an address on a ticket; false when it was there.
-	AddParticipant(ctx context.Context, p *Participant) (bool, error)
+	// AddParticipants records addresses on a ticket (one statement); those
+	// already there are left as they are.
+	AddParticipants(ctx context.Context, ps []*Participant) error
 	Participants(ctx context.Context, ticketID int64) ([]*Participant, error)
 
 	AddAttachment(ctx context.Context, a *Attachment) error

@@ -31,7 +31,7 @@ type SenderOptions struct {
 	TLSConfig *tls.Config
 	// Timeout bounds one connection to the relay. Default 30 s.
 	Timeout time.Duration
-	// Poll is how often Run looks for due mail when nothing kicks it. Default 5 s.
+	// Poll is how often Run looks for due mail. Default 2 s.
 	Poll time.Duration
 	// Now is the clock retries are scheduled on; the store's clock in tests.
 	Now func() time.Time
@@ -50,7 +50,6 @@ type SenderOptions struct {
 type Sender struct {
 	opts   SenderOptions
 	client func() (*mail.Client, error)
-	kick   chan struct{}
 }
 
 // permanentTries is how many times a mail the relay refuses with a 5xx is
@@ -70,7 +69,7 @@ func NewSender(opts SenderOptions) (*Sender, error) {
 		opts.Timeout = 30 * time.Second
 	}
 	if opts.Poll <= 0 {
-		opts.Poll = 5 * time.Second
+		opts.Poll = 2 * time.Second
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -79,7 +78,7 @@ func NewSender(opts SenderOptions) (*Sender, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Sender{opts: opts, client: mk, kick: make(chan struct{}, 1)}, nil
+	return &Sender{opts: opts, client: mk}, nil
 }
 
 // relayClient parses SMTP_RELAY_URL into a go-mail client factory.
@@ -114,14 +113,6 @@ func relayClient(raw string, tlsConfig *tls.Config, timeout time.Duration) (func
 	return func() (*mail.Client, error) { return mail.NewClient(host, opts...) }, nil
 }
 
-// Kick wakes Run after mail was queued.
-func (s *Sender) Kick() {
-	select {
-	case s.kick <- struct{}{}:
-	default:
-	}
-}
-
 // Run delivers due mail until ctx ends.
 func (s *Sender) Run(ctx context.Context) {
 	t := time.NewTicker(s.opts.Poll)
@@ -134,7 +125,6 @@ func (s *Sender) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		case <-s.kick:
 		}
 	}
 }

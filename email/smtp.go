@@ -32,6 +32,10 @@ type ServerOptions struct {
 	MaxMessageBytes int64
 	// MaxRecipients per message. Default 50.
 	MaxRecipients int
+	// MaxLineLength is the longest line taken. Default 64 KiB: RFC 5321
+	// says 1000, but real mail (unwrapped base64, Outlook's long lines)
+	// breaks it, and refusing a customer's mail helps nobody.
+	MaxLineLength int
 	// MaxConnTime bounds a whole connection, however busy. Default 10 min.
 	MaxConnTime time.Duration
 	// Timeout bounds each read and write. Default 1 min.
@@ -77,6 +81,9 @@ func NewServer(opts ServerOptions) (*Server, error) {
 	if opts.MaxRecipients <= 0 {
 		opts.MaxRecipients = 50
 	}
+	if opts.MaxLineLength <= 0 {
+		opts.MaxLineLength = 64 << 10
+	}
 	if opts.MaxConnTime <= 0 {
 		opts.MaxConnTime = 10 * time.Minute
 	}
@@ -92,6 +99,7 @@ func NewServer(opts ServerOptions) (*Server, error) {
 	srv.Domain = opts.Hostname
 	srv.MaxMessageBytes = opts.MaxMessageBytes
 	srv.MaxRecipients = opts.MaxRecipients
+	srv.MaxLineLength = opts.MaxLineLength
 	srv.ReadTimeout, srv.WriteTimeout = opts.Timeout, opts.Timeout
 	srv.EnableSMTPUTF8 = true
 	srv.ErrorLog = smtpLog{opts.Logger}

@@ -197,4 +197,3 @@ func TestSMTPConnectionTime(t *testing.T) {
 		t.Errorf("connection lasted %v", d)
 	}
 }
-

@@ -98,6 +98,11 @@ func TestTicketActivity(t *testing.T) {
 			}
 			return tx.AddEvent(ctx, &domain.Event{TicketID: busy.ID, Actor: "UA", Channel: "slack", Kind: domain.EventComment})
 		})
+		// An automation's own event later on is no activity.
+		clock.Advance(time.Hour)
+		update(t, db, func(tx domain.Tx) error {
+			return tx.AddEvent(ctx, &domain.Event{TicketID: busy.ID, Actor: "deskbot", Channel: domain.ChannelAutomation, Kind: domain.EventAutomation, Field: "nudge"})
+		})
 		var acts []*domain.TicketActivity
 		_ = db.View(ctx, func(tx domain.Tx) (err error) {
 			acts, err = tx.TicketActivity(ctx, []string{"new", "waiting"})

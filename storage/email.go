@@ -77,22 +77,28 @@ func (tx *Tx) CountMailsTo(ctx context.Context, address, kind string, since time
 	return n, nil
 }
 
-// AddParticipant records an address on a ticket; false when it was there.
-func (tx *Tx) AddParticipant(ctx context.Context, p *domain.Participant) (bool, error) {
-	p.CreatedAt = tx.now
-	p.Email = strings.ToLower(p.Email)
-	res, err := tx.exec(ctx, `INSERT INTO ticket_participants (ticket_id, email, name, role, created_at)
-		VALUES (?,?,?,?,?) ON CONFLICT (ticket_id, email) DO NOTHING`, p.TicketID, p.Email, p.Name, p.Role, p.CreatedAt)
+// AddParticipants records addresses on a ticket in one statement; those
+// already there are left as they are.
+func (tx *Tx) AddParticipants(ctx context.Context, ps []*domain.Participant) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	var rows []string
+	var args []any
+	for _, p := range ps {
+		p.CreatedAt = tx.now
+		p.Email = strings.ToLower(p.Email)
+		rows = append(rows, "(?,?,?,?,?)")
+		args = append(args, p.TicketID, p.Email, p.Name, p.Role, p.CreatedAt)
+	}
+	_, err := tx.exec(ctx, `INSERT INTO ticket_participants (ticket_id, email, name, role, created_at) VALUES `+
+		strings.Join(rows, ",")+` ON CONFLICT (ticket_id, email) DO NOTHING`, args...)
 	if isForeignKeyViolation(err) {
-		return false, domain.Errorf(domain.ENOTFOUND, "Ticket not found.")
+		return domain.Errorf(domain.ENOTFOUND, "Ticket not found.")
 	} else if err != nil {
-		return false, fmt.Errorf("store: unable to add participant: %w", err)
+		return fmt.Errorf("store: unable to add participants: %w", err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("store: unable to add participant: %w", err)
-	}
-	return n == 1, nil
+	return nil
 }
 
 // Participants lists a ticket's addresses, the requester first.

@@ -82,16 +82,21 @@ func TestParticipantsAndAttachments(t *testing.T) {
 		tk := seedTicket(t, db, p, "A")
 		var big, small, empty *domain.Attachment
 		update(t, db, func(tx domain.Tx) error {
-			for _, pp := range []*domain.Participant{
+			if err := tx.AddParticipants(ctx, []*domain.Participant{
 				{TicketID: tk.ID, Email: "dee@acme.com", Role: domain.ParticipantCc},
 				{TicketID: tk.ID, Email: "Cy@Acme.com", Name: "Cy", Role: domain.ParticipantRequester},
-			} {
-				if ok, err := tx.AddParticipant(ctx, pp); err != nil || !ok {
-					t.Errorf("add %s: %v %v", pp.Email, ok, err)
-				}
+			}); err != nil {
+				t.Error(err)
 			}
-			if ok, err := tx.AddParticipant(ctx, &domain.Participant{TicketID: tk.ID, Email: "cy@acme.com", Role: domain.ParticipantCc}); err != nil || ok {
-				t.Errorf("participant twice: %v %v", ok, err)
+			// Already there: kept as they were, the requester a requester.
+			if err := tx.AddParticipants(ctx, []*domain.Participant{
+				{TicketID: tk.ID, Email: "cy@acme.com", Role: domain.ParticipantCc},
+				{TicketID: tk.ID, Email: "cy@acme.com", Role: domain.ParticipantCc},
+			}); err != nil {
+				t.Errorf("participants twice: %v", err)
+			}
+			if err := tx.AddParticipants(ctx, nil); err != nil {
+				t.Error(err)
 			}
 			small = &domain.Attachment{TicketID: tk.ID, Filename: "log.txt", ContentType: "text/plain", Size: 3, Stored: true, Data: []byte("abc")}
 			big = &domain.Attachment{TicketID: tk.ID, Filename: "dump.bin", Size: 50 << 20}

@@ -282,6 +282,9 @@ func (b *viewSQL) version(c query.Cond) string {
 	return b.in("t.version", c.Values, none)
 }
 
+// dateCols: tickets have no due date of their own, so due: (and
+// sort:due, the calendar) read sla_due_at, the next SLA instant the
+// scheduler looks at: a warning threshold or the deadline itself.
 var dateCols = map[string]string{"created": "t.created_at", "updated": "t.updated_at", "resolved": "t.resolved_at", "due": "t.sla_due_at"}
 
 // date tests a range; an unset date never lies in one, so negations

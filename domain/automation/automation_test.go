@@ -316,3 +316,23 @@ func TestDescribe(t *testing.T) {
 		t.Errorf("%q %q", r.Trigger(), r.Actions())
 	}
 }
+
+func TestConditionsInWords(t *testing.T) {
+	tests := []struct{ cond, want string }{
+		{"{type: incident, tier: gold}", "type is incident; tier is gold"},
+		{"{any: [{tag: vip}, {text_contains: [outage, down]}]}", `any of (tagged vip, text contains "outage" or "down")`},
+		{"{not: {priority: [low, normal]}}", "not (priority is one of low, normal)"},
+		{"{field: {name: affected_users, above: 10}}", "affected_users above 10"},
+		{"{field: {name: version, set: false}}", "version is not set"},
+		{"{text_matches: '^down'}", "text matches /^down/"},
+		{"{business_hours: false}", "outside business hours"},
+	}
+	for _, tt := range tests {
+		if got := rule(t, tt.cond).Conditions(); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.cond, got, tt.want)
+		}
+	}
+	if got := mustRules(t, "- {name: a, on: created, then: [{add_tag: x}]}")[0].Conditions(); got != "always" {
+		t.Errorf("no conditions: %q", got)
+	}
+}

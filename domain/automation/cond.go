@@ -252,3 +252,49 @@ func (c *Cond) describe(f *Facts, ok bool) string {
 	}
 	return c.Op
 }
+
+// String writes the condition in words, for listings: "type is incident;
+// any of (tagged vip, text contains "outage")".
+func (c *Cond) String() string {
+	switch c.Op {
+	case opAll, opAny:
+		parts := make([]string, len(c.Subs))
+		for i, s := range c.Subs {
+			parts[i] = s.String()
+		}
+		if c.Op == opAll {
+			return strings.Join(parts, "; ")
+		}
+		return "any of (" + strings.Join(parts, ", ") + ")"
+	case opNot:
+		return "not (" + c.Subs[0].String() + ")"
+	case opIs:
+		if len(c.Values) > 1 {
+			return fmt.Sprintf("%s is one of %s", c.Fact, strings.Join(c.Values, ", "))
+		}
+		return fmt.Sprintf("%s is %s", c.Fact, c.Values[0])
+	case opSet:
+		if c.Want {
+			return c.Fact + " is set"
+		}
+		return c.Fact + " is not set"
+	case opContains:
+		quoted := make([]string, len(c.Values))
+		for i, w := range c.Values {
+			quoted[i] = strconv.Quote(w)
+		}
+		return fmt.Sprintf("%s contains %s", c.Fact, strings.Join(quoted, " or "))
+	case opMatches:
+		return fmt.Sprintf("%s matches /%s/", c.Fact, c.re)
+	case opAbove, opBelow:
+		return fmt.Sprintf("%s %s %g", c.Fact, c.Op, c.Num)
+	case opHas:
+		return "tagged " + strings.Join(c.Values, " or ")
+	case opHours:
+		if c.Want {
+			return "during business hours"
+		}
+		return "outside business hours"
+	}
+	return c.Op
+}

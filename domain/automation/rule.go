@@ -169,3 +169,11 @@ func shortDuration(d time.Duration) string {
 	s = strings.TrimSuffix(s, "0s")
 	return strings.TrimSuffix(s, "0m")
 }
+
+// Conditions describes the rule's conditions, "always" when it has none.
+func (r *Rule) Conditions() string {
+	if r.If == nil || (r.If.Op == opAll && len(r.If.Subs) == 0) {
+		return "always"
+	}
+	return r.If.String()
+}

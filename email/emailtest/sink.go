@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"slices"
 	"sync"
 	"testing"
 
@@ -21,6 +22,8 @@ type SinkOptions struct {
 	Implicit bool
 	// User and Password, when set, are required (AUTH PLAIN, after TLS).
 	User, Password string
+	// Refuse lists recipients refused for good (550 no such user).
+	Refuse []string
 }
 
 // Received is one message the sink took.
@@ -175,6 +178,9 @@ func (ss *sinkSession) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 func (ss *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if slices.Contains(ss.s.opts.Refuse, to) {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user"}
+	}
 	ss.cur.To = append(ss.cur.To, to)
 	return nil
 }

@@ -1,0 +1,140 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/deskbot/deskbot/commands"
+	"github.com/deskbot/deskbot/domain"
+)
+
+// The card's Edit button and its modal: the ticket's type and the type's
+// custom fields; changing the type redraws the fields.
+const (
+	actEdit = "edit"
+	cbEdit  = "edit_ticket"
+)
+
+func (b *Bot) openEditModal(ctx context.Context, a domain.Actor, responseURL, triggerID, key string) {
+	if !a.IsAgent() {
+		b.fail(ctx, responseURL, domain.Errorf(domain.EFORBIDDEN, "Only support agents can edit tickets."))
+		return
+	}
+	t, err := b.svc.Ticket(ctx, a, key)
+	if err != nil {
+		b.fail(ctx, responseURL, err)
+		return
+	}
+	view := b.editView(b.svc.Config(), t, t.Type, nil)
+	b.retry(ctx, "views.open", func() error { _, err := b.api.OpenViewContext(ctx, triggerID, view); return err })
+}
+
+// editView builds the modal for a type. values, when the type changed,
+// keeps what the person already typed over the ticket's own values.
+func (b *Bot) editView(cfg *domain.Config, t *domain.Ticket, typ string, values map[string]map[string]slack.BlockAction) slack.ModalViewRequest {
+	td := cfg.Type(typ)
+	if td == nil {
+		typ = t.Type
+		if td = cfg.Type(typ); td == nil {
+			typ, td = cfg.DefaultType, cfg.Type(cfg.DefaultType)
+		}
+	}
+	blocks := []slack.Block{b.typeInput(cfg, typ)}
+	if typ != t.Type {
+		note := fmt.Sprintf("Changing the type moves the ticket to *%s* in the %s workflow.",
+			esc(cfg.StatusLabel(cfg.MapStatus(t.Status, typ))), esc(td.Label))
+		blocks = append(blocks, slack.NewContextBlock("type_note", mrkdwn(note)))
+	}
+	for _, name := range td.Fields {
+		f := cfg.Field(name)
+		if f == nil || len(blocks) >= maxViewBlocks {
+			continue
+		}
+		v := t.Fields[name]
+		if _, typed := values["f_"+name]; typed {
+			v = inputValue(values, "f_"+name)
+		}
+		blocks = append(blocks, withInitial(fieldInput(f), f, v))
+	}
+	if len(td.Fields) == 0 {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(fmt.Sprintf("A %s has no custom fields.", esc(td.Label))), nil, nil))
+	}
+	return slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: cbEdit, Title: plain(cut("Edit "+t.Key(), maxModalTitle)),
+		Submit: plain("Save"), Close: plain("Cancel"), Blocks: slack.Blocks{BlockSet: blocks},
+		PrivateMetadata: t.Key(),
+	}
+}
+
+// withInitial shows a field's current value in its input.
+func withInitial(in *slack.InputBlock, f *domain.FieldDef, v string) *slack.InputBlock {
+	if v == "" {
+		return in
+	}
+	switch el := in.Element.(type) {
+	case *slack.PlainTextInputBlockElement:
+		el.InitialValue = cut(v, maxInputValue)
+	case *slack.SelectBlockElement:
+		if el.Type == slack.OptTypeUser {
+			el.InitialUser = v
+		} else if i := slices.Index(f.Options, v); i >= 0 && i < len(el.Options) {
+			el.InitialOption = el.Options[i]
+		}
+	case *slack.MultiSelectBlockElement:
+		for _, part := range strings.Split(v, ",") {
+			if i := slices.Index(f.Options, part); i >= 0 && i < len(el.Options) {
+				el.InitialOptions = append(el.InitialOptions, el.Options[i])
+			}
+		}
+	case *slack.DatePickerBlockElement:
+		el.InitialDate = v
+	}
+	return in
+}
+
+func (b *Bot) redrawEditModal(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction) {
+	a, err := b.ppl.actor(ctx, cb.User.ID, "")
+	if err != nil {
+		b.log.Error("bot: actor", "err", err)
+		return
+	}
+	t, err := b.svc.Ticket(ctx, a, cb.View.PrivateMetadata)
+	if err != nil {
+		b.log.Warn("bot: unable to redraw the edit modal", "err", err)
+		return
+	}
+	typ := firstNonEmpty(act.SelectedOption.Value, act.Value)
+	view := b.editView(b.svc.Config(), t, typ, cb.View.State.Values)
+	b.retry(ctx, "views.update", func() error {
+		_, err := b.api.UpdateViewContext(ctx, view, "", cb.View.Hash, cb.View.ID)
+		return err
+	})
+}
+
+func (b *Bot) submitEdit(ctx context.Context, a domain.Actor, cb slack.InteractionCallback, values map[string]map[string]slack.BlockAction) *slack.ViewSubmissionResponse {
+	fields := map[string]string{}
+	for id := range values {
+		if name, ok := strings.CutPrefix(id, "f_"); ok {
+			fields[name] = inputValue(values, id)
+		}
+	}
+	t, err := b.svc.SetFields(ctx, a, cb.View.PrivateMetadata, commands.EditInput{Type: inputValue(values, "type"), Fields: fields})
+	if err != nil {
+		return formError(editBlockFor(err, values), err)
+	}
+	b.log.Debug("ticket edited", "ticket", t.Key(), "by", a.UserID)
+	return nil
+}
+
+// editBlockFor puts an error next to the input it is about, else on the type.
+func editBlockFor(err error, values map[string]map[string]slack.BlockAction) string {
+	f := domain.ErrorField(err)
+	if _, ok := values["f_"+f]; ok && f != "" {
+		return "f_" + f
+	}
+	return "type"
+}
