@@ -267,14 +267,15 @@ func TestIngestRouting(t *testing.T) {
 		if tr := e.ticketOf(t, "TRIAGE-3"); tr.SlackChannel != "CTRIAGE" {
 			t.Errorf("triage ticket in %q", tr.SlackChannel)
 		}
-		// The thread hears of each mail, escaped by the bot; robots are labelled.
+		// The thread hears of each person's mail; the robots' internal notes
+		// stay out of ACME's own channel, where the customer reads along.
 		var kinds []string
 		for _, p := range e.posts(t) {
 			if p.Notice == commands.NoticeEmailIn {
 				kinds = append(kinds, p.Args["kind"]+"/"+p.Args["internal"])
 			}
 		}
-		if strings.Join(kinds, " ") != "/ / / / auto-reply/1 bounce/1" {
+		if strings.Join(kinds, " ") != "/ / / /" {
 			t.Errorf("notices %v", kinds)
 		}
 	})
@@ -350,4 +351,22 @@ func TestPublicMailDomainIsNoAgent(t *testing.T) {
 	if err != nil || tk.RequesterEmail != "someone@gmail.com" {
 		t.Errorf("filed for %q (%v): a gmail user is no agent", tk.RequesterEmail, err)
 	}
+}
+
+// In an agents' channel (triage here) robots' notes are announced too.
+func TestRobotNoticeInAgentsChannel(t *testing.T) {
+	mailEnv(t, func(t *testing.T, e *env) {
+		e.ingest(t, emailtest.Mail{From: "who@unknown.example", To: "support@vendor.com", Subject: "Hi", MessageID: "w1@unknown.example", Body: "Hello"})
+		ack := e.mails(t)[0]
+		e.posts(t)
+		res := e.ingest(t, emailtest.Mail{From: "who@unknown.example", To: "support@vendor.com", Subject: "Out of office", MessageID: "w2@unknown.example",
+			InReplyTo: ack.MessageID, Headers: []string{"Auto-Submitted: auto-replied"}, Body: "Back Monday <!channel>"})
+		if res.Action != commands.IngestCommented || res.TicketKey != "TRIAGE-1" {
+			t.Fatalf("%+v", res)
+		}
+		p := e.posts(t)
+		if len(p) != 1 || p[0].Args["kind"] != "auto-reply" || p[0].Args["internal"] != "1" || !p[0].InTicketThread || p[0].Args["body"] != "Back Monday <!channel>" {
+			t.Errorf("notice %+v", p)
+		}
+	})
 }

@@ -173,11 +173,11 @@ func slaHistory(cfg *domain.Config, t *domain.Ticket, events []*domain.Event, co
 			if status == "" {
 				status = e.OldValue
 			}
-			h.Statuses = append(h.Statuses, statusChange(cfg, e.At, e.NewValue))
+			h.Statuses = append(h.Statuses, statusChange(cfg, t.Type, e.At, e.NewValue))
 		}
 	}
 	h.Priority = slices.Insert(h.Priority, 0, sla.PriorityChange{At: t.CreatedAt, Priority: firstNonEmpty(prio, t.Priority)})
-	h.Statuses = slices.Insert(h.Statuses, 0, statusChange(cfg, t.CreatedAt, firstNonEmpty(status, t.Status)))
+	h.Statuses = slices.Insert(h.Statuses, 0, statusChange(cfg, t.Type, t.CreatedAt, firstNonEmpty(status, t.Status)))
 	for _, c := range comments {
 		switch {
 		case !c.Public:
@@ -190,12 +190,13 @@ func slaHistory(cfg *domain.Config, t *domain.Ticket, events []*domain.Event, co
 	return h
 }
 
-// statusChange reads pausing and resolved from the config: a status the
-// config no longer has counts as active, so its clock runs.
-func statusChange(cfg *domain.Config, at time.Time, status string) sla.StatusChange {
+// statusChange reads pausing (per ticket type, when the type lists its
+// own) and resolved from the config: a status the config no longer has
+// counts as active, so its clock runs.
+func statusChange(cfg *domain.Config, typ string, at time.Time, status string) sla.StatusChange {
 	sc := sla.StatusChange{At: at, Status: status}
 	if st := cfg.Status(status); st != nil {
-		sc.Paused, sc.Resolved = st.PausesSLA, st.Done()
+		sc.Paused, sc.Resolved = cfg.PausesSLAFor(typ, status), st.Done()
 	}
 	return sc
 }

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -99,6 +100,10 @@ func (s *Service) alertSLA(ctx context.Context, cfg *domain.Config, id int64) (i
 		}
 		if len(fired) > 0 {
 			if err := s.notifySLA(ctx, tx, cfg, t, run, fired); err != nil {
+				return err
+			}
+			breach := slices.ContainsFunc(fired, Threshold.Breach)
+			if err := s.RunSLAAutomations(ctx, tx, cfg, t, breach); err != nil {
 				return err
 			}
 			if err := refreshCard(ctx, tx, t); err != nil { // its SLA line changed
