@@ -57,7 +57,7 @@ func serve(ctx context.Context, env *Env, log *slog.Logger) error {
 		BotToken: env.SlackBotToken, AppToken: env.SlackAppToken, APIURL: env.SlackAPIURL,
 		Service: svc, Outbox: db, Logger: log, Metrics: bot.NewMetrics(reg),
 	})
-	sched, err := startScheduler(db, svc, log)
+	sched, err := startScheduler(db, svc, b.Kick, log)
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,9 @@ func serve(ctx context.Context, env *Env, log *slog.Logger) error {
 
 // startScheduler runs the periodic use cases. On PostgreSQL each job takes
 // an advisory lock, so replicas run it once between them.
-func startScheduler(db *storage.DB, svc *commands.Service, log *slog.Logger) (*scheduler.Scheduler, error) {
+// kick wakes the outbox after a job queued messages, so an alert goes out
+// at once rather than at the dispatcher's next poll.
+func startScheduler(db *storage.DB, svc *commands.Service, kick func(), log *slog.Logger) (*scheduler.Scheduler, error) {
 	opts := scheduler.Options{Logger: log}
 	if db.Dialect() == storage.Postgres {
 		opts.Locker = db.NewLocker()
@@ -90,7 +92,14 @@ func startScheduler(db *storage.DB, svc *commands.Service, log *slog.Logger) (*s
 	}
 	for _, j := range jobs {
 		fn := j.fn
-		if err := sc.Every(j.name, j.interval, func(ctx context.Context) error { _, err := fn(ctx); return err }); err != nil {
+		job := func(ctx context.Context) error {
+			n, err := fn(ctx)
+			if n > 0 {
+				kick()
+			}
+			return err
+		}
+		if err := sc.Every(j.name, j.interval, job); err != nil {
 			return nil, err
 		}
 	}

@@ -233,6 +233,10 @@ func (b *Bot) work(ctx context.Context, kind string, fn func(ctx context.Context
 	}()
 }
 
+// Kick wakes the outbox dispatcher: call it after queueing work outside
+// the bot (the scheduler's jobs), so it goes out now, not at the next poll.
+func (b *Bot) Kick() { b.kickOutbox() }
+
 // kickOutbox wakes the dispatcher after a use case queued work.
 func (b *Bot) kickOutbox() {
 	select {
