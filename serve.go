@@ -39,8 +39,14 @@ func serve(ctx context.Context, env *Env, log *slog.Logger) error {
 	if env.TriageChannel == "" && (env.SMTPAddr != "" || env.IMAPURL != "") {
 		log.Warn("TRIAGE_CHANNEL is not set: tickets from unknown senders will show in App Home only")
 	}
-	svc := commands.New(db, cfg, commands.Options{TriageChannel: env.TriageChannel, Logger: log})
+	svc := commands.New(db, cfg, commands.Options{TriageChannel: env.TriageChannel, Logger: log,
+		Mail: commands.MailOptions{Address: env.MailFrom, Send: env.SMTPRelayURL != ""}})
 	svc.UseStandardHooks()
+	mail, err := startMail(env, db, svc, log)
+	if err != nil {
+		return err
+	}
+	defer mail.stop()
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -57,7 +63,7 @@ func serve(ctx context.Context, env *Env, log *slog.Logger) error {
 		BotToken: env.SlackBotToken, AppToken: env.SlackAppToken, APIURL: env.SlackAPIURL,
 		Service: svc, Outbox: db, Logger: log, Metrics: bot.NewMetrics(reg),
 	})
-	sched, err := startScheduler(db, svc, b.Kick, log)
+	sched, err := startScheduler(db, svc, b.Kick, mail.jobs, log)
 	if err != nil {
 		return err
 	}
@@ -71,7 +77,7 @@ func serve(ctx context.Context, env *Env, log *slog.Logger) error {
 // an advisory lock, so replicas run it once between them.
 // kick wakes the outbox after a job queued messages, so an alert goes out
 // at once rather than at the dispatcher's next poll.
-func startScheduler(db *storage.DB, svc *commands.Service, kick func(), log *slog.Logger) (*scheduler.Scheduler, error) {
+func startScheduler(db *storage.DB, svc *commands.Service, kick func(), extra []job, log *slog.Logger) (*scheduler.Scheduler, error) {
 	opts := scheduler.Options{Logger: log}
 	if db.Dialect() == storage.Postgres {
 		opts.Locker = db.NewLocker()
@@ -80,16 +86,13 @@ func startScheduler(db *storage.DB, svc *commands.Service, kick func(), log *slo
 	if err != nil {
 		return nil, err
 	}
-	jobs := []struct {
-		name     string
-		interval time.Duration
-		fn       func(context.Context) (int, error)
-	}{
+	jobs := []job{
 		{"sla-scan", svc.Config().SLA.ScanInterval.Duration, svc.ScanSLA},
 		{"timer-reminders", time.Minute, svc.RemindForgottenTimers},
 		{"automations-scan", time.Minute, svc.ScanAutomations},
 		{"digests", time.Minute, svc.DueDigests},
 	}
+	jobs = append(jobs, extra...)
 	for _, j := range jobs {
 		fn := j.fn
 		job := func(ctx context.Context) error {
@@ -137,4 +140,12 @@ func startHTTP(addr string, db *storage.DB, reg *prometheus.Registry, log *slog.
 	}()
 	log.Info("health and metrics listening", "addr", ln.Addr().String())
 	return srv, nil
+}
+
+// job is a use case the scheduler runs every interval; it returns how many
+// messages it queued, so the outbox can be woken.
+type job struct {
+	name     string
+	interval time.Duration
+	fn       func(context.Context) (int, error)
 }

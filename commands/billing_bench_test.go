@@ -3,12 +3,9 @@ package commands_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"log/slog"
-	"net/url"
 	"os"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -37,7 +34,7 @@ func BenchmarkMonthReport(b *testing.B) {
 		}
 	}
 	ctx := context.Background()
-	dbURL := benchDatabase(b)
+	dbURL := storagetest.PostgresDatabase(b)
 	open := func(u string) *commands.Service {
 		db, err := storage.Open(ctx, u, storage.WithLogger(slog.New(slog.DiscardHandler)))
 		if err != nil {
@@ -102,39 +99,4 @@ func seedTimeEntries(b *testing.B, dbURL string, n int) {
 		}
 	}
 	b.Logf("seeded %d time entries in %v", n, time.Since(start).Round(time.Millisecond))
-}
-
-// benchDatabase creates a PostgreSQL database for the benchmark, dropped
-// after; the benchmark needs its URL to open a second, index-less pool.
-func benchDatabase(b *testing.B) string {
-	b.Helper()
-	admin, err := sql.Open("postgres", storagetest.PostgresURL())
-	if err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		err = admin.PingContext(ctx)
-		cancel()
-	}
-	if err != nil {
-		b.Skipf("PostgreSQL benchmark skipped: no server at %s (%v)", storagetest.PostgresURL(), err)
-	}
-	b.Cleanup(func() { admin.Close() })
-	name := fmt.Sprintf("deskbot_bench_%d", time.Now().UnixNano())
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
-			b.Logf("drop %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(storagetest.PostgresURL())
-	if err != nil {
-		b.Fatal(err)
-	}
-	u.Path = "/" + name
-	s := u.String()
-	if !strings.Contains(s, "?") {
-		s += "?sslmode=disable"
-	}
-	return s
 }

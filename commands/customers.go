@@ -48,13 +48,7 @@ func (s *Service) AddCustomer(ctx context.Context, a domain.Actor, key, name str
 		if err := checkCustomerVersion(ctx, tx, cfg, p.CurrentVersion); err != nil {
 			return err
 		}
-		if err := tx.CreateProject(ctx, p); err != nil {
-			return err
-		}
-		if p.CurrentVersion == "" {
-			return nil
-		}
-		return tx.AddVersionChange(ctx, &domain.VersionChange{ProjectID: p.ID, Version: p.CurrentVersion, Since: tx.Now(), RecordedBy: a.Ref()})
+		return createProject(ctx, tx, a, p)
 	})
 	if err != nil {
 		return nil, err

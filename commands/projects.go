@@ -62,19 +62,22 @@ func (s *Service) CreateProject(ctx context.Context, a domain.Actor, in ProjectI
 		}
 		p.CurrentVersion = v.String()
 	}
-	err := s.store.Update(ctx, func(tx domain.Tx) error {
-		if err := tx.CreateProject(ctx, p); err != nil {
-			return err
-		}
-		if p.CurrentVersion == "" {
-			return nil
-		}
-		return tx.AddVersionChange(ctx, &domain.VersionChange{ProjectID: p.ID, Version: p.CurrentVersion, Since: tx.Now(), RecordedBy: a.Ref()})
-	})
+	err := s.store.Update(ctx, func(tx domain.Tx) error { return createProject(ctx, tx, a, p) })
 	if err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// createProject inserts a customer with its first version in the history.
+func createProject(ctx context.Context, tx domain.Tx, a domain.Actor, p *domain.Project) error {
+	if err := tx.CreateProject(ctx, p); err != nil {
+		return err
+	}
+	if p.CurrentVersion == "" {
+		return nil
+	}
+	return tx.AddVersionChange(ctx, &domain.VersionChange{ProjectID: p.ID, Version: p.CurrentVersion, Since: tx.Now(), RecordedBy: a.Ref()})
 }
 
 // Projects lists the customers an actor may see.

@@ -2,12 +2,7 @@ package commands_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
-	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -81,7 +76,7 @@ func TestSavedViews(t *testing.T) {
 // database, asked for digests together at every step of a fake clock:
 // each slot is queued exactly once.
 func TestDigestOncePerSlotAcrossReplicas(t *testing.T) {
-	dbURL := sharedDatabase(t)
+	dbURL := storagetest.PostgresDatabase(t)
 	clock := storagetest.NewClock(time.Date(2026, 11, 27, 14, 0, 0, 0, time.UTC)) // Friday
 	var svcs []*commands.Service
 	var first *storage.DB
@@ -170,38 +165,4 @@ func TestDigestOncePerSlotAcrossReplicas(t *testing.T) {
 	if err != nil || r.View.Name != "Acme open" || r.Group != "version" || r.Loc.String() != "Europe/Paris" {
 		t.Errorf("digest %v %+v", err, r)
 	}
-}
-
-// sharedDatabase creates an empty PostgreSQL database that several
-// processes open, dropped when the test ends.
-func sharedDatabase(t *testing.T) string {
-	t.Helper()
-	admin, err := sql.Open("postgres", storagetest.PostgresURL())
-	if err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		err = admin.PingContext(ctx)
-		cancel()
-	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL required under CI=true: %v", err)
-		}
-		t.Skipf("PostgreSQL tests skipped: no server at %s (%v)", storagetest.PostgresURL(), err)
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "deskbot_test_" + hex.EncodeToString(b)
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_, _ = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-		admin.Close()
-	})
-	u, err := url.Parse(storagetest.PostgresURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
 }

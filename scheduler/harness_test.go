@@ -2,13 +2,8 @@ package scheduler_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"log/slog"
-	"net/url"
-	"os"
 	"testing"
 	"time"
 
@@ -18,7 +13,6 @@ import (
 	"github.com/deskbot/deskbot/domain"
 	"github.com/deskbot/deskbot/scheduler"
 	"github.com/deskbot/deskbot/storage"
-	"github.com/deskbot/deskbot/storage/storagetest"
 )
 
 // base is Friday 2026-11-27 14:00 UTC. Schedulers start half a second
@@ -177,40 +171,6 @@ func (p slaPost) where() string {
 		return "dm " + p.User
 	}
 	return "post " + p.Channel
-}
-
-// sharedPostgres creates an empty PostgreSQL database for several
-// processes to open, and returns its URL; dropped when the test ends.
-func sharedPostgres(t *testing.T) string {
-	t.Helper()
-	admin, err := sql.Open("postgres", storagetest.PostgresURL())
-	if err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		err = admin.PingContext(ctx)
-		cancel()
-	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL required under CI=true: %v", err)
-		}
-		t.Skipf("PostgreSQL tests skipped: no server at %s (%v)", storagetest.PostgresURL(), err)
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "deskbot_test_" + hex.EncodeToString(b)
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_, _ = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-		admin.Close()
-	})
-	u, err := url.Parse(storagetest.PostgresURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
 }
 
 // openShared opens the shared database as one more process would.

@@ -151,7 +151,7 @@ func TestThreeSchedulersAlertOnce(t *testing.T) {
 func threeSchedulers(t *testing.T, locks bool) {
 	c := newCluster()
 	c.noLocks = !locks
-	dbURL := sharedPostgres(t)
+	dbURL := storagetest.PostgresDatabase(t)
 	var dbs []*storage.DB
 	for range 3 {
 		dbs = append(dbs, openShared(t, dbURL, c.fc))

@@ -50,7 +50,7 @@ func Open(tb testing.TB, dialect string, opts ...storage.Option) *storage.DB {
 	case storage.SQLite:
 		dbURL = "sqlite:" + filepath.Join(tb.TempDir(), "deskbot.db")
 	case storage.Postgres:
-		dbURL = createPostgres(tb)
+		dbURL = PostgresDatabase(tb)
 	default:
 		tb.Fatalf("unknown dialect %q", dialect)
 	}
@@ -72,7 +72,10 @@ var (
 	adminErr  error
 )
 
-func createPostgres(tb testing.TB) string {
+// PostgresDatabase creates an empty PostgreSQL database, dropped when the
+// test ends, and returns its URL: for tests that open it from several
+// processes or pools. It skips (fails under CI=true) without a server.
+func PostgresDatabase(tb testing.TB) string {
 	tb.Helper()
 	adminOnce.Do(func() {
 		admin, adminErr = sql.Open("postgres", PostgresURL())

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/deskbot/deskbot/commands"
+	"github.com/deskbot/deskbot/email"
+	"github.com/deskbot/deskbot/storage"
+)
+
+// mailParts are the email transports serve runs: the SMTP listener, and
+// the IMAP poll and outgoing mail as scheduler jobs.
+type mailParts struct {
+	jobs  []job
+	stops []func()
+}
+
+func (m *mailParts) stop() {
+	for i := len(m.stops) - 1; i >= 0; i-- {
+		m.stops[i]()
+	}
+}
+
+// startMail starts what the environment asks for: SMTP_ADDR, IMAP_URL,
+// SMTP_RELAY_URL with MAIL_FROM. Each is off when its variable is unset.
+func startMail(env *Env, db *storage.DB, svc *commands.Service, log *slog.Logger) (*mailParts, error) {
+	m := &mailParts{}
+	if env.SMTPAddr != "" {
+		srv, err := email.NewServer(email.ServerOptions{Addr: env.SMTPAddr, Domains: svc.MailDomains(),
+			Ingest: svc.Ingest, Logger: log, Hostname: email.DomainOf(env.MailFrom)})
+		if err != nil {
+			return nil, err
+		}
+		if err := srv.Start(); err != nil {
+			return nil, err
+		}
+		log.Info("smtp intake listening", "addr", env.SMTPAddr, "domains", svc.MailDomains())
+		m.stops = append(m.stops, func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_ = srv.Shutdown(ctx)
+		})
+	}
+	if env.IMAPURL != "" {
+		poller, err := email.NewPoller(email.IMAPOptions{URL: env.IMAPURL, Ingest: svc.Ingest, Logger: log})
+		if err != nil {
+			m.stop()
+			return nil, err
+		}
+		m.stops = append(m.stops, func() { poller.Close() })
+		// A poll that ingested mail queued cards; report 1 so the outbox wakes.
+		m.jobs = append(m.jobs, job{"imap-poll", 30 * time.Second, func(ctx context.Context) (int, error) { return 1, poller.PollIMAP(ctx) }})
+	}
+	if env.SMTPRelayURL != "" {
+		sender, err := email.NewSender(email.SenderOptions{RelayURL: env.SMTPRelayURL, Outbox: db, Logger: log,
+			Compose: svc.ComposeMailJob, GiveUp: svc.MailUndeliverable})
+		if err != nil {
+			m.stop()
+			return nil, err
+		}
+		m.jobs = append(m.jobs, job{"mail-outbox", 2 * time.Second, func(ctx context.Context) (int, error) { return 0, sender.DeliverDue(ctx) }})
+	}
+	return m, nil
+}
