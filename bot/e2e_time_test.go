@@ -86,3 +86,36 @@ func TestTimesheetWeekAndEdit(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Time away from any card is logged from the App Home: the form asks for
+// the ticket, and an unknown one is refused on that field.
+func TestLogTimeFromHome(t *testing.T) {
+	w := start(t, "sqlite")
+	ctx := waitCtx(t)
+	w.slash(t, agentID, triageChan, "/ticket", "Quarterly review #acme")
+	w.waitCard(t, acmeChan, "Quarterly review")
+	w.emu.Event(ctx, map[string]any{"type": "app_home_opened", "user": agentID, "tab": "home"})
+	w.eventually(t, "home published", func() bool { _, ok := w.emu.HomeView(agentID); return ok })
+	home, _ := w.emu.HomeView(agentID)
+	if _, err := w.emu.Interactive(ctx, slackemu.ViewAction(agentID, home, "log_time", "")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.emu.WaitCall(ctx, "views.open", func(c slackemu.Call) bool { return c.OK() }); err != nil {
+		t.Fatal(err)
+	}
+	view := openView(t, w, "log_time")
+	values := map[string]map[string]any{"ticket": {"ticket": slackemu.TextInput("ACME-9")}, "duration": {"duration": slackemu.TextInput("1h")}}
+	ack, _ := w.emu.Interactive(ctx, slackemu.ViewSubmission(agentID, view, values))
+	if !strings.Contains(string(ack.Payload), `"ticket":"Ticket ACME-9 not found."`) {
+		t.Fatalf("want the error on the ticket field, got %s", ack.Payload)
+	}
+	values["ticket"] = map[string]any{"ticket": slackemu.TextInput("ACME-1")}
+	ack, _ = w.emu.Interactive(ctx, slackemu.ViewSubmission(agentID, view, values))
+	if strings.Contains(string(ack.Payload), "errors") {
+		t.Fatalf("refused: %s", ack.Payload)
+	}
+	entries, _ := w.svc.TimeEntries(ctx, domain.Actor{Role: domain.RoleAgent}, domain.TimeFilter{UserID: agentID})
+	if len(entries) != 1 || entries[0].Seconds != 3600 {
+		t.Errorf("entries %+v", entries)
+	}
+}

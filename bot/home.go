@@ -143,6 +143,8 @@ func homeBlocks(cfg *domain.Config, a domain.Actor, d *commands.Dashboard) []sla
 		} else {
 			blocks = append(blocks, slack.NewSectionBlock(mrkdwn("No timer running. Start one from a ticket."), nil, nil))
 		}
+		// Time worked away from a card (a call, a meeting) is logged from here.
+		blocks = append(blocks, slack.NewActionBlock("home_time", slack.NewButtonBlockElement(actLogTime, "", plain(":memo: Log time"))))
 		blocks = append(blocks, homeList(cfg, fmt.Sprintf("Your queue (%d)", d.Queue.Total), d.Queue, true, "mine")...)
 		blocks = append(blocks, homeList(cfg, fmt.Sprintf("At risk of breaching (%d)", d.AtRisk.Total), d.AtRisk, false, "sla:at-risk,breached assignee:me,none")...)
 	}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -322,19 +324,26 @@ func (b *Bot) submitCreate(ctx context.Context, a domain.Actor, cb slack.Interac
 // blockFor maps an error to the modal input it is about.
 func blockFor(err error, values map[string]map[string]slack.BlockAction) string {
 	f := domain.ErrorField(err)
-	switch {
-	case f == "" && domain.ErrorCode(err) == domain.EFORBIDDEN && values["assignee"] != nil:
+	if f == "" && domain.ErrorCode(err) == domain.EFORBIDDEN && values["assignee"] != nil {
 		return "assignee"
-	case f == "" || f == "status":
+	}
+	for _, id := range []string{f, "f_" + f} {
+		if _, ok := values[id]; ok && f != "" {
+			return id
+		}
+	}
+	// Errors about no one input go on the form's first, main one: Slack
+	// refuses errors for blocks the form does not have.
+	for _, id := range []string{"title", "ticket", "key", "duration", "end"} {
+		if _, ok := values[id]; ok {
+			return id
+		}
+	}
+	ids := slices.Sorted(maps.Keys(values))
+	if len(ids) == 0 {
 		return "title"
 	}
-	if _, ok := values[f]; ok {
-		return f
-	}
-	if _, ok := values["f_"+f]; ok {
-		return "f_" + f
-	}
-	return "title"
+	return ids[0]
 }
 
 func formError(block string, err error) *slack.ViewSubmissionResponse {
@@ -367,8 +376,12 @@ func (b *Bot) openLogTimeModal(ctx context.Context, triggerID, key string) {
 		textInput("note", "What you did", "", true, 500, "Optional note for the timesheet"),
 		billIn,
 	}
+	if key == "" {
+		// From the App Home: which ticket is asked in the form.
+		blocks = append([]slack.Block{textInput("ticket", "Ticket", "", false, 20, "ACME-42")}, blocks...)
+	}
 	view := slack.ModalViewRequest{
-		Type: slack.VTModal, CallbackID: cbLogTime, Title: plain(cut("Log time "+key, maxModalTitle)),
+		Type: slack.VTModal, CallbackID: cbLogTime, Title: plain(cut(strings.TrimSpace("Log time "+key), maxModalTitle)),
 		Submit: plain("Log"), Close: plain("Cancel"), Blocks: slack.Blocks{BlockSet: blocks}, PrivateMetadata: key,
 	}
 	b.retry(ctx, "views.open", func() error { _, err := b.api.OpenViewContext(ctx, triggerID, view); return err })
@@ -384,7 +397,14 @@ func (b *Bot) submitLogTime(ctx context.Context, a domain.Actor, cb slack.Intera
 		}
 	}
 	billable := len(values["billable"]["billable"].SelectedOptions) > 0
-	e, err := b.svc.LogTime(ctx, a, commands.LogTimeInput{Key: cb.View.PrivateMetadata, Duration: inputValue(values, "duration"),
+	key := cb.View.PrivateMetadata
+	if key == "" {
+		key = strings.TrimSpace(inputValue(values, "ticket"))
+		if !domain.IsKey(key) {
+			return formError("ticket", domain.FieldErrorf("ticket", "Write the ticket's key, like ACME-42."))
+		}
+	}
+	e, err := b.svc.LogTime(ctx, a, commands.LogTimeInput{Key: key, Duration: inputValue(values, "duration"),
 		Date: day, Note: inputValue(values, "note"), Billable: &billable, Location: loc})
 	if err != nil {
 		return formError(blockFor(err, values), err)
