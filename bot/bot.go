@@ -72,7 +72,9 @@ func New(o Options) *Bot {
 		o.Logger = slog.Default()
 	}
 	if o.Workers <= 0 {
-		o.Workers = 32
+		// Below the database pool (20 on PostgreSQL), so the outbox
+		// dispatcher always finds a connection.
+		o.Workers = 12
 	}
 	if o.OutboxPoll <= 0 {
 		o.OutboxPoll = time.Second

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -35,36 +36,81 @@ func (b *Bot) dispatchOutbox(ctx context.Context) {
 	}
 }
 
+// Outbox batches: how many messages one claim takes, and how many tickets'
+// messages are delivered at once. Slack's per-channel rate limit is about
+// one message a second, so parallelism goes across tickets (and channels),
+// never within one.
+const (
+	outboxBatch    = 50
+	outboxParallel = 8
+)
+
 // deliverBatch delivers one batch and reports whether there may be more.
+// A ticket's messages go out in order, one after the other; different
+// tickets' go out side by side.
 func (b *Bot) deliverBatch(ctx context.Context) bool {
-	msgs, err := b.outbox.ClaimOutbox(ctx, outboxKinds, 20, time.Minute)
+	msgs, err := b.outbox.ClaimOutbox(ctx, outboxKinds, outboxBatch, time.Minute)
 	if err != nil {
 		if ctx.Err() == nil {
 			b.log.Error("outbox: claim failed", "err", err)
 		}
 		return false
 	}
-	for _, m := range msgs {
-		err := b.deliver(ctx, m)
-		if err == nil {
-			b.metrics.outbox.WithLabelValues(m.Kind, "ok").Inc()
-			if err := b.outbox.OutboxDelivered(ctx, m.ID); err != nil {
-				b.log.Error("outbox: unable to mark delivered", "id", m.ID, "err", err)
+	sem := make(chan struct{}, outboxParallel)
+	var wg sync.WaitGroup
+	for _, group := range byTicket(msgs) {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			for _, m := range group {
+				b.deliverOne(ctx, m)
 			}
+		}()
+	}
+	wg.Wait()
+	return len(msgs) == outboxBatch
+}
+
+// byTicket groups messages by the ticket they concern, keeping the order
+// they were queued in; messages about no ticket each form their own group.
+func byTicket(msgs []*domain.OutboxMessage) [][]*domain.OutboxMessage {
+	var groups [][]*domain.OutboxMessage
+	index := map[int64]int{}
+	for _, m := range msgs {
+		var ref struct {
+			TicketID int64 `json:"ticket_id"`
+		}
+		_ = json.Unmarshal([]byte(m.Payload), &ref)
+		if i, ok := index[ref.TicketID]; ok && ref.TicketID != 0 {
+			groups[i] = append(groups[i], m)
 			continue
 		}
-		retry := retryAt(m.Attempts, err)
-		b.metrics.outbox.WithLabelValues(m.Kind, "retry").Inc()
-		level := slog.LevelWarn
-		if m.Attempts >= 10 {
-			level = slog.LevelError
-		}
-		b.log.Log(ctx, level, "outbox: delivery failed, will retry", "id", m.ID, "kind", m.Kind, "attempt", m.Attempts, "retry_at", retry, "err", err)
-		if err := b.outbox.OutboxFailed(context.WithoutCancel(ctx), m.ID, err.Error(), retry); err != nil {
-			b.log.Error("outbox: unable to reschedule", "id", m.ID, "err", err)
-		}
+		index[ref.TicketID] = len(groups)
+		groups = append(groups, []*domain.OutboxMessage{m})
 	}
-	return len(msgs) == 20
+	return groups
+}
+
+func (b *Bot) deliverOne(ctx context.Context, m *domain.OutboxMessage) {
+	err := b.deliver(ctx, m)
+	if err == nil {
+		b.metrics.outbox.WithLabelValues(m.Kind, "ok").Inc()
+		if err := b.outbox.OutboxDelivered(ctx, m.ID); err != nil {
+			b.log.Error("outbox: unable to mark delivered", "id", m.ID, "err", err)
+		}
+		return
+	}
+	retry := retryAt(m.Attempts, err)
+	b.metrics.outbox.WithLabelValues(m.Kind, "retry").Inc()
+	level := slog.LevelWarn
+	if m.Attempts >= 10 {
+		level = slog.LevelError
+	}
+	b.log.Log(ctx, level, "outbox: delivery failed, will retry", "id", m.ID, "kind", m.Kind, "attempt", m.Attempts, "retry_at", retry, "err", err)
+	if err := b.outbox.OutboxFailed(context.WithoutCancel(ctx), m.ID, err.Error(), retry); err != nil {
+		b.log.Error("outbox: unable to reschedule", "id", m.ID, "err", err)
+	}
 }
 
 // retryAt backs off exponentially with jitter, honours Slack's Retry-After,

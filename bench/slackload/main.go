@@ -116,7 +116,7 @@ func main() {
 		}
 		r, err := runOne(ctx, d, cfg)
 		if errors.Is(err, errSkip) {
-			fmt.Printf("== %s: SKIPPED — %v\n\n", d, err)
+			fmt.Printf("== %s: SKIPPED — %s\n\n", d, strings.TrimPrefix(err.Error(), errSkip.Error()+": "))
 			continue
 		}
 		if err != nil {
