@@ -174,7 +174,7 @@ func run(dialect string, n int, scan time.Duration) error {
 			return err
 		}
 		probes = append(probes, probe{key: t.Key(), created: t.CreatedAt, warns: t.CreatedAt.Add(10 * time.Second)})
-		b.Kick() // as the bot does after handling an input
+		b.Kick()                          // as the bot does after handling an input
 		time.Sleep(50 * time.Millisecond) // spread the thresholds over the scan interval
 	}
 	deadline := time.Now().Add(90 * time.Second)
