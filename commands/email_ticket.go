@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -99,8 +98,8 @@ func (s *Service) openFromMail(ctx context.Context, tx domain.Tx, cfg *domain.Co
 	if err != nil {
 		return err
 	}
-	// This mirrors CreateTicket's transaction, with the customer decided
-	// by mail routing instead of by the input.
+	// As CreateTicket, with the customer decided by mail routing instead
+	// of by the input.
 	t, err := s.newTicket(cfg, a, TicketInput{
 		Title: mailTitle(in), Description: mailDescription(in), Source: domain.SourceEmail,
 		SourceRef: firstNonEmpty(in.m.MessageID, in.key), RequesterEmail: in.requester.Email, RequesterName: in.requester.Name,
@@ -108,27 +107,11 @@ func (s *Service) openFromMail(ctx context.Context, tx domain.Tx, cfg *domain.Co
 	if err != nil {
 		return err
 	}
-	t.ProjectID = p.ID
-	if td := cfg.Type(t.Type); td != nil && p.CurrentVersion != "" && slices.Contains(td.Fields, "version") {
-		t.Version = p.CurrentVersion
-		t.Fields["version"] = p.CurrentVersion
-	}
-	t.SLAPolicy = p.SLAPolicy
-	t.SlackChannel = firstNonEmpty(p.ChannelID, s.triageChannel)
 	t.EmailThread = in.m.MessageID
-	if err := tx.CreateTicket(ctx, t); err != nil {
+	if err := s.openTicket(ctx, tx, cfg, a, t, p, ""); err != nil {
 		return err
 	}
 	res.Action, res.TicketKey, res.TicketID = IngestCreated, t.Key(), t.ID
-	if err := event(ctx, tx, a, t, domain.EventCreated, "", "", t.Key()); err != nil {
-		return err
-	}
-	if err := s.changed(ctx, tx, cfg, t, domain.EventCreated); err != nil {
-		return err
-	}
-	if err := refreshCard(ctx, tx, t); err != nil {
-		return err
-	}
 	if err := s.recordIn(ctx, tx, in, t); err != nil {
 		return err
 	}

@@ -70,18 +70,11 @@ func (s *Service) CreateTicket(ctx context.Context, a domain.Actor, in TicketInp
 		if err != nil {
 			return err
 		}
-		t.ProjectID = p.ID
 		if err := checkCreateReleased(ctx, tx, cfg, t.Fields); err != nil {
 			return err
 		}
-		if t.Version == "" && p.CurrentVersion != "" && slices.Contains(cfg.Type(t.Type).Fields, "version") {
-			t.Version = p.CurrentVersion
-			t.Fields["version"] = p.CurrentVersion
-		}
-		t.SLAPolicy = p.SLAPolicy
 		t.SlackThreadTS = in.SlackThread
-		t.SlackChannel = firstNonEmpty(p.ChannelID, in.ChannelID, s.triageChannel)
-		if err := tx.CreateTicket(ctx, t); err != nil {
+		if err := s.openTicket(ctx, tx, cfg, a, t, p, in.ChannelID); err != nil {
 			return err
 		}
 		if in.DedupID != "" {
@@ -89,15 +82,6 @@ func (s *Service) CreateTicket(ctx context.Context, a domain.Actor, in TicketInp
 			if err := tx.SetProcessedResult(ctx, "ticket", in.DedupID, t.Key()); err != nil {
 				return err
 			}
-		}
-		if err := event(ctx, tx, a, t, domain.EventCreated, "", "", t.Key()); err != nil {
-			return err
-		}
-		if err := s.changed(ctx, tx, cfg, t, domain.EventCreated); err != nil {
-			return err
-		}
-		if err := refreshCard(ctx, tx, t); err != nil {
-			return err
 		}
 		return s.notifyAssignee(ctx, tx, a, t)
 	})
@@ -108,6 +92,30 @@ func (s *Service) CreateTicket(ctx context.Context, a domain.Actor, in TicketInp
 		return nil, err
 	}
 	return t, nil
+}
+
+// openTicket files a validated ticket under its customer, with the
+// customer's current version and SLA policy, its card in the customer's
+// channel (else channel, else triage), its created event, the change hooks
+// and its card queued: what every way of opening a ticket shares.
+func (s *Service) openTicket(ctx context.Context, tx domain.Tx, cfg *domain.Config, a domain.Actor, t *domain.Ticket, p *domain.Project, channel string) error {
+	t.ProjectID = p.ID
+	if td := cfg.Type(t.Type); t.Version == "" && p.CurrentVersion != "" && td != nil && slices.Contains(td.Fields, "version") {
+		t.Version = p.CurrentVersion
+		t.Fields["version"] = p.CurrentVersion
+	}
+	t.SLAPolicy = p.SLAPolicy
+	t.SlackChannel = firstNonEmpty(p.ChannelID, channel, s.triageChannel)
+	if err := tx.CreateTicket(ctx, t); err != nil {
+		return err
+	}
+	if err := event(ctx, tx, a, t, domain.EventCreated, "", "", t.Key()); err != nil {
+		return err
+	}
+	if err := s.changed(ctx, tx, cfg, t, domain.EventCreated); err != nil {
+		return err
+	}
+	return refreshCard(ctx, tx, t)
 }
 
 var errDuplicate = domain.Errorf(domain.ECONFLICT, "This request was already handled.")
