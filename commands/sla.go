@@ -59,11 +59,34 @@ func (s *Service) ApplySLA(ctx context.Context, tx domain.Tx, cfg *domain.Config
 		policySet = t.SLAPolicy != cfg.DefaultSLAPolicy
 		t.SLAPolicy = cfg.DefaultSLAPolicy
 	}
-	run, err := loadSLA(ctx, tx, cfg, t, tx.Now())
-	if err != nil {
-		return err
+	var run *slaRun
+	if isFresh(cfg, kinds) {
+		run = freshSLA(cfg, t, tx.Now())
+	} else {
+		var err error
+		if run, err = loadSLA(ctx, tx, cfg, t, tx.Now()); err != nil {
+			return err
+		}
 	}
 	return saveSLA(ctx, tx, t, run.nextDue(), policySet)
+}
+
+// isFresh tells a ticket being created when no rule can have changed it
+// yet: its history is then the ticket itself, with nothing to read. The
+// saving matters, because a new ticket holds its customer's number row
+// until it commits.
+func isFresh(cfg *domain.Config, kinds []string) bool {
+	return len(kinds) == 1 && kinds[0] == domain.EventCreated && len(cfg.Automations) == 0
+}
+
+// freshSLA is loadSLA for a ticket that has no events, comments or alerts
+// but its creation.
+func freshSLA(cfg *domain.Config, t *domain.Ticket, now time.Time) *slaRun {
+	run := &slaRun{policy: cfg.PolicyFor(t.SLAPolicy), alerted: map[alertKey]bool{}}
+	if run.policy != nil {
+		run.state, run.thresholds = SLAThresholds(run.policy, slaHistory(cfg, t, nil, nil), now)
+	}
+	return run
 }
 
 // movesSLA is false for the event kinds that cannot move an SLA clock, so
