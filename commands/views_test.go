@@ -280,7 +280,7 @@ func TestViewQueryErrorsPointAtTheWord(t *testing.T) {
 		for q, want := range map[string]string{
 			"status:opne #acme": "Bad value \"opne\" for status: did you mean `open`?",
 			"prioryty:high":     "Unknown key \"prioryty\": did you mean `priority`?",
-			"tag:x":             "tag: is not available yet",
+			"sort:statu":        `Bad value "statu" for sort (one of due, created, updated, priority, key`,
 		} {
 			_, err := e.svc.QueryTickets(context.Background(), agent, q, 0)
 			if err == nil || !strings.Contains(domain.ErrorMessage(err), want) {

@@ -211,7 +211,7 @@ func (b *viewSQL) cond(c query.Cond) (string, error) {
 		}
 		return "(" + strings.Join(parts, " OR ") + ")", nil
 	case "tag":
-		return "", domain.FieldErrorf("query", "tag: is not available yet: tickets have no tags in this version of deskbot.")
+		return b.tags(c.Values, c.Null), nil
 	}
 	if name, ok := strings.CutPrefix(c.Field, "field."); ok {
 		expr, err := b.field(name)
@@ -497,4 +497,24 @@ func (d *DB) fillVersionKeys(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// tags matches tickets carrying any of vals (case-insensitive), or, for
+// tag:none, tickets with no tag at all.
+func (b *viewSQL) tags(vals []string, none bool) string {
+	var parts []string
+	if len(vals) > 0 {
+		lower := make([]string, len(vals))
+		for i, v := range vals {
+			lower[i] = strings.ToLower(v)
+		}
+		parts = append(parts, "EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND "+b.in("LOWER(tt.tag)", lower, "")+")")
+	}
+	if none {
+		parts = append(parts, "NOT EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id)")
+	}
+	if len(parts) == 0 {
+		return "1=0"
+	}
+	return "(" + strings.Join(parts, " OR ") + ")"
 }
