@@ -438,3 +438,36 @@ func TestAssign(t *testing.T) {
 		}
 	})
 }
+
+// Numbered last in their transactions, 50 tickets opened at once still get
+// keys 1..50, with no gap and no duplicate.
+func TestConcurrentCreateTicketKeys(t *testing.T) {
+	forEach(t, func(t *testing.T, e *env) {
+		const n = 50
+		keys := make(chan string, n)
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				tk, err := e.svc.CreateTicket(context.Background(), agent, commands.TicketInput{ProjectKey: "ACME", Title: "t", Source: domain.SourceSlash})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				keys <- tk.Key()
+			}()
+		}
+		wg.Wait()
+		close(keys)
+		seen := map[string]bool{}
+		for k := range keys {
+			seen[k] = true
+		}
+		for i := 1; i <= n; i++ {
+			if !seen[domain.FormatKey("ACME", int64(i))] {
+				t.Fatalf("ACME-%d missing; got %v", i, seen)
+			}
+		}
+	})
+}
