@@ -218,3 +218,21 @@ func TestRedeliveredSlashEnvelope(t *testing.T) {
 		t.Errorf("%d tickets from one redelivered command", total)
 	}
 }
+
+// `/desk view` and `/desk sla` reach their handlers through the real slash command.
+func TestDeskViewAndSLACommands(t *testing.T) {
+	w := start(t, "sqlite")
+	w.slash(t, agentID, triageChan, "/ticket", "Broken export !high #acme")
+	w.waitCard(t, acmeChan, "Broken export")
+	w.slash(t, agentID, triageChan, "/desk", `view save "Acme high" customer:acme priority:high`)
+	w.waitReply(t, "Acme high")
+	w.slash(t, agentID, triageChan, "/desk", "view list")
+	w.eventually(t, "the saved view listed", func() bool {
+		calls := w.emu.Calls("response_url")
+		return len(calls) > 0 && strings.Contains(string(calls[len(calls)-1].Body), "Acme high")
+	})
+	w.slash(t, agentID, triageChan, "/desk", `view run "Acme high"`)
+	w.waitReply(t, "ACME-1")
+	w.slash(t, agentID, triageChan, "/desk", "sla report acme")
+	w.waitReply(t, "SLA compliance")
+}
