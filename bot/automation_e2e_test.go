@@ -2,37 +2,20 @@ package bot_test
 
 import (
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/deskbot/deskbot/bot/slackemu"
-	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/domain/domaintest"
 )
 
 const escalateChan = "CESCALATE"
 
-// useConfig puts in force the built-in config with edits (pairs of old
-// and new text in defaults.yaml), as a reload would.
+// useConfig puts in force the built-in config with edits, as a reload would.
 func (w *world) useConfig(t *testing.T, edits ...string) {
 	t.Helper()
-	data, err := os.ReadFile("../domain/defaults.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(data)
-	for i := 0; i+1 < len(edits); i += 2 {
-		if !strings.Contains(text, edits[i]) {
-			t.Fatalf("defaults.yaml has no %q", edits[i])
-		}
-		text = strings.Replace(text, edits[i], edits[i+1], 1)
-	}
-	cfg, err := domain.ParseConfig("e2e.yaml", []byte(text))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.svc.SetConfig(cfg)
+	w.svc.SetConfig(domaintest.ConfigWith(t, edits...))
 }
 
 func TestBlockedTicketRefusesToResolve(t *testing.T) {

@@ -3,35 +3,18 @@ package commands_test
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/domain/domaintest"
 )
 
-// configWith is the built-in config with edits, each a pair of old and
-// new text in defaults.yaml: tests state only what they change.
+// configWith is the built-in config with edits (see domaintest.ConfigWith).
 func configWith(t testing.TB, edits ...string) *domain.Config {
 	t.Helper()
-	data, err := os.ReadFile("../domain/defaults.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(data)
-	for i := 0; i+1 < len(edits); i += 2 {
-		if !strings.Contains(text, edits[i]) {
-			t.Fatalf("defaults.yaml has no %q to replace", edits[i])
-		}
-		text = strings.Replace(text, edits[i], edits[i+1], 1)
-	}
-	cfg, err := domain.ParseConfig("test.yaml", []byte(text))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
+	return domaintest.ConfigWith(t, edits...)
 }
 
 // withRules is the built-in config with these automations and groups

@@ -43,6 +43,14 @@ func (s *Service) Card(ctx context.Context, ticketID int64) (*CardView, error) {
 				v.Logged += time.Duration(e.Seconds) * time.Second
 			}
 		}
+		// The SLA line comes from the same read, so the card is one snapshot.
+		slaV, err := slaViewIn(ctx, tx, s.Config(), v.Ticket)
+		if err != nil {
+			return err
+		}
+		if slaV.Policy != "" && slaV.Status != sla.NotApplicable {
+			v.SLA = slaV
+		}
 		links, err := tx.Links(ctx, ticketID)
 		if err != nil {
 			return err
@@ -71,13 +79,6 @@ func (s *Service) Card(ctx context.Context, ticketID int64) (*CardView, error) {
 		return nil, err
 	}
 	v.Next = s.TransitionsFor(v.Ticket)
-	slaV, err := s.SLAStateByID(ctx, ticketID)
-	if err != nil {
-		return nil, err
-	}
-	if slaV.Policy != "" && slaV.Status != sla.NotApplicable {
-		v.SLA = slaV
-	}
 	return v, nil
 }
 

@@ -52,26 +52,31 @@ func (s *Service) SLAStateByID(ctx context.Context, ticketID int64) (*SLAView, e
 }
 
 func (s *Service) slaView(ctx context.Context, find func(domain.Tx) (*domain.Ticket, error)) (*SLAView, error) {
-	cfg := s.Config()
-	v := &SLAView{}
+	var v *SLAView
 	err := s.store.View(ctx, func(tx domain.Tx) error {
 		t, err := find(tx)
 		if err != nil {
 			return err
 		}
-		v.Ticket, v.Now, v.Priority = t, tx.Now(), t.Priority
-		run, err := loadSLA(ctx, tx, cfg, t, v.Now)
-		if err != nil || run.policy == nil {
-			return err
-		}
-		v.Policy, v.Calendar, v.Location = run.policy.Name, run.policy.Calendar.Name(), run.policy.Calendar.Location()
-		v.Priority, v.Alerts = run.state.Priority, run.alerts
-		v.fill(run)
-		return nil
+		v, err = slaViewIn(ctx, tx, s.Config(), t)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	return v, nil
+}
+
+// slaViewIn computes a ticket's SLA view inside a read the caller has open.
+func slaViewIn(ctx context.Context, tx domain.Tx, cfg *domain.Config, t *domain.Ticket) (*SLAView, error) {
+	v := &SLAView{Ticket: t, Now: tx.Now(), Priority: t.Priority}
+	run, err := loadSLA(ctx, tx, cfg, t, v.Now)
+	if err != nil || run.policy == nil {
+		return v, err
+	}
+	v.Policy, v.Calendar, v.Location = run.policy.Name, run.policy.Calendar.Name(), run.policy.Calendar.Location()
+	v.Priority, v.Alerts = run.state.Priority, run.alerts
+	v.fill(run)
 	return v, nil
 }
 

@@ -148,6 +148,10 @@ func DefaultConfig() *Config {
 	return c
 }
 
+// DefaultConfigYAML is the text of the built-in config, a start for an
+// admin's own file (and for tests that change a line of it).
+func DefaultConfigYAML() []byte { return append([]byte(nil), defaultYAML...) }
+
 // LoadConfig reads the config at path, or returns the defaults when path is empty.
 func LoadConfig(path string) (*Config, error) {
 	if path == "" {

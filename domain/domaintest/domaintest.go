@@ -1,0 +1,28 @@
+// Package domaintest builds configs for tests: the built-in defaults with
+// the few edits a test is about, so each test states only what it changes.
+package domaintest
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/deskbot/deskbot/domain"
+)
+
+// ConfigWith is the built-in config with edits, each a pair of old and new
+// text in domain/defaults.yaml.
+func ConfigWith(tb testing.TB, edits ...string) *domain.Config {
+	tb.Helper()
+	text := string(domain.DefaultConfigYAML())
+	for i := 0; i+1 < len(edits); i += 2 {
+		if !strings.Contains(text, edits[i]) {
+			tb.Fatalf("defaults.yaml has no %q to replace", edits[i])
+		}
+		text = strings.Replace(text, edits[i], edits[i+1], 1)
+	}
+	cfg, err := domain.ParseConfig("test.yaml", []byte(text))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cfg
+}
