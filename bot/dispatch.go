@@ -93,9 +93,12 @@ func byTicket(msgs []*domain.OutboxMessage) [][]*domain.OutboxMessage {
 }
 
 func (b *Bot) deliverOne(ctx context.Context, m *domain.OutboxMessage) {
-	err := b.deliver(ctx, m)
+	marked, err := b.deliver(ctx, m)
 	if err == nil {
 		b.metrics.outbox.WithLabelValues(m.Kind, "ok").Inc()
+		if marked {
+			return
+		}
 		if err := b.outbox.OutboxDelivered(ctx, m.ID); err != nil {
 			b.log.Error("outbox: unable to mark delivered", "id", m.ID, "err", err)
 		}
@@ -131,39 +134,43 @@ func retryAt(attempts int, err error) time.Time {
 	return time.Now().Add(d/2 + rand.N(d/2+1))
 }
 
-func (b *Bot) deliver(ctx context.Context, m *domain.OutboxMessage) error {
+// deliver carries out one message; marked reports that it was already
+// marked delivered, in the transaction that recorded its result.
+func (b *Bot) deliver(ctx context.Context, m *domain.OutboxMessage) (marked bool, err error) {
 	switch m.Kind {
 	case domain.OutboxCard:
 		var job commands.CardJob
 		if err := json.Unmarshal([]byte(m.Payload), &job); err != nil {
-			return fmt.Errorf("bad card job: %w", err)
+			return false, fmt.Errorf("bad card job: %w", err)
 		}
-		return b.deliverCard(ctx, job.TicketID)
+		return b.deliverCard(ctx, job.TicketID, m.ID)
 	case domain.OutboxDigest:
-		return b.DeliverDigest(ctx, m.Payload)
+		return false, b.DeliverDigest(ctx, m.Payload)
 	case domain.OutboxSlackPost:
 		var job commands.PostJob
 		if err := json.Unmarshal([]byte(m.Payload), &job); err != nil {
-			return fmt.Errorf("bad post job: %w", err)
+			return false, fmt.Errorf("bad post job: %w", err)
 		}
-		return b.deliverPost(ctx, job)
+		return false, b.deliverPost(ctx, job)
 	case domain.OutboxSlackFile:
-		return b.deliverFile(ctx, m.Payload) // mail attachments (email.go)
+		return false, b.deliverFile(ctx, m.Payload) // mail attachments (email.go)
 	}
-	return fmt.Errorf("unknown outbox kind %q", m.Kind)
+	return false, fmt.Errorf("unknown outbox kind %q", m.Kind)
 }
 
-// deliverCard posts a ticket's card, or updates it in place.
-func (b *Bot) deliverCard(ctx context.Context, ticketID int64) error {
+// deliverCard posts a ticket's card, or updates it in place. A new card's
+// ts is recorded together with its outbox message's delivery (outboxID;
+// 0 when not called from the outbox).
+func (b *Bot) deliverCard(ctx context.Context, ticketID, outboxID int64) (marked bool, err error) {
 	unlock := b.cardLocks.Lock(itoa(ticketID))
 	defer unlock()
 	v, err := b.svc.Card(ctx, ticketID)
 	if err != nil {
-		return err
+		return false, err
 	}
 	t := v.Ticket
 	if t.SlackChannel == "" {
-		return nil // no channel to show it in: App Home lists it
+		return false, nil // no channel to show it in: App Home lists it
 	}
 	blocks := cardBlocks(b.svc.Config(), v)
 	opts := []slack.MsgOption{slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(cardText(t), false)}
@@ -173,7 +180,7 @@ func (b *Bot) deliverCard(ctx context.Context, ticketID int64) error {
 			b.HomeTicketChanged(ctx, t)
 		}
 		if slackErr(err) != "message_not_found" {
-			return err
+			return false, err
 		}
 		// Someone deleted the card: post it again below.
 	}
@@ -183,16 +190,16 @@ func (b *Bot) deliverCard(ctx context.Context, ticketID int64) error {
 	}
 	_, ts, err := b.postJoining(ctx, t.SlackChannel, opts...)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if thread == "" {
 		thread = ts
 	}
-	if err := b.svc.SetCard(ctx, t.ID, t.SlackChannel, ts, thread); err != nil {
-		return err
+	if err := b.svc.SetCard(ctx, t.ID, t.SlackChannel, ts, thread, outboxID); err != nil {
+		return false, err
 	}
 	b.HomeTicketChanged(ctx, t)
-	return nil
+	return outboxID != 0, nil
 }
 
 // threadOf is the thread a new card goes in: the customer's message it

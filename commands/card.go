@@ -84,14 +84,19 @@ func (s *Service) Card(ctx context.Context, ticketID int64) (*CardView, error) {
 
 // SetCard records the Slack message that shows a ticket and the thread its
 // conversation runs in.
-func (s *Service) SetCard(ctx context.Context, ticketID int64, channel, ts, threadTS string) error {
+//
+// outboxID, when not zero, is the outbox message that asked for the card:
+// it is marked delivered in the same transaction, one commit instead of two
+// on the path every new ticket takes.
+func (s *Service) SetCard(ctx context.Context, ticketID int64, channel, ts, threadTS string, outboxID int64) error {
 	return s.store.Update(ctx, func(tx domain.Tx) error {
-		t, err := tx.Ticket(ctx, ticketID)
-		if err != nil {
+		if err := tx.SetTicketCard(ctx, ticketID, channel, ts, threadTS); err != nil {
 			return err
 		}
-		t.SlackChannel, t.SlackTS, t.SlackThreadTS = channel, ts, threadTS
-		return tx.UpdateTicket(ctx, t)
+		if outboxID != 0 {
+			return tx.MarkDelivered(ctx, outboxID)
+		}
+		return nil
 	})
 }
 

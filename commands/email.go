@@ -90,7 +90,7 @@ func (s *Service) IngestEmail(ctx context.Context, raw []byte, via string, envel
 	cfg := s.Config()
 	in := s.inbound(cfg, m, raw, via, envelopeTo)
 	var res *IngestResult
-	err = s.store.Update(ctx, func(tx domain.Tx) (err error) {
+	err = s.ingests.do(ctx, s.store, ingestLane(in), func(tx domain.Tx) (err error) {
 		res, err = s.ingestTx(ctx, tx, cfg, in)
 		return err
 	})
@@ -100,6 +100,16 @@ func (s *Service) IngestEmail(ctx context.Context, raw []byte, via string, envel
 	s.log.Info("email: ingested", "via", via, "message_id", m.MessageID, "from", in.from.Email,
 		"action", res.Action, "ticket", res.TicketKey, "reason", res.Reason)
 	return res, nil
+}
+
+// ingestLane groups mail by the customer it most likely concerns, as
+// far as it tells before any read: a plus tag naming one, else the
+// requester's domain (groupcommit.go).
+func ingestLane(in *inbound) string {
+	if len(in.projectTags) > 0 {
+		return "tag:" + strings.ToLower(in.projectTags[0])
+	}
+	return "domain:" + email.DomainOf(in.requester.Email)
 }
 
 // ingestTx is IngestEmail's work inside a transaction.

@@ -25,7 +25,15 @@ type Service struct {
 	triageChannel string
 	hooks         []ChangeHook
 	mail          MailOptions // email in and out (email.go)
+	// Ticket creation and mail ingestion share transactions under load
+	// (groupcommit.go).
+	creates *groupCommit
+	ingests *groupCommit
 }
+
+// groupCommitMax bounds the writes one shared transaction takes: enough
+// to absorb a burst, few enough that a transaction stays short.
+const groupCommitMax = 64
 
 // Options configure a Service.
 type Options struct {
@@ -36,7 +44,8 @@ type Options struct {
 
 // New returns a Service over a store with a config.
 func New(store domain.Store, cfg *domain.Config, opts Options) *Service {
-	s := &Service{store: store, log: opts.Logger, triageChannel: opts.TriageChannel, mail: opts.Mail.normalized()}
+	s := &Service{store: store, log: opts.Logger, triageChannel: opts.TriageChannel, mail: opts.Mail.normalized(),
+		creates: newGroupCommit(groupCommitMax, isSingleWriter(store)), ingests: newGroupCommit(groupCommitMax, isSingleWriter(store))}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/deskbot/deskbot/domain/query"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -56,7 +57,7 @@ func (s *Service) CreateTicket(ctx context.Context, a domain.Actor, in TicketInp
 	if err != nil {
 		return nil, err
 	}
-	err = s.store.Update(ctx, func(tx domain.Tx) error {
+	err = s.creates.do(ctx, s.store, createLane(a, in), func(tx domain.Tx) error {
 		if in.DedupID != "" {
 			first, err := tx.MarkProcessed(ctx, "ticket", in.DedupID)
 			if err != nil {
@@ -116,6 +117,19 @@ func (s *Service) openTicket(ctx context.Context, tx domain.Tx, cfg *domain.Conf
 		return err
 	}
 	return refreshCard(ctx, tx, t)
+}
+
+// createLane is the customer a new ticket will most likely be filed
+// under, as far as the input tells before any read: creations for one
+// customer share transactions (groupcommit.go).
+func createLane(a domain.Actor, in TicketInput) string {
+	switch {
+	case a.Role == domain.RoleCustomer:
+		return "id:" + strconv.FormatInt(a.ProjectID, 10)
+	case in.ProjectKey != "":
+		return "key:" + strings.ToUpper(in.ProjectKey)
+	}
+	return "channel:" + in.ChannelID
 }
 
 var errDuplicate = domain.Errorf(domain.ECONFLICT, "This request was already handled.")

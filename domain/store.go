@@ -104,6 +104,12 @@ type Tx interface {
 	ViewTx // saved views and the query language, views.go
 
 	Enqueue(ctx context.Context, m *OutboxMessage) error
+	// MarkDelivered marks an outbox message done inside a transaction,
+	// so what its delivery produced (a card's ts) commits with it.
+	MarkDelivered(ctx context.Context, id int64) error
+	// SetTicketCard records the Slack message that shows a ticket, leaving
+	// updated_at as it was: posting a card changes nothing about the ticket.
+	SetTicketCard(ctx context.Context, ticketID int64, channel, ts, threadTS string) error
 	// MarkProcessed records an input (Slack envelope, email Message-ID) and
 	// reports false when it was already recorded, so redeliveries do nothing.
 	MarkProcessed(ctx context.Context, source, id string) (bool, error)

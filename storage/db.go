@@ -39,6 +39,7 @@ type DB struct {
 	now     func() time.Time
 	log     *slog.Logger
 	goose   *goose.Provider
+	stmts   *stmtCache
 }
 
 // Option changes how a DB behaves.
@@ -103,7 +104,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to open %s: %w", dialect, err)
 	}
-	d := &DB{db: sdb, dialect: dialect, now: time.Now, log: slog.Default()}
+	d := &DB{db: sdb, dialect: dialect, now: time.Now, log: slog.Default(), stmts: newStmtCache(sdb, stmtCacheMax)}
 	for _, o := range opts {
 		o(d)
 	}
@@ -111,6 +112,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 		// One writer at a time is SQLite's rule; a few connections let
 		// reads proceed beside it.
 		sdb.SetMaxOpenConns(4)
+		sdb.SetMaxIdleConns(4) // idle connections keep their prepared statements
 	} else {
 		sdb.SetMaxOpenConns(20)
 		sdb.SetMaxIdleConns(10)
@@ -153,14 +155,26 @@ func (d *DB) newMigrator() (*goose.Provider, error) {
 // Dialect is Postgres or SQLite.
 func (d *DB) Dialect() string { return d.dialect }
 
+// SingleWriter reports a database that takes one writing transaction at
+// a time (SQLite): writers side by side only queue for its lock.
+func (d *DB) SingleWriter() bool { return d.dialect == SQLite }
+
 // Close closes the connections.
-func (d *DB) Close() error { return d.db.Close() }
+func (d *DB) Close() error {
+	d.stmts.close()
+	err := d.db.Close()
+	d.stmts.wait()
+	return err
+}
 
 // Migrate applies the migrations the database lacks and returns how many ran.
 func (d *DB) Migrate(ctx context.Context) (int, error) {
 	res, err := d.goose.Up(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("store: unable to migrate: %w", err)
+	}
+	if len(res) > 0 {
+		d.stmts.reset()
 	}
 	for _, r := range res {
 		d.log.Info("migration applied", "version", r.Source.Version, "file", filepath.Base(r.Source.Path), "duration", r.Duration)

@@ -47,17 +47,21 @@ func (d *DB) ClaimOutbox(ctx context.Context, kinds []string, limit int, lease t
 		if err := tx.sel(ctx, &out, q, args...); err != nil {
 			return err
 		}
+		if len(out) == 0 {
+			return nil
+		}
 		// A claimed message gives up its dedup key: a change made while it
 		// is being delivered must queue a fresh delivery, since this one may
 		// already have read the old state.
-		for _, m := range out {
+		ids := make([]int64, len(out))
+		for i, m := range out {
 			m.Attempts++
-			if _, err := tx.exec(ctx, `UPDATE outbox SET attempts = ?, next_attempt_at = ?, dedup_key = NULL WHERE id = ?`,
-				m.Attempts, ts(tx.now.Add(lease)), m.ID); err != nil {
-				return err
-			}
+			ids[i] = m.ID
 		}
-		return nil
+		in, args = inList(ids)
+		_, err := tx.exec(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, dedup_key = NULL WHERE id IN `+in,
+			append([]any{ts(tx.now.Add(lease))}, args...)...)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to claim outbox: %w", err)
@@ -67,13 +71,15 @@ func (d *DB) ClaimOutbox(ctx context.Context, kinds []string, limit int, lease t
 
 // OutboxDelivered marks a message done.
 func (d *DB) OutboxDelivered(ctx context.Context, id int64) error {
-	return d.Update(ctx, func(dtx domain.Tx) error {
-		tx := dtx.(*Tx)
-		if _, err := tx.exec(ctx, `UPDATE outbox SET delivered_at = ?, last_error = '' WHERE id = ?`, tx.now, id); err != nil {
-			return fmt.Errorf("store: unable to mark outbox %d delivered: %w", id, err)
-		}
-		return nil
-	})
+	return d.Update(ctx, func(tx domain.Tx) error { return tx.MarkDelivered(ctx, id) })
+}
+
+// MarkDelivered marks a message done within a transaction.
+func (tx *Tx) MarkDelivered(ctx context.Context, id int64) error {
+	if _, err := tx.exec(ctx, `UPDATE outbox SET delivered_at = ?, last_error = '' WHERE id = ?`, tx.now, id); err != nil {
+		return fmt.Errorf("store: unable to mark outbox %d delivered: %w", id, err)
+	}
+	return nil
 }
 
 // OutboxFailed records why a delivery failed and when to try again.

@@ -102,6 +102,19 @@ func (tx *Tx) UpdateTicket(ctx context.Context, t *domain.Ticket) error {
 	return nil
 }
 
+// SetTicketCard records where a ticket's card is, and nothing else.
+func (tx *Tx) SetTicketCard(ctx context.Context, ticketID int64, channel, ts, threadTS string) error {
+	res, err := tx.exec(ctx, `UPDATE tickets SET slack_channel = ?, slack_ts = ?, slack_thread_ts = ? WHERE id = ?`,
+		channel, ts, threadTS, ticketID)
+	if err != nil {
+		return fmt.Errorf("store: unable to record the card of ticket %d: %w", ticketID, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return domain.Errorf(domain.ENOTFOUND, "Ticket not found.")
+	}
+	return nil
+}
+
 func (tx *Tx) ticket(ctx context.Context, what, where string, args ...any) (*domain.Ticket, error) {
 	var r ticketRow
 	lock := tx.forUpdate()

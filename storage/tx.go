@@ -23,6 +23,7 @@ var _ domain.Tx = (*Tx)(nil)
 // Tx is one transaction (or, for View on SQLite, one read) with its clock fixed.
 type Tx struct {
 	q     sqlx.ExtContext
+	stx   *sqlx.Tx // nil for a View
 	d     *DB
 	now   time.Time
 	write bool
@@ -55,7 +56,7 @@ func (d *DB) update(ctx context.Context, fn func(domain.Tx) error) (err error) {
 			panic(p)
 		}
 	}()
-	if err := fn(&Tx{q: stx, d: d, now: d.clock(), write: true}); err != nil {
+	if err := fn(&Tx{q: stx, stx: stx, d: d, now: d.clock(), write: true}); err != nil {
 		_ = stx.Rollback()
 		return err
 	}
@@ -86,12 +87,32 @@ func tsp(t *time.Time) *time.Time {
 
 func (tx *Tx) rebind(q string) string { return tx.d.db.Rebind(q) }
 
+// stmt is q prepared on this transaction's connection (stmts.go), or nil
+// while it is not prepared yet.
+func (tx *Tx) stmt(ctx context.Context, q string) *sqlx.Stmt {
+	st := tx.d.stmts.get(q)
+	if st == nil || tx.stx == nil {
+		return st
+	}
+	return tx.stx.StmtxContext(ctx, st)
+}
+
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return tx.q.ExecContext(ctx, tx.rebind(q), args...)
+	q = tx.rebind(q)
+	if st := tx.stmt(ctx, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return tx.q.ExecContext(ctx, q, args...)
 }
 
 func (tx *Tx) get(ctx context.Context, dest any, q string, args ...any) error {
-	err := sqlx.GetContext(ctx, tx.q, dest, tx.rebind(q), args...)
+	var err error
+	q = tx.rebind(q)
+	if st := tx.stmt(ctx, q); st != nil {
+		err = st.GetContext(ctx, dest, args...)
+	} else {
+		err = sqlx.GetContext(ctx, tx.q, dest, q, args...)
+	}
 	if err == nil && tx.d.dialect == SQLite {
 		inUTC(reflect.ValueOf(dest))
 	}
@@ -99,7 +120,13 @@ func (tx *Tx) get(ctx context.Context, dest any, q string, args ...any) error {
 }
 
 func (tx *Tx) sel(ctx context.Context, dest any, q string, args ...any) error {
-	err := sqlx.SelectContext(ctx, tx.q, dest, tx.rebind(q), args...)
+	var err error
+	q = tx.rebind(q)
+	if st := tx.stmt(ctx, q); st != nil {
+		err = st.SelectContext(ctx, dest, args...)
+	} else {
+		err = sqlx.SelectContext(ctx, tx.q, dest, q, args...)
+	}
 	if err == nil && tx.d.dialect == SQLite {
 		inUTC(reflect.ValueOf(dest))
 	}

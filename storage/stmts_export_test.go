@@ -1,0 +1,11 @@
+package storage
+
+// PreparedStatements counts the statements the store keeps prepared.
+func PreparedStatements(d *DB) int {
+	d.stmts.mu.Lock()
+	defer d.stmts.mu.Unlock()
+	return len(d.stmts.stmts)
+}
+
+// LimitPreparedStatements bounds the cache, to test what happens past it.
+func LimitPreparedStatements(d *DB, max int) { d.stmts.max = max }
