@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
@@ -38,6 +39,7 @@ type Options struct {
 // Bot is the running Slack app.
 type Bot struct {
 	api     *slack.Client
+	web     *http.Client // the Web API's, also for response_url posts
 	sm      *socketmode.Client
 	svc     *commands.Service
 	outbox  domain.Outbox
@@ -61,9 +63,21 @@ type Bot struct {
 	home homeRefresh // App Home publish debounce, home.go
 }
 
+// webClient is the HTTP client for Slack's Web API and response URLs.
+// Go's default keeps two idle connections per host, and the workers and
+// the outbox post to Slack side by side: most calls would dial (and
+// handshake TLS with) slack.com anew. The timeout bounds a hung call; it
+// leaves room for file uploads.
+func webClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 32
+	return &http.Client{Transport: t, Timeout: 2 * time.Minute}
+}
+
 // New returns a bot; Run connects it.
 func New(o Options) *Bot {
-	apiOpts := []slack.Option{slack.OptionAppLevelToken(o.AppToken)}
+	web := webClient()
+	apiOpts := []slack.Option{slack.OptionAppLevelToken(o.AppToken), slack.OptionHTTPClient(web)}
 	if o.APIURL != "" {
 		apiOpts = append(apiOpts, slack.OptionAPIURL(o.APIURL))
 	}
@@ -83,7 +97,7 @@ func New(o Options) *Bot {
 		o.Metrics = NewMetrics(nil)
 	}
 	b := &Bot{
-		api: api, sm: socketmode.New(api), svc: o.Service, outbox: o.Outbox, log: o.Logger,
+		api: api, web: web, sm: socketmode.New(api), svc: o.Service, outbox: o.Outbox, log: o.Logger,
 		metrics: o.Metrics, poll: o.OutboxPoll, sem: make(chan struct{}, o.Workers),
 		kick: make(chan struct{}, 1),
 	}

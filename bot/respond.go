@@ -24,13 +24,13 @@ func (b *Bot) reply(ctx context.Context, responseURL, text string, blocks ...sla
 	if len(blocks) > 0 {
 		msg.Blocks = &slack.Blocks{BlockSet: blocks}
 	}
-	b.retry(ctx, "response_url", func() error { return slack.PostWebhookContext(ctx, responseURL, msg) })
+	b.retry(ctx, "response_url", func() error { return slack.PostWebhookCustomHTTPContext(ctx, responseURL, b.web, msg) })
 }
 
 // replaceOriginal swaps the ephemeral message a click came from (list pages).
 func (b *Bot) replaceOriginal(ctx context.Context, responseURL, text string, blocks []slack.Block) {
 	msg := &slack.WebhookMessage{ReplaceOriginal: true, ResponseType: slack.ResponseTypeEphemeral, Text: cut(text, maxMessageText), Blocks: &slack.Blocks{BlockSet: blocks}}
-	b.retry(ctx, "response_url", func() error { return slack.PostWebhookContext(ctx, responseURL, msg) })
+	b.retry(ctx, "response_url", func() error { return slack.PostWebhookCustomHTTPContext(ctx, responseURL, b.web, msg) })
 }
 
 // fail tells the person what went wrong: the error's message when it is

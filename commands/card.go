@@ -89,7 +89,8 @@ func (s *Service) Card(ctx context.Context, ticketID int64) (*CardView, error) {
 // it is marked delivered in the same transaction, one commit instead of two
 // on the path every new ticket takes.
 func (s *Service) SetCard(ctx context.Context, ticketID int64, channel, ts, threadTS string, outboxID int64) error {
-	return s.store.Update(ctx, func(tx domain.Tx) error {
+	// One lane: cards touch one row each and never wait for each other.
+	return s.cards.do(ctx, s.store, "", func(tx domain.Tx) error {
 		if err := tx.SetTicketCard(ctx, ticketID, channel, ts, threadTS); err != nil {
 			return err
 		}

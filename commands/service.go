@@ -25,10 +25,11 @@ type Service struct {
 	triageChannel string
 	hooks         []ChangeHook
 	mail          MailOptions // email in and out (email.go)
-	// Ticket creation and mail ingestion share transactions under load
-	// (groupcommit.go).
+	// Ticket creation, mail ingestion and recording posted cards share
+	// transactions under load (groupcommit.go).
 	creates *groupCommit
 	ingests *groupCommit
+	cards   *groupCommit
 }
 
 // groupCommitMax bounds the writes one shared transaction takes: enough
@@ -45,7 +46,9 @@ type Options struct {
 // New returns a Service over a store with a config.
 func New(store domain.Store, cfg *domain.Config, opts Options) *Service {
 	s := &Service{store: store, log: opts.Logger, triageChannel: opts.TriageChannel, mail: opts.Mail.normalized(),
-		creates: newGroupCommit(groupCommitMax, isSingleWriter(store)), ingests: newGroupCommit(groupCommitMax, isSingleWriter(store))}
+		creates: newGroupCommit(groupCommitMax, isSingleWriter(store)),
+		ingests: newGroupCommit(groupCommitMax, isSingleWriter(store)),
+		cards:   newGroupCommit(groupCommitMax, true)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
