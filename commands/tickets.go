@@ -58,15 +58,6 @@ func (s *Service) CreateTicket(ctx context.Context, a domain.Actor, in TicketInp
 		return nil, err
 	}
 	err = s.creates.do(ctx, s.store, createLane(a, in), func(tx domain.Tx) error {
-		if in.DedupID != "" {
-			first, err := tx.MarkProcessed(ctx, "ticket", in.DedupID)
-			if err != nil {
-				return err
-			}
-			if !first {
-				return errDuplicate
-			}
-		}
 		p, err := s.projectFor(ctx, tx, a, in)
 		if err != nil {
 			return err
@@ -79,9 +70,15 @@ func (s *Service) CreateTicket(ctx context.Context, a domain.Actor, in TicketInp
 			return err
 		}
 		if in.DedupID != "" {
-			// Keep the key findable for the redelivery that comes later.
-			if err := tx.SetProcessedResult(ctx, "ticket", in.DedupID, t.Key()); err != nil {
+			// Recorded last, with the key, so a redelivery finds the ticket.
+			// A redelivery racing this one waits here for its commit, and
+			// the loser's whole transaction rolls back.
+			first, err := tx.MarkProcessedAs(ctx, "ticket", in.DedupID, t.Key())
+			if err != nil {
 				return err
+			}
+			if !first {
+				return errDuplicate
 			}
 		}
 		return s.notifyAssignee(ctx, tx, a, t)

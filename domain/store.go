@@ -113,9 +113,10 @@ type Tx interface {
 	// MarkProcessed records an input (Slack envelope, email Message-ID) and
 	// reports false when it was already recorded, so redeliveries do nothing.
 	MarkProcessed(ctx context.Context, source, id string) (bool, error)
-	// SetProcessedResult keeps what an input produced (a ticket key) so a
-	// redelivery can answer with it; ProcessedResult reads it back.
-	SetProcessedResult(ctx context.Context, source, id, result string) error
+	// MarkProcessedAs records an input with what it produced (a ticket
+	// key) so a redelivery can answer with it (ProcessedResult reads it
+	// back), and reports false when it was already recorded.
+	MarkProcessedAs(ctx context.Context, source, id, result string) (bool, error)
 	ProcessedResult(ctx context.Context, source, id string) (string, error)
 }
 

@@ -23,14 +23,21 @@ import (
 // BenchmarkSMTPIngest: messages per second from SMTP DATA to a committed
 // ticket, the corpus as input (each message with a fresh Message-ID, so
 // none is a duplicate), against raw receive-and-discard on the same
-// listener in the same run. Senders keep one connection each and send
-// side by side, as MTAs do.
+// listener in the same run, and against receive-parse-and-discard: what
+// any ingestion costs before it stores anything. Senders keep one
+// connection each and send side by side, as MTAs do.
 //
 //	go test -run '^$' -bench SMTPIngest -benchtime 2000x ./email/
 func BenchmarkSMTPIngest(b *testing.B) {
 	mails := corpus(b)
 	discard := func(context.Context, []byte, string, []string) error { return nil }
 	b.Run("discard", func(b *testing.B) { benchSMTP(b, mails, discard) })
+	// The ceiling of any ingestion: receive and parse, store nothing.
+	parseOnly := func(_ context.Context, raw []byte, _ string, _ []string) error {
+		_, err := email.Parse(raw)
+		return err
+	}
+	b.Run("parse-and-discard", func(b *testing.B) { benchSMTP(b, mails, parseOnly) })
 	for _, d := range storagetest.Dialects {
 		// Known senders: every corpus domain is a customer, as most mail
 		// comes from customers. All-triage: every sender is unknown, so

@@ -117,12 +117,19 @@ func (tx *Tx) MarkProcessed(ctx context.Context, source, id string) (bool, error
 	return n == 1, nil
 }
 
-// SetProcessedResult keeps what an input produced.
-func (tx *Tx) SetProcessedResult(ctx context.Context, source, id, result string) error {
-	if _, err := tx.exec(ctx, `UPDATE processed_inputs SET result = ? WHERE source = ? AND id = ?`, result, source, id); err != nil {
-		return fmt.Errorf("store: unable to record input result: %w", err)
+// MarkProcessedAs records an input id with its result; false means it was
+// seen before.
+func (tx *Tx) MarkProcessedAs(ctx context.Context, source, id, result string) (bool, error) {
+	res, err := tx.exec(ctx, `INSERT INTO processed_inputs (source, id, processed_at, result) VALUES (?,?,?,?)
+		ON CONFLICT (source, id) DO NOTHING`, source, id, tx.now, result)
+	if err != nil {
+		return false, fmt.Errorf("store: unable to record processed input: %w", err)
 	}
-	return nil
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: unable to record processed input: %w", err)
+	}
+	return n == 1, nil
 }
 
 // ProcessedResult reads what an input produced.

@@ -448,6 +448,27 @@ func TestMarkProcessed(t *testing.T) {
 	})
 }
 
+func TestMarkProcessedAs(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		for i, want := range []bool{true, false} {
+			update(t, db, func(tx domain.Tx) error {
+				first, err := tx.MarkProcessedAs(ctx, "ticket", "Env1", fmt.Sprint("ACME-", i+1))
+				if first != want {
+					t.Errorf("call %d: first=%v", i, first)
+				}
+				return err
+			})
+		}
+		_ = db.View(ctx, func(tx domain.Tx) error {
+			if got, err := tx.ProcessedResult(ctx, "ticket", "Env1"); err != nil || got != "ACME-1" {
+				t.Errorf("result %q %v, want the first call's ACME-1", got, err)
+			}
+			return nil
+		})
+	})
+}
+
 func TestParseURL(t *testing.T) {
 	for _, c := range []struct{ in, dialect, errPart string }{
 		{"", storage.SQLite, ""},
