@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -439,35 +440,51 @@ func TestAssign(t *testing.T) {
 	})
 }
 
-// Numbered last in their transactions, 50 tickets opened at once still get
-// keys 1..50, with no gap and no duplicate.
+// 50 tickets opened at once, with 10 of their inputs delivered twice,
+// share transactions (group commit) and still get keys 1..50, with no gap
+// and no duplicate; a redelivery gets the ticket its first delivery made.
 func TestConcurrentCreateTicketKeys(t *testing.T) {
 	forEach(t, func(t *testing.T, e *env) {
-		const n = 50
-		keys := make(chan string, n)
+		const n, redelivered = 50, 10
+		type result struct {
+			dedup, key string
+			dup        bool
+		}
+		results := make(chan result, n+redelivered)
 		var wg sync.WaitGroup
-		for i := 0; i < n; i++ {
+		for i := 0; i < n+redelivered; i++ {
+			dedup := fmt.Sprint("Ev", i%n)
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				tk, err := e.svc.CreateTicket(context.Background(), agent, commands.TicketInput{ProjectKey: "ACME", Title: "t", Source: domain.SourceSlash})
-				if err != nil {
+				tk, err := e.svc.CreateTicket(context.Background(), agent, commands.TicketInput{ProjectKey: "ACME", Title: "t", Source: domain.SourceSlash, DedupID: dedup})
+				if err != nil && !commands.IsDuplicate(err) {
 					t.Error(err)
 					return
 				}
-				keys <- tk.Key()
+				results <- result{dedup, tk.Key(), commands.IsDuplicate(err)}
 			}()
 		}
 		wg.Wait()
-		close(keys)
-		seen := map[string]bool{}
-		for k := range keys {
-			seen[k] = true
+		close(results)
+		seen, byDedup, dups := map[string]bool{}, map[string]string{}, 0
+		for r := range results {
+			seen[r.key] = true
+			if k, ok := byDedup[r.dedup]; ok && k != r.key {
+				t.Errorf("%s made %s and %s", r.dedup, k, r.key)
+			}
+			byDedup[r.dedup] = r.key
+			if r.dup {
+				dups++
+			}
 		}
 		for i := 1; i <= n; i++ {
 			if !seen[domain.FormatKey("ACME", int64(i))] {
 				t.Fatalf("ACME-%d missing; got %v", i, seen)
 			}
+		}
+		if len(seen) != n || dups != redelivered {
+			t.Errorf("%d keys and %d duplicates, want %d and %d", len(seen), dups, n, redelivered)
 		}
 	})
 }

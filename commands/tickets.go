@@ -53,11 +53,15 @@ const TriageKey = "TRIAGE"
 // CreateTicket opens a ticket, writes its created event and queues its card.
 func (s *Service) CreateTicket(ctx context.Context, a domain.Actor, in TicketInput) (*domain.Ticket, error) {
 	cfg := s.Config()
-	t, err := s.newTicket(cfg, a, in)
+	valid, err := s.newTicket(cfg, a, in)
 	if err != nil {
 		return nil, err
 	}
+	var t *domain.Ticket
 	err = s.creates.do(ctx, s.store, createLane(a, in), func(tx domain.Tx) error {
+		// Each run starts from the validated input: a shared transaction
+		// may run this again after hooks changed the ticket.
+		t = valid.Clone()
 		p, err := s.projectFor(ctx, tx, a, in)
 		if err != nil {
 			return err

@@ -5,6 +5,7 @@ package domain
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"strconv"
 	"strings"
@@ -171,6 +172,19 @@ type Ticket struct {
 // Key is the human key, ACME-42.
 func (t *Ticket) Key() string { return FormatKey(t.ProjectKey, t.Number) }
 
+// Clone is a copy that shares nothing with t.
+func (t *Ticket) Clone() *Ticket {
+	c := *t
+	c.Fields = maps.Clone(t.Fields)
+	for _, p := range []**time.Time{&c.SLADueAt, &c.FirstResponseAt, &c.ResolvedAt, &c.ClosedAt} {
+		if *p != nil {
+			v := **p
+			*p = &v
+		}
+	}
+	return &c
+}
+
 // FormatKey joins a project key and a ticket number.
 func FormatKey(project string, number int64) string {
 	return project + "-" + strconv.FormatInt(number, 10)
@@ -246,6 +260,9 @@ type Event struct {
 const (
 	LinkBlocks = "blocks"
 	LinkParent = "parent" // From is the parent of To
+	// LinkFollowUp: From was opened by a customer's answer to To, which
+	// was closed. It orders nothing, unlike blocks and parent.
+	LinkFollowUp = "follows_up"
 )
 
 // Link relates two tickets.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/deskbot/deskbot/domain"
 )
@@ -126,5 +127,16 @@ func TestFieldNormalize(t *testing.T) {
 		if err != nil || got != tc.want {
 			t.Errorf("%s %q: got %q, %v; want %q", tc.def.Name, tc.in, got, err, tc.want)
 		}
+	}
+}
+
+func TestTicketCloneSharesNothing(t *testing.T) {
+	due := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	orig := &domain.Ticket{Title: "Printer on fire", Fields: domain.Fields{"version": "4.2"}, SLADueAt: &due}
+	c := orig.Clone()
+	c.Title, c.Fields["version"] = "changed", "5.0"
+	*c.SLADueAt = due.Add(time.Hour)
+	if orig.Title != "Printer on fire" || orig.Fields["version"] != "4.2" || !orig.SLADueAt.Equal(due) {
+		t.Errorf("the original changed with its clone: %+v", orig)
 	}
 }
