@@ -88,6 +88,12 @@ func cardBlocks(cfg *domain.Config, v *commands.CardView) []slack.Block {
 	if len(v.Blocks) > 0 {
 		notes = append(notes, mrkdwn(":link: Blocks "+strings.Join(v.Blocks, ", ")))
 	}
+	if len(v.FollowsUp) > 0 {
+		notes = append(notes, mrkdwn(":leftwards_arrow_with_hook: Follows up "+strings.Join(v.FollowsUp, ", ")))
+	}
+	if len(v.FollowedUpBy) > 0 {
+		notes = append(notes, mrkdwn(":arrow_right: Followed up in "+strings.Join(v.FollowedUpBy, ", ")))
+	}
 	notes = append(notes, mrkdwn(fmt.Sprintf("Opened %s via %s", slackDate(t.CreatedAt, "{date_short_pretty} {time}"), esc(t.Source))))
 	if len(notes) > 10 {
 		notes = notes[len(notes)-10:]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -44,7 +45,8 @@ func (b *Bot) noticeMessage(ctx context.Context, job commands.PostJob) (notice, 
 		return notice{text: emailNoticeText(job)}, nil
 	case commands.NoticeAssigned:
 		return notice{text: fmt.Sprintf("%s assigned you *%s*: %s", byRef(job.By), key, title)}, nil
-	case commands.NoticeAutomation, commands.NoticeStaleReminder, commands.NoticeStaleClosed, commands.NoticeReleaseFixed:
+	case commands.NoticeAutomation, commands.NoticeStaleReminder, commands.NoticeStaleClosed, commands.NoticeReleaseFixed,
+		commands.NoticeTicketClosed:
 		return notice{text: ruleNoticeText(job, key, title)}, nil
 	case commands.NoticeSurvey:
 		return surveyNotice(job, key, title), nil
@@ -122,13 +124,27 @@ func ruleNoticeText(job commands.PostJob, key, title string) string {
 		}
 		return text
 	case commands.NoticeStaleClosed:
-		return fmt.Sprintf(":lock: We closed *%s* %s since we did not hear back. If it still needs attention, write to us and we will reopen it.", key, title)
+		return fmt.Sprintf(":lock: We closed *%s* %s since we did not hear back. If it still needs attention, write to us again and we will pick it up.", key, title)
 	case commands.NoticeReleaseFixed:
 		return fmt.Sprintf(":package: Version *%s* fixes *%s* %s.", esc(a["version"]), key, title)
+	case commands.NoticeTicketClosed:
+		return closedNoticeText(a, key, title)
 	}
 	text := fmt.Sprintf(":robot_face: *%s* %s", key, title)
 	if a["text"] != "" {
 		text = fmt.Sprintf(":robot_face: %s — *%s* %s", escCut(a["text"], 1000), key, title)
 	}
 	return text + fmt.Sprintf(" _(automation: %s)_", escCut(a["rule"], 100))
+}
+
+// closedNoticeText answers a customer writing under a closed ticket's
+// card: nobody follows that thread any more, so say where to go instead.
+// It names nobody, so it pings nobody.
+func closedNoticeText(a map[string]string, key, title string) string {
+	how := "use `/ticket` followed by a short title"
+	if a["new_here"] != "" {
+		how = "post a new message in this channel (not in this thread)"
+	}
+	return fmt.Sprintf(":lock: *%s* %s is %s: your message is kept on it, but nobody follows it any more. "+
+		"For anything new, %s and we will open a ticket for it.", key, title, strings.ToLower(esc(a["status"])), how)
 }

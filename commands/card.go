@@ -17,8 +17,12 @@ type CardView struct {
 	Next     []string            // statuses the workflow allows from here
 	Blockers []string            // keys of tickets that block this one
 	Blocks   []string            // keys of tickets this one blocks
-	Now      time.Time
-	SLA      *SLAView // nil when no policy applies
+	// FollowsUp is the closed ticket this one was opened to follow up;
+	// FollowedUpBy, the tickets that follow this one up.
+	FollowsUp    []string
+	FollowedUpBy []string
+	Now          time.Time
+	SLA          *SLAView // nil when no policy applies
 }
 
 // Card gathers a ticket's card in one read.
@@ -56,7 +60,17 @@ func (s *Service) Card(ctx context.Context, ticketID int64) (*CardView, error) {
 			return err
 		}
 		for _, l := range links {
-			if l.Kind != domain.LinkBlocks {
+			var list *[]string
+			switch {
+			case l.Kind == domain.LinkBlocks && l.ToID == ticketID:
+				list = &v.Blockers
+			case l.Kind == domain.LinkBlocks:
+				list = &v.Blocks
+			case l.Kind == domain.LinkFollowUp && l.FromID == ticketID:
+				list = &v.FollowsUp
+			case l.Kind == domain.LinkFollowUp:
+				list = &v.FollowedUpBy
+			default:
 				continue
 			}
 			other := l.ToID
@@ -67,11 +81,7 @@ func (s *Service) Card(ctx context.Context, ticketID int64) (*CardView, error) {
 			if err != nil {
 				return err
 			}
-			if l.ToID == ticketID {
-				v.Blockers = append(v.Blockers, o.Key())
-			} else {
-				v.Blocks = append(v.Blocks, o.Key())
-			}
+			*list = append(*list, o.Key())
 		}
 		return nil
 	})

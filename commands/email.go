@@ -65,7 +65,8 @@ type IngestResult struct {
 	TicketKey string
 	TicketID  int64
 	CommentID int64
-	// Reason says how the mail threaded, or why it was ignored.
+	// Reason says how the mail threaded (or which closed ticket it
+	// follows up: "follow-up of ACME-7 (closed)"), or why it was ignored.
 	Reason       string
 	Acknowledged bool
 }
@@ -151,11 +152,14 @@ func (s *Service) route(ctx context.Context, tx domain.Tx, cfg *domain.Config, i
 	if err != nil {
 		return err
 	}
+	if t != nil && followsUp(cfg, in, t) {
+		return s.followUp(ctx, tx, cfg, in, t, res)
+	}
 	if t != nil {
 		res.Reason = how
 		return s.addMail(ctx, tx, cfg, in, t, res)
 	}
-	if in.m.Auto == email.AutoReply || in.m.Auto == email.Bounce {
+	if in.robot() {
 		// An out-of-office or a bounce about no ticket of ours is noise (or
 		// backscatter): a ticket from it would only wake someone up.
 		res.Action = IngestIgnored

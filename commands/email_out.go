@@ -43,12 +43,17 @@ func (s *Service) mayAcknowledge(ctx context.Context, tx domain.Tx, in *inbound)
 	return err == nil && n < ackLimit, err
 }
 
-// acknowledge tells the requester their mail became a ticket, with its key.
-func (s *Service) acknowledge(ctx context.Context, tx domain.Tx, in *inbound, t *domain.Ticket) error {
+// acknowledge tells the requester their mail became a ticket, with its
+// key; a follow-up also says why their answer did not go on prev.
+func (s *Service) acknowledge(ctx context.Context, tx domain.Tx, in *inbound, t, prev *domain.Ticket) error {
 	to := in.requester
-	text := fmt.Sprintf("Hello %s,\n\nThank you for your message. We opened ticket %s for it:\n\n    %s\n\n"+
+	opened := "We opened"
+	if prev != nil {
+		opened = fmt.Sprintf("%s is %s, so we opened", prev.Key(), strings.ToLower(s.Config().StatusLabel(prev.Status)))
+	}
+	text := fmt.Sprintf("Hello %s,\n\nThank you for your message. %s ticket %s for it:\n\n    %s\n\n"+
 		"Our team will get back to you. To add anything, reply to this email and keep [%s] in the subject.\n\n"+
-		"This is an automatic acknowledgement.\n", firstNonEmpty(to.Name, to.Email), t.Key(), t.Title, t.Key())
+		"This is an automatic acknowledgement.\n", firstNonEmpty(to.Name, to.Email), opened, t.Key(), t.Title, t.Key())
 	spec := mailSpec{kind: domain.MailKindAck, text: text, auto: "auto-replied", to: []email.Address{to}, cc: in.copied}
 	if !in.forwarded && in.m.MessageID != "" {
 		spec.inReplyTo = in.m.MessageID

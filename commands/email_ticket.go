@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -15,11 +16,11 @@ const maxMailBody = 100_000
 
 // addMail records a mail as a comment on the ticket it continues. A
 // person's mail is a public comment (a customer's answer puts a ticket
-// waiting on them back in the agents' court, which resumes its SLA
-// clock); an auto-reply or a bounce is an internal note, so it neither
+// waiting on them, or resolved, back in the agents' court, which resumes
+// its SLA clock); an auto-reply or a bounce is an internal note, so it neither
 // resumes the clock nor counts as an answer, and it is never acknowledged.
 func (s *Service) addMail(ctx context.Context, tx domain.Tx, cfg *domain.Config, in *inbound, t *domain.Ticket, res *IngestResult) error {
-	robot := in.m.Auto == email.AutoReply || in.m.Auto == email.Bounce
+	robot := in.robot()
 	a := domain.Actor{Email: in.from.Email, Name: in.from.Name, Channel: domain.ChannelEmail, Role: domain.RoleCustomer, ProjectID: t.ProjectID}
 	switch {
 	case robot:
@@ -85,6 +86,12 @@ func (s *Service) openFromMail(ctx context.Context, tx domain.Tx, cfg *domain.Co
 	if err != nil {
 		return err
 	}
+	return s.openMailTicket(ctx, tx, cfg, in, p, nil, res)
+}
+
+// openMailTicket opens a ticket for a mail under a customer. prev, when
+// set, is the closed ticket the mail answered (followUp).
+func (s *Service) openMailTicket(ctx context.Context, tx domain.Tx, cfg *domain.Config, in *inbound, p *domain.Project, prev *domain.Ticket, res *IngestResult) error {
 	a := domain.Actor{Email: in.from.Email, Name: in.from.Name, Channel: domain.ChannelEmail, Role: domain.RoleCustomer, ProjectID: p.ID}
 	switch {
 	case in.from.Email == "":
@@ -100,10 +107,7 @@ func (s *Service) openFromMail(ctx context.Context, tx domain.Tx, cfg *domain.Co
 	}
 	// As CreateTicket, with the customer decided by mail routing instead
 	// of by the input.
-	t, err := s.newTicket(cfg, a, TicketInput{
-		Title: mailTitle(in), Description: mailDescription(in), Source: domain.SourceEmail,
-		SourceRef: firstNonEmpty(in.m.MessageID, in.key), RequesterEmail: in.requester.Email, RequesterName: in.requester.Name,
-	})
+	t, err := s.newTicket(cfg, a, mailTicketInput(cfg, in, prev))
 	if err != nil {
 		return err
 	}
@@ -112,6 +116,11 @@ func (s *Service) openFromMail(ctx context.Context, tx domain.Tx, cfg *domain.Co
 		return err
 	}
 	res.Action, res.TicketKey, res.TicketID = IngestCreated, t.Key(), t.ID
+	if prev != nil {
+		if err := linkFollowUp(ctx, tx, a, t, prev); err != nil {
+			return err
+		}
+	}
 	if err := s.recordIn(ctx, tx, in, t); err != nil {
 		return err
 	}
@@ -122,16 +131,8 @@ func (s *Service) openFromMail(ctx context.Context, tx domain.Tx, cfg *domain.Co
 	if err := s.addParticipants(ctx, tx, in, t, requester, domain.ParticipantRequester); err != nil {
 		return err
 	}
-	if note := forwardNote(in); note != "" {
-		// The agent's words travel with the ticket, never to the customer.
-		c := &domain.Comment{TicketID: t.ID, AuthorEmail: a.Email, AuthorName: a.Name, AuthorRole: a.Role,
-			Body: note, Public: false, Channel: domain.ChannelEmail, SourceRef: in.key}
-		if err := tx.AddComment(ctx, c); err != nil {
-			return err
-		}
-		if err := event(ctx, tx, a, t, domain.EventComment, "", "", visibility(false)); err != nil {
-			return err
-		}
+	if err := s.keepForwardNote(ctx, tx, in, a, t); err != nil {
+		return err
 	}
 	kept, err := s.keepAttachments(ctx, tx, cfg, in, t, nil)
 	if err != nil {
@@ -147,7 +148,107 @@ func (s *Service) openFromMail(ctx context.Context, tx domain.Tx, cfg *domain.Co
 		return nil
 	}
 	res.Acknowledged = true
-	return s.acknowledge(ctx, tx, in, t)
+	return s.acknowledge(ctx, tx, in, t, prev)
+}
+
+// mailTicketInput is the ticket a mail asks for. A follow-up says first
+// what it follows up, where the card shows it, and keeps the requester's
+// Slack identity when the same person writes.
+func mailTicketInput(cfg *domain.Config, in *inbound, prev *domain.Ticket) TicketInput {
+	ti := TicketInput{
+		Title: mailTitle(in), Description: mailDescription(in), Source: domain.SourceEmail,
+		SourceRef: firstNonEmpty(in.m.MessageID, in.key), RequesterEmail: in.requester.Email, RequesterName: in.requester.Name,
+	}
+	if prev == nil {
+		return ti
+	}
+	ti.Description = fmt.Sprintf("Follow-up of %s (%s).\n\n%s", prev.Key(), strings.ToLower(cfg.StatusLabel(prev.Status)), ti.Description)
+	if strings.EqualFold(prev.RequesterEmail, in.requester.Email) {
+		ti.RequesterID = prev.RequesterID
+	}
+	return ti
+}
+
+// keepForwardNote keeps what an agent wrote above a forward as an
+// internal note: the agent's words travel with the ticket, never to the
+// customer.
+func (s *Service) keepForwardNote(ctx context.Context, tx domain.Tx, in *inbound, a domain.Actor, t *domain.Ticket) error {
+	note := forwardNote(in)
+	if note == "" {
+		return nil
+	}
+	c := &domain.Comment{TicketID: t.ID, AuthorEmail: a.Email, AuthorName: a.Name, AuthorRole: a.Role,
+		Body: note, Public: false, Channel: domain.ChannelEmail, SourceRef: in.key}
+	if err := tx.AddComment(ctx, c); err != nil {
+		return err
+	}
+	return event(ctx, tx, a, t, domain.EventComment, "", "", visibility(false))
+}
+
+// followsUp tells a person's mail to a ticket that is over (closed, or
+// done for good): writing into it would reach nobody, so it opens a
+// ticket of its own. Agents' mail and robots' notes still go on the old
+// ticket, where they change nothing.
+func followsUp(cfg *domain.Config, in *inbound, t *domain.Ticket) bool {
+	return !in.fromAgent && !in.robot() && over(cfg, t)
+}
+
+// followUp opens a new ticket for a mail to a ticket that is over: the
+// same customer's, with the mail as its description, linked to the old
+// one, which stays as it was. More mail in the old thread joins that
+// follow-up while it is not over itself, rather than opening another.
+func (s *Service) followUp(ctx context.Context, tx domain.Tx, cfg *domain.Config, in *inbound, prev *domain.Ticket, res *IngestResult) error {
+	next, err := liveFollowUp(ctx, tx, cfg, prev)
+	if err != nil {
+		return err
+	}
+	if next != nil {
+		res.Reason = fmt.Sprintf("%s is %s: added to its follow-up %s", prev.Key(), prev.Status, next.Key())
+		return s.addMail(ctx, tx, cfg, in, next, res)
+	}
+	p, err := tx.Project(ctx, prev.ProjectID)
+	if err != nil {
+		return err
+	}
+	if err := s.openMailTicket(ctx, tx, cfg, in, p, prev, res); err != nil {
+		return err
+	}
+	res.Reason = fmt.Sprintf("follow-up of %s (%s)", prev.Key(), prev.Status)
+	return nil
+}
+
+// liveFollowUp is the latest follow-up of prev that is not over, or nil.
+func liveFollowUp(ctx context.Context, tx domain.Tx, cfg *domain.Config, prev *domain.Ticket) (*domain.Ticket, error) {
+	links, err := tx.Links(ctx, prev.ID)
+	if err != nil {
+		return nil, err
+	}
+	var live *domain.Ticket
+	for _, l := range links {
+		if l.Kind != domain.LinkFollowUp || l.ToID != prev.ID {
+			continue
+		}
+		t, err := tx.Ticket(ctx, l.FromID)
+		if err != nil {
+			return nil, err
+		}
+		if !over(cfg, t) && (live == nil || t.ID > live.ID) {
+			live = t
+		}
+	}
+	return live, nil
+}
+
+// linkFollowUp links a follow-up to the ticket it follows up, with an
+// event on each, so either's history leads to the other.
+func linkFollowUp(ctx context.Context, tx domain.Tx, a domain.Actor, t, prev *domain.Ticket) error {
+	if err := tx.AddLink(ctx, &domain.Link{FromID: t.ID, ToID: prev.ID, Kind: domain.LinkFollowUp}); err != nil {
+		return err
+	}
+	if err := event(ctx, tx, a, t, domain.EventLinked, domain.LinkFollowUp, "", prev.Key()); err != nil {
+		return err
+	}
+	return event(ctx, tx, a, prev, domain.EventLinked, domain.LinkFollowUp+"_by", "", t.Key())
 }
 
 // recordIn keeps the mail's Message-ID with the ticket, for the replies to come.
@@ -247,6 +348,10 @@ func forwardNote(in *inbound) string {
 	}
 	return "Forwarded by " + firstNonEmpty(in.from.Name, in.from.Email) + ": " + note
 }
+
+// robot tells an auto-reply or a bounce: nobody wrote it, so it is
+// never answered and never moves a ticket.
+func (in *inbound) robot() bool { return in.m.Auto == email.AutoReply || in.m.Auto == email.Bounce }
 
 func robotLabel(k email.AutoKind) string {
 	if k == email.Bounce {

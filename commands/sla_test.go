@@ -275,6 +275,45 @@ func TestSLAResolveStopsReopenResumes(t *testing.T) {
 	})
 }
 
+// A customer's answer to a resolved ticket reopens it: the resolution
+// clock resumes with the time used before it was resolved.
+func TestSLACustomerAnswerReopensResolved(t *testing.T) {
+	forEachSLA(t, func(t *testing.T, e *env, gold *domain.Project) {
+		ctx := context.Background()
+		tk := e.ticket(t, commands.TicketInput{ProjectKey: "GOLD", Priority: "high"}) // 1h / 8h / next 2h
+		if _, err := e.svc.Comment(ctx, agent, tk.Key(), commands.CommentInput{Body: "On it", Public: true}); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Set(t0.Add(time.Hour))
+		if _, err := e.svc.ChangeStatus(ctx, agent, tk.Key(), "resolved"); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Set(t0.Add(5 * time.Hour))
+		cust := e.cust
+		cust.ProjectID = gold.ID
+		if _, err := e.svc.Comment(ctx, cust, tk.Key(), commands.CommentInput{Body: "Still broken", Public: true}); err != nil {
+			t.Fatal(err)
+		}
+		if st := e.ticketOf(t, tk.Key()).Status; st != "open" {
+			t.Fatalf("status %s", st)
+		}
+		// Next response: 75% of 2h from the answer comes first.
+		wantDue(t, e, tk.Key(), t0.Add(6*time.Hour+30*time.Minute))
+		v, err := e.svc.SLAState(ctx, agent, tk.Key())
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(v.Clocks, func(c commands.SLAClock) bool { return c.Target == domain.TargetResolution })
+		if i < 0 {
+			t.Fatalf("no resolution clock: %+v", v.Clocks)
+		}
+		res := v.Clocks[i]
+		if res.Status != sla.OnTrack || res.Used != time.Hour || !res.Due.Equal(t0.Add(12*time.Hour)) {
+			t.Errorf("resolution clock %+v", res.Clock)
+		}
+	})
+}
+
 func TestSetPriorityRules(t *testing.T) {
 	forEachSLA(t, func(t *testing.T, e *env, gold *domain.Project) {
 		ctx := context.Background()
