@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -26,6 +27,13 @@ type Env struct {
 	ConfigPath    string
 	LogLevel      slog.Level
 	LogFormat     string
+
+	// SMTPTLSCert and SMTPTLSKey are the paths; SMTPCert is what they
+	// hold, loaded and checked.
+	SMTPTLSCert    string
+	SMTPTLSKey     string
+	SMTPCert       *tls.Certificate
+	SMTPRequireTLS bool
 }
 
 var channelIDRE = regexp.MustCompile(`^[CG][A-Z0-9]{2,}$`)
@@ -41,6 +49,8 @@ func loadEnv(getenv func(string) string) (*Env, error) {
 		HTTPAddr:      strings.TrimSpace(getenv("HTTP_ADDR")),
 		TriageChannel: strings.TrimSpace(getenv("TRIAGE_CHANNEL")),
 		SMTPAddr:      strings.TrimSpace(getenv("SMTP_ADDR")),
+		SMTPTLSCert:   strings.TrimSpace(getenv("SMTP_TLS_CERT")),
+		SMTPTLSKey:    strings.TrimSpace(getenv("SMTP_TLS_KEY")),
 		IMAPURL:       strings.TrimSpace(getenv("IMAP_URL")),
 		SMTPRelayURL:  strings.TrimSpace(getenv("SMTP_RELAY_URL")),
 		MailFrom:      strings.TrimSpace(getenv("MAIL_FROM")),
@@ -75,6 +85,7 @@ func loadEnv(getenv func(string) string) (*Env, error) {
 			bad("SMTP_ADDR", "%q is not host:port (like 0.0.0.0:2525)", e.SMTPAddr)
 		}
 	}
+	e.checkSMTPTLS(strings.TrimSpace(getenv("SMTP_REQUIRE_TLS")), bad)
 	if e.IMAPURL != "" {
 		if u, err := url.Parse(e.IMAPURL); err != nil || (u.Scheme != "imaps" && u.Scheme != "imap") || u.Host == "" {
 			bad("IMAP_URL", "must look like imaps://user:password@host/Mailbox")

@@ -23,20 +23,24 @@ func (m *mailParts) stop() {
 	}
 }
 
-// startMail starts what the environment asks for: SMTP_ADDR, IMAP_URL,
-// SMTP_RELAY_URL with MAIL_FROM. Each is off when its variable is unset.
+// startMail starts what the environment asks for: SMTP_ADDR (with
+// STARTTLS when SMTP_TLS_CERT is set), IMAP_URL, SMTP_RELAY_URL with
+// MAIL_FROM. Each is off when its variable is unset.
 func startMail(env *Env, db *storage.DB, svc *commands.Service, log *slog.Logger) (*mailParts, error) {
 	m := &mailParts{}
+	if env.SMTPAddr == "" && env.SMTPCert != nil {
+		log.Warn("SMTP_TLS_CERT is set but SMTP_ADDR is not: there is no listener to offer STARTTLS on")
+	}
 	if env.SMTPAddr != "" {
 		srv, err := email.NewServer(email.ServerOptions{Addr: env.SMTPAddr, Domains: svc.MailDomains(),
-			Ingest: svc.Ingest, Logger: log, Hostname: email.DomainOf(env.MailFrom)})
+			Ingest: svc.Ingest, Logger: log, Hostname: email.DomainOf(env.MailFrom),
+			TLSCert: env.SMTPCert, RequireTLS: env.SMTPRequireTLS})
 		if err != nil {
 			return nil, err
 		}
 		if err := srv.Start(); err != nil {
 			return nil, err
 		}
-		log.Info("smtp intake listening", "addr", env.SMTPAddr, "domains", svc.MailDomains())
 		m.stops = append(m.stops, func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()

@@ -17,13 +17,13 @@ func TestLoadEnvReportsEveryProblem(t *testing.T) {
 	_, err := loadEnv(envOf(map[string]string{
 		"SLACK_BOT_TOKEN": "xoxp-user", "SLACK_APP_TOKEN": "xoxb-bot", "SLACK_API_URL": "http://emu/api",
 		"HTTP_ADDR": "8080", "TRIAGE_CHANNEL": "#triage", "LOG_LEVEL": "verbose", "SMTP_RELAY_URL": "http://relay",
-		"IMAP_URL": "imap:/nohost", "SMTP_ADDR": "25",
+		"IMAP_URL": "imap:/nohost", "SMTP_ADDR": "25", "SMTP_TLS_CERT": "/etc/deskbot/cert.pem", "SMTP_REQUIRE_TLS": "maybe",
 	}))
 	if err == nil {
 		t.Fatal("accepted a broken environment")
 	}
 	for _, name := range []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_API_URL", "HTTP_ADDR", "TRIAGE_CHANNEL",
-		"LOG_LEVEL", "SMTP_RELAY_URL", "MAIL_FROM", "IMAP_URL", "SMTP_ADDR"} {
+		"LOG_LEVEL", "SMTP_RELAY_URL", "MAIL_FROM", "IMAP_URL", "SMTP_ADDR", "SMTP_TLS_KEY", "SMTP_REQUIRE_TLS"} {
 		if !strings.Contains(err.Error(), name+":") {
 			t.Errorf("no problem reported for %s in:\n%v", name, err)
 		}

@@ -42,6 +42,7 @@ func serve(ctx context.Context, env *Env, log *slog.Logger) error {
 	svc := commands.New(db, cfg, commands.Options{TriageChannel: env.TriageChannel, Logger: log,
 		Mail: commands.MailOptions{Address: env.MailFrom, Send: env.SMTPRelayURL != ""}})
 	svc.UseStandardHooks()
+	reloadOnHangup(ctx, svc, log)
 	mail, err := startMail(env, db, svc, log)
 	if err != nil {
 		return err

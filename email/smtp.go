@@ -2,6 +2,7 @@ package email
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -43,6 +44,12 @@ type ServerOptions struct {
 	// IngestTimeout bounds committing one message; past it the sender
 	// gets a 451 and retries. Default 30 s.
 	IngestTimeout time.Duration
+	// TLSCert, when set, is offered with STARTTLS: senders encrypt when
+	// the receiver can, and some warn or refuse when it cannot.
+	TLSCert *tls.Certificate
+	// RequireTLS refuses MAIL FROM before STARTTLS (530), so no mail
+	// crosses the network in clear. Needs TLSCert.
+	RequireTLS bool
 }
 
 // Server receives mail over SMTP and answers 250 only once the ticket or
@@ -65,6 +72,9 @@ func NewServer(opts ServerOptions) (*Server, error) {
 	}
 	if len(opts.Domains) == 0 {
 		return nil, errors.New("SMTP_ADDR: no domain to accept mail for: set MAIL_FROM or email.domains in the config")
+	}
+	if opts.RequireTLS && opts.TLSCert == nil {
+		return nil, errors.New("SMTP_REQUIRE_TLS: no certificate to offer STARTTLS with: set SMTP_TLS_CERT and SMTP_TLS_KEY")
 	}
 	for i, d := range opts.Domains {
 		opts.Domains[i] = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(d), "@"))
@@ -103,6 +113,11 @@ func NewServer(opts ServerOptions) (*Server, error) {
 	srv.ReadTimeout, srv.WriteTimeout = opts.Timeout, opts.Timeout
 	srv.EnableSMTPUTF8 = true
 	srv.ErrorLog = smtpLog{opts.Logger}
+	if opts.TLSCert != nil {
+		// Stated rather than left to Go's default, which GODEBUG=tls10server
+		// lowers to the broken TLS 1.0.
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{*opts.TLSCert}, MinVersion: tls.VersionTLS12}
+	}
 	s.srv = srv
 	return s, nil
 }
@@ -121,8 +136,18 @@ func (s *Server) Start() error {
 			s.opts.Logger.Error("smtp: listener stopped", "err", err)
 		}
 	}()
-	s.opts.Logger.Info("smtp: listening", "addr", ln.Addr().String(), "domains", strings.Join(s.opts.Domains, ","))
+	s.opts.Logger.Info("smtp: listening", "addr", ln.Addr().String(), "domains", strings.Join(s.opts.Domains, ","), "starttls", s.tlsMode())
 	return nil
+}
+
+func (s *Server) tlsMode() string {
+	switch {
+	case s.opts.RequireTLS:
+		return "required"
+	case s.opts.TLSCert != nil:
+		return "offered"
+	}
+	return "off"
 }
 
 // Addr is the address listened on (the real port when Addr had port 0).
@@ -150,18 +175,28 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
-	return &session{s: s, remote: c.Conn().RemoteAddr().String()}, nil
+	return &session{s: s, conn: c, remote: c.Conn().RemoteAddr().String()}, nil
 }
 
 // session is one SMTP transaction at a time on a connection.
 type session struct {
 	s      *Server
+	conn   *smtp.Conn
 	remote string
 	from   string
 	rcpts  []string
 }
 
+// errMustStartTLS is RFC 3207's answer to a client that skips STARTTLS
+// when the server requires it.
+var errMustStartTLS = &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0},
+	Message: "Must issue a STARTTLS command first"}
+
 func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
+	if _, encrypted := ss.conn.TLSConnectionState(); ss.s.opts.RequireTLS && !encrypted {
+		ss.s.opts.Logger.Info("smtp: plain-text mail refused: STARTTLS is required", "remote", ss.remote, "from", from)
+		return errMustStartTLS
+	}
 	ss.from, ss.rcpts = from, nil
 	return nil
 }

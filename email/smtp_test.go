@@ -34,12 +34,14 @@ func listen(t *testing.T, w *world, tune func(*email.ServerOptions)) *email.Serv
 	return srv
 }
 
-// client is a go-mail client for the listener, as a customer's MTA.
-func client(t *testing.T, addr string) *mail.Client {
+// client is a go-mail client for the listener, as a customer's MTA,
+// speaking in clear unless opts say otherwise.
+func client(t *testing.T, addr string, opts ...mail.Option) *mail.Client {
 	t.Helper()
 	host, port, _ := net.SplitHostPort(addr)
 	p, _ := strconv.Atoi(port)
-	c, err := mail.NewClient(host, mail.WithPort(p), mail.WithTLSPolicy(mail.NoTLS), mail.WithTimeout(5*time.Second), mail.WithHELO("mx.acme.com"))
+	opts = append([]mail.Option{mail.WithPort(p), mail.WithTLSPolicy(mail.NoTLS), mail.WithTimeout(5 * time.Second), mail.WithHELO("mx.acme.com")}, opts...)
+	c, err := mail.NewClient(host, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
