@@ -24,8 +24,10 @@ var outboxKinds = []string{domain.OutboxCard, domain.OutboxSlackPost, domain.Out
 func (b *Bot) dispatchOutbox(ctx context.Context) {
 	t := time.NewTicker(b.poll)
 	defer t.Stop()
+	d := newDispatcher(b.outbox, b.deliverOne, b.log)
+	defer d.wg.Wait()
 	for {
-		for b.deliverBatch(ctx) {
+		for d.claim(ctx) {
 		}
 		select {
 		case <-ctx.Done():
@@ -45,31 +47,83 @@ const (
 	outboxParallel = 8
 )
 
-// deliverBatch delivers one batch and reports whether there may be more.
-// A ticket's messages go out in order, one after the other; different
-// tickets' go out side by side.
-func (b *Bot) deliverBatch(ctx context.Context) bool {
-	msgs, err := b.outbox.ClaimOutbox(ctx, outboxKinds, outboxBatch, time.Minute)
+// dispatcher keeps up to outboxParallel tickets' deliveries going: a claim
+// is made as soon as a slot is free, not once a whole batch is done. A
+// ticket's messages go out in order, one after the other, even across
+// claims: a message for a ticket in flight waits behind it.
+type dispatcher struct {
+	outbox domain.Outbox
+	send   func(context.Context, *domain.OutboxMessage) // delivers, then marks
+	log    *slog.Logger
+	slots  chan struct{}
+	wg     sync.WaitGroup
+
+	mu   sync.Mutex
+	busy map[int64][]*domain.OutboxMessage // tickets in flight: what waits behind
+}
+
+func newDispatcher(o domain.Outbox, send func(context.Context, *domain.OutboxMessage), log *slog.Logger) *dispatcher {
+	return &dispatcher{outbox: o, send: send, log: log, slots: make(chan struct{}, outboxParallel), busy: map[int64][]*domain.OutboxMessage{}}
+}
+
+// claim claims one batch and starts delivering it, waiting for free slots;
+// it reports whether there may be more.
+func (d *dispatcher) claim(ctx context.Context) bool {
+	msgs, err := d.outbox.ClaimOutbox(ctx, outboxKinds, outboxBatch, time.Minute)
 	if err != nil {
 		if ctx.Err() == nil {
-			b.log.Error("outbox: claim failed", "err", err)
+			d.log.Error("outbox: claim failed", "err", err)
 		}
 		return false
 	}
-	sem := make(chan struct{}, outboxParallel)
-	var wg sync.WaitGroup
 	for _, group := range byTicket(msgs) {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			for _, m := range group {
-				b.deliverOne(ctx, m)
-			}
-		}()
+		id := ticketOf(group[0])
+		if id != 0 && d.queueBehind(id, group) {
+			continue
+		}
+		select {
+		case d.slots <- struct{}{}:
+		case <-ctx.Done():
+			return false
+		}
+		d.wg.Add(1)
+		go d.deliver(ctx, id, group)
 	}
-	wg.Wait()
 	return len(msgs) == outboxBatch
+}
+
+// queueBehind queues group after the ticket's delivery in flight, if any;
+// otherwise it marks the ticket in flight and reports false.
+func (d *dispatcher) queueBehind(id int64, group []*domain.OutboxMessage) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if waiting, ok := d.busy[id]; ok {
+		d.busy[id] = append(waiting, group...)
+		return true
+	}
+	d.busy[id] = nil
+	return false
+}
+
+// deliver delivers a ticket's messages, then whatever queued behind them.
+func (d *dispatcher) deliver(ctx context.Context, id int64, group []*domain.OutboxMessage) {
+	defer func() { <-d.slots; d.wg.Done() }()
+	for len(group) > 0 {
+		for _, m := range group {
+			d.send(ctx, m)
+		}
+		if id == 0 {
+			return
+		}
+		d.mu.Lock()
+		group = d.busy[id]
+		if len(group) == 0 {
+			delete(d.busy, id)
+		} else {
+			d.busy[id] = nil
+		}
+		d.mu.Unlock()
+	}
 }
 
 // byTicket groups messages by the ticket they concern, keeping the order
@@ -78,18 +132,24 @@ func byTicket(msgs []*domain.OutboxMessage) [][]*domain.OutboxMessage {
 	var groups [][]*domain.OutboxMessage
 	index := map[int64]int{}
 	for _, m := range msgs {
-		var ref struct {
-			TicketID int64 `json:"ticket_id"`
-		}
-		_ = json.Unmarshal([]byte(m.Payload), &ref)
-		if i, ok := index[ref.TicketID]; ok && ref.TicketID != 0 {
+		id := ticketOf(m)
+		if i, ok := index[id]; ok && id != 0 {
 			groups[i] = append(groups[i], m)
 			continue
 		}
-		index[ref.TicketID] = len(groups)
+		index[id] = len(groups)
 		groups = append(groups, []*domain.OutboxMessage{m})
 	}
 	return groups
+}
+
+// ticketOf is the ticket a message concerns, 0 for none.
+func ticketOf(m *domain.OutboxMessage) int64 {
+	var ref struct {
+		TicketID int64 `json:"ticket_id"`
+	}
+	_ = json.Unmarshal([]byte(m.Payload), &ref)
+	return ref.TicketID
 }
 
 func (b *Bot) deliverOne(ctx context.Context, m *domain.OutboxMessage) {
