@@ -30,7 +30,7 @@ func (c *claims) ClaimOutbox(context.Context, []string, int, time.Duration) ([]*
 	c.batches = c.batches[1:]
 	return b, nil
 }
-func (c *claims) OutboxDelivered(context.Context, int64) error                  { return nil }
+func (c *claims) OutboxDelivered(context.Context, int64) error                 { return nil }
 func (c *claims) OutboxFailed(context.Context, int64, string, time.Time) error { return nil }
 
 func msg(id, ticket int64) *domain.OutboxMessage {
