@@ -209,7 +209,7 @@ func (s *Server) messageJSONLocked(m *Message) map[string]any {
 	var replies int
 	var users []string
 	latest := ""
-	for _, x := range s.messages[m.Channel] {
+	for _, x := range s.laterLocked(m) {
 		if x.ThreadTS == m.TS && x.TS != m.TS && !x.Deleted && !x.Ephemeral {
 			replies++
 			latest = x.TS

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -238,10 +239,21 @@ func (s *Server) addMessageLocked(m *Message) *Message {
 	if m.TS == "" {
 		m.TS = s.nextTSLocked()
 	}
-	msgs := append(s.messages[m.Channel], m)
-	sort.SliceStable(msgs, func(i, j int) bool { return tsLess(msgs[i].TS, msgs[j].TS) })
-	s.messages[m.Channel] = msgs
+	// Kept in ts order. New messages take the next ts, so this is almost
+	// always an append; the search keeps a burst of posts from sorting
+	// the whole channel under the server's lock each time.
+	msgs := s.messages[m.Channel]
+	i := sort.Search(len(msgs), func(i int) bool { return tsLess(m.TS, msgs[i].TS) })
+	s.messages[m.Channel] = slices.Insert(msgs, i, m)
 	return m
+}
+
+// laterLocked is the channel's messages after m in ts order: where its
+// replies are.
+func (s *Server) laterLocked(m *Message) []*Message {
+	msgs := s.messages[m.Channel]
+	i := sort.Search(len(msgs), func(i int) bool { return tsLess(m.TS, msgs[i].TS) })
+	return msgs[i:]
 }
 
 // tsLess compares Slack timestamps numerically ("9.1" < "10.0"), without
