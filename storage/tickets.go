@@ -45,41 +45,53 @@ func (r *ticketRow) ticket() (*domain.Ticket, error) {
 // CreateTicket takes the project's next number and inserts the ticket.
 // The counter row is locked by the UPDATE until the transaction ends, so
 // concurrent creations queue on it, and a rolled-back creation gives its
-// number back: keys have no gaps and no duplicates.
+// number back: keys have no gaps and no duplicates. On PostgreSQL both
+// happen in one statement (one round trip fewer on every new ticket);
+// SQLite, in process, has no data-modifying WITH and needs none.
 func (tx *Tx) CreateTicket(ctx context.Context, t *domain.Ticket) error {
-	var seq struct {
-		Seq int64  `db:"ticket_seq"`
-		Key string `db:"key"`
-	}
-	err := tx.get(ctx, &seq, `UPDATE projects SET ticket_seq = ticket_seq + 1 WHERE id = ? RETURNING ticket_seq, key`, t.ProjectID)
-	if err != nil {
-		if err = notFound("Customer", err); domain.ErrorCode(err) == domain.ENOTFOUND {
-			return err
-		}
-		return fmt.Errorf("store: unable to number ticket: %w", err)
-	}
-	t.Number, t.ProjectKey = seq.Seq, seq.Key
 	t.CreatedAt, t.UpdatedAt = tx.now, tx.now
 	fields, err := fieldsJSON(t.Fields)
 	if err != nil {
 		return fmt.Errorf("store: unable to encode fields: %w", err)
 	}
-	id, err := tx.insert(ctx, `INSERT INTO tickets (project_id, number, title, description, type, status,
-		priority, severity, requester_id, requester_email, requester_name, assignee_id, version, fields,
-		source, source_ref, slack_channel, slack_ts, slack_thread_ts, email_thread, sla_policy, sla_due_at,
-		created_by, created_at, updated_at, first_response_at, resolved_at, closed_at, version_key)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		t.ProjectID, t.Number, t.Title, t.Description, t.Type, t.Status, t.Priority, t.Severity,
+	// Every column but project_id and number, which come from the counter.
+	vals := []any{t.Title, t.Description, t.Type, t.Status, t.Priority, t.Severity,
 		t.RequesterID, t.RequesterEmail, t.RequesterName, t.AssigneeID, t.Version, fields,
 		t.Source, t.SourceRef, t.SlackChannel, t.SlackTS, t.SlackThreadTS, t.EmailThread, t.SLAPolicy, tsp(t.SLADueAt),
 		t.CreatedBy, t.CreatedAt, t.UpdatedAt, tsp(t.FirstResponseAt), tsp(t.ResolvedAt), tsp(t.ClosedAt),
-		query.VersionKey(t.Version))
+		query.VersionKey(t.Version)}
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",")
+	var row struct {
+		ID     int64  `db:"id"`
+		Number int64  `db:"number"`
+		Key    string `db:"key"`
+	}
+	if tx.d.dialect == Postgres {
+		err = tx.get(ctx, &row, `WITH seq AS (UPDATE projects SET ticket_seq = ticket_seq + 1 WHERE id = ? RETURNING ticket_seq, key)
+			INSERT INTO tickets (project_id, number, `+ticketInsertCols+`)
+			SELECT ?, seq.ticket_seq, `+marks+` FROM seq
+			RETURNING id, number, (SELECT key FROM seq) AS key`, append([]any{t.ProjectID, t.ProjectID}, vals...)...)
+	} else {
+		err = tx.get(ctx, &row, `UPDATE projects SET ticket_seq = ticket_seq + 1 WHERE id = ? RETURNING ticket_seq AS number, key`, t.ProjectID)
+		if err == nil {
+			err = tx.get(ctx, &row.ID, `INSERT INTO tickets (project_id, number, `+ticketInsertCols+`) VALUES (?,?,`+marks+`) RETURNING id`,
+				append([]any{t.ProjectID, row.Number}, vals...)...)
+		}
+	}
 	if err != nil {
+		if err = notFound("Customer", err); domain.ErrorCode(err) == domain.ENOTFOUND {
+			return err
+		}
 		return fmt.Errorf("store: unable to create ticket: %w", err)
 	}
-	t.ID = id
+	t.ID, t.Number, t.ProjectKey = row.ID, row.Number, row.Key
 	return nil
 }
+
+const ticketInsertCols = `title, description, type, status,
+	priority, severity, requester_id, requester_email, requester_name, assignee_id, version, fields,
+	source, source_ref, slack_channel, slack_ts, slack_thread_ts, email_thread, sla_policy, sla_due_at,
+	created_by, created_at, updated_at, first_response_at, resolved_at, closed_at, version_key`
 
 // UpdateTicket saves every mutable column of a ticket.
 func (tx *Tx) UpdateTicket(ctx context.Context, t *domain.Ticket) error {
