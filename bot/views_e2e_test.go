@@ -150,6 +150,12 @@ func TestListPagesAndOldWords(t *testing.T) {
 		m, _ := w.emu.Message(triageChan, last.TS)
 		return m.Edited && strings.Contains(string(m.Blocks), "showing 26–50")
 	})
+	// The emulator records the call once it has answered it: wait for that
+	// too, or the next answer could be taken for this one.
+	w.eventually(t, "page 2's call recorded", func() bool {
+		cs := w.emu.Calls("response_url")
+		return strings.Contains(string(cs[len(cs)-1].Body), "showing 26–50")
+	})
 	call = w.answer(t, "/ticket", "list status:opne")
 	if !strings.Contains(plainJSON(string(call.Body)), "did you mean `open`") || !strings.Contains(string(call.Body), "^^^^") {
 		t.Errorf("error does not point at the word: %s", call.Body)
