@@ -14,9 +14,11 @@ import (
 // burst, N new tickets for a customer then cost one BEGIN, one lock on its
 // ticket counter and one COMMIT (one fsync) instead of N each, and that
 // row lock is no longer the queue every creation waits in. Writes for
-// other customers run in their own lanes side by side, and since a
-// customer's counter is locked by one lane only, lanes never deadlock on
-// it. A write that finds its lane idle runs at once, as it would alone.
+// other customers run in their own lanes side by side. The key is a guess
+// made before any read (mail threads into another customer's ticket now
+// and then), so two lanes may meet on a row; a deadlock between them is
+// what PostgreSQL detects and the store retries, as between any two
+// transactions. A write that finds its lane idle runs at once, as alone.
 //
 // Each write's function must be safe to run again (the store already
 // retries whole transactions on serialization failures). When one write
