@@ -112,8 +112,8 @@ func (s *Server) dispatch(rq *request) (status int, header map[string]string, bo
 		return 200, nil, encodeErr(e)
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if f := s.takeFaultLocked(rq.method); f != nil {
+		s.mu.Unlock()
 		if f.retryAfter > 0 {
 			return http.StatusTooManyRequests,
 				map[string]string{"Retry-After": strconv.Itoa(retryAfterSeconds(f.retryAfter))},
@@ -122,6 +122,9 @@ func (s *Server) dispatch(rq *request) (status int, header map[string]string, bo
 		return 200, nil, encodeErr(errOf(f.slackError))
 	}
 	rep, e := m.h(s, rq)
+	s.mu.Unlock()
+	// Replies are built fresh under the lock and encoded outside it, so
+	// concurrent callers do not queue behind each other's JSON.
 	if e != nil {
 		return 200, nil, encodeErr(e)
 	}
