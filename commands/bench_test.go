@@ -59,6 +59,42 @@ func BenchmarkCreateTicket(b *testing.B) {
 	}
 }
 
+// BenchmarkCreateTicketBurst: 50 people open tickets for one customer at
+// once, with group commit and without it (each ticket in its own
+// transaction, all queueing on the customer's counter row).
+//
+//	go test -run '^$' -bench CreateTicketBurst ./commands/
+func BenchmarkCreateTicketBurst(b *testing.B) {
+	for _, d := range storagetest.Dialects {
+		for _, mode := range []string{"one-transaction-each", "group-commit"} {
+			b.Run(d+"/"+mode, func(b *testing.B) {
+				svc, _ := benchService(b, d)
+				if mode == "one-transaction-each" {
+					commands.WithoutGroupCommit(svc)
+				}
+				in := commands.TicketInput{ProjectKey: "ACME", Title: "Login fails", Source: domain.SourceSlash}
+				for range 20 { // statements prepared before the clock starts
+					if _, err := svc.CreateTicket(context.Background(), agent, in); err != nil {
+						b.Fatal(err)
+					}
+				}
+				time.Sleep(100 * time.Millisecond)
+				b.ResetTimer()
+				b.SetParallelism(25) // 50 creators on 2 CPUs
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if _, err := svc.CreateTicket(context.Background(), agent, in); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tickets/s")
+			})
+		}
+	}
+}
+
 func BenchmarkStartStopTimer(b *testing.B) {
 	for _, d := range storagetest.Dialects {
 		b.Run(d, func(b *testing.B) {

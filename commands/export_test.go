@@ -1,0 +1,7 @@
+package commands
+
+// WithoutGroupCommit makes every creation and ingestion run in its own
+// transaction: the baseline group commit is measured against.
+func WithoutGroupCommit(s *Service) {
+	s.creates, s.ingests, s.cards = newGroupCommit(1, false), newGroupCommit(1, false), newGroupCommit(1, false)
+}
