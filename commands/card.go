@@ -47,7 +47,7 @@ func (s *Service) Card(ctx context.Context, ticketID int64) (*CardView, error) {
 				v.Logged += time.Duration(e.Seconds) * time.Second
 			}
 		}
-		// The SLA line comes from the same read, so the card is one snapshot.
+		// The SLA line is computed from the rows read here, not read again.
 		slaV, err := slaViewIn(ctx, tx, s.Config(), v.Ticket)
 		if err != nil {
 			return err
