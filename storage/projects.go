@@ -14,6 +14,7 @@ const projectCols = `id, key, name, channel_id, auto_tickets, email_domains, tim
 // CreateProject inserts a customer; a taken key is a conflict.
 func (tx *Tx) CreateProject(ctx context.Context, p *domain.Project) error {
 	p.CreatedAt, p.UpdatedAt = tx.now, tx.now
+	tx.projects = nil
 	id, err := tx.insert(ctx, `INSERT INTO projects (key, name, channel_id, auto_tickets, email_domains,
 		time_zone, tier, sla_policy, hourly_rate, current_version, created_at, updated_at,
 		billing_round_minutes, billing_min_minutes)
@@ -33,6 +34,7 @@ func (tx *Tx) CreateProject(ctx context.Context, p *domain.Project) error {
 // UpdateProject saves every editable column of a customer.
 func (tx *Tx) UpdateProject(ctx context.Context, p *domain.Project) error {
 	p.UpdatedAt = tx.now
+	tx.projects = nil
 	_, err := tx.exec(ctx, `UPDATE projects SET name=?, channel_id=?, auto_tickets=?, email_domains=?,
 		time_zone=?, tier=?, sla_policy=?, hourly_rate=?, current_version=?, updated_at=?,
 		billing_round_minutes=?, billing_min_minutes=? WHERE id=?`,
@@ -45,15 +47,40 @@ func (tx *Tx) UpdateProject(ctx context.Context, p *domain.Project) error {
 }
 
 func (tx *Tx) project(ctx context.Context, what, where string, arg any) (*domain.Project, error) {
+	memo := where + "\x00" + fmt.Sprint(arg)
+	if r, ok := tx.projects[memo]; ok {
+		if r == nil {
+			return nil, domain.Errorf(domain.ENOTFOUND, "%s not found.", what)
+		}
+		p := *r
+		return &p, nil
+	}
 	var p domain.Project
 	err := tx.get(ctx, &p, `SELECT `+projectCols+` FROM projects WHERE `+where+` ORDER BY id LIMIT 1`, arg)
 	if err != nil {
 		if err = notFound(what, err); domain.ErrorCode(err) == domain.ENOTFOUND {
+			tx.rememberProject(memo, nil)
 			return nil, err
 		}
 		return nil, fmt.Errorf("store: unable to read project: %w", err)
 	}
-	return &p, nil
+	tx.rememberProject(memo, &p)
+	c := p
+	return &c, nil
+}
+
+// rememberProject keeps a customer read in a write transaction for its
+// rest: the writes of a shared transaction (group commit) mostly concern
+// one customer, and each would read it again. Writes to projects forget
+// everything; outside write transactions nothing is kept.
+func (tx *Tx) rememberProject(memo string, p *domain.Project) {
+	if !tx.write {
+		return
+	}
+	if tx.projects == nil {
+		tx.projects = map[string]*domain.Project{}
+	}
+	tx.projects[memo] = p
 }
 
 // Project reads a customer by ID.
@@ -83,6 +110,12 @@ func (tx *Tx) ProjectByDomain(ctx context.Context, dom string) (*domain.Project,
 
 // EnsureProject returns the project with p.Key, creating it if missing.
 func (tx *Tx) EnsureProject(ctx context.Context, p *domain.Project) (*domain.Project, error) {
+	// Nearly always it exists: a read (often remembered from earlier in
+	// the transaction) is cheaper than an insert that does nothing.
+	if got, err := tx.ProjectByKey(ctx, p.Key); err == nil {
+		return got, nil
+	}
+	tx.projects = nil
 	_, err := tx.exec(ctx, `INSERT INTO projects (key, name, time_zone, created_at, updated_at)
 		VALUES (?,?,?,?,?) ON CONFLICT (key) DO NOTHING`, p.Key, p.Name, firstOr(p.TimeZone, "UTC"), tx.now, tx.now)
 	if err != nil {

@@ -90,3 +90,46 @@ func TestPreparedStatementsBounded(t *testing.T) {
 		}
 	})
 }
+
+// A write transaction remembers the customers it read, and forgets them
+// when it writes one: what it reads after a write is the written row.
+func TestProjectsRememberedWithinWriteTransaction(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		seedProject(t, db, "ACME")
+		update(t, db, func(tx domain.Tx) error {
+			p, err := tx.ProjectByKey(ctx, "ACME")
+			if err != nil {
+				return err
+			}
+			p.Name = "Acme Renamed"
+			// The caller's copy is its own: the remembered row is unchanged.
+			if again, _ := tx.ProjectByKey(ctx, "acme"); again.Name != "ACME Inc" {
+				t.Errorf("remembered row changed with the caller's copy: %q", again.Name)
+			}
+			if err := tx.UpdateProject(ctx, p); err != nil {
+				return err
+			}
+			if again, _ := tx.ProjectByKey(ctx, "ACME"); again.Name != "Acme Renamed" {
+				t.Errorf("after an update the transaction reads %q", again.Name)
+			}
+			if _, err := tx.ProjectByKey(ctx, "NEW"); domain.ErrorCode(err) != domain.ENOTFOUND {
+				t.Errorf("NEW: %v, want not found", err)
+			}
+			if err := tx.CreateProject(ctx, &domain.Project{Key: "NEW", Name: "New Inc"}); err != nil {
+				return err
+			}
+			if got, err := tx.ProjectByKey(ctx, "NEW"); err != nil || got.Name != "New Inc" {
+				t.Errorf("after creating it the transaction reads %v %v", got, err)
+			}
+			triage, err := tx.EnsureProject(ctx, &domain.Project{Key: "TRIAGE", Name: "Triage"})
+			if err != nil || triage.Key != "TRIAGE" {
+				t.Errorf("ensure: %v %v", triage, err)
+			}
+			if again, err := tx.EnsureProject(ctx, &domain.Project{Key: "TRIAGE", Name: "Triage"}); err != nil || again.ID != triage.ID {
+				t.Errorf("ensure again: %v %v", again, err)
+			}
+			return nil
+		})
+	})
+}

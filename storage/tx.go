@@ -27,6 +27,9 @@ type Tx struct {
 	d     *DB
 	now   time.Time
 	write bool
+	// projects are the customers read so far in a write transaction,
+	// nil for not found (projects.go).
+	projects map[string]*domain.Project
 }
 
 // Now is the time of the transaction, UTC, at the precision both databases keep.
