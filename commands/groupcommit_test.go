@@ -155,13 +155,13 @@ func TestGroupCommitOneFailureFailsOnlyItsWrite(t *testing.T) {
 	}
 	results := make(chan result, 5)
 	names := []string{"a", "b", "bad", "c", "d"}
-	for _, name := range names {
+	for i, name := range names {
 		var err error
 		if name == "bad" {
 			err = bad
 		}
 		go func() { results <- result{name, g.do(ctx, store, "acme", write(name, err))} }()
-		queued(t, g, "acme", len(results)+1) // keep the queue in this order
+		queued(t, g, "acme", i+1) // keep the queue in this order
 	}
 	close(release)
 	for range names {
