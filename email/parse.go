@@ -112,10 +112,21 @@ func parserOptions() []enmime.Option {
 // everything else is decoded as declared. Parts that declare no charset
 // are guessed by either parser.
 func parserFor(data []byte) *enmime.Parser {
-	if bytes.Contains(bytes.ToLower(data[:min(len(data), 256<<10)]), []byte("us-ascii")) {
+	if containsFold(data[:min(len(data), 256<<10)], "us-ascii") {
 		return guessingParser
 	}
 	return trustingParser
+}
+
+// containsFold is bytes.Contains ignoring ASCII case, without the copy
+// lower-casing a whole mail would make.
+func containsFold(data []byte, word string) bool {
+	for i := 0; i+len(word) <= len(data); i++ {
+		if data[i]|0x20 == word[0] && bytes.EqualFold(data[i:i+len(word)], []byte(word)) {
+			return true
+		}
+	}
+	return false
 }
 
 const maxWarnings = 100

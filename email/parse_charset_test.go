@@ -76,3 +76,17 @@ func TestShortUTF8DeclaredASCII(t *testing.T) {
 		t.Errorf("Text = %q", m.Text)
 	}
 }
+
+func TestParserForGuessesOnlyUnderUSASCII(t *testing.T) {
+	for raw, guess := range map[string]bool{
+		"Content-Type: text/plain; charset=us-ascii\r\n\r\nhi":     true,
+		"Content-Type: text/plain; charset=\"US-ASCII\"\r\n\r\nhi": true,
+		"Content-Type: text/plain; charset=utf-8\r\n\r\nhi":        false,
+		"Subject: us-asci\r\n\r\nhi":                               false,
+		"":                                                         false,
+	} {
+		if got := parserFor([]byte(raw)) == guessingParser; got != guess {
+			t.Errorf("%q: guessing parser %v, want %v", raw, got, guess)
+		}
+	}
+}

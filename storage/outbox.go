@@ -105,16 +105,7 @@ func (d *DB) OutboxPending(ctx context.Context) (int, error) {
 
 // MarkProcessed records an input id; false means it was seen before.
 func (tx *Tx) MarkProcessed(ctx context.Context, source, id string) (bool, error) {
-	res, err := tx.exec(ctx, `INSERT INTO processed_inputs (source, id, processed_at) VALUES (?,?,?)
-		ON CONFLICT (source, id) DO NOTHING`, source, id, tx.now)
-	if err != nil {
-		return false, fmt.Errorf("store: unable to record processed input: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("store: unable to record processed input: %w", err)
-	}
-	return n == 1, nil
+	return tx.MarkProcessedAs(ctx, source, id, "")
 }
 
 // MarkProcessedAs records an input id with its result; false means it was

@@ -243,17 +243,20 @@ func (s *Server) addMessageLocked(m *Message) *Message {
 	// always an append; the search keeps a burst of posts from sorting
 	// the whole channel under the server's lock each time.
 	msgs := s.messages[m.Channel]
-	i := sort.Search(len(msgs), func(i int) bool { return tsLess(m.TS, msgs[i].TS) })
-	s.messages[m.Channel] = slices.Insert(msgs, i, m)
+	s.messages[m.Channel] = slices.Insert(msgs, after(msgs, m.TS), m)
 	return m
+}
+
+// after is the index of the first of msgs (in ts order) later than ts.
+func after(msgs []*Message, ts string) int {
+	return sort.Search(len(msgs), func(i int) bool { return tsLess(ts, msgs[i].TS) })
 }
 
 // laterLocked is the channel's messages after m in ts order: where its
 // replies are.
 func (s *Server) laterLocked(m *Message) []*Message {
 	msgs := s.messages[m.Channel]
-	i := sort.Search(len(msgs), func(i int) bool { return tsLess(m.TS, msgs[i].TS) })
-	return msgs[i:]
+	return msgs[after(msgs, m.TS):]
 }
 
 // tsLess compares Slack timestamps numerically ("9.1" < "10.0"), without
