@@ -204,6 +204,7 @@ func runOne(parent context.Context, dialect string, cfg config) (*result, error)
 		store, outbox = timedStore{db, tm}, timedOutbox{db, tm}
 	}
 	svc := commands.New(store, domain.DefaultConfig(), commands.Options{TriageChannel: triageChan, Logger: quiet})
+	svc.UseStandardHooks() // as serve does: automations and the SLA clock on every change
 	agent := domain.Actor{UserID: users[0], Role: domain.RoleAgent, Channel: domain.ChannelSlack}
 	if _, err := svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "ACME", Name: "Acme Corp", CurrentVersion: "4.2.1"}); err != nil {
 		return nil, fmt.Errorf("create project: %w", err)
