@@ -25,6 +25,7 @@ func (b *Bot) dispatchOutbox(ctx context.Context) {
 	t := time.NewTicker(b.poll)
 	defer t.Stop()
 	d := newDispatcher(b.outbox, b.deliverOne, b.log)
+	d.readAhead = b.readCardsAhead
 	defer d.wg.Wait()
 	for {
 		for d.claim(ctx) {
@@ -44,7 +45,7 @@ func (b *Bot) dispatchOutbox(ctx context.Context) {
 // never within one.
 const (
 	outboxBatch    = 50
-	outboxParallel = 8
+	outboxParallel = 32
 )
 
 // dispatcher keeps up to outboxParallel tickets' deliveries going: a claim
@@ -54,9 +55,13 @@ const (
 type dispatcher struct {
 	outbox domain.Outbox
 	send   func(context.Context, *domain.OutboxMessage) // delivers, then marks
-	log    *slog.Logger
-	slots  chan struct{}
-	wg     sync.WaitGroup
+	// readAhead, when set, is given the first message of each ticket's
+	// delivery about to start, before any starts: what they need can be
+	// read in one go. Nothing for their tickets is in flight meanwhile.
+	readAhead func(context.Context, []*domain.OutboxMessage)
+	log       *slog.Logger
+	slots     chan struct{}
+	wg        sync.WaitGroup
 
 	mu   sync.Mutex
 	busy map[int64][]*domain.OutboxMessage // tickets in flight: what waits behind
@@ -76,18 +81,30 @@ func (d *dispatcher) claim(ctx context.Context) bool {
 		}
 		return false
 	}
+	type start struct {
+		id    int64
+		group []*domain.OutboxMessage
+	}
+	var starts []start
+	var firsts []*domain.OutboxMessage
 	for _, group := range byTicket(msgs) {
 		id := ticketOf(group[0])
 		if id != 0 && d.queueBehind(id, group) {
 			continue
 		}
+		starts, firsts = append(starts, start{id, group}), append(firsts, group[0])
+	}
+	if d.readAhead != nil && len(firsts) > 0 {
+		d.readAhead(ctx, firsts)
+	}
+	for _, s := range starts {
 		select {
 		case d.slots <- struct{}{}:
 		case <-ctx.Done():
-			return false
+			return false // the claims lapse and another claim takes them
 		}
 		d.wg.Add(1)
-		go d.deliver(ctx, id, group)
+		go d.deliver(ctx, s.id, s.group)
 	}
 	return len(msgs) == outboxBatch
 }
@@ -153,6 +170,7 @@ func ticketOf(m *domain.OutboxMessage) int64 {
 }
 
 func (b *Bot) deliverOne(ctx context.Context, m *domain.OutboxMessage) {
+	defer b.cardsAhead.Delete(m.ID) // unused when the delivery failed early
 	marked, err := b.deliver(ctx, m)
 	if err == nil {
 		b.metrics.outbox.WithLabelValues(m.Kind, "ok").Inc()
@@ -218,13 +236,42 @@ func (b *Bot) deliver(ctx context.Context, m *domain.OutboxMessage) (marked bool
 	return false, fmt.Errorf("unknown outbox kind %q", m.Kind)
 }
 
+// readCardsAhead reads the cards the outbox is about to deliver in one
+// go (a fixed number of queries for the whole batch, instead of several
+// per card) and keeps them for deliverCard, by outbox message.
+func (b *Bot) readCardsAhead(ctx context.Context, msgs []*domain.OutboxMessage) {
+	var ids []int64
+	byTicket := map[int64]int64{} // ticket → outbox message
+	for _, m := range msgs {
+		if m.Kind != domain.OutboxCard {
+			continue
+		}
+		var job commands.CardJob
+		if json.Unmarshal([]byte(m.Payload), &job) == nil && job.TicketID != 0 {
+			ids, byTicket[job.TicketID] = append(ids, job.TicketID), m.ID
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	views, err := b.svc.Cards(ctx, ids)
+	if err != nil {
+		// Each delivery reads its own card instead.
+		b.log.Warn("outbox: unable to read cards ahead", "cards", len(ids), "err", err)
+		return
+	}
+	for _, v := range views {
+		b.cardsAhead.Store(byTicket[v.Ticket.ID], v)
+	}
+}
+
 // deliverCard posts a ticket's card, or updates it in place. A new card's
 // ts is recorded together with its outbox message's delivery (outboxID;
 // 0 when not called from the outbox).
 func (b *Bot) deliverCard(ctx context.Context, ticketID, outboxID int64) (marked bool, err error) {
 	unlock := b.cardLocks.Lock(itoa(ticketID))
 	defer unlock()
-	v, err := b.svc.Card(ctx, ticketID)
+	v, err := b.cardView(ctx, ticketID, outboxID)
 	if err != nil {
 		return false, err
 	}
@@ -260,6 +307,18 @@ func (b *Bot) deliverCard(ctx context.Context, ticketID, outboxID int64) (marked
 	}
 	b.HomeTicketChanged(ctx, t)
 	return outboxID != 0, nil
+}
+
+// cardView is the card read ahead for this outbox message, else read now.
+// A card read ahead is as new as the message: it was read after the
+// message was claimed, and no other delivery for the ticket ran since.
+func (b *Bot) cardView(ctx context.Context, ticketID, outboxID int64) (*commands.CardView, error) {
+	if outboxID != 0 {
+		if v, ok := b.cardsAhead.LoadAndDelete(outboxID); ok {
+			return v.(*commands.CardView), nil
+		}
+	}
+	return b.svc.Card(ctx, ticketID)
 }
 
 // threadOf is the thread a new card goes in: the customer's message it

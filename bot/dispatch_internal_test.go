@@ -90,3 +90,48 @@ func TestDispatcherKeepsEachTicketInOrderAcrossClaims(t *testing.T) {
 		t.Errorf("tickets left in flight: %v", d.busy)
 	}
 }
+
+// The read-ahead sees, before any starts, the first message of each ticket
+// whose delivery starts now, never one that waits behind a delivery in
+// flight: what it read for that one could be older than what the
+// delivery ahead of it writes.
+func TestDispatcherReadsAheadOnlyForDeliveriesStartingNow(t *testing.T) {
+	out := &claims{batches: [][]*domain.OutboxMessage{
+		{msg(1, 7)},
+		{msg(2, 7), msg(3, 8), msg(4, 8), msg(5, 9)},
+	}}
+	release := make(chan struct{})
+	var mu sync.Mutex
+	var started []int64
+	send := func(_ context.Context, m *domain.OutboxMessage) {
+		if m.ID == 1 {
+			<-release
+		}
+		mu.Lock()
+		started = append(started, m.ID)
+		mu.Unlock()
+	}
+	var ahead [][]int64
+	d := newDispatcher(out, send, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	d.readAhead = func(_ context.Context, ms []*domain.OutboxMessage) {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(started) > 0 {
+			t.Errorf("read ahead after %v started", started)
+		}
+		var ids []int64
+		for _, m := range ms {
+			ids = append(ids, m.ID)
+		}
+		ahead = append(ahead, ids)
+	}
+	ctx := context.Background()
+	d.claim(ctx)
+	d.claim(ctx)
+	close(release)
+	d.wg.Wait()
+	want := fmt.Sprint([][]int64{{1}, {3, 5}})
+	if got := fmt.Sprint(ahead); got != want {
+		t.Errorf("read ahead for %s, want %s", got, want)
+	}
+}

@@ -25,71 +25,75 @@ type CardView struct {
 	SLA          *SLAView // nil when no policy applies
 }
 
-// Card gathers a ticket's card in one read.
+// Card gathers a ticket's card.
 func (s *Service) Card(ctx context.Context, ticketID int64) (*CardView, error) {
-	v := &CardView{}
+	vs, err := s.Cards(ctx, []int64{ticketID})
+	if err != nil {
+		return nil, err
+	}
+	if len(vs) == 0 {
+		return nil, domain.Errorf(domain.ENOTFOUND, "Ticket not found.")
+	}
+	return vs[0], nil
+}
+
+// Cards gathers many tickets' cards with a fixed number of queries (the
+// outbox posts cards by the batch), in the order of ids; tickets not
+// found are left out.
+func (s *Service) Cards(ctx context.Context, ids []int64) ([]*CardView, error) {
+	var recs []*domain.TicketRecord
+	var now time.Time
 	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
-		v.Now = tx.Now()
-		if v.Ticket, err = tx.Ticket(ctx, ticketID); err != nil {
-			return err
-		}
-		if v.Project, err = tx.Project(ctx, v.Ticket.ProjectID); err != nil {
-			return err
-		}
-		entries, err := tx.TimeEntries(ctx, domain.TimeFilter{TicketID: ticketID})
-		if err != nil {
-			return err
-		}
-		for _, e := range entries {
-			if e.Running() {
-				v.Running = append(v.Running, e)
-			} else {
-				v.Logged += time.Duration(e.Seconds) * time.Second
-			}
-		}
-		// The SLA line is computed from the rows read here, not read again.
-		slaV, err := slaViewIn(ctx, tx, s.Config(), v.Ticket)
-		if err != nil {
-			return err
-		}
-		if slaV.Policy != "" && slaV.Status != sla.NotApplicable {
-			v.SLA = slaV
-		}
-		links, err := tx.Links(ctx, ticketID)
-		if err != nil {
-			return err
-		}
-		for _, l := range links {
-			var list *[]string
-			switch {
-			case l.Kind == domain.LinkBlocks && l.ToID == ticketID:
-				list = &v.Blockers
-			case l.Kind == domain.LinkBlocks:
-				list = &v.Blocks
-			case l.Kind == domain.LinkFollowUp && l.FromID == ticketID:
-				list = &v.FollowsUp
-			case l.Kind == domain.LinkFollowUp:
-				list = &v.FollowedUpBy
-			default:
-				continue
-			}
-			other := l.ToID
-			if l.ToID == ticketID {
-				other = l.FromID
-			}
-			o, err := tx.Ticket(ctx, other)
-			if err != nil {
-				return err
-			}
-			*list = append(*list, o.Key())
-		}
-		return nil
+		now = tx.Now()
+		recs, err = tx.TicketRecords(ctx, ids)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	v.Next = s.TransitionsFor(v.Ticket)
-	return v, nil
+	cfg := s.Config()
+	out := make([]*CardView, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, s.cardOf(cfg, r, now))
+	}
+	return out, nil
+}
+
+func (s *Service) cardOf(cfg *domain.Config, r *domain.TicketRecord, now time.Time) *CardView {
+	t := r.Ticket
+	v := &CardView{Ticket: t, Project: r.Project, Now: now, Next: s.TransitionsFor(t)}
+	for _, e := range r.Entries {
+		if e.Running() {
+			v.Running = append(v.Running, e)
+		} else {
+			v.Logged += time.Duration(e.Seconds) * time.Second
+		}
+	}
+	slaV := slaViewOf(t, slaRunOf(cfg, t, r.Events, r.Comments, r.Alerts, now), now)
+	if slaV.Policy != "" && slaV.Status != sla.NotApplicable {
+		v.SLA = slaV
+	}
+	for _, l := range r.Links {
+		var list *[]string
+		switch {
+		case l.Kind == domain.LinkBlocks && l.ToID == t.ID:
+			list = &v.Blockers
+		case l.Kind == domain.LinkBlocks:
+			list = &v.Blocks
+		case l.Kind == domain.LinkFollowUp && l.FromID == t.ID:
+			list = &v.FollowsUp
+		case l.Kind == domain.LinkFollowUp:
+			list = &v.FollowedUpBy
+		default:
+			continue
+		}
+		other := l.ToID
+		if l.ToID == t.ID {
+			other = l.FromID
+		}
+		*list = append(*list, r.LinkedKeys[other])
+	}
+	return v
 }
 
 // SetCard records the Slack message that shows a ticket and the thread its

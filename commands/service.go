@@ -24,7 +24,10 @@ type Service struct {
 	// channel they were created in (mail from unknown senders, say).
 	triageChannel string
 	hooks         []ChangeHook
-	mail          MailOptions // email in and out (email.go)
+	// slaAtInsert: the standard hooks run, so a fresh ticket is inserted
+	// with its SLA clock started instead of ApplySLA writing it after.
+	slaAtInsert bool
+	mail        MailOptions // email in and out (email.go)
 	// Ticket creation, mail ingestion and recording posted cards share
 	// transactions under load (groupcommit.go).
 	creates *groupCommit
@@ -167,4 +170,5 @@ func (s *Service) FirstDelivery(ctx context.Context, source, id string) (bool, e
 func (s *Service) UseStandardHooks() {
 	s.OnChange(s.Automate)
 	s.OnChange(s.ApplySLA)
+	s.slaAtInsert = true
 }

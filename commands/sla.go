@@ -50,15 +50,10 @@ func (s *Service) ApplySLA(ctx context.Context, tx domain.Tx, cfg *domain.Config
 	if !slices.ContainsFunc(kinds, movesSLA) {
 		return nil
 	}
-	policySet := false
-	if slices.Contains(kinds, domain.EventCreated) && cfg.Policy(t.SLAPolicy) == nil {
-		if t.SLAPolicy != "" {
-			s.log.Warn("sla: the customer's policy is not in the config; using the default",
-				"ticket", t.Key(), "policy", t.SLAPolicy, "default", cfg.DefaultSLAPolicy)
-		}
-		policySet = t.SLAPolicy != cfg.DefaultSLAPolicy
-		t.SLAPolicy = cfg.DefaultSLAPolicy
+	if s.slaAtInsert && isFresh(cfg, kinds) {
+		return nil // created with its clock started (startFreshSLA)
 	}
+	policySet := slices.Contains(kinds, domain.EventCreated) && s.defaultSLAPolicy(cfg, t)
 	var run *slaRun
 	if isFresh(cfg, kinds) {
 		run = freshSLA(cfg, t, tx.Now())
@@ -69,6 +64,33 @@ func (s *Service) ApplySLA(ctx context.Context, tx domain.Tx, cfg *domain.Config
 		}
 	}
 	return saveSLA(ctx, tx, t, run.nextDue(), policySet)
+}
+
+// startFreshSLA does ApplySLA's work for a fresh ticket (isFresh) before
+// it is inserted, so it is inserted with its policy and due time: one
+// write fewer on every new ticket, while it holds its customer's number row.
+func (s *Service) startFreshSLA(cfg *domain.Config, t *domain.Ticket, now time.Time) {
+	if !s.slaAtInsert || !isFresh(cfg, []string{domain.EventCreated}) {
+		return
+	}
+	s.defaultSLAPolicy(cfg, t)
+	t.CreatedAt = now // what the store sets; the clock starts there
+	t.SLADueAt = freshSLA(cfg, t, now).nextDue()
+}
+
+// defaultSLAPolicy gives a new ticket the config's default policy when its
+// customer's is not in the config, and reports whether that changed it.
+func (s *Service) defaultSLAPolicy(cfg *domain.Config, t *domain.Ticket) bool {
+	if cfg.Policy(t.SLAPolicy) != nil {
+		return false
+	}
+	if t.SLAPolicy != "" {
+		s.log.Warn("sla: the customer's policy is not in the config; using the default",
+			"ticket", t.Key(), "policy", t.SLAPolicy, "default", cfg.DefaultSLAPolicy)
+	}
+	changed := t.SLAPolicy != cfg.DefaultSLAPolicy
+	t.SLAPolicy = cfg.DefaultSLAPolicy
+	return changed
 }
 
 // isFresh tells a ticket being created when no rule can have changed it
@@ -144,14 +166,24 @@ func loadSLA(ctx context.Context, tx domain.Tx, cfg *domain.Config, t *domain.Ti
 	if err != nil {
 		return nil, err
 	}
-	if run.alerts, err = tx.SLAAlerts(ctx, t.ID); err != nil {
+	alerts, err := tx.SLAAlerts(ctx, t.ID)
+	if err != nil {
 		return nil, err
+	}
+	return slaRunOf(cfg, t, events, comments, alerts, now), nil
+}
+
+// slaRunOf is loadSLA over rows already read.
+func slaRunOf(cfg *domain.Config, t *domain.Ticket, events []*domain.Event, comments []*domain.Comment, alerts []*domain.SLAAlert, now time.Time) *slaRun {
+	run := &slaRun{policy: cfg.PolicyFor(t.SLAPolicy), alerts: alerts, alerted: map[alertKey]bool{}}
+	if run.policy == nil {
+		return run
 	}
 	for _, a := range run.alerts {
 		run.alerted[keyOf(a.Target, a.Threshold, a.CycleStart)] = true
 	}
 	run.state, run.thresholds = SLAThresholds(run.policy, slaHistory(cfg, t, events, comments), now)
-	return run, nil
+	return run
 }
 
 // pending lists the thresholds not alerted yet, past and future, in time order.

@@ -376,3 +376,61 @@ func TestSLAReport(t *testing.T) {
 		}
 	})
 }
+
+// With the standard hooks, a fresh ticket is inserted with its SLA clock
+// started instead of ApplySLA writing it after the insert; what is stored
+// is the same either way: the customer's policy (else the default) and
+// the same due time.
+func TestFreshTicketStartsItsSLAAtInsert(t *testing.T) {
+	forEach(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		hooked := commands.New(e.db, domain.DefaultConfig(), commands.Options{TriageChannel: "CTRIAGE"})
+		hooked.OnChange(hooked.ApplySLA)
+		standard := commands.New(e.db, domain.DefaultConfig(), commands.Options{TriageChannel: "CTRIAGE"})
+		standard.UseStandardHooks()
+		if _, err := e.svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "GOLD", SLAPolicy: "gold"}); err != nil {
+			t.Fatal(err)
+		}
+		odd, err := e.svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "ODD"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		odd.SLAPolicy = "retired" // a policy since removed from the config
+		if err := e.db.Update(ctx, func(tx domain.Tx) error { return tx.UpdateProject(ctx, odd) }); err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range []string{"GOLD", "ODD", "ACME"} {
+			for _, prio := range []string{"low", "urgent"} {
+				in := commands.TicketInput{ProjectKey: key, Title: "Down " + prio, Priority: prio, Source: domain.SourceSlash}
+				old, err := hooked.CreateTicket(ctx, agent, in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				fresh, err := standard.CreateTicket(ctx, agent, in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				a, b := e.stored(t, old.ID), e.stored(t, fresh.ID)
+				if b.SLADueAt == nil || a.SLADueAt == nil || !a.SLADueAt.Equal(*b.SLADueAt) || a.SLAPolicy != b.SLAPolicy {
+					t.Errorf("%s %s: stored %s due %v at insert, want %s due %v as after it", key, prio, b.SLAPolicy, b.SLADueAt, a.SLAPolicy, a.SLADueAt)
+				}
+				if !fresh.SLADueAt.Equal(*b.SLADueAt) || fresh.SLAPolicy != b.SLAPolicy {
+					t.Errorf("%s %s: returned %s due %v, stored %s due %v", key, prio, fresh.SLAPolicy, fresh.SLADueAt, b.SLAPolicy, b.SLADueAt)
+				}
+			}
+		}
+	})
+}
+
+func (e *env) stored(t *testing.T, id int64) *domain.Ticket {
+	t.Helper()
+	var tk *domain.Ticket
+	err := e.db.View(context.Background(), func(tx domain.Tx) (err error) {
+		tk, err = tx.Ticket(context.Background(), id)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk
+}

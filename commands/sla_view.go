@@ -69,15 +69,22 @@ func (s *Service) slaView(ctx context.Context, find func(domain.Tx) (*domain.Tic
 
 // slaViewIn computes a ticket's SLA view inside a read the caller has open.
 func slaViewIn(ctx context.Context, tx domain.Tx, cfg *domain.Config, t *domain.Ticket) (*SLAView, error) {
-	v := &SLAView{Ticket: t, Now: tx.Now(), Priority: t.Priority}
-	run, err := loadSLA(ctx, tx, cfg, t, v.Now)
-	if err != nil || run.policy == nil {
-		return v, err
+	run, err := loadSLA(ctx, tx, cfg, t, tx.Now())
+	if err != nil {
+		return nil, err
+	}
+	return slaViewOf(t, run, tx.Now()), nil
+}
+
+func slaViewOf(t *domain.Ticket, run *slaRun, now time.Time) *SLAView {
+	v := &SLAView{Ticket: t, Now: now, Priority: t.Priority}
+	if run.policy == nil {
+		return v
 	}
 	v.Policy, v.Calendar, v.Location = run.policy.Name, run.policy.Calendar.Name(), run.policy.Calendar.Location()
 	v.Priority, v.Alerts = run.state.Priority, run.alerts
 	v.fill(run)
-	return v, nil
+	return v
 }
 
 // fill sets the clocks and picks the headline.

@@ -108,6 +108,7 @@ func (s *Service) openTicket(ctx context.Context, tx domain.Tx, cfg *domain.Conf
 	}
 	t.SLAPolicy = p.SLAPolicy
 	t.SlackChannel = firstNonEmpty(p.ChannelID, channel, s.triageChannel)
+	s.startFreshSLA(cfg, t, tx.Now())
 	if err := tx.CreateTicket(ctx, t); err != nil {
 		return err
 	}

@@ -273,6 +273,20 @@ type Link struct {
 	CreatedAt time.Time `db:"created_at"`
 }
 
+// TicketRecord is a ticket with its customer, history, time and links,
+// read together (Tx.TicketRecords).
+type TicketRecord struct {
+	Ticket   *Ticket
+	Project  *Project
+	Entries  []*TimeEntry // not deleted, oldest first
+	Events   []*Event     // oldest first
+	Comments []*Comment   // oldest first, deleted ones included
+	Alerts   []*SLAAlert  // in the order recorded
+	Links    []*Link      // from or to the ticket
+	// LinkedKeys are the keys of the tickets at the other end of Links.
+	LinkedKeys map[int64]string
+}
+
 // TimeEntry is time spent on a ticket, from a timer or logged by hand.
 type TimeEntry struct {
 	ID        int64      `db:"id"`

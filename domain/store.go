@@ -46,6 +46,10 @@ type Tx interface {
 	TicketByCard(ctx context.Context, channel, ts string) (*Ticket, error)
 	TicketByThread(ctx context.Context, channel, threadTS string) (*Ticket, error)
 	FindTickets(ctx context.Context, f TicketFilter) ([]*Ticket, error)
+	// TicketRecords reads tickets with everything a card shows about them,
+	// a fixed number of queries however many tickets; ids not found are
+	// left out.
+	TicketRecords(ctx context.Context, ids []int64) ([]*TicketRecord, error)
 	CountTickets(ctx context.Context, f TicketFilter) (int, error)
 
 	AddComment(ctx context.Context, c *Comment) error

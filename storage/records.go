@@ -1,0 +1,157 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/lib/pq"
+
+	"github.com/deskbot/deskbot/domain"
+)
+
+// TicketRecords reads many tickets' cards in seven queries instead of
+// seven per ticket: the outbox posts cards by the batch, and on
+// PostgreSQL each query is a round trip.
+func (tx *Tx) TicketRecords(ctx context.Context, ids []int64) ([]*domain.TicketRecord, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	recs, byID, err := tx.recordTickets(ctx, ids)
+	if err != nil || len(recs) == 0 {
+		return nil, err
+	}
+	if err := tx.recordProjects(ctx, recs, ids); err != nil {
+		return nil, err
+	}
+	in, arg := tx.idsIn("ticket_id", ids)
+	var entries []*domain.TimeEntry
+	if err := tx.sel(ctx, &entries, `SELECT `+timeCols+` FROM time_entries WHERE deleted_at IS NULL AND `+in+` ORDER BY started_at, id`, arg); err != nil {
+		return nil, fmt.Errorf("store: unable to list time entries: %w", err)
+	}
+	for _, e := range entries {
+		byID[e.TicketID].Entries = append(byID[e.TicketID].Entries, e)
+	}
+	var events []*domain.Event
+	if err := tx.sel(ctx, &events, `SELECT id, ticket_id, actor, channel, kind, field, old_value, new_value, at
+		FROM events WHERE `+in+` ORDER BY id`, arg); err != nil {
+		return nil, fmt.Errorf("store: unable to list events: %w", err)
+	}
+	for _, e := range events {
+		byID[e.TicketID].Events = append(byID[e.TicketID].Events, e)
+	}
+	var comments []*domain.Comment
+	if err := tx.sel(ctx, &comments, `SELECT `+commentCols+` FROM comments WHERE `+in+` ORDER BY created_at, id`, arg); err != nil {
+		return nil, fmt.Errorf("store: unable to list comments: %w", err)
+	}
+	for _, c := range comments {
+		byID[c.TicketID].Comments = append(byID[c.TicketID].Comments, c)
+	}
+	var alerts []*domain.SLAAlert
+	if err := tx.sel(ctx, &alerts, `SELECT `+slaAlertCols+` FROM sla_alerts WHERE `+in+` ORDER BY id`, arg); err != nil {
+		return nil, fmt.Errorf("store: unable to list SLA alerts: %w", err)
+	}
+	for _, a := range alerts {
+		byID[a.TicketID].Alerts = append(byID[a.TicketID].Alerts, a)
+	}
+	if err := tx.recordLinks(ctx, byID, ids); err != nil {
+		return nil, err
+	}
+	return recs, nil
+}
+
+// recordTickets reads the tickets, in the order of ids.
+func (tx *Tx) recordTickets(ctx context.Context, ids []int64) ([]*domain.TicketRecord, map[int64]*domain.TicketRecord, error) {
+	in, arg := tx.idsIn("t.id", ids)
+	var rows []*ticketRow
+	if err := tx.sel(ctx, &rows, `SELECT `+ticketCols+ticketFrom+` WHERE `+in, arg); err != nil {
+		return nil, nil, fmt.Errorf("store: unable to read tickets: %w", err)
+	}
+	byID := make(map[int64]*domain.TicketRecord, len(rows))
+	for _, r := range rows {
+		t, err := r.ticket()
+		if err != nil {
+			return nil, nil, err
+		}
+		byID[t.ID] = &domain.TicketRecord{Ticket: t}
+	}
+	recs := make([]*domain.TicketRecord, 0, len(byID))
+	seen := make(map[int64]bool, len(byID))
+	for _, id := range ids {
+		if r, ok := byID[id]; ok && !seen[id] {
+			recs, seen[id] = append(recs, r), true
+		}
+	}
+	return recs, byID, nil
+}
+
+func (tx *Tx) recordProjects(ctx context.Context, recs []*domain.TicketRecord, ids []int64) error {
+	in, arg := tx.idsIn("id", ids)
+	var ps []*domain.Project
+	if err := tx.sel(ctx, &ps, `SELECT `+projectCols+` FROM projects
+		WHERE id IN (SELECT project_id FROM tickets WHERE `+in+`)`, arg); err != nil {
+		return fmt.Errorf("store: unable to read customers: %w", err)
+	}
+	byID := make(map[int64]*domain.Project, len(ps))
+	for _, p := range ps {
+		byID[p.ID] = p
+	}
+	for _, r := range recs {
+		p, ok := byID[r.Ticket.ProjectID]
+		if !ok {
+			return fmt.Errorf("store: customer %d of ticket %s vanished", r.Ticket.ProjectID, r.Ticket.Key())
+		}
+		c := *p // each record its own copy, as Project returns
+		r.Project = &c
+	}
+	return nil
+}
+
+// recordLinks reads the links with the key of the ticket at each end.
+func (tx *Tx) recordLinks(ctx context.Context, byID map[int64]*domain.TicketRecord, ids []int64) error {
+	from, arg := tx.idsIn("l.from_id", ids)
+	to, _ := tx.idsIn("l.to_id", ids)
+	var rows []struct {
+		domain.Link
+		FromKey    string `db:"from_key"`
+		FromNumber int64  `db:"from_number"`
+		ToKey      string `db:"to_key"`
+		ToNumber   int64  `db:"to_number"`
+	}
+	err := tx.sel(ctx, &rows, `SELECT l.from_id, l.to_id, l.kind, l.created_at,
+			pf.key AS from_key, tf.number AS from_number, pt.key AS to_key, tt.number AS to_number
+		FROM ticket_links l
+		JOIN tickets tf ON tf.id = l.from_id JOIN projects pf ON pf.id = tf.project_id
+		JOIN tickets tt ON tt.id = l.to_id JOIN projects pt ON pt.id = tt.project_id
+		WHERE `+from+` OR `+to+` ORDER BY l.created_at, l.from_id, l.to_id`, arg, arg)
+	if err != nil {
+		return fmt.Errorf("store: unable to list links: %w", err)
+	}
+	for _, row := range rows {
+		l := row.Link
+		keys := map[int64]string{l.FromID: domain.FormatKey(row.FromKey, row.FromNumber), l.ToID: domain.FormatKey(row.ToKey, row.ToNumber)}
+		for id, other := range map[int64]int64{l.FromID: l.ToID, l.ToID: l.FromID} {
+			r, ok := byID[id]
+			if !ok {
+				continue
+			}
+			r.Links = append(r.Links, &l)
+			if r.LinkedKeys == nil {
+				r.LinkedKeys = map[int64]string{}
+			}
+			r.LinkedKeys[other] = keys[other]
+		}
+	}
+	return nil
+}
+
+// idsIn is "col IN ids" as one statement text whatever the number of ids,
+// so the statement is prepared once: an array on PostgreSQL, a JSON array
+// on SQLite.
+func (tx *Tx) idsIn(col string, ids []int64) (string, any) {
+	if tx.d.dialect == Postgres {
+		return col + " = ANY(?)", pq.Array(ids)
+	}
+	b, _ := json.Marshal(ids) // []int64 always encodes
+	return col + " IN (SELECT value FROM json_each(?))", string(b)
+}
