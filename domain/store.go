@@ -57,6 +57,8 @@ type Tx interface {
 	CommentBySource(ctx context.Context, ticketID int64, ref string) (*Comment, error)
 	Comments(ctx context.Context, ticketID int64) ([]*Comment, error)
 
+	// AddEvent appends to a ticket's history. It does not set e.ID: the
+	// row may be written with the transaction's next statement.
 	AddEvent(ctx context.Context, e *Event) error
 	Events(ctx context.Context, ticketID int64) ([]*Event, error)
 

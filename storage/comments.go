@@ -62,15 +62,19 @@ func (tx *Tx) Comments(ctx context.Context, ticketID int64) ([]*domain.Comment, 
 	return cs, nil
 }
 
-// AddEvent appends to a ticket's history.
+// AddEvent appends to a ticket's history. On PostgreSQL the row is
+// inserted with the transaction's next statement (queue.go).
 func (tx *Tx) AddEvent(ctx context.Context, e *domain.Event) error {
 	e.At = tx.now
-	id, err := tx.insert(ctx, `INSERT INTO events (ticket_id, actor, channel, kind, field, old_value, new_value, at)
+	if tx.queues() {
+		tx.queue.events = append(tx.queue.events, e)
+		return nil
+	}
+	_, err := tx.exec(ctx, `INSERT INTO events (ticket_id, actor, channel, kind, field, old_value, new_value, at)
 		VALUES (?,?,?,?,?,?,?,?)`, e.TicketID, e.Actor, e.Channel, e.Kind, e.Field, e.OldValue, e.NewValue, e.At)
 	if err != nil {
 		return fmt.Errorf("store: unable to add event: %w", err)
 	}
-	e.ID = id
 	return nil
 }
 

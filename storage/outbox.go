@@ -19,9 +19,14 @@ func (tx *Tx) Enqueue(ctx context.Context, m *domain.OutboxMessage) error {
 	if m.NextAttempt.IsZero() {
 		m.NextAttempt = tx.now
 	}
+	m.NextAttempt = ts(m.NextAttempt)
+	if tx.queues() {
+		tx.queue.outbox = append(tx.queue.outbox, m)
+		return nil
+	}
 	_, err := tx.exec(ctx, `INSERT INTO outbox (kind, payload, dedup_key, next_attempt_at, created_at)
 		VALUES (?,?,?,?,?) ON CONFLICT (dedup_key) WHERE delivered_at IS NULL DO NOTHING`,
-		m.Kind, m.Payload, m.DedupKey, ts(m.NextAttempt), m.CreatedAt)
+		m.Kind, m.Payload, m.DedupKey, m.NextAttempt, m.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("store: unable to enqueue %s: %w", m.Kind, err)
 	}
@@ -111,7 +116,7 @@ func (tx *Tx) MarkProcessed(ctx context.Context, source, id string) (bool, error
 // MarkProcessedAs records an input id with its result; false means it was
 // seen before.
 func (tx *Tx) MarkProcessedAs(ctx context.Context, source, id, result string) (bool, error) {
-	res, err := tx.exec(ctx, `INSERT INTO processed_inputs (source, id, processed_at, result) VALUES (?,?,?,?)
+	res, err := tx.execAside(ctx, `INSERT INTO processed_inputs (source, id, processed_at, result) VALUES (?,?,?,?)
 		ON CONFLICT (source, id) DO NOTHING`, source, id, tx.now, result)
 	if err != nil {
 		return false, fmt.Errorf("store: unable to record processed input: %w", err)

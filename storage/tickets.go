@@ -67,7 +67,7 @@ func (tx *Tx) CreateTicket(ctx context.Context, t *domain.Ticket) error {
 		Key    string `db:"key"`
 	}
 	if tx.d.dialect == Postgres {
-		err = tx.get(ctx, &row, `WITH seq AS (UPDATE projects SET ticket_seq = ticket_seq + 1 WHERE id = ? RETURNING ticket_seq, key)
+		err = tx.getAside(ctx, &row, `WITH seq AS (UPDATE projects SET ticket_seq = ticket_seq + 1 WHERE id = ? RETURNING ticket_seq, key)
 			INSERT INTO tickets (project_id, number, `+ticketInsertCols+`)
 			SELECT ?, seq.ticket_seq, `+marks+` FROM seq
 			RETURNING id, number, (SELECT key FROM seq) AS key`, append([]any{t.ProjectID, t.ProjectID}, vals...)...)

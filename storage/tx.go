@@ -30,6 +30,7 @@ type Tx struct {
 	// projects are the customers read so far in a write transaction,
 	// nil for not found (projects.go).
 	projects map[string]*domain.Project
+	queue    queue // rows inserted at the next statement (queue.go)
 }
 
 // Now is the time of the transaction, UTC, at the precision both databases keep.
@@ -59,7 +60,12 @@ func (d *DB) update(ctx context.Context, fn func(domain.Tx) error) (err error) {
 			panic(p)
 		}
 	}()
-	if err := fn(&Tx{q: stx, stx: stx, d: d, now: d.clock(), write: true}); err != nil {
+	tx := &Tx{q: stx, stx: stx, d: d, now: d.clock(), write: true}
+	if err := fn(tx); err != nil {
+		_ = stx.Rollback()
+		return err
+	}
+	if err := tx.flush(ctx); err != nil {
 		_ = stx.Rollback()
 		return err
 	}
@@ -101,6 +107,15 @@ func (tx *Tx) stmt(ctx context.Context, q string) *sqlx.Stmt {
 }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if err := tx.flush(ctx); err != nil {
+		return nil, err
+	}
+	return tx.execAside(ctx, q, args...)
+}
+
+// execAside is exec for a statement that touches no table with queued
+// rows (queue.go): they stay queued.
+func (tx *Tx) execAside(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	q = tx.rebind(q)
 	if st := tx.stmt(ctx, q); st != nil {
 		return st.ExecContext(ctx, args...)
@@ -109,6 +124,14 @@ func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 }
 
 func (tx *Tx) get(ctx context.Context, dest any, q string, args ...any) error {
+	if err := tx.flush(ctx); err != nil {
+		return err
+	}
+	return tx.getAside(ctx, dest, q, args...)
+}
+
+// getAside is get for a statement that touches no table with queued rows.
+func (tx *Tx) getAside(ctx context.Context, dest any, q string, args ...any) error {
 	var err error
 	q = tx.rebind(q)
 	if st := tx.stmt(ctx, q); st != nil {
@@ -123,6 +146,9 @@ func (tx *Tx) get(ctx context.Context, dest any, q string, args ...any) error {
 }
 
 func (tx *Tx) sel(ctx context.Context, dest any, q string, args ...any) error {
+	if err := tx.flush(ctx); err != nil {
+		return err
+	}
 	var err error
 	q = tx.rebind(q)
 	if st := tx.stmt(ctx, q); st != nil {
