@@ -64,6 +64,10 @@ func isSingleWriter(store domain.Store) bool {
 	return ok && sw.SingleWriter()
 }
 
+// SingleWriter reports a database that takes one writer at a time
+// (SQLite, in process), where work is CPU rather than waiting.
+func (s *Service) SingleWriter() bool { return isSingleWriter(s.store) }
+
 // do runs fn in a transaction, shared with concurrent calls of the same
 // lane, and returns once that transaction committed or failed.
 func (g *groupCommit) do(ctx context.Context, store domain.Store, lane string, fn func(domain.Tx) error) error {
