@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"github.com/deskbot/deskbot/domain/query"
 	"slices"
@@ -74,20 +75,17 @@ func (s *Service) CreateTicket(ctx context.Context, a domain.Actor, in TicketInp
 			return err
 		}
 		if in.DedupID != "" {
-			// Recorded last, with the key, so a redelivery finds the ticket.
-			// A redelivery racing this one waits here for its commit, and
-			// the loser's whole transaction rolls back.
-			first, err := tx.MarkProcessedAs(ctx, "ticket", in.DedupID, t.Key())
-			if err != nil {
+			// Recorded with the key, so a redelivery finds the ticket. A
+			// redelivery fails its whole transaction (ErrInputSeen) when
+			// the input is written, at the latest at commit; one racing
+			// this one waits for its commit on the unique index.
+			if err := tx.RecordInput(ctx, "ticket", in.DedupID, t.Key()); err != nil {
 				return err
-			}
-			if !first {
-				return errDuplicate
 			}
 		}
 		return s.notifyAssignee(ctx, tx, a, t)
 	})
-	if err == errDuplicate {
+	if errors.Is(err, domain.ErrInputSeen) {
 		return s.ticketByDedup(ctx, in.DedupID)
 	}
 	if err != nil {

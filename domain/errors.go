@@ -36,6 +36,10 @@ func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
+// ErrInputSeen fails a transaction that recorded an input (Tx.RecordInput)
+// already recorded: a redelivery.
+var ErrInputSeen = Errorf(ECONFLICT, "This request was already handled.")
+
 // FieldErrorf returns an invalid-input error about one named field.
 func FieldErrorf(field, format string, args ...any) *Error {
 	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}

@@ -119,10 +119,12 @@ type Tx interface {
 	// MarkProcessed records an input (Slack envelope, email Message-ID) and
 	// reports false when it was already recorded, so redeliveries do nothing.
 	MarkProcessed(ctx context.Context, source, id string) (bool, error)
-	// MarkProcessedAs records an input with what it produced (a ticket
-	// key) so a redelivery can answer with it (ProcessedResult reads it
-	// back), and reports false when it was already recorded.
-	MarkProcessedAs(ctx context.Context, source, id, result string) (bool, error)
+	// RecordInput records an input with what it produced (a ticket key),
+	// so a redelivery can answer with it (ProcessedResult reads it back).
+	// It is for a caller that expects the input new: when it was already recorded, the transaction
+	// fails with ErrInputSeen, at the latest when it commits (the row may
+	// be written with the transaction's next statement).
+	RecordInput(ctx context.Context, source, id, result string) error
 	ProcessedResult(ctx context.Context, source, id string) (string, error)
 }
 

@@ -79,8 +79,13 @@ func (d *DB) OutboxDelivered(ctx context.Context, id int64) error {
 	return d.Update(ctx, func(tx domain.Tx) error { return tx.MarkDelivered(ctx, id) })
 }
 
-// MarkDelivered marks a message done within a transaction.
+// MarkDelivered marks a message done within a transaction; on
+// PostgreSQL with the transaction's next statement (queue.go).
 func (tx *Tx) MarkDelivered(ctx context.Context, id int64) error {
+	if tx.queues() {
+		tx.queue.delivered = append(tx.queue.delivered, id)
+		return nil
+	}
 	if _, err := tx.exec(ctx, `UPDATE outbox SET delivered_at = ?, last_error = '' WHERE id = ?`, tx.now, id); err != nil {
 		return fmt.Errorf("store: unable to mark outbox %d delivered: %w", id, err)
 	}
@@ -110,14 +115,11 @@ func (d *DB) OutboxPending(ctx context.Context) (int, error) {
 
 // MarkProcessed records an input id; false means it was seen before.
 func (tx *Tx) MarkProcessed(ctx context.Context, source, id string) (bool, error) {
-	return tx.MarkProcessedAs(ctx, source, id, "")
-}
-
-// MarkProcessedAs records an input id with its result; false means it was
-// seen before.
-func (tx *Tx) MarkProcessedAs(ctx context.Context, source, id, result string) (bool, error) {
-	res, err := tx.execAside(ctx, `INSERT INTO processed_inputs (source, id, processed_at, result) VALUES (?,?,?,?)
-		ON CONFLICT (source, id) DO NOTHING`, source, id, tx.now, result)
+	if err := tx.flushInputs(ctx); err != nil {
+		return false, err
+	}
+	res, err := tx.execAside(ctx, `INSERT INTO processed_inputs (source, id, processed_at, result) VALUES (?,?,?,'')
+		ON CONFLICT (source, id) DO NOTHING`, source, id, tx.now)
 	if err != nil {
 		return false, fmt.Errorf("store: unable to record processed input: %w", err)
 	}
@@ -126,6 +128,31 @@ func (tx *Tx) MarkProcessedAs(ctx context.Context, source, id, result string) (b
 		return false, fmt.Errorf("store: unable to record processed input: %w", err)
 	}
 	return n == 1, nil
+}
+
+// RecordInput records a new input; on PostgreSQL with the transaction's
+// next statement (queue.go).
+func (tx *Tx) RecordInput(ctx context.Context, source, id, result string) error {
+	in := processedInput{source, id, result}
+	if tx.queues() {
+		tx.queue.inputs = append(tx.queue.inputs, in)
+		return nil
+	}
+	_, err := tx.execAside(ctx, `INSERT INTO processed_inputs (source, id, processed_at, result) VALUES (?,?,?,?)`,
+		source, id, tx.now, result)
+	return inputErr(err, 1)
+}
+
+type processedInput struct{ source, id, result string }
+
+func inputErr(err error, n int) error {
+	switch {
+	case isUniqueViolation(err):
+		return domain.ErrInputSeen
+	case err != nil:
+		return fmt.Errorf("store: unable to record %d processed inputs: %w", n, err)
+	}
+	return nil
 }
 
 // ProcessedResult reads what an input produced.

@@ -448,24 +448,54 @@ func TestMarkProcessed(t *testing.T) {
 	})
 }
 
-func TestMarkProcessedAs(t *testing.T) {
+// RecordInput keeps the first result; a second record fails its whole
+// transaction with ErrInputSeen, whether the row is written at once or at
+// commit, and two records in one transaction fail it too.
+func TestRecordInput(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
+		p := seedProject(t, db, "ACME")
+		update(t, db, func(tx domain.Tx) error { return tx.RecordInput(ctx, "ticket", "Env1", "ACME-1") })
+		err := db.Update(ctx, func(tx domain.Tx) error {
+			tk := &domain.Ticket{ProjectID: p.ID, Title: "Again", Type: "question", Status: "new", Priority: "normal", Source: domain.SourceCLI, CreatedBy: "U1"}
+			if err := tx.CreateTicket(ctx, tk); err != nil {
+				return err
+			}
+			return tx.RecordInput(ctx, "ticket", "Env1", tk.Key())
+		})
+		if !errors.Is(err, domain.ErrInputSeen) {
+			t.Errorf("second record: %v, want ErrInputSeen", err)
+		}
+		err = db.Update(ctx, func(tx domain.Tx) error {
+			if err := tx.RecordInput(ctx, "ticket", "Env2", "ACME-2"); err != nil {
+				return err
+			}
+			return tx.RecordInput(ctx, "ticket", "Env2", "ACME-3")
+		})
+		if !errors.Is(err, domain.ErrInputSeen) {
+			t.Errorf("two records in one transaction: %v, want ErrInputSeen", err)
+		}
+		_ = db.View(ctx, func(tx domain.Tx) error {
+			if got, err := tx.ProcessedResult(ctx, "ticket", "Env1"); err != nil || got != "ACME-1" {
+				t.Errorf("result %q %v, want the first record's ACME-1", got, err)
+			}
+			if _, err := tx.ProcessedResult(ctx, "ticket", "Env2"); domain.ErrorCode(err) != domain.ENOTFOUND {
+				t.Errorf("Env2 after its transaction failed: %v, want not found", err)
+			}
+			if n, err := tx.CountTickets(ctx, domain.TicketFilter{}); err != nil || n != 0 {
+				t.Errorf("%d tickets (%v): the redelivery's ticket was kept", n, err)
+			}
+			return nil
+		})
 		for i, want := range []bool{true, false} {
 			update(t, db, func(tx domain.Tx) error {
-				first, err := tx.MarkProcessedAs(ctx, "ticket", "Env1", fmt.Sprint("ACME-", i+1))
+				first, err := tx.MarkProcessed(ctx, "slack-event", "Ev1")
 				if first != want {
-					t.Errorf("call %d: first=%v", i, first)
+					t.Errorf("MarkProcessed call %d: first=%v", i, first)
 				}
 				return err
 			})
 		}
-		_ = db.View(ctx, func(tx domain.Tx) error {
-			if got, err := tx.ProcessedResult(ctx, "ticket", "Env1"); err != nil || got != "ACME-1" {
-				t.Errorf("result %q %v, want the first call's ACME-1", got, err)
-			}
-			return nil
-		})
 	})
 }
 

@@ -116,7 +116,7 @@ func (tx *Tx) UpdateTicket(ctx context.Context, t *domain.Ticket) error {
 
 // SetTicketCard records where a ticket's card is, and nothing else.
 func (tx *Tx) SetTicketCard(ctx context.Context, ticketID int64, channel, ts, threadTS string) error {
-	res, err := tx.exec(ctx, `UPDATE tickets SET slack_channel = ?, slack_ts = ?, slack_thread_ts = ? WHERE id = ?`,
+	res, err := tx.execAside(ctx, `UPDATE tickets SET slack_channel = ?, slack_ts = ?, slack_thread_ts = ? WHERE id = ?`,
 		channel, ts, threadTS, ticketID)
 	if err != nil {
 		return fmt.Errorf("store: unable to record the card of ticket %d: %w", ticketID, err)
