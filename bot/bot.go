@@ -74,7 +74,7 @@ type Bot struct {
 func webClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 32
-	return &http.Client{Transport: t, Timeout: 2 * time.Minute}
+	return &http.Client{Transport: echoTrimmer{t}, Timeout: 2 * time.Minute}
 }
 
 // New returns a bot; Run connects it.
