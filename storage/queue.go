@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/lib/pq"
@@ -13,12 +14,12 @@ import (
 
 // queue holds the writes of a PostgreSQL write transaction that nobody
 // waits on (history events, outbox messages, outbox deliveries, inputs
-// recorded as new: RecordInput). They go
-// in one multi-row statement per kind before the transaction's next
-// statement and before it commits, so a transaction that opens many
-// tickets (group commit) sends two statements for all their events and
-// cards instead of two per ticket: on PostgreSQL each statement is a round
-// trip, and a new ticket holds its customer's number row while they run.
+// recorded as new: RecordInput). They go in one statement, multi-row,
+// before the transaction's next statement and before it commits, so a
+// transaction that opens many tickets (group commit) sends one statement
+// for all their events, cards and inputs instead of three per ticket: on
+// PostgreSQL each statement is a round trip, and a new ticket holds its
+// customer's number row while they run.
 //
 // The statements that skip the flush (execAside, getAside) touch no table
 // with queued writes: numbering and inserting a ticket, recording a card,
@@ -41,17 +42,62 @@ const flushOutboxQuery = `INSERT INTO outbox (kind, payload, dedup_key, next_att
 	SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[])
 	ON CONFLICT (dedup_key) WHERE delivered_at IS NULL DO NOTHING`
 
-// flush writes everything queued.
+// flush writes everything queued, in one statement: each kind of write is
+// a data-modifying WITH of it, and PostgreSQL runs every one of them to
+// completion.
 func (tx *Tx) flush(ctx context.Context) error {
-	for _, f := range []func(context.Context) error{tx.flushEvents, tx.flushOutbox, tx.flushDelivered, tx.flushInputs} {
-		if err := f(ctx); err != nil {
-			return err
-		}
-	}
-	return nil
+	return tx.writeQueued(ctx, tx.queuedEvents(), tx.queuedOutbox(), tx.queuedDelivered(), tx.queuedInputs())
 }
 
-func (tx *Tx) flushEvents(ctx context.Context) error {
+// flushInputs writes the queued inputs alone.
+func (tx *Tx) flushInputs(ctx context.Context) error {
+	return tx.writeQueued(ctx, tx.queuedInputs())
+}
+
+// queuedWrite is one kind of queued write as a statement, nil when none.
+type queuedWrite struct {
+	what  string // for errors
+	query string
+	args  []any
+	n     int
+	input bool // records inputs: a unique violation is a redelivery
+}
+
+func (tx *Tx) writeQueued(ctx context.Context, writes ...*queuedWrite) error {
+	var ctes []string
+	var args []any
+	var whats []string
+	var last *queuedWrite
+	input := false
+	for _, w := range writes {
+		if w == nil {
+			continue
+		}
+		if last != nil {
+			ctes = append(ctes, fmt.Sprintf("w%d AS (%s)", len(ctes), last.query))
+		}
+		last, input = w, input || w.input
+		args = append(args, w.args...)
+		whats = append(whats, fmt.Sprintf("%d %s", w.n, w.what))
+	}
+	if last == nil {
+		return nil
+	}
+	q := last.query
+	if len(ctes) > 0 {
+		q = "WITH " + strings.Join(ctes, ", ") + " " + q
+	}
+	_, err := tx.execAside(ctx, q, args...)
+	switch {
+	case err == nil:
+		return nil
+	case input && isUniqueViolation(err):
+		return domain.ErrInputSeen
+	}
+	return fmt.Errorf("store: unable to write %s: %w", strings.Join(whats, ", "), err)
+}
+
+func (tx *Tx) queuedEvents() *queuedWrite {
 	n := len(tx.queue.events)
 	if n == 0 {
 		return nil
@@ -62,14 +108,11 @@ func (tx *Tx) flushEvents(ctx context.Context) error {
 		ids[i], actor[i], channel[i], kind[i], field[i], old[i], new[i], at[i] = e.TicketID, e.Actor, e.Channel, e.Kind, e.Field, e.OldValue, e.NewValue, e.At
 	}
 	tx.queue.events = nil
-	if _, err := tx.execAside(ctx, flushEventsQuery, pq.Array(ids), pq.Array(actor), pq.Array(channel), pq.Array(kind),
-		pq.Array(field), pq.Array(old), pq.Array(new), pq.GenericArray{A: at}); err != nil {
-		return fmt.Errorf("store: unable to add %d events: %w", n, err)
-	}
-	return nil
+	return &queuedWrite{what: "events", query: flushEventsQuery, n: n, args: []any{pq.Array(ids), pq.Array(actor), pq.Array(channel),
+		pq.Array(kind), pq.Array(field), pq.Array(old), pq.Array(new), pq.GenericArray{A: at}}}
 }
 
-func (tx *Tx) flushOutbox(ctx context.Context) error {
+func (tx *Tx) queuedOutbox() *queuedWrite {
 	n := len(tx.queue.outbox)
 	if n == 0 {
 		return nil
@@ -83,26 +126,21 @@ func (tx *Tx) flushOutbox(ctx context.Context) error {
 		}
 	}
 	tx.queue.outbox = nil
-	if _, err := tx.execAside(ctx, flushOutboxQuery, pq.Array(kind), pq.Array(payload), pq.GenericArray{A: dedup},
-		pq.GenericArray{A: next}, pq.GenericArray{A: created}); err != nil {
-		return fmt.Errorf("store: unable to enqueue %d messages: %w", n, err)
-	}
-	return nil
+	return &queuedWrite{what: "outbox messages", query: flushOutboxQuery, n: n, args: []any{pq.Array(kind), pq.Array(payload),
+		pq.GenericArray{A: dedup}, pq.GenericArray{A: next}, pq.GenericArray{A: created}}}
 }
 
-func (tx *Tx) flushDelivered(ctx context.Context) error {
+func (tx *Tx) queuedDelivered() *queuedWrite {
 	ids := tx.queue.delivered
 	if len(ids) == 0 {
 		return nil
 	}
 	tx.queue.delivered = nil
-	if _, err := tx.execAside(ctx, `UPDATE outbox SET delivered_at = ?, last_error = '' WHERE id = ANY(?)`, tx.now, pq.Array(ids)); err != nil {
-		return fmt.Errorf("store: unable to mark %d outbox messages delivered: %w", len(ids), err)
-	}
-	return nil
+	return &queuedWrite{what: "outbox deliveries", n: len(ids), args: []any{tx.now, pq.Array(ids)},
+		query: `UPDATE outbox SET delivered_at = ?, last_error = '' WHERE id = ANY(?)`}
 }
 
-func (tx *Tx) flushInputs(ctx context.Context) error {
+func (tx *Tx) queuedInputs() *queuedWrite {
 	n := len(tx.queue.inputs)
 	if n == 0 {
 		return nil
@@ -112,8 +150,7 @@ func (tx *Tx) flushInputs(ctx context.Context) error {
 		source[i], id[i], result[i] = in.source, in.id, in.result
 	}
 	tx.queue.inputs = nil
-	_, err := tx.execAside(ctx, `INSERT INTO processed_inputs (source, id, processed_at, result)
-		SELECT s, i, ?, r FROM unnest(?::text[], ?::text[], ?::text[]) AS u(s, i, r)`,
-		tx.now, pq.Array(source), pq.Array(id), pq.Array(result))
-	return inputErr(err, n)
+	return &queuedWrite{what: "processed inputs", n: n, input: true, args: []any{tx.now, pq.Array(source), pq.Array(id), pq.Array(result)},
+		query: `INSERT INTO processed_inputs (source, id, processed_at, result)
+		SELECT s, i, ?, r FROM unnest(?::text[], ?::text[], ?::text[]) AS u(s, i, r)`}
 }

@@ -461,6 +461,13 @@ func TestRecordInput(t *testing.T) {
 			if err := tx.CreateTicket(ctx, tk); err != nil {
 				return err
 			}
+			// Written with the input, in one statement on PostgreSQL.
+			if err := tx.AddEvent(ctx, &domain.Event{TicketID: tk.ID, Actor: "U1", Kind: domain.EventCreated}); err != nil {
+				return err
+			}
+			if err := tx.Enqueue(ctx, &domain.OutboxMessage{Kind: domain.OutboxCard, Payload: `{}`, DedupKey: domain.CardDedupKey(tk.ID)}); err != nil {
+				return err
+			}
 			return tx.RecordInput(ctx, "ticket", "Env1", tk.Key())
 		})
 		if !errors.Is(err, domain.ErrInputSeen) {
@@ -484,6 +491,9 @@ func TestRecordInput(t *testing.T) {
 			}
 			if n, err := tx.CountTickets(ctx, domain.TicketFilter{}); err != nil || n != 0 {
 				t.Errorf("%d tickets (%v): the redelivery's ticket was kept", n, err)
+			}
+			if n, _ := db.OutboxPending(ctx); n != 0 {
+				t.Errorf("%d outbox messages: the redelivery's card was kept", n)
 			}
 			return nil
 		})
