@@ -13,8 +13,9 @@ import (
 )
 
 // queue holds the writes of a PostgreSQL write transaction that nobody
-// waits on (history events, outbox messages, outbox deliveries, inputs
-// recorded as new: RecordInput). They go in one statement, multi-row,
+// waits on (new tickets: queue_tickets.go; history events, outbox
+// messages, outbox deliveries, inputs recorded as new: RecordInput, where
+// cards are). They go in one statement, multi-row,
 // before the transaction's next statement and before it commits, so a
 // transaction that opens many tickets (group commit) sends one statement
 // for all their events, cards and inputs instead of three per ticket: on
@@ -22,16 +23,24 @@ import (
 // customer's number row while they run.
 //
 // The statements that skip the flush (execAside, getAside) touch no table
-// with queued writes: numbering and inserting a ticket, recording a card,
-// and marking an input processed, which writes the queued inputs first.
+// with queued writes: numbering a ticket, and marking an input processed,
+// which writes the queued inputs first.
 // Every other statement flushes first, so nothing reads around the queue.
 // SQLite, in process, writes at once.
 type queue struct {
+	tickets   [][]any // id, project_id, number, then ticketInsertCols
+	counters  map[int64]*counter
+	ids       []int64 // ticket ids reserved, not used yet
+	idBlock   int     // size of the last block of ids reserved
 	events    []*domain.Event
 	outbox    []*domain.OutboxMessage
 	delivered []int64 // outbox message IDs
 	inputs    []processedInput
+	cards     map[int64]cardRef // by ticket: the last recorded wins
 }
+
+// cardRef is where a ticket's card is (SetTicketCard).
+type cardRef struct{ channel, ts, thread string }
 
 func (tx *Tx) queues() bool { return tx.write && tx.d.dialect == Postgres }
 
@@ -46,7 +55,8 @@ const flushOutboxQuery = `INSERT INTO outbox (kind, payload, dedup_key, next_att
 // a data-modifying WITH of it, and PostgreSQL runs every one of them to
 // completion.
 func (tx *Tx) flush(ctx context.Context) error {
-	return tx.writeQueued(ctx, tx.queuedEvents(), tx.queuedOutbox(), tx.queuedDelivered(), tx.queuedInputs())
+	// Cards last: the statement's row count is theirs (writeQueued).
+	return tx.writeQueued(ctx, append(tx.queuedTickets(), tx.queuedEvents(), tx.queuedOutbox(), tx.queuedDelivered(), tx.queuedInputs(), tx.queuedCards())...)
 }
 
 // flushInputs writes the queued inputs alone.
@@ -61,6 +71,9 @@ type queuedWrite struct {
 	args  []any
 	n     int
 	input bool // records inputs: a unique violation is a redelivery
+	// rows, when not zero, is how many rows the write must change; only
+	// the last write of a statement can tell.
+	rows int64
 }
 
 func (tx *Tx) writeQueued(ctx context.Context, writes ...*queuedWrite) error {
@@ -87,14 +100,36 @@ func (tx *Tx) writeQueued(ctx context.Context, writes ...*queuedWrite) error {
 	if len(ctes) > 0 {
 		q = "WITH " + strings.Join(ctes, ", ") + " " + q
 	}
-	_, err := tx.execAside(ctx, q, args...)
+	res, err := tx.execAside(ctx, q, args...)
 	switch {
+	case err == nil && last.rows != 0:
+		if n, err := res.RowsAffected(); err == nil && n != last.rows {
+			return domain.Errorf(domain.ENOTFOUND, "Ticket not found.")
+		}
+		return nil
 	case err == nil:
 		return nil
-	case input && isUniqueViolation(err):
+	case input && uniqueViolationOn(err, "processed_inputs"):
 		return domain.ErrInputSeen
 	}
 	return fmt.Errorf("store: unable to write %s: %w", strings.Join(whats, ", "), err)
+}
+
+// queuedCards records where cards are; a ticket that is not there fails
+// the statement with ENOTFOUND (which one, a write alone tells).
+func (tx *Tx) queuedCards() *queuedWrite {
+	n := len(tx.queue.cards)
+	if n == 0 {
+		return nil
+	}
+	ids, channel, ts, thread := make([]int64, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+	for id, c := range tx.queue.cards {
+		ids, channel, ts, thread = append(ids, id), append(channel, c.channel), append(ts, c.ts), append(thread, c.thread)
+	}
+	tx.queue.cards = nil
+	return &queuedWrite{what: "cards", n: n, rows: int64(n), args: []any{pq.Array(ids), pq.Array(channel), pq.Array(ts), pq.Array(thread)},
+		query: `UPDATE tickets SET slack_channel = v.ch, slack_ts = v.ts, slack_thread_ts = v.th
+		FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[]) AS v(id, ch, ts, th) WHERE tickets.id = v.id`}
 }
 
 func (tx *Tx) queuedEvents() *queuedWrite {

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/deskbot/deskbot/domain"
@@ -94,6 +95,108 @@ func TestQueuedRowsAreReadAndCommittedInOrder(t *testing.T) {
 		})
 		if err == nil {
 			t.Error("an event for no ticket committed")
+		}
+	})
+}
+
+// Tickets opened in one transaction for two customers, read back in the
+// middle of it, are numbered 1..n per customer; a rolled-back transaction
+// gives its numbers back; the next transaction goes on from the counter.
+func TestTicketsNumberedInOneTransaction(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		acme, globex := seedProject(t, db, "ACME"), seedProject(t, db, "GLOBEX")
+		open := func(tx domain.Tx, p *domain.Project) (*domain.Ticket, error) {
+			tk := &domain.Ticket{ProjectID: p.ID, Title: "t", Type: "question", Status: "new", Priority: "normal", Source: domain.SourceCLI, CreatedBy: "U1"}
+			return tk, tx.CreateTicket(ctx, tk)
+		}
+		var keys []string
+		update(t, db, func(tx domain.Tx) error {
+			for i := range 9 {
+				p := acme
+				if i%3 == 2 {
+					p = globex
+				}
+				tk, err := open(tx, p)
+				if err != nil {
+					return err
+				}
+				keys = append(keys, tk.Key())
+				if i == 4 { // a read in the middle sees what is queued
+					got, err := tx.TicketByKey(ctx, tk.Key())
+					if err != nil || got.ID != tk.ID {
+						t.Errorf("%s read in its transaction: %v %v", tk.Key(), got, err)
+					}
+				}
+			}
+			return nil
+		})
+		want := "[ACME-1 ACME-2 GLOBEX-1 ACME-3 ACME-4 GLOBEX-2 ACME-5 ACME-6 GLOBEX-3]"
+		if got := fmt.Sprint(keys); got != want {
+			t.Fatalf("keys %s, want %s", got, want)
+		}
+		err := db.Update(ctx, func(tx domain.Tx) error {
+			if _, err := open(tx, acme); err != nil {
+				return err
+			}
+			return domain.Errorf(domain.EINVALID, "changed my mind")
+		})
+		if domain.ErrorCode(err) != domain.EINVALID {
+			t.Fatal(err)
+		}
+		var next *domain.Ticket
+		update(t, db, func(tx domain.Tx) (err error) {
+			next, err = open(tx, acme)
+			return err
+		})
+		_ = db.View(ctx, func(tx domain.Tx) error {
+			got, err := tx.TicketByKey(ctx, "ACME-7")
+			if next.Key() != "ACME-7" || err != nil || got.ID != next.ID {
+				t.Errorf("after a rollback: created %s, ACME-7 is %v (%v)", next.Key(), got, err)
+			}
+			if n, _ := tx.CountTickets(ctx, domain.TicketFilter{}); n != 10 {
+				t.Errorf("%d tickets, want 10", n)
+			}
+			return nil
+		})
+		err = db.Update(ctx, func(tx domain.Tx) error {
+			_, err := open(tx, &domain.Project{ID: 999999})
+			return err
+		})
+		if domain.ErrorCode(err) != domain.ENOTFOUND {
+			t.Errorf("a ticket for no customer: %v, want not found", err)
+		}
+	})
+}
+
+// A card recorded in the transaction that opened its ticket finds it, and
+// recording a card for no ticket fails.
+func TestCardRecordedWithItsTicket(t *testing.T) {
+	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		p := seedProject(t, db, "ACME")
+		tk := &domain.Ticket{ProjectID: p.ID, Title: "t", Type: "question", Status: "new", Priority: "normal", Source: domain.SourceCLI, CreatedBy: "U1"}
+		update(t, db, func(tx domain.Tx) error {
+			if err := tx.CreateTicket(ctx, tk); err != nil {
+				return err
+			}
+			return tx.SetTicketCard(ctx, tk.ID, "CACME", "1700.1", "1700.1")
+		})
+		_ = db.View(ctx, func(tx domain.Tx) error {
+			got, err := tx.TicketByCard(ctx, "CACME", "1700.1")
+			if err != nil || got.ID != tk.ID {
+				t.Errorf("card of %s: %v %v", tk.Key(), got, err)
+			}
+			return nil
+		})
+		err := db.Update(ctx, func(tx domain.Tx) error {
+			if err := tx.SetTicketCard(ctx, tk.ID, "CACME", "1700.2", "1700.1"); err != nil {
+				return err
+			}
+			return tx.SetTicketCard(ctx, 999999, "CACME", "1700.3", "1700.3")
+		})
+		if domain.ErrorCode(err) != domain.ENOTFOUND {
+			t.Errorf("a card for no ticket: %v, want not found", err)
 		}
 	})
 }

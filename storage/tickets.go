@@ -43,11 +43,10 @@ func (r *ticketRow) ticket() (*domain.Ticket, error) {
 }
 
 // CreateTicket takes the project's next number and inserts the ticket.
-// The counter row is locked by the UPDATE until the transaction ends, so
-// concurrent creations queue on it, and a rolled-back creation gives its
-// number back: keys have no gaps and no duplicates. On PostgreSQL both
-// happen in one statement (one round trip fewer on every new ticket);
-// SQLite, in process, has no data-modifying WITH and needs none.
+// The counter row is locked until the transaction ends, so concurrent
+// creations queue on it, and a rolled-back creation gives its number back:
+// keys have no gaps and no duplicates. On PostgreSQL the ticket is queued
+// and written with the transaction's next statement (queue_tickets.go).
 func (tx *Tx) CreateTicket(ctx context.Context, t *domain.Ticket) error {
 	t.CreatedAt, t.UpdatedAt = tx.now, tx.now
 	fields, err := fieldsJSON(t.Fields)
@@ -60,23 +59,19 @@ func (tx *Tx) CreateTicket(ctx context.Context, t *domain.Ticket) error {
 		t.Source, t.SourceRef, t.SlackChannel, t.SlackTS, t.SlackThreadTS, t.EmailThread, t.SLAPolicy, tsp(t.SLADueAt),
 		t.CreatedBy, t.CreatedAt, t.UpdatedAt, tsp(t.FirstResponseAt), tsp(t.ResolvedAt), tsp(t.ClosedAt),
 		query.VersionKey(t.Version)}
-	marks := strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",")
+	if tx.queues() {
+		return tx.queueTicket(ctx, t, vals)
+	}
 	var row struct {
 		ID     int64  `db:"id"`
 		Number int64  `db:"number"`
 		Key    string `db:"key"`
 	}
-	if tx.d.dialect == Postgres {
-		err = tx.getAside(ctx, &row, `WITH seq AS (UPDATE projects SET ticket_seq = ticket_seq + 1 WHERE id = ? RETURNING ticket_seq, key)
-			INSERT INTO tickets (project_id, number, `+ticketInsertCols+`)
-			SELECT ?, seq.ticket_seq, `+marks+` FROM seq
-			RETURNING id, number, (SELECT key FROM seq) AS key`, append([]any{t.ProjectID, t.ProjectID}, vals...)...)
-	} else {
-		err = tx.get(ctx, &row, `UPDATE projects SET ticket_seq = ticket_seq + 1 WHERE id = ? RETURNING ticket_seq AS number, key`, t.ProjectID)
-		if err == nil {
-			err = tx.get(ctx, &row.ID, `INSERT INTO tickets (project_id, number, `+ticketInsertCols+`) VALUES (?,?,`+marks+`) RETURNING id`,
-				append([]any{t.ProjectID, row.Number}, vals...)...)
-		}
+	err = tx.get(ctx, &row, `UPDATE projects SET ticket_seq = ticket_seq + 1 WHERE id = ? RETURNING ticket_seq AS number, key`, t.ProjectID)
+	if err == nil {
+		marks := strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",")
+		err = tx.get(ctx, &row.ID, `INSERT INTO tickets (project_id, number, `+ticketInsertCols+`) VALUES (?,?,`+marks+`) RETURNING id`,
+			append([]any{t.ProjectID, row.Number}, vals...)...)
 	}
 	if err != nil {
 		if err = notFound("Customer", err); domain.ErrorCode(err) == domain.ENOTFOUND {
@@ -114,9 +109,24 @@ func (tx *Tx) UpdateTicket(ctx context.Context, t *domain.Ticket) error {
 	return nil
 }
 
-// SetTicketCard records where a ticket's card is, and nothing else.
+// SetTicketCard records where a ticket's card is, and nothing else; on
+// PostgreSQL with the transaction's next statement (queue.go), where an
+// unknown ticket fails it.
 func (tx *Tx) SetTicketCard(ctx context.Context, ticketID int64, channel, ts, threadTS string) error {
-	res, err := tx.execAside(ctx, `UPDATE tickets SET slack_channel = ?, slack_ts = ?, slack_thread_ts = ? WHERE id = ?`,
+	if tx.queues() {
+		// One statement does not see the rows it inserts itself.
+		if len(tx.queue.tickets) > 0 {
+			if err := tx.flush(ctx); err != nil {
+				return err
+			}
+		}
+		if tx.queue.cards == nil {
+			tx.queue.cards = map[int64]cardRef{}
+		}
+		tx.queue.cards[ticketID] = cardRef{channel, ts, threadTS}
+		return nil
+	}
+	res, err := tx.exec(ctx, `UPDATE tickets SET slack_channel = ?, slack_ts = ?, slack_thread_ts = ? WHERE id = ?`,
 		channel, ts, threadTS, ticketID)
 	if err != nil {
 		return fmt.Errorf("store: unable to record the card of ticket %d: %w", ticketID, err)

@@ -220,6 +220,16 @@ func isUniqueViolation(err error) bool {
 	return false
 }
 
+// uniqueViolationOn is isUniqueViolation on one table, where the
+// database tells (PostgreSQL).
+func uniqueViolationOn(err error, table string) bool {
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		return pe.Code == "23505" && pe.Table == table
+	}
+	return isUniqueViolation(err)
+}
+
 func isForeignKeyViolation(err error) bool {
 	var pe *pq.Error
 	if errors.As(err, &pe) {
