@@ -49,6 +49,9 @@ func messageContent(text string, blocksRaw json.RawMessage, hasBlocks, hasAttach
 }
 
 func contentOf(r *request) (content, *slackErr) {
+	if r.content != nil {
+		return r.content.c, r.content.e
+	}
 	blocks, hasBlocks := r.raw("blocks")
 	return messageContent(r.str("text"), blocks, hasBlocks, r.has("attachments"))
 }

@@ -23,6 +23,14 @@ type request struct {
 	fields map[string]json.RawMessage // top-level JSON fields (JSON bodies only)
 	token  string
 	body   []byte
+	// content is the message body checked before the lock (contentOf);
+	// the handler reports its error in Slack's order.
+	content *checkedContent
+}
+
+type checkedContent struct {
+	c content
+	e *slackErr
 }
 
 // reply is the success body; "ok": true is added when written.
@@ -50,6 +58,9 @@ type method struct {
 	// h runs with s.mu held; it must not block.
 	h   func(s *Server, r *request) (reply, *slackErr)
 	tok tokenKind
+	// content: the method takes a message body, which is checked before
+	// the lock is taken, so callers do not queue behind block validation.
+	content bool
 }
 
 // methods is the table of implemented Web API methods; anything else gets
@@ -57,10 +68,10 @@ type method struct {
 var methods = map[string]method{
 	"auth.test":                    {h: (*Server).authTest},
 	"apps.connections.open":        {h: (*Server).appsConnectionsOpen, tok: appToken},
-	"chat.postMessage":             {h: (*Server).chatPostMessage},
-	"chat.update":                  {h: (*Server).chatUpdate},
+	"chat.postMessage":             {h: (*Server).chatPostMessage, content: true},
+	"chat.update":                  {h: (*Server).chatUpdate, content: true},
 	"chat.delete":                  {h: (*Server).chatDelete},
-	"chat.postEphemeral":           {h: (*Server).chatPostEphemeral},
+	"chat.postEphemeral":           {h: (*Server).chatPostEphemeral, content: true},
 	"chat.getPermalink":            {h: (*Server).chatGetPermalink},
 	"chat.unfurl":                  {h: func(*Server, *request) (reply, *slackErr) { return reply{}, nil }},
 	"views.open":                   {h: (*Server).viewsOpen},
@@ -110,6 +121,10 @@ func (s *Server) dispatch(rq *request) (status int, header map[string]string, bo
 	}
 	if e := s.checkToken(rq.token, m.tok); e != nil {
 		return 200, nil, encodeErr(e)
+	}
+	if m.content {
+		c, e := contentOf(rq)
+		rq.content = &checkedContent{c, e}
 	}
 	s.mu.Lock()
 	if f := s.takeFaultLocked(rq.method); f != nil {
