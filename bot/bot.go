@@ -69,11 +69,15 @@ type Bot struct {
 // webClient is the HTTP client for Slack's Web API and response URLs.
 // Go's default keeps two idle connections per host, and the workers and
 // the outbox post to Slack side by side: most calls would dial (and
-// handshake TLS with) slack.com anew. The timeout bounds a hung call; it
-// leaves room for file uploads.
+// handshake TLS with) slack.com anew. At most 32 calls are in flight per
+// host; more wait for a connection, so the outbox may keep many
+// deliveries going (most of them waiting on the database) without more
+// calls to Slack at once. The timeout bounds a hung call; it leaves room
+// for file uploads.
 func webClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 32
+	t.MaxConnsPerHost = 32
 	return &http.Client{Transport: echoTrimmer{t}, Timeout: 2 * time.Minute}
 }
 
@@ -230,14 +234,15 @@ func (b *Bot) ack(evt socketmode.Event, payload any, start time.Time) {
 // waits (round trips, Slack, its turn in a shared transaction, where it
 // holds no connection), and a burst of new tickets for one customer
 // commits in fewer, larger transactions the more of them wait together:
-// 48 took the 500-command burst of bench/slackload from 0.55-0.60 s to
-// ~0.38 s (card p99). SQLite works in process, on the CPU the event loop
-// acks with: from 24 workers on, the ack p99 passed 20 ms (25-41 ms), so 12.
+// bench/slackload's burst of 500 tickets was created by 0.20-0.23 s with
+// 48 workers, by 0.12-0.17 s with 96 (p99). SQLite works in process, on
+// the CPU the event loop acks with: from 24 workers on, the ack p99 passed
+// 20 ms (25-41 ms), so 12.
 func defaultWorkers(svc *commands.Service) int {
 	if svc != nil && svc.SingleWriter() {
 		return 12
 	}
-	return 48
+	return 96
 }
 
 // work runs fn on a worker once a slot is free. The event loop never waits

@@ -42,10 +42,12 @@ func (b *Bot) dispatchOutbox(ctx context.Context) {
 // Outbox batches: how many messages one claim takes, and how many tickets'
 // messages are delivered at once. Slack's per-channel rate limit is about
 // one message a second, so parallelism goes across tickets (and channels),
-// never within one.
+// never within one. A delivery spends much of its time recording its
+// result in the database; the calls to Slack at once are bounded by the
+// Web API client (webClient), not here.
 const (
 	outboxBatch    = 50
-	outboxParallel = 32
+	outboxParallel = 96
 )
 
 // dispatcher keeps up to outboxParallel tickets' deliveries going: a claim

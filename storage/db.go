@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -40,6 +41,10 @@ type DB struct {
 	log     *slog.Logger
 	goose   *goose.Provider
 	stmts   *stmtCache
+	// ticketBurst is how many tickets the last write transaction that
+	// opened any opened: the next one reserves that many ids at once
+	// (queue_tickets.go).
+	ticketBurst atomic.Int64
 }
 
 // Option changes how a DB behaves.

@@ -32,6 +32,7 @@ type queue struct {
 	counters  map[int64]*counter
 	ids       []int64 // ticket ids reserved, not used yet
 	idBlock   int     // size of the last block of ids reserved
+	opened    int64   // tickets opened in the transaction
 	events    []*domain.Event
 	outbox    []*domain.OutboxMessage
 	delivered []int64 // outbox message IDs

@@ -27,8 +27,10 @@ type counter struct {
 	dirty bool // seq moved since the last flush
 }
 
-// ticketIDBlockMax bounds the ids one round trip reserves; blocks double
-// from one, so a lone ticket wastes none.
+// ticketIDBlockMax bounds the ids one round trip reserves. The first
+// block of a transaction is as large as the last transaction's tickets
+// (a burst tends to go on), the next ones double: at most 64 ids wasted
+// per transaction, and a lone ticket after lone tickets wastes none.
 const ticketIDBlockMax = 64
 
 func (tx *Tx) queueTicket(ctx context.Context, t *domain.Ticket, vals []any) error {
@@ -44,6 +46,7 @@ func (tx *Tx) queueTicket(ctx context.Context, t *domain.Ticket, vals []any) err
 	}
 	c.seq++
 	c.dirty = true
+	tx.queue.opened++
 	t.ID, tx.queue.ids = tx.queue.ids[0], tx.queue.ids[1:]
 	t.Number, t.ProjectKey = c.seq, c.key
 	tx.queue.tickets = append(tx.queue.tickets, append([]any{t.ID, t.ProjectID, t.Number}, vals...))
@@ -55,7 +58,10 @@ func (tx *Tx) queueTicket(ctx context.Context, t *domain.Ticket, vals []any) err
 func (tx *Tx) reserveTicket(ctx context.Context, projectID int64, lock bool) error {
 	n := 0
 	if len(tx.queue.ids) == 0 {
-		n = min(max(2*tx.queue.idBlock, 1), ticketIDBlockMax)
+		if tx.queue.idBlock == 0 {
+			n = int(tx.d.ticketBurst.Load())
+		}
+		n = min(max(n, 2*tx.queue.idBlock, 1), ticketIDBlockMax)
 		tx.queue.idBlock = n
 	}
 	var row struct {

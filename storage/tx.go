@@ -72,6 +72,9 @@ func (d *DB) update(ctx context.Context, fn func(domain.Tx) error) (err error) {
 	if err := stx.Commit(); err != nil {
 		return fmt.Errorf("store: unable to commit: %w", err)
 	}
+	if tx.queue.opened > 0 {
+		d.ticketBurst.Store(tx.queue.opened)
+	}
 	return nil
 }
 
