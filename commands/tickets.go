@@ -132,11 +132,9 @@ func createLane(a domain.Actor, in TicketInput) string {
 	return "channel:" + in.ChannelID
 }
 
-var errDuplicate = domain.Errorf(domain.ECONFLICT, "This request was already handled.")
-
 // IsDuplicate reports a repeated input: the ticket returned with it is the
 // one the first input created.
-func IsDuplicate(err error) bool { return err == errDuplicate }
+func IsDuplicate(err error) bool { return errors.Is(err, domain.ErrInputSeen) }
 
 func (s *Service) ticketByDedup(ctx context.Context, id string) (*domain.Ticket, error) {
 	// The dedup row and the ticket were written in one transaction, so
@@ -153,7 +151,7 @@ func (s *Service) ticketByDedup(ctx context.Context, id string) (*domain.Ticket,
 	if err != nil {
 		return nil, err
 	}
-	return t, errDuplicate
+	return t, domain.ErrInputSeen
 }
 
 // newTicket validates the input against the config, before any I/O.
