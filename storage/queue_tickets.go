@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/lib/pq"
@@ -69,12 +70,23 @@ func (tx *Tx) reserveTicket(ctx context.Context, projectID int64, lock bool) err
 		Key string        `db:"key"`
 		IDs pq.Int64Array `db:"ids"`
 	}
-	ids := `(SELECT array_agg(nextval(pg_get_serial_sequence('tickets', 'id'))) FROM generate_series(1, ?)) AS ids`
+	// A plain array for none or one id: generate_series made PostgreSQL
+	// plan the statement anew on every call.
+	var ids string
+	var args []any
+	switch n {
+	case 0:
+		ids = `NULL::bigint[] AS ids`
+	case 1:
+		ids = `ARRAY[nextval('tickets_id_seq')] AS ids`
+	default:
+		ids, args = `(SELECT array_agg(nextval('tickets_id_seq')) FROM generate_series(1, ?)) AS ids`, []any{n}
+	}
 	var err error
 	if lock {
-		err = tx.getAside(ctx, &row, `SELECT ticket_seq, key, `+ids+` FROM projects WHERE id = ? FOR UPDATE`, n, projectID)
+		err = tx.getAside(ctx, &row, `SELECT ticket_seq, key, `+ids+` FROM projects WHERE id = ? FOR UPDATE`, append(args, projectID)...)
 	} else {
-		err = tx.getAside(ctx, &row, `SELECT 0 AS ticket_seq, '' AS key, `+ids, n)
+		err = tx.getAside(ctx, &row, `SELECT 0 AS ticket_seq, '' AS key, `+ids, args...)
 	}
 	if err != nil {
 		if err = notFound("Customer", err); domain.ErrorCode(err) == domain.ENOTFOUND {
@@ -96,6 +108,21 @@ func (tx *Tx) queuedTickets() []*queuedWrite {
 	if n == 0 {
 		return nil
 	}
+	writes := []*queuedWrite{tx.queuedTicketRows(), tx.queuedCounters()}
+	tx.queue.tickets = nil
+	return writes
+}
+
+// queuedTicketRows inserts the queued tickets: a lone one as plain values,
+// several as one array per column (PostgreSQL parses arrays, which costs
+// more for one row than it saves).
+func (tx *Tx) queuedTicketRows() *queuedWrite {
+	n := len(tx.queue.tickets)
+	insert := `INSERT INTO tickets (id, project_id, number, ` + ticketInsertCols + `) `
+	if n == 1 {
+		vals := tx.queue.tickets[0]
+		return &queuedWrite{what: "tickets", n: 1, args: vals, query: insert + `VALUES (` + strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",") + `)`}
+	}
 	// One array per column, typed as the column.
 	cols := make([][]any, len(tx.queue.tickets[0]))
 	for i := range cols {
@@ -106,23 +133,28 @@ func (tx *Tx) queuedTickets() []*queuedWrite {
 			cols[c][r] = v
 		}
 	}
-	tx.queue.tickets = nil
 	var args, marks []any
 	for c, col := range cols {
 		args = append(args, pq.GenericArray{A: typedColumn(col)})
 		marks = append(marks, ticketColTypes[c])
 	}
-	insert := &queuedWrite{what: "tickets", n: n, args: args, query: fmt.Sprintf(`INSERT INTO tickets (id, project_id, number, `+ticketInsertCols+`)
-		SELECT * FROM unnest(`+repeatMarks(len(marks))+`)`, marks...)}
+	return &queuedWrite{what: "tickets", n: n, args: args, query: fmt.Sprintf(insert+`SELECT * FROM unnest(`+repeatMarks(len(marks))+`)`, marks...)}
+}
+
+// queuedCounters moves the counters of the customers that got tickets.
+func (tx *Tx) queuedCounters() *queuedWrite {
 	var ids, seqs []int64
 	for id, c := range tx.queue.counters {
 		if c.dirty {
 			ids, seqs, c.dirty = append(ids, id), append(seqs, c.seq), false
 		}
 	}
-	counters := &queuedWrite{what: "ticket counters", n: len(ids), args: []any{pq.Array(ids), pq.Array(seqs)},
+	if len(ids) == 1 {
+		return &queuedWrite{what: "ticket counters", n: 1, args: []any{seqs[0], ids[0]},
+			query: `UPDATE projects SET ticket_seq = ? WHERE id = ?`}
+	}
+	return &queuedWrite{what: "ticket counters", n: len(ids), args: []any{pq.Array(ids), pq.Array(seqs)},
 		query: `UPDATE projects SET ticket_seq = v.seq FROM unnest(?::bigint[], ?::bigint[]) AS v(id, seq) WHERE projects.id = v.id`}
-	return []*queuedWrite{insert, counters}
 }
 
 // ticketColTypes are the types of id, project_id, number and the columns
