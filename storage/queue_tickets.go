@@ -23,9 +23,9 @@ import (
 
 // counter is a customer's ticket counter, locked in this transaction.
 type counter struct {
-	seq   int64 // last number given
-	key   string
-	dirty bool // seq moved since the last flush
+	seq     int64 // last number given
+	written int64 // the counter as the row holds it in this transaction
+	key     string
 }
 
 // ticketIDBlockMax bounds the ids one round trip reserves. The first
@@ -46,7 +46,6 @@ func (tx *Tx) queueTicket(ctx context.Context, t *domain.Ticket, vals []any) err
 		c = tx.queue.counters[t.ProjectID]
 	}
 	c.seq++
-	c.dirty = true
 	tx.queue.opened++
 	t.ID, tx.queue.ids = tx.queue.ids[0], tx.queue.ids[1:]
 	t.Number, t.ProjectKey = c.seq, c.key
@@ -84,7 +83,10 @@ func (tx *Tx) reserveTicket(ctx context.Context, projectID int64, lock bool) err
 	}
 	var err error
 	if lock {
-		err = tx.getAside(ctx, &row, `SELECT ticket_seq, key, `+ids+` FROM projects WHERE id = ? FOR UPDATE`, append(args, projectID)...)
+		// Locking the row by moving it one on: a ticket is about to take
+		// that number, and a lone ticket needs no second write.
+		err = tx.getAside(ctx, &row, `UPDATE projects SET ticket_seq = ticket_seq + 1 WHERE id = ? RETURNING ticket_seq, key, `+ids,
+			append([]any{projectID}, args...)...)
 	} else {
 		err = tx.getAside(ctx, &row, `SELECT 0 AS ticket_seq, '' AS key, `+ids, args...)
 	}
@@ -95,7 +97,7 @@ func (tx *Tx) reserveTicket(ctx context.Context, projectID int64, lock bool) err
 		return fmt.Errorf("store: unable to number a ticket: %w", err)
 	}
 	if lock {
-		tx.queue.counters[projectID] = &counter{seq: row.Seq, key: row.Key}
+		tx.queue.counters[projectID] = &counter{seq: row.Seq - 1, written: row.Seq, key: row.Key}
 	}
 	tx.queue.ids = append(tx.queue.ids, row.IDs...)
 	return nil
@@ -145,11 +147,14 @@ func (tx *Tx) queuedTicketRows() *queuedWrite {
 func (tx *Tx) queuedCounters() *queuedWrite {
 	var ids, seqs []int64
 	for id, c := range tx.queue.counters {
-		if c.dirty {
-			ids, seqs, c.dirty = append(ids, id), append(seqs, c.seq), false
+		if c.seq != c.written {
+			ids, seqs, c.written = append(ids, id), append(seqs, c.seq), c.seq
 		}
 	}
-	if len(ids) == 1 {
+	switch len(ids) {
+	case 0: // each customer's only ticket took the number its lock moved to
+		return nil
+	case 1:
 		return &queuedWrite{what: "ticket counters", n: 1, args: []any{seqs[0], ids[0]},
 			query: `UPDATE projects SET ticket_seq = ? WHERE id = ?`}
 	}
