@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/deskbot/deskbot/bot"
 	"github.com/deskbot/deskbot/domain"
 	"github.com/deskbot/deskbot/storage"
 )
@@ -31,6 +32,9 @@ Configuration comes from the environment; see README.md.
 `
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(bot.GCPercent)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()

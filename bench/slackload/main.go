@@ -27,6 +27,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"runtime/trace"
 	"slices"
@@ -80,6 +81,9 @@ func main() {
 	flag.BoolVar(&cfg.breakdown, "breakdown", false, "time the bot's transactions by use case during the load phase (adds a little overhead)")
 	flag.BoolVar(&cfg.strict, "strict", false, "exit with status 1 when a target is missed")
 	flag.Parse()
+	if os.Getenv("GOGC") == "" { // as deskbot's main does
+		debug.SetGCPercent(bot.GCPercent)
+	}
 	if cfg.n < 1 || cfg.users < 1 {
 		fmt.Fprintln(os.Stderr, "slackload: -n and -users must be at least 1")
 		os.Exit(2)
