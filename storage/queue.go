@@ -13,20 +13,19 @@ import (
 )
 
 // queue holds the writes of a PostgreSQL write transaction that nobody
-// waits on (new tickets: queue_tickets.go; history events, outbox
-// messages, outbox deliveries, inputs recorded as new: RecordInput, where
-// cards are). They go in one statement, multi-row,
-// before the transaction's next statement and before it commits, so a
-// transaction that opens many tickets (group commit) sends one statement
-// for all their events, cards and inputs instead of three per ticket: on
-// PostgreSQL each statement is a round trip, and a new ticket holds its
-// customer's number row while they run.
+// waits on: new tickets (queue_tickets.go), history events, outbox
+// messages and deliveries, inputs recorded as new (RecordInput) and where
+// cards are. They go in one multi-row statement before the transaction's
+// next statement and before it commits, so a transaction that opens many
+// tickets (group commit) makes a handful of round trips for all of them
+// instead of several per ticket: on PostgreSQL each statement is a round
+// trip, and new tickets hold their customer's counter row while they run.
 //
 // The statements that skip the flush (execAside, getAside) touch no table
 // with queued writes: numbering a ticket, and marking an input processed,
-// which writes the queued inputs first.
-// Every other statement flushes first, so nothing reads around the queue.
-// SQLite, in process, writes at once.
+// which writes the queued inputs first. Every other statement flushes
+// first, so nothing reads around the queue. SQLite, in process, writes at
+// once.
 type queue struct {
 	tickets   [][]any // id, project_id, number, then ticketInsertCols
 	counters  map[int64]*counter
