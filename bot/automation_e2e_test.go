@@ -205,6 +205,16 @@ func TestDeskCustomersAndReleases(t *testing.T) {
 	w.waitReply(t, "Created *ACME-1*")
 	w.slash(t, agentID, triageChan, "/ticket", "Old version #acme type:bug v:4.2.9")
 	w.waitReply(t, "Version 4.2.9 has not been released")
+	// A follow-up linked by hand shows on both cards.
+	w.slash(t, agentID, triageChan, "/ticket", "Export still slow #acme type:bug v:4.3.0")
+	w.waitReply(t, "Created *ACME-2*")
+	w.slash(t, agentID, triageChan, "/desk", "link ACME-2 follows ACME-1")
+	w.waitReply(t, "*ACME-2* follows up *ACME-1*")
+	if _, err := w.emu.WaitCall(waitCtx(t), "chat.update", func(c slackemu.Call) bool {
+		return c.OK() && strings.Contains(c.Params["blocks"], "Followed up in") && strings.Contains(c.Params["blocks"], "ACME-2")
+	}); err != nil {
+		t.Errorf("ACME-1's card does not say it was followed up: %v", err)
+	}
 	// A new bug goes through Open, as its workflow asks, and its customer hears of it.
 	w.slash(t, agentID, triageChan, "/desk", "release 4.3.1 fixes ACME-1 ACME-7")
 	w.waitReply(t, "Resolved, customers told: ACME-1")

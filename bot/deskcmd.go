@@ -20,7 +20,7 @@ const deskHelp = "*`/desk`* — customers, versions, rules and admin\n" +
 	"• `/desk customer ACME version 4.2.1 [2026-11-02]` records that ACME upgraded, today or on that day; their new tickets take it.\n" +
 	"• `/desk release 4.2.2` registers a release; `/desk release 4.2.2 fixes ACME-42 GLOBEX-7` also resolves those tickets and tells each customer in the ticket's thread.\n" +
 	"• `/desk versions [weeks]` shows open and incoming tickets per version.\n" +
-	"• `/desk link ACME-1 blocks ACME-2`: ACME-2 cannot start nor be resolved before ACME-1 is (`parent` instead of `blocks` makes ACME-1 its parent).\n" +
+	"• `/desk link ACME-1 blocks ACME-2`: ACME-2 cannot start nor be resolved before ACME-1 is (`parent` instead of `blocks` makes ACME-1 its parent; `/desk link ACME-7 follows ACME-2` records that ACME-7 follows up ACME-2).\n" +
 	"• `/desk types` shows ticket types, their workflows and fields.\n" +
 	"• `/desk automations` lists the rules; `/desk automations test ACME-42` shows which would fire on ACME-42 and why.\n" +
 	"• `/desk config reload` (admins) puts the edited config file in force; a file with problems is refused and the old config stays.\n" +
@@ -242,23 +242,29 @@ func (b *Bot) listCustomers(ctx context.Context, a domain.Actor, responseURL str
 	b.reply(ctx, responseURL, strings.Join(lines, "\n"))
 }
 
-// linkCommand: /desk link ACME-1 blocks ACME-2, or parent.
+// linkCommand: /desk link ACME-1 blocks ACME-2, parent, or follows.
 func (b *Bot) linkCommand(ctx context.Context, a domain.Actor, responseURL, text string) {
 	f := strings.Fields(text)
 	if len(f) != 3 {
-		b.reply(ctx, responseURL, "Say `/desk link ACME-1 blocks ACME-2` (or `parent`).")
+		b.reply(ctx, responseURL, "Say `/desk link ACME-1 blocks ACME-2` (or `parent`, or `follows`).")
 		return
 	}
 	from, kind, to := strings.ToUpper(f[0]), strings.ToLower(f[1]), strings.ToUpper(f[2])
+	if kind == "follows" {
+		kind = domain.LinkFollowUp
+	}
 	if err := b.svc.Link(ctx, a, from, kind, to); err != nil {
 		b.fail(ctx, responseURL, err)
 		return
 	}
-	if kind == domain.LinkBlocks {
+	switch kind {
+	case domain.LinkBlocks:
 		b.reply(ctx, responseURL, fmt.Sprintf(":link: *%s* blocks *%s*: %s cannot start nor be resolved before %s is.", esc(from), esc(to), esc(to), esc(from)))
-		return
+	case domain.LinkFollowUp:
+		b.reply(ctx, responseURL, fmt.Sprintf(":link: *%s* follows up *%s*; both cards say so.", esc(from), esc(to)))
+	default:
+		b.reply(ctx, responseURL, fmt.Sprintf(":link: *%s* is now the parent of *%s*.", esc(from), esc(to)))
 	}
-	b.reply(ctx, responseURL, fmt.Sprintf(":link: *%s* is now the parent of *%s*.", esc(from), esc(to)))
 }
 
 func (b *Bot) configCommand(ctx context.Context, a domain.Actor, responseURL, text string) {

@@ -55,6 +55,16 @@ func TestDependencies(t *testing.T) {
 		if v, _ := e.svc.Card(ctx, a.ID); len(v.Blocks) != 1 || v.Blocks[0] != "ACME-2" {
 			t.Errorf("blocks on the card %v", v.Blocks)
 		}
+		// A follow-up linked by hand shows on both cards.
+		if err := e.svc.Link(ctx, agent, c.Key(), domain.LinkFollowUp, a.Key()); err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := e.svc.Card(ctx, c.ID); len(v.FollowsUp) != 1 || v.FollowsUp[0] != a.Key() {
+			t.Errorf("%s follows up %v", c.Key(), v.FollowsUp)
+		}
+		if v, _ := e.svc.Card(ctx, a.ID); len(v.FollowedUpBy) != 1 || v.FollowedUpBy[0] != c.Key() {
+			t.Errorf("%s followed up by %v", a.Key(), v.FollowedUpBy)
+		}
 	})
 }
 
@@ -89,6 +99,8 @@ func TestLinkCyclesRefused(t *testing.T) {
 			{keys[0], domain.LinkParent, keys[2], true},
 			{keys[2], domain.LinkParent, keys[0], false}, // parents cycle too
 			{keys[2], domain.LinkParent, keys[1], true},  // kinds are separate graphs
+			{keys[2], domain.LinkFollowUp, keys[0], true},
+			{keys[0], domain.LinkFollowUp, keys[2], false}, // follow-ups cycle too
 			{keys[0], "depends", keys[2], false},
 		}
 		for _, tt := range tests {

@@ -13,8 +13,8 @@ func (s *Service) Link(ctx context.Context, a domain.Actor, fromKey, kind, toKey
 	if err := requireAgent(a, "link tickets"); err != nil {
 		return err
 	}
-	if kind != domain.LinkBlocks && kind != domain.LinkParent {
-		return domain.FieldErrorf("kind", "A link is %q or %q, not %q.", domain.LinkBlocks, domain.LinkParent, kind)
+	if kind != domain.LinkBlocks && kind != domain.LinkParent && kind != domain.LinkFollowUp {
+		return domain.FieldErrorf("kind", "A link is %q, %q or %q, not %q.", domain.LinkBlocks, domain.LinkParent, domain.LinkFollowUp, kind)
 	}
 	return s.store.Update(ctx, func(tx domain.Tx) error {
 		from, err := ticketFor(ctx, tx, a, fromKey)
