@@ -18,8 +18,9 @@ import (
 // stays locked until the transaction ends and a rollback undoes both the
 // rows and the counter, so keys keep no gaps and no duplicates; ids may
 // have gaps (unused reserved ids), which nobody sees. A transaction that
-// opens N tickets for a customer thus makes about log2(N) round trips for
-// them instead of N.
+// opens N tickets for a customer thus makes one or two round trips for
+// them instead of N: the one that locks the counter also reserves the
+// first block of ids.
 
 // counter is a customer's ticket counter, locked in this transaction.
 type counter struct {
@@ -70,7 +71,8 @@ func (tx *Tx) reserveTicket(ctx context.Context, projectID int64, lock bool) err
 		IDs pq.Int64Array `db:"ids"`
 	}
 	// A plain array for none or one id: generate_series made PostgreSQL
-	// plan the statement anew on every call.
+	// plan the statement anew on every call. tickets_id_seq is the
+	// sequence of tickets.id (BIGSERIAL, migrations/postgres).
 	var ids string
 	var args []any
 	switch n {
