@@ -245,12 +245,8 @@ func (b *Bot) readCardsAhead(ctx context.Context, msgs []*domain.OutboxMessage) 
 	var ids []int64
 	byTicket := map[int64]int64{} // ticket → outbox message
 	for _, m := range msgs {
-		if m.Kind != domain.OutboxCard {
-			continue
-		}
-		var job commands.CardJob
-		if json.Unmarshal([]byte(m.Payload), &job) == nil && job.TicketID != 0 {
-			ids, byTicket[job.TicketID] = append(ids, job.TicketID), m.ID
+		if id := ticketOf(m); m.Kind == domain.OutboxCard && id != 0 {
+			ids, byTicket[id] = append(ids, id), m.ID
 		}
 	}
 	if len(ids) == 0 {

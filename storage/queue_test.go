@@ -124,8 +124,8 @@ func TestTicketsNumberedInOneTransaction(t *testing.T) {
 				keys = append(keys, tk.Key())
 				if i == 4 { // a read in the middle sees what is queued
 					got, err := tx.TicketByKey(ctx, tk.Key())
-					if err != nil || got.ID != tk.ID {
-						t.Errorf("%s read in its transaction: %v %v", tk.Key(), got, err)
+					if err != nil || got.ID != tk.ID || got.Title != "t" || got.SLADueAt != nil || !got.CreatedAt.Equal(tk.CreatedAt) {
+						t.Errorf("%s read in its transaction: %+v %v", tk.Key(), got, err)
 					}
 				}
 			}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/lib/pq"
 
@@ -127,22 +126,17 @@ func (tx *Tx) queuedTicketRows() *queuedWrite {
 		vals := tx.queue.tickets[0]
 		return &queuedWrite{what: "tickets", n: 1, args: vals, query: insert + `VALUES (` + strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",") + `)`}
 	}
-	// One array per column, typed as the column.
-	cols := make([][]any, len(tx.queue.tickets[0]))
-	for i := range cols {
-		cols[i] = make([]any, n)
-	}
-	for r, vals := range tx.queue.tickets {
-		for c, v := range vals {
-			cols[c][r] = v
+	// One array per column, cast to the column's type.
+	marks := make([]string, len(ticketColTypes))
+	args := make([]any, len(ticketColTypes))
+	for c, typ := range ticketColTypes {
+		col := make([]any, n)
+		for r, vals := range tx.queue.tickets {
+			col[r] = vals[c]
 		}
+		marks[c], args[c] = "?::"+typ+"[]", pq.GenericArray{A: col}
 	}
-	var args, marks []any
-	for c, col := range cols {
-		args = append(args, pq.GenericArray{A: typedColumn(col)})
-		marks = append(marks, ticketColTypes[c])
-	}
-	return &queuedWrite{what: "tickets", n: n, args: args, query: fmt.Sprintf(insert+`SELECT * FROM unnest(`+repeatMarks(len(marks))+`)`, marks...)}
+	return &queuedWrite{what: "tickets", n: n, args: args, query: insert + `SELECT * FROM unnest(` + strings.Join(marks, ", ") + `)`}
 }
 
 // queuedCounters moves the counters of the customers that got tickets.
@@ -166,47 +160,7 @@ func (tx *Tx) queuedCounters() *queuedWrite {
 
 // ticketColTypes are the types of id, project_id, number and the columns
 // of ticketInsertCols, in order.
-var ticketColTypes = []any{"bigint", "bigint", "bigint",
+var ticketColTypes = []string{"bigint", "bigint", "bigint",
 	"text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text",
 	"text", "text", "text", "text", "text", "text", "text", "timestamptz",
 	"text", "timestamptz", "timestamptz", "timestamptz", "timestamptz", "timestamptz", "text"}
-
-func repeatMarks(n int) string {
-	s := ""
-	for i := range n {
-		if i > 0 {
-			s += ", "
-		}
-		s += "?::%s[]"
-	}
-	return s
-}
-
-// typedColumn turns a column of values into a slice pq can send as an
-// array: nil times become NULL.
-func typedColumn(col []any) any {
-	switch col[0].(type) {
-	case int64:
-		out := make([]int64, len(col))
-		for i, v := range col {
-			out[i] = v.(int64)
-		}
-		return out
-	case string:
-		out := make([]string, len(col))
-		for i, v := range col {
-			out[i] = v.(string)
-		}
-		return out
-	}
-	out := make([]*time.Time, len(col)) // time.Time and *time.Time columns
-	for i, v := range col {
-		switch v := v.(type) {
-		case time.Time:
-			out[i] = &v
-		case *time.Time:
-			out[i] = v
-		}
-	}
-	return out
-}
