@@ -18,6 +18,7 @@ func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
 	if !ok || ev.Type != slackevents.CallbackEvent {
 		return
 	}
+	ev = cleanInput(ev)
 	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok && cb.EventID != "" {
 		// Slack redelivers an event it thinks was lost; handle it once.
 		first, err := b.svc.FirstDelivery(ctx, "slack-event", cb.EventID)

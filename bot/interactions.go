@@ -12,6 +12,7 @@ import (
 )
 
 func (b *Bot) onInteractive(ctx context.Context, cb slack.InteractionCallback) {
+	cb = cleanInput(cb)
 	defer b.kickOutbox()
 	if cb.ResponseURL == "" {
 		cb.ResponseURL = "dm:" + cb.User.ID

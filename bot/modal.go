@@ -241,6 +241,7 @@ const submitBudget = 2 * time.Second
 // use case runs past the budget the modal is closed and the outcome sent
 // by DM, so the submission is never lost to a timeout.
 func (b *Bot) onViewSubmission(ctx context.Context, evt socketmode.Event, cb slack.InteractionCallback, start time.Time) {
+	cb = cleanInput(cb)
 	done := make(chan *slack.ViewSubmissionResponse, 1)
 	go func() {
 		done <- b.submitView(ctx, cb)

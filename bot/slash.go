@@ -23,6 +23,7 @@ const ticketHelp = "*`/ticket`* — tickets\n" +
 // Slack resends an envelope it saw no ack for, with the same id, and the
 // resend must not create a second ticket.
 func (b *Bot) onSlash(ctx context.Context, cmd slack.SlashCommand, envelope string) {
+	cmd = cleanInput(cmd)
 	a, err := b.ppl.actor(ctx, cmd.UserID, cmd.ChannelID)
 	if err != nil {
 		b.fail(ctx, cmd.ResponseURL, err)

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/jhillyerd/enmime/v2"
+
+	"github.com/deskbot/deskbot/domain/textclean"
 )
 
 // Address is one mailbox. Email has a lower-cased domain; the local part is
@@ -180,7 +182,30 @@ func parse(raw []byte, depth int) (*Message, error) {
 	}
 	m.Reply = trimReply(m.Text)
 	m.Warnings = collectWarnings(root, warnings)
+	m.clean()
 	return m, nil
+}
+
+// clean passes every string of the message through the edge's cleaning
+// step (package textclean): no control character, NUL or invalid UTF-8
+// reaches a use case, and the subject and file names show a
+// bidirectional override as [U+202E] instead of obeying it.
+func (m *Message) clean() {
+	textclean.Strings(m, textclean.Text)
+	m.Subject = textclean.Line(m.Subject)
+	for _, as := range [][]Address{{m.From}, m.ReplyTo, m.To, m.Cc} {
+		for i := range as {
+			as[i].Name = textclean.Name(as[i].Name)
+		}
+	}
+	m.From.Name = textclean.Name(m.From.Name)
+	for i := range m.Attachments {
+		m.Attachments[i].Filename = textclean.FileName(m.Attachments[i].Filename)
+	}
+	if f := m.Forwarded; f != nil {
+		f.Subject = textclean.Line(f.Subject)
+		f.From.Name = textclean.Name(f.From.Name)
+	}
 }
 
 // preprocess removes what enmime would misread as a header: a byte-order
