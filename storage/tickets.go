@@ -60,6 +60,12 @@ func (tx *Tx) CreateTicket(ctx context.Context, t *domain.Ticket) error {
 		t.CreatedBy, t.CreatedAt, t.UpdatedAt, tsp(t.FirstResponseAt), tsp(t.ResolvedAt), tsp(t.ClosedAt),
 		query.VersionKey(t.Version)}
 	if tx.queues() {
+		// Checked here, where the columns have names: the queued insert
+		// binds arrays of every ticket at once.
+		marks := strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",")
+		if err := tx.checkArgs(`INSERT INTO tickets (`+ticketInsertCols+`) VALUES (`+marks+`)`, vals); err != nil {
+			return err
+		}
 		return tx.queueTicket(ctx, t, vals)
 	}
 	var row struct {

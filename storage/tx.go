@@ -119,6 +119,9 @@ func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 // execAside is exec for a statement that touches no table with queued
 // rows (queue.go): they stay queued.
 func (tx *Tx) execAside(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if err := tx.checkArgs(q, args); err != nil {
+		return nil, err
+	}
 	q = tx.rebind(q)
 	if st := tx.stmt(ctx, q); st != nil {
 		return st.ExecContext(ctx, args...)
@@ -135,6 +138,9 @@ func (tx *Tx) get(ctx context.Context, dest any, q string, args ...any) error {
 
 // getAside is get for a statement that touches no table with queued rows.
 func (tx *Tx) getAside(ctx context.Context, dest any, q string, args ...any) error {
+	if err := tx.checkArgs(q, args); err != nil {
+		return err
+	}
 	var err error
 	q = tx.rebind(q)
 	if st := tx.stmt(ctx, q); st != nil {
@@ -150,6 +156,9 @@ func (tx *Tx) getAside(ctx context.Context, dest any, q string, args ...any) err
 
 func (tx *Tx) sel(ctx context.Context, dest any, q string, args ...any) error {
 	if err := tx.flush(ctx); err != nil {
+		return err
+	}
+	if err := tx.checkArgs(q, args); err != nil {
 		return err
 	}
 	var err error
@@ -193,6 +202,16 @@ func inUTC(v reflect.Value) {
 			}
 		}
 	}
+}
+
+// checkArgs refuses a value neither database would store (guard.go),
+// logging it once, here, where the statement is known.
+func (tx *Tx) checkArgs(q string, args []any) error {
+	err := checkArgs(q, args)
+	if err != nil {
+		tx.d.log.Warn("store: refused a value no database should receive", "field", domain.ErrorField(err), "rule", domain.ErrorMessage(err))
+	}
+	return err
 }
 
 // insert runs an INSERT … RETURNING id.
