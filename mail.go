@@ -34,7 +34,8 @@ func startMail(env *Env, db *storage.DB, svc *commands.Service, log *slog.Logger
 	if env.SMTPAddr != "" {
 		srv, err := email.NewServer(email.ServerOptions{Addr: env.SMTPAddr, Domains: svc.MailDomains(),
 			Ingest: svc.Ingest, Logger: log, Hostname: email.DomainOf(env.MailFrom),
-			TLSCert: env.SMTPCert, RequireTLS: env.SMTPRequireTLS})
+			TLSCert: env.SMTPCert, RequireTLS: env.SMTPRequireTLS,
+			MaxMessageBytes: int64(svc.Config().Email.MaxMessageSize), ParallelMails: svc.Config().Email.ParallelMails})
 		if err != nil {
 			return nil, err
 		}

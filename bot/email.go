@@ -45,12 +45,32 @@ func emailNoticeText(job commands.PostJob) string {
 				b.WriteString("\n• " + escCut(line, 200))
 			}
 		}
+		unpostedNotice(&b, a)
 	case commands.NoticeEmailOut:
 		fmt.Fprintf(&b, ":outbox_tray: %s replied by email to %s:\n%s", userRef(job.By), escCut(a["to"], 500), quote(escCut(a["body"], 3000)))
 	case commands.NoticeEmailFailed:
 		fmt.Fprintf(&b, ":warning: The mail to %s could not be delivered: %s", escCut(a["to"], 500), escCut(a["reason"], 500))
 	}
 	return b.String()
+}
+
+// unpostedNotice lists the files of a mail kept with the ticket but not
+// posted, past email.files_per_mail.
+func unpostedNotice(b *strings.Builder, a map[string]string) {
+	s := strings.TrimSpace(a["unposted"])
+	if s == "" {
+		return
+	}
+	if b.Len() > 0 {
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(b, ":paperclip: Only %s files of a mail are posted here; these are kept with the ticket:", escCut(a["files_per_mail"], 10))
+	for _, line := range strings.Split(s, "\n") {
+		b.WriteString("\n• " + escCut(line, 200))
+	}
+	if n := a["unposted_more"]; n != "" && n != "0" {
+		fmt.Fprintf(b, "\n…and %s more.", escCut(n, 10))
+	}
 }
 
 func label(kind string) string {

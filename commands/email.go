@@ -2,6 +2,8 @@ package commands
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	netmail "net/mail"
 	"slices"
 	"strings"
@@ -84,11 +86,17 @@ func (s *Service) Ingest(ctx context.Context, raw []byte, via string, envelopeTo
 // recorded in that transaction. envelopeTo are the SMTP recipients, which
 // may carry a plus tag the headers lack.
 func (s *Service) IngestEmail(ctx context.Context, raw []byte, via string, envelopeTo ...string) (*IngestResult, error) {
-	m, err := email.Parse(raw)
-	if err != nil {
+	cfg := s.Config()
+	m, err := email.ParseLimited(raw, mailLimits(cfg))
+	var over *email.LimitError
+	switch {
+	case errors.As(err, &over):
+		// Invalid input for IMAP (flagged, never retried); its SMTP
+		// reply code for the listener.
+		return nil, fmt.Errorf("%w: %w", domain.Errorf(domain.EINVALID, "Refused: %s.", over.Error()), over)
+	case err != nil:
 		return nil, domain.Errorf(domain.EINVALID, "This is not a mail message.")
 	}
-	cfg := s.Config()
 	in := s.inbound(cfg, m, raw, via, envelopeTo)
 	var res *IngestResult
 	err = s.ingests.do(ctx, s.store, ingestLane(in), func(tx domain.Tx) (err error) {
@@ -101,6 +109,13 @@ func (s *Service) IngestEmail(ctx context.Context, raw []byte, via string, envel
 	s.log.Info("email: ingested", "via", via, "message_id", m.MessageID, "from", in.from.Email,
 		"action", res.Action, "ticket", res.TicketKey, "reason", res.Reason)
 	return res, nil
+}
+
+// mailLimits are the config's email limits for the parser.
+func mailLimits(cfg *domain.Config) email.Limits {
+	e := cfg.Email
+	return email.Limits{MaxDepth: e.MaxMIMEDepth, MaxParts: e.MaxMIMEParts,
+		MaxHeaderLines: e.MaxHeaderLines, MaxHeaderBytes: int(e.MaxHeaderBytes)}.OrDefault()
 }
 
 // ingestLane groups mail by the customer it most likely concerns, as

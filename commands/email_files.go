@@ -25,13 +25,37 @@ const smallInline = 16 << 10
 
 type keptFiles struct {
 	skipped []string // "name (size)" of files over the limit
+	// unposted are "name (size)" of files kept but not posted: past the
+	// email.files_per_mail first, so one mail cannot bury a channel. At
+	// most maxListed are named; unpostedMore counts the others.
+	unposted     []string
+	unpostedMore int
+	perMail      int
 }
+
+// maxListed bounds the names listed in one notice: a Slack message holds
+// 40,000 characters, and a list of thousands helps nobody.
+const maxListed = 50
+
+// args are the notice's arguments about the files kept but not posted.
+func (k keptFiles) args(a map[string]string) map[string]string {
+	a["skipped"] = strings.Join(k.skipped, "\n")
+	if len(k.unposted) > 0 {
+		a["unposted"] = strings.Join(k.unposted, "\n")
+		a["unposted_more"] = strconv.Itoa(k.unpostedMore)
+		a["files_per_mail"] = strconv.Itoa(k.perMail)
+	}
+	return a
+}
+
+func (k keptFiles) any() bool { return len(k.skipped) > 0 || len(k.unposted) > 0 }
 
 // keepAttachments stores a mail's files with the ticket (over the size
 // limit, only their names) and queues their upload to the card's thread.
 func (s *Service) keepAttachments(ctx context.Context, tx domain.Tx, cfg *domain.Config, in *inbound, t *domain.Ticket, commentID *int64) (keptFiles, error) {
-	var kept keptFiles
+	kept := keptFiles{perMail: cfg.Email.FilesPerMailOrDefault()}
 	limit := cfg.Email.AttachmentLimitOrDefault()
+	posted := 0
 	for i, at := range in.m.Attachments {
 		a := &domain.Attachment{TicketID: t.ID, CommentID: commentID, MessageID: in.m.MessageID,
 			Filename: attachmentName(at, i), ContentType: at.ContentType, Size: int64(len(at.Data))}
@@ -46,6 +70,15 @@ func (s *Service) keepAttachments(ctx context.Context, tx domain.Tx, cfg *domain
 		if t.SlackChannel == "" || !a.Stored || a.Size == 0 || (at.Inline && a.Size < smallInline) || signaturePart(at.ContentType) {
 			continue
 		}
+		if posted >= kept.perMail {
+			if len(kept.unposted) < maxListed {
+				kept.unposted = append(kept.unposted, fmt.Sprintf("%s (%s)", a.Filename, humanSize(a.Size)))
+			} else {
+				kept.unpostedMore++
+			}
+			continue
+		}
+		posted++
 		payload, _ := json.Marshal(FileJob{AttachmentID: a.ID, TicketID: t.ID})
 		if err := tx.Enqueue(ctx, &domain.OutboxMessage{Kind: domain.OutboxSlackFile, Payload: string(payload)}); err != nil {
 			return kept, err

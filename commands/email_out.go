@@ -16,7 +16,9 @@ import (
 const (
 	// NoticeEmailIn: a mail came in on the ticket (Args: from, subject,
 	// body, kind, internal, skipped — attachments over the limit, one a
-	// line; first: the ticket's opening mail, whose text the card shows).
+	// line; unposted — files kept but past email.files_per_mail, one a
+	// line, unposted_more how many more, files_per_mail the limit; first:
+	// the ticket's opening mail, whose text the card shows).
 	NoticeEmailIn = "email_in"
 	// NoticeEmailOut: an agent's reply went out by mail (Args: to, body).
 	NoticeEmailOut = "email_out"

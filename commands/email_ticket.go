@@ -74,10 +74,10 @@ func (s *Service) addMail(ctx context.Context, tx domain.Tx, cfg *domain.Config,
 	if !c.Public {
 		postIn = internalPost
 	}
-	return postIn(ctx, tx, t, PostJob{Notice: NoticeEmailIn, By: a.Ref(), Args: map[string]string{
+	return postIn(ctx, tx, t, PostJob{Notice: NoticeEmailIn, By: a.Ref(), Args: kept.args(map[string]string{
 		"from": formatAddress(in.from), "subject": in.m.Subject, "body": excerpt(mailText(in), 2500),
-		"kind": robotKind(in.m.Auto), "skipped": strings.Join(kept.skipped, "\n"), "internal": boolArg(!c.Public),
-	}})
+		"kind": robotKind(in.m.Auto), "internal": boolArg(!c.Public),
+	})})
 }
 
 // openFromMail opens a ticket for a mail that continues none.
@@ -138,9 +138,9 @@ func (s *Service) openMailTicket(ctx context.Context, tx domain.Tx, cfg *domain.
 	if err != nil {
 		return err
 	}
-	if len(kept.skipped) > 0 {
-		if err := threadPost(ctx, tx, t, PostJob{Notice: NoticeEmailIn, Args: map[string]string{
-			"first": "1", "from": formatAddress(in.requester), "skipped": strings.Join(kept.skipped, "\n")}}); err != nil {
+	if kept.any() {
+		if err := threadPost(ctx, tx, t, PostJob{Notice: NoticeEmailIn, Args: kept.args(map[string]string{
+			"first": "1", "from": formatAddress(in.requester)})}); err != nil {
 			return err
 		}
 	}

@@ -114,7 +114,34 @@ type EmailConfig struct {
 	// AttachmentLimit is the largest attachment kept and uploaded to Slack;
 	// larger ones are listed by name. Zero means DefaultAttachmentLimit.
 	AttachmentLimit ByteSize `yaml:"attachment_limit"`
-	Line            int      `yaml:"-"`
+	// FilesPerMail is how many of one mail's files are posted to Slack;
+	// the rest are kept with the ticket and listed on the card, so one
+	// mail cannot bury a channel. Zero means DefaultFilesPerMail.
+	FilesPerMail int `yaml:"files_per_mail"`
+	// The limits a mail is refused over, before it is parsed (package
+	// email, Limits). Zero means the default.
+	MaxMIMEDepth   int      `yaml:"max_mime_depth"`
+	MaxMIMEParts   int      `yaml:"max_mime_parts"`
+	MaxHeaderLines int      `yaml:"max_header_lines"`
+	MaxHeaderBytes ByteSize `yaml:"max_header_bytes"`
+	// MaxMessageSize refuses larger mail during DATA (552), and
+	// ParallelMails is how many mails the SMTP listener reads and parses at
+	// once; the others wait in their SMTP conversation. Both are read when
+	// the listener starts. Zero means the transport's default.
+	MaxMessageSize ByteSize `yaml:"max_message_size"`
+	ParallelMails  int      `yaml:"parallel_mails"`
+	Line           int      `yaml:"-"`
+}
+
+// DefaultFilesPerMail applies when email.files_per_mail is not set.
+const DefaultFilesPerMail = 20
+
+// FilesPerMailOrDefault is the number of a mail's files posted to Slack.
+func (e *EmailConfig) FilesPerMailOrDefault() int {
+	if e.FilesPerMail > 0 {
+		return e.FilesPerMail
+	}
+	return DefaultFilesPerMail
 }
 
 var domainRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
@@ -139,6 +166,13 @@ func (e *EmailConfig) UnmarshalYAML(n *yaml.Node) error {
 			return &lineError{n.Line, fmt.Sprintf("email.domains: %q is not a domain like vendor.com", e.Domains[i])}
 		}
 		e.Domains[i] = d
+	}
+	for name, v := range map[string]int64{"files_per_mail": int64(e.FilesPerMail), "max_mime_depth": int64(e.MaxMIMEDepth),
+		"max_mime_parts": int64(e.MaxMIMEParts), "max_header_lines": int64(e.MaxHeaderLines), "parallel_mails": int64(e.ParallelMails),
+		"max_header_bytes": int64(e.MaxHeaderBytes), "max_message_size": int64(e.MaxMessageSize)} {
+		if v < 0 {
+			return &lineError{n.Line, fmt.Sprintf("email.%s: %d is negative; leave it out for the default", name, v)}
+		}
 	}
 	return nil
 }

@@ -16,7 +16,7 @@ func findForward(root *enmime.Part, text, subject string, depth int) *Forward {
 		return (p.ContentType == "message/rfc822" || p.ContentType == "message/global") && len(p.Content) > 0
 	})
 	if attached != nil {
-		if inner, err := parse(attached.Content, depth+1); err == nil && (inner.From.Email != "" || inner.Subject != "") {
+		if inner, err := parse(attached.Content, depth+1, Limits{}); err == nil && (inner.From.Email != "" || inner.Subject != "") {
 			return &Forward{From: inner.From, Subject: inner.Subject, Date: inner.Date, Text: inner.Text}
 		}
 	}

@@ -146,15 +146,24 @@ func (m *Message) Key(raw []byte) string {
 // Parse reads one message. It fails only when nothing usable can be read;
 // malformed-but-readable mail comes back with Warnings.
 func Parse(raw []byte) (*Message, error) {
-	return parse(raw, 0)
+	return parse(raw, 0, Limits{})
+}
+
+// ParseLimited is Parse refusing, with a *LimitError and before any
+// parsing, a mail over one of lim's limits (unset ones take their default).
+func ParseLimited(raw []byte, lim Limits) (*Message, error) {
+	return parse(raw, 0, lim)
 }
 
 // parse is Parse with a nesting depth, so a forwarded message/rfc822 part is
 // parsed once and never recursively.
-func parse(raw []byte, depth int) (*Message, error) {
+func parse(raw []byte, depth int, lim Limits) (*Message, error) {
 	data := preprocess(raw)
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, ErrNotMail
+	}
+	if err := checkLimits(data, lim); err != nil {
+		return nil, err
 	}
 	var warnings []string
 	root, err := parserFor(data).ReadParts(bytes.NewReader(data))

@@ -50,6 +50,16 @@ type ServerOptions struct {
 	// RequireTLS refuses MAIL FROM before STARTTLS (530), so no mail
 	// crosses the network in clear. Needs TLSCert.
 	RequireTLS bool
+	// ParallelMails is how many received mails are parsed and committed
+	// at once; the others wait, spooled, with their sender still
+	// connected. Default 2.
+	ParallelMails int
+	// SpoolAbove is the size past which DATA is written to a temporary
+	// file while it arrives, so a slow or waiting sender holds no more
+	// memory than this. Default 1 MiB.
+	SpoolAbove int64
+	// SpoolDir holds the spool files; "" is the system's temporary directory.
+	SpoolDir string
 }
 
 // Server receives mail over SMTP and answers 250 only once the ticket or
@@ -63,6 +73,9 @@ type Server struct {
 	base   context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+
+	// slots bound the mails parsed and committed at once (ParallelMails).
+	slots chan struct{}
 }
 
 // NewServer checks the options; Start listens.
@@ -103,7 +116,13 @@ func NewServer(opts ServerOptions) (*Server, error) {
 	if opts.IngestTimeout <= 0 {
 		opts.IngestTimeout = 30 * time.Second
 	}
-	s := &Server{opts: opts}
+	if opts.ParallelMails <= 0 {
+		opts.ParallelMails = 2
+	}
+	if opts.SpoolAbove <= 0 {
+		opts.SpoolAbove = 1 << 20
+	}
+	s := &Server{opts: opts, slots: make(chan struct{}, opts.ParallelMails)}
 	s.base, s.cancel = context.WithCancel(context.Background())
 	srv := smtp.NewServer(smtp.BackendFunc(s.newSession))
 	srv.Domain = opts.Hostname
@@ -211,8 +230,17 @@ func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	return nil
 }
 
+// errBusy answers a mail that found no parsing slot in time: the sender
+// keeps it and retries, as after any 4xx.
+var errBusy = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 2},
+	Message: "Too many mails at once, please try again later"}
+
 func (ss *session) Data(r io.Reader) error {
-	raw, err := io.ReadAll(r)
+	// The mail is received first, spooled past SpoolAbove, and only then
+	// takes a parsing slot: a sender trickling its DATA holds no slot,
+	// and the mails waiting for one hold a file each, not their size in
+	// memory.
+	sp, err := receive(r, ss.s.opts.SpoolAbove, ss.s.opts.SpoolDir)
 	if err != nil {
 		// The size limit reads as ErrDataTooLarge (552); keep go-smtp's answer.
 		var se *smtp.SMTPError
@@ -221,12 +249,33 @@ func (ss *session) Data(r io.Reader) error {
 		}
 		return err
 	}
+	defer sp.Close()
 	ctx, cancel := context.WithTimeout(ss.s.base, ss.s.opts.IngestTimeout)
 	defer cancel()
+	select {
+	case ss.s.slots <- struct{}{}:
+		defer func() { <-ss.s.slots }()
+	case <-ctx.Done():
+		ss.s.opts.Logger.Warn("smtp: no parsing slot in time; sender will retry", "remote", ss.remote, "from", ss.from)
+		return errBusy
+	}
+	raw, err := sp.Bytes()
+	if err != nil {
+		ss.s.opts.Logger.Error("smtp: unable to read spooled mail, sender will retry", "remote", ss.remote, "err", err)
+		return errBusy
+	}
 	err = ss.s.opts.Ingest(ctx, raw, ViaSMTP, slices.Clone(ss.rcpts))
+	var over *LimitError
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &over):
+		ss.s.opts.Logger.Info("smtp: message refused over a limit", "remote", ss.remote, "from", ss.from, "limit", over.Setting, "err", over)
+		enh := smtp.EnhancedCode{5, 6, 0}
+		if over.Code == 552 {
+			enh = smtp.EnhancedCode{5, 3, 4}
+		}
+		return &smtp.SMTPError{Code: over.Code, EnhancedCode: enh, Message: "Message refused: " + oneLine(over.Error())}
 	case domain.ErrorCode(err) == domain.EINVALID:
 		ss.s.opts.Logger.Info("smtp: message refused", "remote", ss.remote, "from", ss.from, "err", err)
 		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0},
