@@ -34,10 +34,10 @@ type world struct {
 }
 
 // start runs the real bot, as serve does, against the emulator and a fresh database.
-func start(t *testing.T, dialect string) *world { return startAt(t, dialect, nil) }
+func start(t testing.TB, dialect string) *world { return startAt(t, dialect, nil) }
 
 // startAt is start with the database's clock set by the test (nil: real time).
-func startAt(t *testing.T, dialect string, clock *storagetest.Clock) *world {
+func startAt(t testing.TB, dialect string, clock *storagetest.Clock) *world {
 	t.Helper()
 	emu := slackemu.New(slackemu.Options{})
 	t.Cleanup(emu.Close)

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -100,7 +101,12 @@ func (b *Bot) onThreadReply(ctx context.Context, e *slackevents.MessageEvent) {
 		}
 	}
 	_, err = b.svc.Comment(ctx, a, t.Key(), commands.CommentInput{Body: e.Text, Public: public, SourceRef: e.TimeStamp})
-	if err != nil && domain.ErrorCode(err) != domain.ECONFLICT {
+	switch code := domain.ErrorCode(err); {
+	case err == nil, code == domain.ECONFLICT:
+	case code == domain.EINVALID && strings.TrimSpace(e.Text) != "":
+		// The reply is in Slack but not on the ticket: its author must know.
+		b.dm(ctx, e.User, fmt.Sprintf(":warning: Your reply in the thread of %s was not saved on the ticket: %s", t.Key(), esc(domain.ErrorMessage(err))))
+	case code != domain.EINVALID:
 		b.log.Error("bot: unable to record a thread reply", "ticket", t.Key(), "err", err)
 	}
 }

@@ -285,7 +285,7 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, hr *http.Request) {
 	if rq := parseRequest(&http.Request{Header: http.Header{"Content-Type": {"application/json"}}, URL: hr.URL}, body); rq != nil {
 		params = rq.params
 	}
-	s.recordCall(Call{Method: "response_url", Params: params, Body: body, At: time.Now(), Status: status, Response: resp})
+	s.recordCall(Call{Method: "response_url", URL: s.base + hr.URL.Path, Params: params, Body: body, At: time.Now(), Status: status, Response: resp})
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(resp)

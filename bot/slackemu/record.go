@@ -21,6 +21,7 @@ import (
 // anything else as JSON text. The token is not repeated in Params.
 type Call struct {
 	Method   string
+	URL      string // the response URL, for "response_url" calls
 	Params   map[string]string
 	Body     []byte
 	Token    string
