@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"log/slog"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/deskbot/deskbot/commands"
+	"github.com/deskbot/deskbot/domain"
 	"github.com/deskbot/deskbot/email"
 	"github.com/deskbot/deskbot/storage"
 )
@@ -32,6 +35,7 @@ func startMail(env *Env, db *storage.DB, svc *commands.Service, log *slog.Logger
 		log.Warn("SMTP_TLS_CERT is set but SMTP_ADDR is not: there is no listener to offer STARTTLS on")
 	}
 	if env.SMTPAddr != "" {
+		limitMemory(svc.Config().Email, log)
 		srv, err := email.NewServer(email.ServerOptions{Addr: env.SMTPAddr, Domains: svc.MailDomains(),
 			Ingest: svc.Ingest, Logger: log, Hostname: email.DomainOf(env.MailFrom),
 			TLSCert: env.SMTPCert, RequireTLS: env.SMTPRequireTLS,
@@ -68,4 +72,16 @@ func startMail(env *Env, db *storage.DB, svc *commands.Service, log *slog.Logger
 		m.jobs = append(m.jobs, job{"mail-outbox", 2 * time.Second, func(ctx context.Context) (int, error) { return 0, sender.DeliverDue(ctx) }})
 	}
 	return m, nil
+}
+
+// limitMemory sets the soft memory limit that keeps the process within
+// the bound the README states for mail (email.MemoryLimit), unless the
+// operator set GOMEMLIMIT.
+func limitMemory(cfg domain.EmailConfig, log *slog.Logger) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	limit := email.MemoryLimit(cfg.ParallelMails, int64(cfg.MaxMessageSize))
+	debug.SetMemoryLimit(limit)
+	log.Debug("smtp: soft memory limit set", "bytes", limit)
 }

@@ -99,7 +99,7 @@ func NewServer(opts ServerOptions) (*Server, error) {
 		opts.Hostname = "deskbot"
 	}
 	if opts.MaxMessageBytes <= 0 {
-		opts.MaxMessageBytes = 25 << 20
+		opts.MaxMessageBytes = defaultMaxMessageBytes
 	}
 	if opts.MaxRecipients <= 0 {
 		opts.MaxRecipients = 50
@@ -117,7 +117,7 @@ func NewServer(opts ServerOptions) (*Server, error) {
 		opts.IngestTimeout = 30 * time.Second
 	}
 	if opts.ParallelMails <= 0 {
-		opts.ParallelMails = 2
+		opts.ParallelMails = defaultParallelMails
 	}
 	if opts.SpoolAbove <= 0 {
 		opts.SpoolAbove = 1 << 20
