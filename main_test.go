@@ -117,7 +117,7 @@ func TestManifest(t *testing.T) {
 		t.Error("Socket Mode must be on")
 	}
 	scopes := strings.Join(m.OAuth.Scopes.Bot, " ")
-	for _, s := range []string{"commands", "chat:write", "reactions:read", "channels:history", "users:read", "files:write", "im:write"} {
+	for _, s := range []string{"commands", "chat:write", "channels:join", "reactions:read", "channels:history", "users:read", "files:write", "im:write"} {
 		if !strings.Contains(scopes, s) {
 			t.Errorf("missing scope %s", s)
 		}
@@ -127,5 +127,33 @@ func TestManifest(t *testing.T) {
 		if !strings.Contains(events, e) {
 			t.Errorf("missing event %s", e)
 		}
+	}
+}
+
+// Every bot scope says on its line what needs it: an admin reviewing the
+// install reads why each is asked for.
+func TestManifestScopesAreCommented(t *testing.T) {
+	data, err := os.ReadFile("manifest.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inBot := false
+	n := 0
+	for _, line := range strings.Split(string(data), "\n") {
+		trimmed := strings.TrimSpace(line)
+		switch {
+		case trimmed == "bot:":
+			inBot = true
+		case inBot && strings.HasPrefix(trimmed, "- "):
+			n++
+			if !strings.Contains(trimmed, "# ") {
+				t.Errorf("scope without a comment: %s", trimmed)
+			}
+		case inBot && trimmed != "" && !strings.HasPrefix(trimmed, "#"):
+			inBot = false
+		}
+	}
+	if n == 0 {
+		t.Fatal("no bot scopes found")
 	}
 }
