@@ -19,10 +19,26 @@ import (
 	"github.com/deskbot/deskbot/storage"
 )
 
+const demoUsage = `Usage: deskbot demo
+
+Plays a support morning with the real bot against the in-process Slack
+emulator and a throwaway database, and prints what people would see in
+Slack. Needs no Slack app, token or database; DESKBOT_CONFIG is used if
+set.
+`
+
+func demoCmd(c *cli, args []string) error {
+	fs := newFlags("demo", demoUsage)
+	if err := fs.parse(c, args, 0); err != nil {
+		return err
+	}
+	return demo(c.ctx, strings.TrimSpace(c.getenv("DESKBOT_CONFIG")), c.stdout)
+}
+
 // demo runs the real bot against the Slack emulator with a throwaway
 // database, plays a short support morning and prints what people would
 // see in Slack.
-func demo(ctx context.Context, env *Env, stdout io.Writer) error {
+func demo(ctx context.Context, configPath string, stdout io.Writer) error {
 	dir, err := os.MkdirTemp("", "deskbot-demo-")
 	if err != nil {
 		return err
@@ -37,7 +53,7 @@ func demo(ctx context.Context, env *Env, stdout io.Writer) error {
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}
-	cfg, err := domain.LoadConfig(env.ConfigPath)
+	cfg, err := domain.LoadConfig(configPath)
 	if err != nil {
 		return err
 	}

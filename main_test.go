@@ -40,15 +40,17 @@ func TestLoadEnvDefaults(t *testing.T) {
 	}
 }
 
-func TestServeWithoutTokensCreatesDatabaseAndExplains(t *testing.T) {
+// Without tokens serve explains what to set, and touches no database:
+// the environment is checked before anything starts.
+func TestServeWithoutTokensExplainsBeforeTheDatabase(t *testing.T) {
 	dir := t.TempDir()
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"serve"}, envOf(map[string]string{"DATABASE_URL": "sqlite:" + filepath.Join(dir, "deskbot.db")}), &out, &errOut)
 	if code == 0 || !strings.Contains(errOut.String(), "SLACK_APP_TOKEN is not set") || !strings.Contains(errOut.String(), "manifest.yaml") {
 		t.Fatalf("code %d, stderr:\n%s", code, errOut.String())
 	}
-	if _, err := os.Stat(filepath.Join(dir, "deskbot.db")); err != nil {
-		t.Errorf("database not created: %v", err)
+	if _, err := os.Stat(filepath.Join(dir, "deskbot.db")); err == nil {
+		t.Error("database created before the tokens were checked")
 	}
 }
 
@@ -69,7 +71,7 @@ func TestConfigCheck(t *testing.T) {
 
 func TestMigrateAndUnknownCommand(t *testing.T) {
 	var out, errOut bytes.Buffer
-	env := envOf(map[string]string{"DATABASE_URL": filepath.Join(t.TempDir(), "d.db")})
+	env := envOf(map[string]string{"DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "d.db")})
 	if code := run(context.Background(), []string{"migrate"}, env, &out, &errOut); code != 0 || !strings.Contains(out.String(), "sqlite database is up to date (") {
 		t.Fatalf("migrate: %d %s %s", code, out.String(), errOut.String())
 	}

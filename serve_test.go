@@ -34,7 +34,7 @@ func TestHealthReadinessMetrics(t *testing.T) {
 	defer db.Close()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(prometheus.NewCounter(prometheus.CounterOpts{Name: "deskbot_test_total", Help: "test"}))
-	srv, err := startHTTP("127.0.0.1:0", db, reg, slog.New(slog.DiscardHandler))
+	srv, err := startHTTP("127.0.0.1:0", []readiness{db.Ready}, reg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -177,3 +177,27 @@ func errCode(err error) string {
 	}
 	return ""
 }
+
+// CheckMember tells whether the bot is in a channel, with what to do if
+// not. It reads one message of the channel's history, which needs only
+// the history scopes the bot has anyway: Slack answers not_in_channel to
+// a bot outside a public channel, channel_not_found outside a private one.
+func CheckMember(ctx context.Context, botToken, apiURL, channel string) error {
+	opts := []slack.Option{slack.OptionHTTPClient(&http.Client{Transport: webClient().Transport, Timeout: 30 * time.Second})}
+	if apiURL != "" {
+		opts = append(opts, slack.OptionAPIURL(apiURL))
+	}
+	_, err := slack.New(botToken, opts...).GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: channel, Limit: 1})
+	switch code := errCode(err); code {
+	case "":
+		return nil
+	case "not_in_channel":
+		return errors.New("the bot is not a member: type /invite @deskbot in that channel")
+	case "channel_not_found":
+		return errors.New("no such channel, or a private one the bot is not in: check the ID (channel details → About) and /invite @deskbot there")
+	case "missing_scope":
+		return errors.New("cannot check: the bot lacks channels:history or groups:history (see the scopes above)")
+	default:
+		return fmt.Errorf("cannot check: %v", err)
+	}
+}
