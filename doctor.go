@@ -115,7 +115,7 @@ func (r *doctorReport) slack(ctx context.Context, env *Env, cfg *domain.Config, 
 	defer cancel()
 	id, err := bot.CheckTokens(tctx, env.SlackBotToken, env.SlackAppToken, env.SlackAPIURL)
 	if id == nil {
-		r.fail("slack", err)
+		r.fail("slack", errors.New(strings.TrimPrefix(err.Error(), "slack: ")))
 		return
 	}
 	r.ok("slack", fmt.Sprintf("SLACK_BOT_TOKEN is the bot %s in %s", id.BotUserID, id.Team))

@@ -121,6 +121,13 @@ func CheckTokens(ctx context.Context, botToken, appToken, apiURL string) (*Ident
 	}
 	api := slack.New(botToken, opts...)
 	auth, err := api.AuthTestContext(ctx)
+	if err != nil && slackErr(err) == "" {
+		where := "https://slack.com/api/"
+		if apiURL != "" {
+			where = apiURL + " (SLACK_API_URL)"
+		}
+		return nil, fmt.Errorf("slack: cannot reach the Web API at %s: %w", where, err)
+	}
 	if err != nil {
 		return nil, explainBotToken(err)
 	}
