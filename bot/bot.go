@@ -136,6 +136,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	// with runCtx, so a Socket Mode failure returns instead of hanging
 	// until the process is killed.
 	defer func() { cancel(); b.wg.Wait() }()
+	b.home.base = runCtx
 	errc := make(chan error, 1)
 	go func() { errc <- b.sm.RunContext(runCtx) }()
 	b.wg.Add(1)
