@@ -43,7 +43,7 @@ func (s *script) show(c slackemu.Call) {
 		var v struct {
 			Title  struct{ Text string } `json:"title"`
 			Blocks []struct {
-				Type  string                `json:"type"`
+				Type  string                 `json:"type"`
 				Label *struct{ Text string } `json:"label"`
 			} `json:"blocks"`
 		}
@@ -168,7 +168,7 @@ func (s *script) render(blocksJSON, text string) string {
 			Placeholder *struct{ Text string } `json:"placeholder"`
 		} `json:"elements"`
 		Accessory *struct {
-			Type string                `json:"type"`
+			Type string                 `json:"type"`
 			Text *struct{ Text string } `json:"text"`
 		} `json:"accessory"`
 	}
