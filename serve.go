@@ -20,22 +20,70 @@ import (
 	"github.com/deskbot/deskbot/storage"
 )
 
-func serve(ctx context.Context, env *Env, log *slog.Logger) error {
-	cfg, err := domain.LoadConfig(env.ConfigPath)
+const serveUsage = `Usage: deskbot serve
+
+Runs the bot over Socket Mode, the scheduler (SLA alerts, reminders,
+digests), the mail transports the environment turns on, and the
+health/metrics server on HTTP_ADDR (/healthz, /readyz, /metrics).
+
+Start-up checks, in order, each naming what to fix: the environment and
+DESKBOT_CONFIG (every problem at once), then the Slack tokens (auth.test,
+apps.connections.open), then the database (DATABASE_URL). A Slack error
+no retry can cure (a revoked token, a missing scope) stops the process.
+`
+
+func serveCmd(c *cli, args []string) error {
+	fs := newFlags("serve", serveUsage)
+	if err := fs.parse(c, args, 0); err != nil {
+		return err
+	}
+	env, cfg, err := startupConfig(c.getenv)
 	if err != nil {
 		return err
 	}
+	return serve(c.ctx, env, cfg, newLogger(env, c.stderr))
+}
+
+// startupConfig checks everything serve reads before it talks to anyone:
+// the variables, the Slack tokens' presence and the config file, all
+// problems reported together.
+func startupConfig(getenv func(string) string) (*Env, *domain.Config, error) {
+	env, envErr := loadEnv(getenv)
+	cfg, cfgErr := domain.LoadConfig(env.ConfigPath)
+	if err := errors.Join(envErr, env.missingSlack(), cfgErr); err != nil {
+		return nil, nil, err
+	}
+	return env, cfg, nil
+}
+
+// openDB opens DATABASE_URL and migrates it; it returns how many
+// migrations ran.
+func openDB(ctx context.Context, env *Env, log *slog.Logger) (*storage.DB, int, error) {
 	db, err := storage.Open(ctx, env.DatabaseURL, storage.WithLogger(log))
+	if err != nil {
+		return nil, 0, err
+	}
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, 0, fmt.Errorf("DATABASE_URL: %s: %w", db.Dialect(), err)
+	}
+	return db, n, nil
+}
+
+func serve(ctx context.Context, env *Env, cfg *domain.Config, log *slog.Logger) error {
+	// Slack before the database: a wrong token is the likelier mistake,
+	// and a database failure must not hide it.
+	id, err := bot.CheckTokens(ctx, env.SlackBotToken, env.SlackAppToken, env.SlackAPIURL)
+	if err != nil {
+		return err
+	}
+	log.Info("slack tokens accepted", "team", id.Team, "bot_user", id.BotUserID)
+	db, _, err := openDB(ctx, env, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
-	if err := env.missingSlack(); err != nil {
-		return err
-	}
 	if env.TriageChannel == "" && (env.SMTPAddr != "" || env.IMAPURL != "") {
 		log.Warn("TRIAGE_CHANNEL is not set: tickets from unknown senders will show in App Home only")
 	}
@@ -51,7 +99,11 @@ func serve(ctx context.Context, env *Env, log *slog.Logger) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	srv, err := startHTTP(env.HTTPAddr, db, reg, log)
+	b := bot.New(bot.Options{
+		BotToken: env.SlackBotToken, AppToken: env.SlackAppToken, APIURL: env.SlackAPIURL,
+		Service: svc, Outbox: db, Logger: log, Metrics: bot.NewMetrics(reg),
+	})
+	srv, err := startHTTP(env.HTTPAddr, []readiness{db.Ready, b.Ready}, reg, log)
 	if err != nil {
 		return err
 	}
@@ -60,18 +112,17 @@ func serve(ctx context.Context, env *Env, log *slog.Logger) error {
 		defer cancel()
 		_ = srv.Shutdown(shutdownCtx)
 	}()
-	b := bot.New(bot.Options{
-		BotToken: env.SlackBotToken, AppToken: env.SlackAppToken, APIURL: env.SlackAPIURL,
-		Service: svc, Outbox: db, Logger: log, Metrics: bot.NewMetrics(reg),
-	})
 	sched, err := startScheduler(db, svc, b.Kick, mail.jobs, log)
 	if err != nil {
 		return err
 	}
 	defer sched.Shutdown()
-	err = b.Run(ctx)
+	if err = b.Run(ctx); err != nil {
+		log.Error("stopping", "err", err)
+		return err
+	}
 	log.Info("stopped")
-	return err
+	return nil
 }
 
 // startScheduler runs the periodic use cases. On PostgreSQL each job takes
@@ -111,9 +162,13 @@ func startScheduler(db *storage.DB, svc *commands.Service, kick func(), extra []
 	return sc, nil
 }
 
-// startHTTP serves /healthz (the process runs), /readyz (the database
-// answers and its schema is current) and /metrics.
-func startHTTP(addr string, db *storage.DB, reg *prometheus.Registry, log *slog.Logger) (*http.Server, error) {
+// readiness is one condition of /readyz.
+type readiness func(context.Context) error
+
+// startHTTP serves /healthz (the process runs), /readyz (every check
+// passes: the database answers with a current schema, Socket Mode is
+// connected) and /metrics.
+func startHTTP(addr string, ready []readiness, reg *prometheus.Registry, log *slog.Logger) (*http.Server, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
@@ -121,9 +176,11 @@ func startHTTP(addr string, db *storage.DB, reg *prometheus.Registry, log *slog.
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if err := db.Ready(ctx); err != nil {
-			http.Error(w, err.Error(), http.StatusServiceUnavailable)
-			return
+		for _, check := range ready {
+			if err := check(ctx); err != nil {
+				http.Error(w, err.Error(), http.StatusServiceUnavailable)
+				return
+			}
 		}
 		fmt.Fprintln(w, "ready")
 	})

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -34,7 +35,7 @@ func TestHealthReadinessMetrics(t *testing.T) {
 	defer db.Close()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(prometheus.NewCounter(prometheus.CounterOpts{Name: "deskbot_test_total", Help: "test"}))
-	srv, err := startHTTP("127.0.0.1:0", db, reg, slog.New(slog.DiscardHandler))
+	srv, err := startHTTP("127.0.0.1:0", []readiness{db.Ready}, reg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,5 +56,19 @@ func TestHealthReadinessMetrics(t *testing.T) {
 	}
 	if code, body := get(t, base+"/metrics"); code != 200 || !strings.Contains(body, "deskbot_test_total") {
 		t.Errorf("metrics: %d %q", code, body)
+	}
+}
+
+// /readyz is ready only when every check passes, and says which failed.
+func TestReadyzNamesTheFailingCheck(t *testing.T) {
+	slackDown := func(context.Context) error { return errors.New("slack: socket mode not connected: invalid_auth") }
+	fine := func(context.Context) error { return nil }
+	srv, err := startHTTP("127.0.0.1:0", []readiness{fine, slackDown}, prometheus.NewRegistry(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown(context.Background())
+	if code, body := get(t, "http://"+srv.Addr+"/readyz"); code != 503 || !strings.Contains(body, "socket mode not connected: invalid_auth") {
+		t.Errorf("readyz: %d %q", code, body)
 	}
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -23,18 +21,22 @@ runs, and explains which hours counted and which were skipped (closed,
 holiday, paused). Check calendars before holidays and DST changes.
 
 Times are RFC3339 (2026-12-24T16:00:00Z) or "2026-12-24 16:00" on the
-wall clock of the policy's calendar.
-
-Flags:
+wall clock of the policy's calendar. Only DESKBOT_CONFIG is read from
+the environment.
 `
 
-// slaCmd runs `deskbot sla …`; simulate is its only subcommand.
-func slaCmd(args []string, env *Env, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "simulate" {
-		simulateFlags(stderr, &simulation{}).Usage()
-		return errors.New(`sla: unknown subcommand; use "deskbot sla simulate"`)
+// slaCommands is the table behind `deskbot sla`.
+func slaCommands() []subcommand {
+	return []subcommand{
+		{"simulate", "[flags]", "compute and explain a ticket's SLA deadlines", func(c *cli, args []string) error {
+			return slaSimulate(c, args, strings.TrimSpace(c.getenv("DESKBOT_CONFIG")), time.Now())
+		}},
 	}
-	return slaSimulate(args[1:], env.ConfigPath, time.Now(), stdout, stderr)
+}
+
+func slaCmd(c *cli, args []string) error {
+	usage := "Usage: deskbot sla SUBCOMMAND\n\nSubcommands:\n" + listing("deskbot sla", slaCommands()) + "\nEach subcommand takes --help.\n"
+	return dispatch(c, "deskbot sla", slaCommands(), usage, args, "")
 }
 
 // simulation is what the flags ask for.
@@ -49,10 +51,8 @@ type pauseFlags []string
 func (p *pauseFlags) String() string     { return strings.Join(*p, ", ") }
 func (p *pauseFlags) Set(v string) error { *p = append(*p, v); return nil }
 
-func simulateFlags(out io.Writer, s *simulation) *flag.FlagSet {
-	fs := flag.NewFlagSet("deskbot sla simulate", flag.ContinueOnError)
-	fs.SetOutput(out)
-	fs.Usage = func() { fmt.Fprint(out, slaUsage); fs.PrintDefaults() }
+func simulateFlags(s *simulation) *flagSet {
+	fs := newFlags("sla simulate", slaUsage)
 	fs.StringVar(&s.policy, "policy", "", "SLA policy (default: default_sla_policy)")
 	fs.StringVar(&s.priority, "priority", "", "ticket priority (default: default_priority)")
 	fs.StringVar(&s.created, "created", "", "when the ticket is created (default: now)")
@@ -61,17 +61,10 @@ func simulateFlags(out io.Writer, s *simulation) *flag.FlagSet {
 	return fs
 }
 
-func slaSimulate(args []string, configPath string, now time.Time, stdout, stderr io.Writer) error {
+func slaSimulate(c *cli, args []string, configPath string, now time.Time) error {
 	var s simulation
-	fs := simulateFlags(stderr, &s)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return fmt.Errorf("sla simulate: %w", err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("sla simulate: unexpected argument %q", fs.Arg(0))
+	if err := simulateFlags(&s).parse(c, args, 0); err != nil {
+		return err
 	}
 	cfg, err := domain.LoadConfig(configPath)
 	if err != nil {
@@ -82,11 +75,11 @@ func slaSimulate(args []string, configPath string, now time.Time, stdout, stderr
 		return fmt.Errorf("sla simulate: %w", err)
 	}
 	if s.json {
-		enc := json.NewEncoder(stdout)
+		enc := json.NewEncoder(c.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(res)
 	}
-	res.print(stdout)
+	res.print(c.stdout)
 	return nil
 }
 

@@ -90,7 +90,7 @@ func TestSLASimulateErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{nil, `unknown subcommand; use "deskbot sla simulate"`},
+		{[]string{"simulated"}, `deskbot sla: unknown command "simulated"`},
 		{[]string{"simulate", "--policy", "platinum"}, `no SLA policy "platinum"; policies: gold, silver, standard`},
 		{[]string{"simulate", "--priority", "asap"}, `no priority "asap"`},
 		{[]string{"simulate", "--created", "tomorrow"}, `--created: "tomorrow" is not a time`},
@@ -103,7 +103,10 @@ func TestSLASimulateErrors(t *testing.T) {
 			t.Errorf("%v: code %d, stderr:\n%s\nwant %q", c.args, code, errOut, c.want)
 		}
 	}
-	if code, _, errOut := runSLA(t, "simulate", "-h"); code != 0 || !strings.Contains(errOut, "--pause") && !strings.Contains(errOut, "-pause") {
-		t.Errorf("help: %d %s", code, errOut)
+	if code, out, errOut := runSLA(t, "simulate", "-h"); code != 0 || !strings.Contains(out, "-pause") || errOut != "" {
+		t.Errorf("help: %d %s %s", code, out, errOut)
+	}
+	if code, out, _ := runSLA(t); code != 0 || !strings.Contains(out, "deskbot sla simulate") {
+		t.Errorf("sla alone lists its subcommands: %d %s", code, out)
 	}
 }

@@ -64,6 +64,7 @@ type Bot struct {
 	teamID, botUserID string
 
 	home homeRefresh // App Home publish debounce, home.go
+	conn connState   // Socket Mode health, health.go
 }
 
 // webClient is the HTTP client for Slack's Web API and response URLs.
@@ -131,13 +132,16 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.log.Info("slack connected", "team", auth.Team, "bot_user", auth.UserID)
 
 	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	// Cancel before waiting: the outbox dispatcher and the workers end
+	// with runCtx, so a Socket Mode failure returns instead of hanging
+	// until the process is killed.
+	defer func() { cancel(); b.wg.Wait() }()
+	b.home.base = runCtx
 	errc := make(chan error, 1)
 	go func() { errc <- b.sm.RunContext(runCtx) }()
 	b.wg.Add(1)
 	go func() { defer b.wg.Done(); b.dispatchOutbox(runCtx) }()
 
-	defer b.wg.Wait()
 	for {
 		select {
 		case <-ctx.Done():
@@ -146,8 +150,12 @@ func (b *Bot) Run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			return explainFatal("socket mode", err)
+			b.conn.down(err)
+			return explainAppToken(err) // health.go
 		case evt := <-b.sm.Events:
+			if err := b.conn.track(evt, b.log); err != nil { // health.go
+				return err
+			}
 			b.handle(runCtx, evt)
 		}
 	}

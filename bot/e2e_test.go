@@ -39,7 +39,7 @@ func start(t testing.TB, dialect string) *world { return startAt(t, dialect, nil
 // startAt is start with the database's clock set by the test (nil: real time).
 func startAt(t testing.TB, dialect string, clock *storagetest.Clock) *world {
 	t.Helper()
-	emu := slackemu.New(slackemu.Options{})
+	emu := slackemu.New(slackemu.Options{Scopes: manifestScopes(t)})
 	t.Cleanup(emu.Close)
 	emu.AddUser(slackemu.User{ID: agentID, Name: "ana", RealName: "Ana Agent", TeamID: "T0EMU", TZ: "Europe/Paris"})
 	emu.AddUser(slackemu.User{ID: agent2ID, Name: "bo", RealName: "Bo Agent", TeamID: "T0EMU"})

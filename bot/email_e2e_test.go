@@ -31,7 +31,7 @@ type mailWorld struct {
 
 func startMail(t *testing.T, dialect string) *mailWorld {
 	t.Helper()
-	emu := slackemu.New(slackemu.Options{})
+	emu := slackemu.New(slackemu.Options{Scopes: manifestScopes(t)})
 	t.Cleanup(emu.Close)
 	emu.AddUser(slackemu.User{ID: agentID, Name: "ana", RealName: "Ana Agent", TeamID: "T0EMU", TZ: "Europe/Paris"})
 	emu.AddChannel(slackemu.Channel{ID: acmeChan, Name: "acme-support", IsExtShared: true})

@@ -25,6 +25,11 @@ type homeRefresh struct {
 	pending map[string]bool      // a trailing publish is scheduled
 	now     func() time.Time
 	after   func(time.Duration, func())
+	// base is Run's context, set before any handler runs: a trailing
+	// publish outlives the handler that asked for it, whose context ends
+	// with it — bound to that one it never ran, left pending set, and the
+	// person's Home was never redrawn again.
+	base context.Context
 }
 
 // ask reports whether to publish now; if not, schedule is non-nil and
@@ -88,11 +93,15 @@ func (b *Bot) publishHome(ctx context.Context, userID string) {
 	if b.home.after != nil {
 		after = func(d time.Duration, f func()) *time.Timer { b.home.after(d, f); return nil }
 	}
+	base := b.home.base
+	if base == nil {
+		base = ctx
+	}
 	after(wait, func() {
-		if ctx.Err() != nil {
+		if base.Err() != nil {
 			return
 		}
-		b.work(ctx, "home", func(ctx context.Context) {
+		b.work(base, "home", func(ctx context.Context) {
 			b.home.fire(userID)
 			b.publishHomeNow(ctx, userID)
 		})

@@ -75,7 +75,7 @@ func (r *replies) last() string {
 
 func newTestBot(tb testing.TB) *testBot {
 	tb.Helper()
-	emu := slackemu.New(slackemu.Options{})
+	emu := slackemu.New(slackemu.Options{Scopes: manifestScopes(tb)})
 	tb.Cleanup(emu.Close)
 	emu.AddUser(slackemu.User{ID: "UANA", Name: "ana", RealName: "Ana", TeamID: "T0EMU", TZ: "Europe/Paris"})
 	emu.AddChannel(slackemu.Channel{ID: "COPS", Name: "ops"})

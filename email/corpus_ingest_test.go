@@ -18,7 +18,7 @@ import (
 )
 
 // corpusDir is relative to the package, like the parser's tests.
-const corpusDir = "../../shared/testdata/email"
+const corpusDir = "../testdata/email"
 
 type corpusMail struct {
 	name string

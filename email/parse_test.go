@@ -12,9 +12,9 @@ import (
 	"unicode/utf8"
 )
 
-// corpusDir is relative to the package; the shared corpus sits next to the
-// repository both locally and in CI.
-const corpusDir = "../../shared/testdata/email"
+// corpusDir is relative to the package: the corpus lives in the repository
+// (testdata/email, licences in its SOURCES.md), so a fresh clone's tests pass.
+const corpusDir = "../testdata/email"
 
 // expectation is what a person reading the .eml sees. Optional fields are
 // pointers or empty; "forwarded_from" empty means Forwarded must be nil.

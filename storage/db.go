@@ -11,14 +11,18 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/url"
+	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq" // PostgreSQL driver
+	"github.com/lib/pq" // PostgreSQL driver
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 	_ "modernc.org/sqlite" // embedded SQLite driver, pure Go
@@ -56,17 +60,60 @@ func WithClock(now func() time.Time) Option { return func(d *DB) { d.now = now }
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(d *DB) { d.log = l } }
 
-// ParseURL tells the dialect and driver DSN of a DATABASE_URL: postgres://…
-// for PostgreSQL; sqlite:PATH or a plain path for SQLite; empty means
-// sqlite:deskbot.db in the working directory.
+// ParseURL tells the dialect and driver DSN of a DATABASE_URL.
 func ParseURL(raw string) (dialect, dsn string, err error) {
+	t, dsn, err := parseTarget(raw)
+	return t.Dialect, dsn, err
+}
+
+// Target is where a DATABASE_URL points, said the way an operator looks
+// for it: the file, or the server, database and user — never the password.
+type Target struct {
+	Dialect  string
+	Path     string // SQLite
+	Host     string // PostgreSQL: host:port or socket directory
+	Database string
+	User     string
+}
+
+func (t Target) String() string {
+	if t.Dialect == SQLite {
+		return "SQLite file " + t.Path
+	}
+	s := "PostgreSQL at " + t.Host
+	if t.Database != "" {
+		s += ", database " + t.Database
+	}
+	if t.User != "" {
+		s += ", user " + t.User
+	}
+	return s
+}
+
+// ParseTarget tells where a DATABASE_URL points, or why it is refused.
+func ParseTarget(raw string) (Target, error) {
+	t, _, err := parseTarget(raw)
+	return t, err
+}
+
+// keywordDSN is libpq's keyword form: "host=db user=deskbot dbname=desk".
+var (
+	keywordDSN      = regexp.MustCompile(`^\s*[a-z_]+\s*=`)
+	timezoneKeyword = regexp.MustCompile(`(^|\s)timezone\s*=`)
+)
+
+// parseTarget accepts postgres:// and postgresql:// URLs, libpq keyword
+// strings and sqlite:PATH; empty means sqlite:deskbot.db in the working
+// directory. Anything else is refused rather than taken for a file name:
+// a mistyped URL must not quietly create a SQLite file of that name.
+func parseTarget(raw string) (Target, string, error) {
 	switch {
 	case raw == "":
 		raw = "sqlite:deskbot.db"
 	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
 		u, err := url.Parse(raw)
 		if err != nil {
-			return "", "", fmt.Errorf("not a valid postgres:// URL: %v", err)
+			return Target{}, "", fmt.Errorf("not a valid postgres:// URL: %v", redactURLError(err))
 		}
 		q := u.Query()
 		// Times come back in UTC, so what was written reads back equal.
@@ -74,40 +121,118 @@ func ParseURL(raw string) (dialect, dsn string, err error) {
 			q.Set("timezone", "UTC")
 		}
 		u.RawQuery = q.Encode()
-		return Postgres, u.String(), nil
-	case strings.Contains(raw, "://") && !strings.HasPrefix(raw, "sqlite:"):
-		return "", "", fmt.Errorf("unsupported database %q: use postgres://… or sqlite:PATH", strings.SplitN(raw, "://", 2)[0])
+		return postgresTarget(u.String())
+	case keywordDSN.MatchString(raw):
+		dsn := raw
+		if !timezoneKeyword.MatchString(raw) {
+			dsn += " timezone=UTC"
+		}
+		return postgresTarget(dsn)
+	case strings.HasPrefix(raw, "sqlite:"):
+	case strings.Contains(raw, "://"):
+		return Target{}, "", fmt.Errorf("unsupported database %q: use postgres://…, libpq keywords (host=… dbname=…) or sqlite:PATH",
+			strings.SplitN(raw, "://", 2)[0])
+	default:
+		return Target{}, "", fmt.Errorf("%q is not a database URL: use postgres://user@host/db, libpq keywords (host=… dbname=…), or sqlite:%s for a SQLite file", raw, raw)
 	}
 	path := strings.TrimPrefix(strings.TrimPrefix(raw, "sqlite:"), "//")
 	if path == "" {
-		return "", "", errors.New("sqlite: needs a file path, like sqlite:deskbot.db")
+		return Target{}, "", errors.New("sqlite: needs a file path, like sqlite:deskbot.db")
 	}
 	if strings.Contains(path, "?") {
-		return "", "", errors.New("sqlite: give a plain file path; deskbot sets the connection options itself")
+		return Target{}, "", errors.New("sqlite: give a plain file path; deskbot sets the connection options itself")
 	}
 	// WAL lets readers run beside the writer; IMMEDIATE transactions take
 	// the write lock up front, so two writers queue instead of deadlocking
 	// when both upgrade from a read lock.
-	dsn = "file:" + filepath.ToSlash(path) +
+	dsn := "file:" + filepath.ToSlash(path) +
 		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
 		"&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
-	return SQLite, dsn, nil
+	return Target{Dialect: SQLite, Path: path}, dsn, nil
+}
+
+// postgresTarget checks a DSN the way the driver will read it.
+func postgresTarget(dsn string) (Target, string, error) {
+	cfg, err := pq.NewConfig(dsn)
+	if err != nil {
+		return Target{}, "", fmt.Errorf("not a valid PostgreSQL connection string: %v", err)
+	}
+	host := cfg.Host
+	if host == "" {
+		host = "localhost"
+	}
+	if cfg.Port != 0 && !strings.HasPrefix(host, "/") {
+		host = net.JoinHostPort(host, strconv.Itoa(int(cfg.Port)))
+	}
+	return Target{Dialect: Postgres, Host: host, Database: cfg.Database, User: cfg.User}, dsn, nil
+}
+
+// redactURLError keeps a password out of url.Parse's message, which
+// quotes the whole URL.
+func redactURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// checkSQLitePath opens (creating if need be) the file and probes its
+// directory, where SQLite keeps the -wal and -shm files, so a bad path is
+// reported with the reason instead of SQLite's "unable to open database
+// file (14)".
+func checkSQLitePath(path string) error {
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil {
+		return fmt.Errorf("directory %s: %w", dir, reason(err))
+	} else if !fi.IsDir() {
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return errors.New("it is a directory, not a file")
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("cannot open it for writing: %w", reason(err))
+	}
+	f.Close()
+	probe, err := os.CreateTemp(dir, ".deskbot-probe-*")
+	if err != nil {
+		return fmt.Errorf("directory %s is not writable, and SQLite writes its -wal and -shm files there: %w", dir, reason(err))
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return nil
+}
+
+// reason strips the path an *os.PathError repeats: the message names it already.
+func reason(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // Open connects to the database named by a DATABASE_URL. It does not
-// migrate: call Migrate.
+// migrate: call Migrate. Its errors name DATABASE_URL, where it points
+// and why it failed.
 func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
-	dialect, dsn, err := ParseURL(rawURL)
+	target, dsn, err := parseTarget(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
+	dialect := target.Dialect
 	driver := "postgres"
 	if dialect == SQLite {
 		driver = "sqlite"
+		if err := checkSQLitePath(target.Path); err != nil {
+			return nil, fmt.Errorf("DATABASE_URL: %s: %w", target, err)
+		}
 	}
 	sdb, err := sqlx.Open(driver, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("store: unable to open %s: %w", dialect, err)
+		return nil, fmt.Errorf("DATABASE_URL: %s: %w", target, err)
 	}
 	d := &DB{db: sdb, dialect: dialect, now: time.Now, log: slog.Default(), stmts: newStmtCache(sdb, stmtCacheMax)}
 	for _, o := range opts {
@@ -125,7 +250,10 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	}
 	if err := sdb.PingContext(ctx); err != nil {
 		sdb.Close()
-		return nil, fmt.Errorf("store: unable to reach %s database: %w", dialect, err)
+		if dialect == SQLite {
+			return nil, fmt.Errorf("DATABASE_URL: %s: %w", target, err)
+		}
+		return nil, fmt.Errorf("DATABASE_URL: unable to reach %s: %w", target, err)
 	}
 	if d.goose, err = d.newMigrator(); err != nil {
 		sdb.Close()

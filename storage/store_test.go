@@ -513,7 +513,9 @@ func TestParseURL(t *testing.T) {
 	for _, c := range []struct{ in, dialect, errPart string }{
 		{"", storage.SQLite, ""},
 		{"sqlite:/tmp/x.db", storage.SQLite, ""},
-		{"data/deskbot.db", storage.SQLite, ""},
+		{"data/deskbot.db", "", `use postgres://user@host/db, libpq keywords (host=… dbname=…), or sqlite:data/deskbot.db`},
+		{"host=127.0.0.1 user=postgres dbname=desk sslmode=disable", storage.Postgres, ""},
+		{"postgresql://u@h/db", storage.Postgres, ""},
 		{"postgres://u@h/db?sslmode=disable", storage.Postgres, ""},
 		{"mysql://u@h/db", "", "unsupported database \"mysql\""},
 		{"sqlite:", "", "needs a file path"},

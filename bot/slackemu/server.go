@@ -53,6 +53,10 @@ type Options struct {
 	AckTimeout time.Duration
 	// TriggerTTL is how long a trigger_id stays usable (Slack: 3 s). Default 3s.
 	TriggerTTL time.Duration
+	// Scopes are the bot token's granted scopes (scopes.go): a call that
+	// needs another one is answered missing_scope. nil grants every scope;
+	// ManifestScopes reads them from an app manifest.
+	Scopes []string
 	// PingInterval is how often the server pings Socket Mode clients;
 	// slack-go drops a connection that was not pinged for 30 s. Default 2s.
 	PingInterval time.Duration

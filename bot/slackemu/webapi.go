@@ -42,6 +42,8 @@ type slackErr struct {
 	code string
 	msgs []string
 	errs []string
+	// extra are further top-level fields, like missing_scope's needed and provided.
+	extra map[string]any
 }
 
 func errOf(code string, msgs ...string) *slackErr { return &slackErr{code: code, msgs: msgs} }
@@ -127,6 +129,10 @@ func (s *Server) dispatch(rq *request) (status int, header map[string]string, bo
 		rq.content = &checkedContent{c, e}
 	}
 	s.mu.Lock()
+	if e := s.checkScopeLocked(rq, m.tok); e != nil {
+		s.mu.Unlock()
+		return 200, nil, encodeErr(e)
+	}
 	if f := s.takeFaultLocked(rq.method); f != nil {
 		s.mu.Unlock()
 		if f.retryAfter > 0 {
@@ -143,7 +149,7 @@ func (s *Server) dispatch(rq *request) (status int, header map[string]string, bo
 	if e != nil {
 		return 200, nil, encodeErr(e)
 	}
-	return 200, nil, encodeOK(rep)
+	return 200, s.scopeHeaders(rq.method, m.tok), encodeOK(rep)
 }
 
 // checkToken mirrors Slack: no token is not_authed, an unknown one is
@@ -173,6 +179,9 @@ func encodeOK(r reply) []byte {
 
 func encodeErr(e *slackErr) []byte {
 	out := map[string]any{"ok": false, "error": e.code}
+	for k, v := range e.extra {
+		out[k] = v
+	}
 	if len(e.errs) > 0 {
 		out["errors"] = e.errs
 	}
