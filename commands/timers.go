@@ -6,10 +6,14 @@ import (
 	"time"
 
 	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/domain/textclean"
 )
 
 // MaxEntry is the longest time one entry may hold.
 const MaxEntry = 24 * time.Hour
+
+// MaxNote is the longest note on a time entry, as the log-time form allows.
+const MaxNote = 500
 
 // TimerResult tells what a start did: the new timer, and the one it stopped.
 type TimerResult struct {
@@ -171,6 +175,9 @@ func (s *Service) LogTime(ctx context.Context, a domain.Actor, in LogTimeInput) 
 	}
 	if d > MaxEntry {
 		return nil, domain.FieldErrorf("duration", "%s is more than a day; log each day on its own.", domain.FormatDuration(d))
+	}
+	if err := textclean.Check("note", "The note", strings.TrimSpace(in.Note), MaxNote); err != nil {
+		return nil, err
 	}
 	loc := in.Location
 	if loc == nil {
