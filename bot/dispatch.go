@@ -1,12 +1,14 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -155,8 +157,11 @@ func (d *dispatcher) deliver(ctx context.Context, id int64, group []*domain.Outb
 	}
 }
 
-// byTicket groups messages by the ticket they concern, keeping the order
-// they were queued in; messages about no ticket each form their own group.
+// byTicket groups messages by the ticket they concern, in the order they
+// were queued (by ID, whatever their retry times: a card message whose
+// first attempt may have posted the card goes before a later one that
+// would post it again); messages about no ticket each form their own
+// group.
 func byTicket(msgs []*domain.OutboxMessage) [][]*domain.OutboxMessage {
 	var groups [][]*domain.OutboxMessage
 	index := map[int64]int{}
@@ -168,6 +173,9 @@ func byTicket(msgs []*domain.OutboxMessage) [][]*domain.OutboxMessage {
 		}
 		index[id] = len(groups)
 		groups = append(groups, []*domain.OutboxMessage{m})
+	}
+	for _, g := range groups {
+		slices.SortStableFunc(g, func(a, b *domain.OutboxMessage) int { return cmp.Compare(a.ID, b.ID) })
 	}
 	return groups
 }
@@ -308,7 +316,7 @@ func (b *Bot) deliverCard(ctx context.Context, ticketID int64, m *domain.OutboxM
 	if thread != "" {
 		opts = append(opts, slack.MsgOptionTS(thread))
 	}
-	ts, err := b.postOnce(ctx, m, t.SlackChannel, thread, opts...)
+	ts, err := b.postOnce(ctx, m, t, t.SlackChannel, thread, opts...)
 	if err != nil {
 		return false, err
 	}
@@ -387,7 +395,7 @@ func (b *Bot) deliverPost(ctx context.Context, job commands.PostJob, m *domain.O
 	if thread != "" {
 		opts = append(opts, slack.MsgOptionTS(thread))
 	}
-	_, err = b.postOnce(ctx, m, channel, thread, opts...)
+	_, err = b.postOnce(ctx, m, nil, channel, thread, opts...)
 	return err
 }
 

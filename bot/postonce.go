@@ -16,13 +16,16 @@ import (
 const outboxEventType = "deskbot_outbox"
 
 // postOnce posts an outbox message's post once, whatever happened to
-// earlier attempts: the post carries the outbox message in its metadata,
-// and a retry first looks for a post an interrupted attempt made (Slack
-// took it, the process died before recording it) and takes its ts
-// instead of posting again. m nil posts without either.
-func (b *Bot) postOnce(ctx context.Context, m *domain.OutboxMessage, channel, thread string, opts ...slack.MsgOption) (string, error) {
+// earlier attempts: the post carries the outbox message (and the ticket
+// of a card) in its metadata, and a retry first looks for a post an
+// interrupted attempt made (Slack took it, the process died before
+// recording it) and takes its ts instead of posting again. A card looks
+// for any card of its ticket since the ticket was created (card, not
+// zero): an earlier card message of the ticket may have posted it. m nil
+// posts without either.
+func (b *Bot) postOnce(ctx context.Context, m *domain.OutboxMessage, card *domain.Ticket, channel, thread string, opts ...slack.MsgOption) (string, error) {
 	if m != nil {
-		ts, err := b.earlierPost(ctx, m, channel, thread)
+		ts, err := b.earlierPost(ctx, m, card, channel, thread)
 		if err != nil {
 			return "", err
 		}
@@ -31,8 +34,11 @@ func (b *Bot) postOnce(ctx context.Context, m *domain.OutboxMessage, channel, th
 			b.metrics.outbox.WithLabelValues(m.Kind, "found").Inc()
 			return ts, nil
 		}
-		opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{EventType: outboxEventType,
-			EventPayload: map[string]any{"outbox_id": strconv.FormatInt(m.ID, 10)}}))
+		payload := map[string]any{"outbox_id": strconv.FormatInt(m.ID, 10)}
+		if card != nil {
+			payload["ticket_id"] = strconv.FormatInt(card.ID, 10)
+		}
+		opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{EventType: outboxEventType, EventPayload: payload}))
 	}
 	_, ts, err := b.postJoining(ctx, channel, opts...)
 	if err != nil {
@@ -53,14 +59,20 @@ const (
 
 // earlierPost is the ts of a post an earlier attempt to deliver m made in
 // channel (in thread, when not ""), or "" when there is none. Only a
-// retry looks: the first attempt cannot have posted before.
-func (b *Bot) earlierPost(ctx context.Context, m *domain.OutboxMessage, channel, thread string) (string, error) {
+// retry looks: the first attempt cannot have posted before (and a
+// ticket's card messages are delivered in the order they were queued).
+func (b *Bot) earlierPost(ctx context.Context, m *domain.OutboxMessage, card *domain.Ticket, channel, thread string) (string, error) {
 	if m.Attempts <= 1 || m.FirstClaimed == nil || channel == "" {
 		return "", nil
 	}
-	since := m.FirstClaimed.Add(-lookupSlack)
+	since := *m.FirstClaimed
+	key, want := "outbox_id", strconv.FormatInt(m.ID, 10)
+	if card != nil {
+		key, want = "ticket_id", strconv.FormatInt(card.ID, 10)
+		since = card.CreatedAt
+	}
+	since = since.Add(-lookupSlack)
 	oldest := fmt.Sprintf("%d.%06d", since.Unix(), since.Nanosecond()/1000)
-	want := strconv.FormatInt(m.ID, 10)
 	cursor := ""
 	for range lookupPages {
 		var msgs []slack.Message
@@ -86,7 +98,7 @@ func (b *Bot) earlierPost(ctx context.Context, m *domain.OutboxMessage, channel,
 		}
 		for _, msg := range msgs {
 			md := msg.Metadata
-			if md.EventType == outboxEventType && fmt.Sprint(md.EventPayload["outbox_id"]) == want && msg.BotID != "" {
+			if md.EventType == outboxEventType && fmt.Sprint(md.EventPayload[key]) == want && msg.BotID != "" {
 				return msg.Timestamp, nil
 			}
 		}
