@@ -101,31 +101,58 @@ func (q *inbox) poke() {
 	}
 }
 
-// storeInputs runs the inbox's commits until ctx ends.
+// storeInputs runs the inbox's commits until ctx ends: up to
+// domain.InboxWriters side by side on PostgreSQL (its commits share WAL
+// flushes), one at a time on SQLite. A commit takes whatever waits when it
+// starts.
 func (b *Bot) storeInputs(ctx context.Context) {
+	writers := domain.InboxWriters
+	if b.svc.SingleWriter() {
+		writers = 1
+	}
+	slots := make(chan struct{}, writers)
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-b.in.wake:
 		}
-		for b.storeBatch(ctx) {
+		for {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			batch, done := b.in.take()
+			if len(batch) == 0 && len(done) == 0 {
+				<-slots
+				break
+			}
+			wg.Add(1)
+			go func() {
+				defer func() { <-slots; wg.Done(); b.in.poke() }()
+				b.storeBatch(ctx, batch, done)
+			}()
 		}
 	}
 }
 
-// storeBatch stores what waits, acks it and hands it to workers; it
-// reports whether more waits.
-func (b *Bot) storeBatch(ctx context.Context) bool {
-	b.in.mu.Lock()
-	n := min(len(b.in.pending), inboxBatch)
-	batch := b.in.pending[:n:n]
-	b.in.pending = b.in.pending[n:]
-	done := b.in.done
-	b.in.done = nil
-	more := len(b.in.pending) > 0
-	b.in.mu.Unlock()
+// take takes what waits: up to inboxBatch inputs, and the done marks.
+func (q *inbox) take() (batch []*input, done []int64) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	n := min(len(q.pending), inboxBatch)
+	batch = q.pending[:n:n]
+	q.pending = q.pending[n:]
+	done, q.done = q.done, nil
+	return batch, done
+}
 
+// storeBatch stores inputs, acks them and hands them to workers; and marks
+// done inputs.
+func (b *Bot) storeBatch(ctx context.Context, batch []*input, done []int64) {
 	if len(done) > 0 {
 		// Not waited on: an input a crash leaves unmarked is done again,
 		// and its work is idempotent.
@@ -134,7 +161,7 @@ func (b *Bot) storeBatch(ctx context.Context) bool {
 		}
 	}
 	if len(batch) == 0 {
-		return more
+		return
 	}
 	rows := make([]*domain.InboxInput, len(batch))
 	for i, in := range batch {
@@ -146,7 +173,7 @@ func (b *Bot) storeBatch(ctx context.Context) bool {
 		// the person who ran the command sees it fail and may retry.
 		b.log.Error("inbox: unable to store inputs; not acknowledging them", "inputs", len(batch), "err", err)
 		b.metrics.inputs.WithLabelValues("inbox", "unstored").Add(float64(len(batch)))
-		return more
+		return
 	}
 	b.failpoint(FailAfterStore)
 	for _, in := range batch {
@@ -160,7 +187,6 @@ func (b *Bot) storeBatch(ctx context.Context) bool {
 		}
 		b.work(ctx, in.row.Kind, func(ctx context.Context) { b.process(ctx, in) })
 	}
-	return more
 }
 
 // inputDone queues an input's done mark for the next commit.

@@ -22,6 +22,8 @@ import (
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 	_ "modernc.org/sqlite" // embedded SQLite driver, pure Go
+
+	"github.com/deskbot/deskbot/domain"
 )
 
 // Dialects deskbot runs on.
@@ -35,7 +37,12 @@ var migrations embed.FS
 
 // DB is an open database with deskbot's schema.
 type DB struct {
-	db      *sqlx.DB
+	db *sqlx.DB
+	// front is the inbox's own small pool (inbox.go): an envelope's ack
+	// waits for its write, which must not queue behind the workers for a
+	// connection of db.
+	front   *sqlx.DB
+	wlock   writeLock // SQLite's writers, in process (writelock.go)
 	dialect string
 	now     func() time.Time
 	log     *slog.Logger
@@ -109,7 +116,12 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to open %s: %w", dialect, err)
 	}
-	d := &DB{db: sdb, dialect: dialect, now: time.Now, log: slog.Default(), stmts: newStmtCache(sdb, stmtCacheMax)}
+	front, err := sqlx.Open(driver, dsn)
+	if err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("store: unable to open %s: %w", dialect, err)
+	}
+	d := &DB{db: sdb, front: front, dialect: dialect, now: time.Now, log: slog.Default(), stmts: newStmtCache(sdb, stmtCacheMax)}
 	for _, o := range opts {
 		o(d)
 	}
@@ -118,17 +130,22 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 		// reads proceed beside it.
 		sdb.SetMaxOpenConns(4)
 		sdb.SetMaxIdleConns(4) // idle connections keep their prepared statements
+		front.SetMaxOpenConns(1)
 	} else {
+		front.SetMaxOpenConns(domain.InboxWriters)
+		front.SetMaxIdleConns(domain.InboxWriters)
 		sdb.SetMaxOpenConns(20)
 		sdb.SetMaxIdleConns(10)
 		sdb.SetConnMaxIdleTime(5 * time.Minute)
 	}
 	if err := sdb.PingContext(ctx); err != nil {
 		sdb.Close()
+		front.Close()
 		return nil, fmt.Errorf("store: unable to reach %s database: %w", dialect, err)
 	}
 	if d.goose, err = d.newMigrator(); err != nil {
 		sdb.Close()
+		front.Close()
 		return nil, err
 	}
 	return d, nil
@@ -167,6 +184,7 @@ func (d *DB) SingleWriter() bool { return d.dialect == SQLite }
 // Close closes the connections.
 func (d *DB) Close() error {
 	d.stmts.close()
+	_ = d.front.Close()
 	err := d.db.Close()
 	d.stmts.wait()
 	return err

@@ -51,7 +51,8 @@ func (d *DB) StoreInputs(ctx context.Context, owner string, lease time.Duration,
 		ID  int64  `db:"id"`
 		Key string `db:"dedup_key"`
 	}
-	if err := d.db.SelectContext(ctx, &rows, d.db.Rebind(q), args...); err != nil {
+	err := d.writing(ctx, true, func() error { return d.front.SelectContext(ctx, &rows, d.front.Rebind(q), args...) })
+	if err != nil {
 		return nil, fmt.Errorf("store: unable to store %d inputs: %w", len(in), err)
 	}
 	ids := make(map[string]int64, len(rows))
@@ -107,8 +108,11 @@ func (d *DB) InputsDone(ctx context.Context, ids []int64) error {
 		return nil
 	}
 	in, args := inList(ids)
-	if _, err := d.db.ExecContext(ctx, d.db.Rebind(`UPDATE inbox SET done_at = ? WHERE id IN `+in),
-		append([]any{d.clock()}, args...)...); err != nil {
+	err := d.writing(ctx, false, func() error {
+		_, err := d.db.ExecContext(ctx, d.db.Rebind(`UPDATE inbox SET done_at = ? WHERE id IN `+in), append([]any{d.clock()}, args...)...)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("store: unable to mark %d inputs done: %w", len(ids), err)
 	}
 	return nil
@@ -158,10 +162,16 @@ func (d *DB) ReleaseLeases(ctx context.Context, owner string) error {
 // PurgeInputs deletes inputs finished before before: a redelivery comes
 // within minutes, and the work's own dedup keys outlive this.
 func (d *DB) PurgeInputs(ctx context.Context, before time.Time) (int, error) {
-	res, err := d.db.ExecContext(ctx, d.db.Rebind(`DELETE FROM inbox WHERE done_at IS NOT NULL AND done_at < ?`), ts(before))
+	var n int64
+	err := d.writing(ctx, false, func() error {
+		res, err := d.db.ExecContext(ctx, d.db.Rebind(`DELETE FROM inbox WHERE done_at IS NOT NULL AND done_at < ?`), ts(before))
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("store: unable to purge inputs: %w", err)
 	}
-	n, _ := res.RowsAffected()
 	return int(n), nil
 }
