@@ -38,11 +38,13 @@ var migrations embed.FS
 // DB is an open database with deskbot's schema.
 type DB struct {
 	db *sqlx.DB
-	// front is the inbox's own small pool (inbox.go): an envelope's ack
-	// waits for its write, which must not queue behind the workers for a
-	// connection of db.
-	front   *sqlx.DB
-	wlock   writeLock // SQLite's writers, in process (writelock.go)
+	// front is the inbox's own (inbox.go): an envelope's ack waits for its
+	// write, which must queue behind no worker. On PostgreSQL it is a small
+	// pool of its own; on SQLite, whose writers take turns on a file, a
+	// file of its own next to the database (its path + "-inbox").
+	front *sqlx.DB
+	wlock writeLock // SQLite's writers, in process (writelock.go)
+	ilock writeLock // the same for the inbox's file
 	dialect string
 	now     func() time.Time
 	log     *slog.Logger
@@ -101,6 +103,16 @@ func ParseURL(raw string) (dialect, dsn string, err error) {
 	return SQLite, dsn, nil
 }
 
+// inboxDSN is where the inbox is: on SQLite a file of its own, with the
+// same settings.
+func inboxDSN(dialect, dsn string) string {
+	if dialect != SQLite {
+		return dsn
+	}
+	path, params, _ := strings.Cut(dsn, "?")
+	return path + "-inbox?" + params
+}
+
 // Open connects to the database named by a DATABASE_URL. It does not
 // migrate: call Migrate.
 func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
@@ -116,7 +128,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to open %s: %w", dialect, err)
 	}
-	front, err := sqlx.Open(driver, dsn)
+	front, err := sqlx.Open(driver, inboxDSN(dialect, dsn))
 	if err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("store: unable to open %s: %w", dialect, err)
@@ -203,6 +215,9 @@ func (d *DB) Migrate(ctx context.Context) (int, error) {
 		d.log.Info("migration applied", "version", r.Source.Version, "file", filepath.Base(r.Source.Path), "duration", r.Duration)
 	}
 	if err := d.fillVersionKeys(ctx); err != nil { // views.go
+		return len(res), err
+	}
+	if err := d.migrateInbox(ctx); err != nil { // inbox.go
 		return len(res), err
 	}
 	return len(res), nil
