@@ -130,6 +130,12 @@ func (b *Bot) storeInputs(ctx context.Context) {
 				<-slots
 				break
 			}
+			if writers == 1 {
+				// One at a time: no goroutine to schedule on the way.
+				b.storeBatch(ctx, batch, done)
+				<-slots
+				continue
+			}
 			wg.Add(1)
 			go func() {
 				defer func() { <-slots; wg.Done(); b.in.poke() }()

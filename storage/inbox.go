@@ -46,24 +46,32 @@ func (d *DB) migrateInbox(ctx context.Context) error {
 	})
 }
 
-// inboxWrite runs fn in a transaction on the inbox's handle, taking its
-// turn among the inbox's writers on SQLite (urgent: an ack waits).
+// inboxWrite runs fn in a transaction on the inbox's handle, in its turn
+// (inboxTurn).
 func (d *DB) inboxWrite(ctx context.Context, urgent bool, fn func(q sqlx.ExtContext) error) error {
+	return d.inboxTurn(ctx, urgent, func() error {
+		tx, err := d.front.BeginTxx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if err := fn(tx); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+		return tx.Commit()
+	})
+}
+
+// inboxTurn runs fn in its turn among the inbox's writers on SQLite
+// (urgent ones, which an ack waits for, first); at once on PostgreSQL.
+func (d *DB) inboxTurn(ctx context.Context, urgent bool, fn func() error) error {
 	if d.dialect == SQLite {
 		if err := d.ilock.lock(ctx, urgent); err != nil {
 			return err
 		}
 		defer d.ilock.unlock()
 	}
-	tx, err := d.front.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return fn()
 }
 
 func (d *DB) inboxExec(ctx context.Context, q sqlx.ExtContext, query string, args ...any) (int64, error) {
@@ -111,8 +119,10 @@ func (d *DB) StoreInputs(ctx context.Context, owner string, lease time.Duration,
 		ID  int64  `db:"id"`
 		Key string `db:"dedup_key"`
 	}
-	err := d.inboxWrite(ctx, true, func(tx sqlx.ExtContext) error {
-		return sqlx.SelectContext(ctx, tx, &rows, d.front.Rebind(q), args...)
+	// One statement, no transaction around it: atomic alone, and one
+	// round trip on PostgreSQL rather than three.
+	err := d.inboxTurn(ctx, true, func() error {
+		return d.front.SelectContext(ctx, &rows, d.front.Rebind(q), args...)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to store %d inputs: %w", len(in), err)
