@@ -71,8 +71,8 @@ type dispatcher struct {
 	// claimed, when set, runs after a claim took messages (a failpoint).
 	claimed func()
 	log     *slog.Logger
-	slots     chan struct{}
-	wg        sync.WaitGroup
+	slots   chan struct{}
+	wg      sync.WaitGroup
 
 	mu   sync.Mutex
 	busy map[int64][]*domain.OutboxMessage // tickets in flight: what waits behind

@@ -42,9 +42,9 @@ type DB struct {
 	// write, which must queue behind no worker. On PostgreSQL it is a small
 	// pool of its own; on SQLite, whose writers take turns on a file, a
 	// file of its own next to the database (its path + "-inbox").
-	front *sqlx.DB
-	wlock writeLock // SQLite's writers, in process (writelock.go)
-	ilock writeLock // the same for the inbox's file
+	front   *sqlx.DB
+	wlock   writeLock // SQLite's writers, in process (writelock.go)
+	ilock   writeLock // the same for the inbox's file
 	dialect string
 	now     func() time.Time
 	log     *slog.Logger
