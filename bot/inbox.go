@@ -251,15 +251,34 @@ func (b *Bot) processInput(ctx context.Context, in *input) error {
 	return nil
 }
 
-// retakeInputs takes, every inboxPoll, the inputs a dead process left
-// (their lease ran out), and renews this process's leases every
-// renewEvery. It first releases what this instance held before a restart
-// and takes it back at once.
-func (b *Bot) retakeInputs(ctx context.Context) {
+// releaseEarlierRun frees what this instance held before a restart, so
+// that it is taken again at once: inputs by the first poll, outbox claims
+// by the first claim.
+func (b *Bot) releaseEarlierRun(ctx context.Context) {
 	if err := b.inbox.ReleaseLeases(ctx, b.instance); err != nil {
 		b.log.Error("inbox: unable to release an earlier run's leases", "instance", b.instance, "err", err)
 	}
-	b.kickOutbox() // the released outbox claims are due now
+}
+
+// handOver, at shutdown once no work is in flight, records the inputs
+// finished last and frees what this run still holds, for another replica
+// to take at once rather than when the leases run out.
+func (b *Bot) handOver() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, done := b.in.take()
+	if err := b.inbox.InputsDone(ctx, done); err != nil {
+		b.log.Error("inbox: unable to mark inputs done", "inputs", len(done), "err", err)
+	}
+	if err := b.inbox.ReleaseLeases(ctx, b.instance); err != nil {
+		b.log.Error("inbox: unable to release leases at shutdown", "err", err)
+	}
+}
+
+// retakeInputs takes, every inboxPoll, the inputs a dead process left
+// (their lease ran out), and renews this process's leases every
+// renewEvery.
+func (b *Bot) retakeInputs(ctx context.Context) {
 	poll := time.NewTicker(inboxPoll)
 	defer poll.Stop()
 	renew := time.NewTicker(renewEvery)
