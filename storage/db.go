@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -42,14 +43,17 @@ type DB struct {
 	// write, which must queue behind no worker. On PostgreSQL it is a small
 	// pool of its own; on SQLite, whose writers take turns on a file, a
 	// file of its own next to the database (its path + "-inbox").
-	front   *sqlx.DB
-	wlock   writeLock // SQLite's writers, in process (writelock.go)
-	ilock   writeLock // the same for the inbox's file
-	dialect string
-	now     func() time.Time
-	log     *slog.Logger
-	goose   *goose.Provider
-	stmts   *stmtCache
+	front *sqlx.DB
+	wlock writeLock // SQLite's writers, in process (writelock.go)
+	ilock writeLock // the same for the inbox's file
+	// storeStmt is StoreInputs' statement on PostgreSQL, prepared once.
+	frontMu   sync.Mutex
+	storeStmt *sqlx.Stmt
+	dialect   string
+	now       func() time.Time
+	log       *slog.Logger
+	goose     *goose.Provider
+	stmts     *stmtCache
 	// ticketBurst is how many tickets the last write transaction that
 	// opened any opened: the next one reserves that many ids at once
 	// (queue_tickets.go).
@@ -196,6 +200,9 @@ func (d *DB) SingleWriter() bool { return d.dialect == SQLite }
 // Close closes the connections.
 func (d *DB) Close() error {
 	d.stmts.close()
+	if d.storeStmt != nil {
+		_ = d.storeStmt.Close()
+	}
 	_ = d.front.Close()
 	err := d.db.Close()
 	d.stmts.wait()
