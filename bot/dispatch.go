@@ -30,6 +30,9 @@ func (b *Bot) dispatchOutbox(ctx context.Context) {
 	d.readAhead = b.readCardsAhead
 	d.owner = b.instance
 	d.claimed = func() { b.failpoint(FailAfterClaim) }
+	if b.inbox != nil { // its leases are renewed (Bot.retakeInputs)
+		d.lease = leaseTime
+	}
 	defer d.wg.Wait()
 	for {
 		for d.claim(ctx) {
@@ -66,8 +69,10 @@ type dispatcher struct {
 	// read in one go. Nothing for their tickets is in flight meanwhile.
 	readAhead func(context.Context, []*domain.OutboxMessage)
 	// owner names this process in its claims, which it renews while it
-	// lives (Bot.retakeInputs) and releases when it restarts.
+	// lives (Bot.retakeInputs) and releases when it restarts; lease is
+	// how long a claim lasts unless renewed.
 	owner string
+	lease time.Duration
 	// claimed, when set, runs after a claim took messages (a failpoint).
 	claimed func()
 	log     *slog.Logger
@@ -79,13 +84,13 @@ type dispatcher struct {
 }
 
 func newDispatcher(o domain.Outbox, send func(context.Context, *domain.OutboxMessage), log *slog.Logger) *dispatcher {
-	return &dispatcher{outbox: o, send: send, log: log, slots: make(chan struct{}, outboxParallel), busy: map[int64][]*domain.OutboxMessage{}}
+	return &dispatcher{outbox: o, send: send, log: log, lease: time.Minute, slots: make(chan struct{}, outboxParallel), busy: map[int64][]*domain.OutboxMessage{}}
 }
 
 // claim claims one batch and starts delivering it, waiting for free slots;
 // it reports whether there may be more.
 func (d *dispatcher) claim(ctx context.Context) bool {
-	msgs, err := d.outbox.ClaimOutbox(ctx, d.owner, outboxKinds, outboxBatch, leaseTime)
+	msgs, err := d.outbox.ClaimOutbox(ctx, d.owner, outboxKinds, outboxBatch, d.lease)
 	if err != nil {
 		if ctx.Err() == nil {
 			d.log.Error("outbox: claim failed", "err", err)
