@@ -1,12 +1,14 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -26,6 +28,11 @@ func (b *Bot) dispatchOutbox(ctx context.Context) {
 	defer t.Stop()
 	d := newDispatcher(b.outbox, b.deliverOne, b.log)
 	d.readAhead = b.readCardsAhead
+	d.owner = b.instance
+	d.claimed = func() { b.failpoint(FailAfterClaim) }
+	if b.inbox != nil { // its leases are renewed (Bot.retakeInputs)
+		d.lease = leaseTime
+	}
 	defer d.wg.Wait()
 	for {
 		for d.claim(ctx) {
@@ -61,27 +68,37 @@ type dispatcher struct {
 	// delivery about to start, before any starts: what they need can be
 	// read in one go. Nothing for their tickets is in flight meanwhile.
 	readAhead func(context.Context, []*domain.OutboxMessage)
-	log       *slog.Logger
-	slots     chan struct{}
-	wg        sync.WaitGroup
+	// owner names this process in its claims, which it renews while it
+	// lives (Bot.retakeInputs) and releases when it restarts; lease is
+	// how long a claim lasts unless renewed.
+	owner string
+	lease time.Duration
+	// claimed, when set, runs after a claim took messages (a failpoint).
+	claimed func()
+	log     *slog.Logger
+	slots   chan struct{}
+	wg      sync.WaitGroup
 
 	mu   sync.Mutex
 	busy map[int64][]*domain.OutboxMessage // tickets in flight: what waits behind
 }
 
 func newDispatcher(o domain.Outbox, send func(context.Context, *domain.OutboxMessage), log *slog.Logger) *dispatcher {
-	return &dispatcher{outbox: o, send: send, log: log, slots: make(chan struct{}, outboxParallel), busy: map[int64][]*domain.OutboxMessage{}}
+	return &dispatcher{outbox: o, send: send, log: log, lease: time.Minute, slots: make(chan struct{}, outboxParallel), busy: map[int64][]*domain.OutboxMessage{}}
 }
 
 // claim claims one batch and starts delivering it, waiting for free slots;
 // it reports whether there may be more.
 func (d *dispatcher) claim(ctx context.Context) bool {
-	msgs, err := d.outbox.ClaimOutbox(ctx, outboxKinds, outboxBatch, time.Minute)
+	msgs, err := d.outbox.ClaimOutbox(ctx, d.owner, outboxKinds, outboxBatch, d.lease)
 	if err != nil {
 		if ctx.Err() == nil {
 			d.log.Error("outbox: claim failed", "err", err)
 		}
 		return false
+	}
+	if len(msgs) > 0 && d.claimed != nil {
+		d.claimed()
 	}
 	type start struct {
 		id    int64
@@ -145,8 +162,11 @@ func (d *dispatcher) deliver(ctx context.Context, id int64, group []*domain.Outb
 	}
 }
 
-// byTicket groups messages by the ticket they concern, keeping the order
-// they were queued in; messages about no ticket each form their own group.
+// byTicket groups messages by the ticket they concern, in the order they
+// were queued (by ID, whatever their retry times: a card message whose
+// first attempt may have posted the card goes before a later one that
+// would post it again); messages about no ticket each form their own
+// group.
 func byTicket(msgs []*domain.OutboxMessage) [][]*domain.OutboxMessage {
 	var groups [][]*domain.OutboxMessage
 	index := map[int64]int{}
@@ -158,6 +178,9 @@ func byTicket(msgs []*domain.OutboxMessage) [][]*domain.OutboxMessage {
 		}
 		index[id] = len(groups)
 		groups = append(groups, []*domain.OutboxMessage{m})
+	}
+	for _, g := range groups {
+		slices.SortStableFunc(g, func(a, b *domain.OutboxMessage) int { return cmp.Compare(a.ID, b.ID) })
 	}
 	return groups
 }
@@ -223,7 +246,7 @@ func (b *Bot) deliver(ctx context.Context, m *domain.OutboxMessage) (marked bool
 		if err := json.Unmarshal([]byte(m.Payload), &job); err != nil {
 			return false, fmt.Errorf("bad card job: %w", err)
 		}
-		return b.deliverCard(ctx, job.TicketID, m.ID)
+		return b.deliverCard(ctx, job.TicketID, m)
 	case domain.OutboxDigest:
 		return false, b.DeliverDigest(ctx, m.Payload)
 	case domain.OutboxSlackPost:
@@ -231,7 +254,7 @@ func (b *Bot) deliver(ctx context.Context, m *domain.OutboxMessage) (marked bool
 		if err := json.Unmarshal([]byte(m.Payload), &job); err != nil {
 			return false, fmt.Errorf("bad post job: %w", err)
 		}
-		return false, b.deliverPost(ctx, job)
+		return false, b.deliverPost(ctx, job, m)
 	case domain.OutboxSlackFile:
 		return false, b.deliverFile(ctx, m.Payload) // mail attachments (email.go)
 	}
@@ -264,11 +287,16 @@ func (b *Bot) readCardsAhead(ctx context.Context, msgs []*domain.OutboxMessage) 
 }
 
 // deliverCard posts a ticket's card, or updates it in place. A new card's
-// ts is recorded together with its outbox message's delivery (outboxID;
-// 0 when not called from the outbox).
-func (b *Bot) deliverCard(ctx context.Context, ticketID, outboxID int64) (marked bool, err error) {
+// ts is recorded together with its outbox message's delivery (m; nil when
+// not called from the outbox). A new card names m in its metadata, and a
+// retry of m posts it only when no earlier attempt did (earlierPost).
+func (b *Bot) deliverCard(ctx context.Context, ticketID int64, m *domain.OutboxMessage) (marked bool, err error) {
 	unlock := b.cardLocks.Lock(itoa(ticketID))
 	defer unlock()
+	var outboxID int64
+	if m != nil {
+		outboxID = m.ID
+	}
 	v, err := b.cardView(ctx, ticketID, outboxID)
 	if err != nil {
 		return false, err
@@ -293,7 +321,7 @@ func (b *Bot) deliverCard(ctx context.Context, ticketID, outboxID int64) (marked
 	if thread != "" {
 		opts = append(opts, slack.MsgOptionTS(thread))
 	}
-	_, ts, err := b.postJoining(ctx, t.SlackChannel, opts...)
+	ts, err := b.postOnce(ctx, m, t, t.SlackChannel, thread, opts...)
 	if err != nil {
 		return false, err
 	}
@@ -343,7 +371,7 @@ func (b *Bot) postJoining(ctx context.Context, channel string, opts ...slack.Msg
 	return ch, ts, err
 }
 
-func (b *Bot) deliverPost(ctx context.Context, job commands.PostJob) error {
+func (b *Bot) deliverPost(ctx context.Context, job commands.PostJob, m *domain.OutboxMessage) error {
 	n, err := b.noticeMessage(ctx, job)
 	if err != nil {
 		return err
@@ -372,7 +400,7 @@ func (b *Bot) deliverPost(ctx context.Context, job commands.PostJob) error {
 	if thread != "" {
 		opts = append(opts, slack.MsgOptionTS(thread))
 	}
-	_, _, err = b.postJoining(ctx, channel, opts...)
+	_, err = b.postOnce(ctx, m, nil, channel, thread, opts...)
 	return err
 }
 

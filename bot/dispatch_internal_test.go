@@ -20,7 +20,7 @@ type claims struct {
 
 var _ domain.Outbox = (*claims)(nil)
 
-func (c *claims) ClaimOutbox(context.Context, []string, int, time.Duration) ([]*domain.OutboxMessage, error) {
+func (c *claims) ClaimOutbox(context.Context, string, []string, int, time.Duration) ([]*domain.OutboxMessage, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.batches) == 0 {

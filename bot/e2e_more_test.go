@@ -202,7 +202,8 @@ func TestAppHome(t *testing.T) {
 }
 
 // Slack resends an envelope it got no ack for, with the same envelope id:
-// the resend must not open a second ticket.
+// the inbox recognises the resend, which is acknowledged and does nothing
+// more: one ticket, one answer.
 func TestRedeliveredSlashEnvelope(t *testing.T) {
 	w := start(t, "sqlite")
 	ctx := waitCtx(t)
@@ -213,7 +214,12 @@ func TestRedeliveredSlashEnvelope(t *testing.T) {
 		}
 	}
 	w.waitCard(t, acmeChan, "Only once")
-	w.eventually(t, "both answered", func() bool { return len(w.emu.Calls("response_url")) == 2 })
+	// Both envelopes were acknowledged (SlashCommand returned) before the
+	// card came: a second answer would have been sent by now.
+	w.eventually(t, "answered", func() bool { return len(w.emu.Calls("response_url")) >= 1 })
+	if n := len(w.emu.Calls("response_url")); n != 1 {
+		t.Errorf("%d answers to one redelivered command", n)
+	}
 	if _, total, _ := w.svc.ListTickets(ctx, domain.Actor{Role: domain.RoleAgent}, domain.TicketFilter{}); total != 1 {
 		t.Errorf("%d tickets from one redelivered command", total)
 	}

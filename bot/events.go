@@ -8,19 +8,21 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
-	"github.com/slack-go/slack/socketmode"
 
 	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
 )
 
-func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
-	ev, ok := evt.Data.(slackevents.EventsAPIEvent)
-	if !ok || ev.Type != slackevents.CallbackEvent {
+// onEventsAPI handles an event. once records its event id first, so a
+// redelivery is ignored: needed when the event was not stored in the
+// inbox, whose dedup key does that (and records nothing an interrupted
+// run would find done).
+func (b *Bot) onEventsAPI(ctx context.Context, ev slackevents.EventsAPIEvent, once bool) {
+	if ev.Type != slackevents.CallbackEvent {
 		return
 	}
 	ev = cleanInput(ev)
-	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok && cb.EventID != "" {
+	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok && cb.EventID != "" && once {
 		// Slack redelivers an event it thinks was lost; handle it once.
 		first, err := b.svc.FirstDelivery(ctx, "slack-event", cb.EventID)
 		if err != nil {

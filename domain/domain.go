@@ -368,6 +368,9 @@ type OutboxMessage struct {
 	LastError   string     `db:"last_error"`
 	CreatedAt   time.Time  `db:"created_at"`
 	DeliveredAt *time.Time `db:"delivered_at"`
+	// FirstClaimed is when a delivery was first attempted: a retry looks
+	// for what an interrupted attempt may have posted since then.
+	FirstClaimed *time.Time `db:"first_claimed_at"`
 }
 
 // Outbox kinds.

@@ -150,9 +150,49 @@ type TimeFilter struct {
 
 // Outbox is how the dispatcher takes side effects to deliver.
 type Outbox interface {
-	// ClaimOutbox leases up to limit due messages of the given kinds for
-	// lease; another process does not see them until the lease runs out.
-	ClaimOutbox(ctx context.Context, kinds []string, limit int, lease time.Duration) ([]*OutboxMessage, error)
+	// ClaimOutbox leases up to limit due messages of the given kinds to
+	// owner (the claiming process, "" for none) for lease; another process
+	// does not see them until the lease runs out. An owner's live process
+	// renews its leases, its restart releases them (Inbox).
+	ClaimOutbox(ctx context.Context, owner string, kinds []string, limit int, lease time.Duration) ([]*OutboxMessage, error)
 	OutboxDelivered(ctx context.Context, id int64) error
 	OutboxFailed(ctx context.Context, id int64, reason string, retryAt time.Time) error
+}
+
+// InboxInput is a Slack envelope stored before it was acknowledged.
+type InboxInput struct {
+	ID       int64  `db:"id"`
+	DedupKey string `db:"dedup_key"` // "event:<event_id>", "envelope:<envelope_id>"
+	Kind     string `db:"kind"`      // the Socket Mode request type
+	Payload  string `db:"payload"`   // the envelope's payload, as received
+	// Attempts counts the takes: above 1 the input was taken again after
+	// its process died (or restarted) before finishing it.
+	Attempts   int       `db:"attempts"`
+	ReceivedAt time.Time `db:"received_at"`
+}
+
+// InboxWriters is how many StoreInputs a process runs at once on a
+// database that takes several writers (PostgreSQL), each on a connection
+// kept for the inbox; a single-writer database (SQLite) takes one.
+const InboxWriters = 4
+
+// Inbox is the durable queue of inputs between their ack and their work,
+// and the leases a process holds on shared work (its inbox inputs and its
+// outbox claims). A lease is renewed while its owner lives; an owner's
+// restart releases what its earlier run held.
+type Inbox interface {
+	// StoreInputs stores inputs taken by owner for lease, in one commit,
+	// setting their ID; new[i] is false for an input whose dedup key was
+	// already stored (a redelivery), which is left as it is.
+	StoreInputs(ctx context.Context, owner string, lease time.Duration, in []*InboxInput) (new []bool, err error)
+	// ClaimInputs takes up to limit unfinished inputs whose lease ran out.
+	ClaimInputs(ctx context.Context, owner string, limit int, lease time.Duration) ([]*InboxInput, error)
+	// InputsDone marks inputs finished.
+	InputsDone(ctx context.Context, ids []int64) error
+	// RenewLeases extends owner's unfinished inputs and outbox claims.
+	RenewLeases(ctx context.Context, owner string, lease time.Duration) error
+	// ReleaseLeases frees owner's unfinished inputs and outbox claims now.
+	ReleaseLeases(ctx context.Context, owner string) error
+	// PurgeInputs deletes inputs finished before before.
+	PurgeInputs(ctx context.Context, before time.Time) (int, error)
 }

@@ -142,7 +142,7 @@ func (s *Sender) DeliverDue(ctx context.Context) error {
 	for {
 		// Every claimed message is then delivered or pushed into the
 		// future, so this ends when nothing is due.
-		msgs, err := s.opts.Outbox.ClaimOutbox(ctx, kinds, batch, 5*time.Minute)
+		msgs, err := s.opts.Outbox.ClaimOutbox(ctx, "", kinds, batch, 5*time.Minute)
 		if err != nil {
 			return err
 		}
