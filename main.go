@@ -25,6 +25,8 @@ Usage:
   deskbot demo           watch deskbot handle a support morning against a Slack emulator
   deskbot migrate        apply database migrations and exit
   deskbot config check   validate DESKBOT_CONFIG (or the built-in defaults) and exit
+  deskbot config show    print the effective config: DESKBOT_CONFIG merged over the defaults
+  deskbot config init [PATH]  write a commented starter deskbot.yaml (default: DESKBOT_CONFIG or ./deskbot.yaml)
   deskbot sla simulate   compute and explain SLA deadlines for a policy (--help for flags)
   deskbot version        print the version
 
@@ -65,6 +67,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = slaCmd(args, env, stdout, stderr)
 	case cmd == "config" && len(args) == 1 && args[0] == "check":
 		err = configCheck(env, stdout)
+	case cmd == "config" && len(args) == 1 && args[0] == "show":
+		err = configShow(env, stdout)
+	case cmd == "config" && len(args) >= 1 && len(args) <= 2 && args[0] == "init":
+		err = configInit(firstArg(args[1:], env.ConfigPath), stdout)
 	case cmd == "version":
 		fmt.Fprintln(stdout, "deskbot", version())
 		return 0
@@ -80,6 +86,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1
 	}
 	return 0
+}
+
+func firstArg(args []string, fallback string) string {
+	if len(args) > 0 {
+		return args[0]
+	}
+	return fallback
 }
 
 // indent lays out a joined error one problem a line.
