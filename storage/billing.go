@@ -15,7 +15,7 @@ import (
 // every ticket there is.
 const timeRowQuery = `SELECT e.id, e.ticket_id, e.user_id, e.started_at, e.ended_at, e.seconds, e.billable,
 	e.note, e.source, e.created_at, e.updated_at, e.deleted_at, e.deleted_by, e.reminded_at, e.remind_at,
-	`+keyPrefixOf+` AS project_key, `+keyNumberOf+` AS ticket_number, t.title AS ticket_title, t.type AS ticket_type
+	` + keyPrefixOf + ` AS project_key, ` + keyNumberOf + ` AS ticket_number, t.title AS ticket_title, t.type AS ticket_type
 	FROM time_entries e JOIN tickets t ON t.id = e.ticket_id AND t.project_id = e.project_id
 	JOIN projects p ON p.id = e.project_id
 	WHERE `
