@@ -18,7 +18,7 @@ const timeHelp = "*`/time`* — timers and timesheets\n" +
 	"• `/time stop` stops it.\n" +
 	"• `/time log ACME-42 1h30 what you did` logs time after the fact: 1h30, 90m, 1.5h, 0:45.\n" +
 	"• `/time week [last] [@person]` shows a week's timesheet, with Edit and Delete on each entry.\n" +
-	"• `/time report acme last-month` (this-week, 2026-10, 2026-10-01..2026-10-15): totals, amounts and a CSV for invoicing.\n" +
+	"• `/time report acme last-month` (this-week, 2026-10, 2026-10-01..2026-10-15; the current month when left out): totals, amounts and a CSV for invoicing. `/time report this-week` covers every customer.\n" +
 	"• `/time lock acme 2026-10` / `/time unlock acme 2026-10` (agent leads): an invoiced month can no longer change."
 
 func (b *Bot) timeCommand(ctx context.Context, a domain.Actor, cmd slack.SlashCommand) {
