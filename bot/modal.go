@@ -285,6 +285,10 @@ func (b *Bot) submitView(ctx context.Context, cb slack.InteractionCallback) *sla
 		return b.submitEditTime(ctx, a, cb)
 	case cbStopAt:
 		return b.submitStopAt(ctx, a, cb)
+	case cbAddCustomer:
+		return b.submitAddCustomer(ctx, a, values)
+	case cbLinkChannel:
+		return b.submitLinkChannel(ctx, a, values)
 	}
 	return nil
 }

@@ -66,6 +66,8 @@ func (b *Bot) noticeMessage(ctx context.Context, job commands.PostJob) (notice, 
 	case commands.NoticeTimerCapped:
 		return notice{text: fmt.Sprintf(":stop_button: Your timer on *%s* %s ran past the %s cap, so I stopped it at %s (%s logged). Fix it with `/time week` if you stopped earlier.",
 			key, title, esc(a["cap"]), slackDate(parseTime(a["ended"]), "{time}"), esc(a["duration"]))}, nil
+	case commands.NoticeAgentIntro:
+		return notice{text: fmt.Sprintf(agentIntro, b.svc.Config().Slack.TicketEmoji)}, nil
 	case commands.NoticeNewCustomer:
 		where := ""
 		if c := a["channel"]; c != "" {

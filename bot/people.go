@@ -23,6 +23,7 @@ type people struct {
 	mu     sync.Mutex
 	users  map[string]cachedUser
 	teams  map[string]cachedTeam
+	seen   map[string]bool // agents told what deskbot can do (onboarding.go)
 	group  []string
 	groupT time.Time
 }

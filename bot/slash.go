@@ -29,6 +29,7 @@ func (b *Bot) onSlash(ctx context.Context, cmd slack.SlashCommand, envelope stri
 		b.fail(ctx, cmd.ResponseURL, err)
 		return
 	}
+	b.introduce(ctx, a)
 	switch cmd.Command {
 	case "/ticket":
 		b.ticketCommand(ctx, a, cmd, envelope)
