@@ -64,6 +64,13 @@ func (h *homeRefresh) fire(user string) {
 	h.last[user] = clock()
 }
 
+// drop forgets a scheduled publish that will not run.
+func (h *homeRefresh) drop(user string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.pending, user)
+}
+
 // seen reports whether the person's Home was ever published here: only
 // those are redrawn when their tickets change.
 func (h *homeRefresh) seen(user string) bool {
@@ -90,6 +97,9 @@ func (b *Bot) publishHome(ctx context.Context, userID string) {
 	}
 	after(wait, func() {
 		if ctx.Err() != nil {
+			// The handler that asked is over: let the next ask publish,
+			// or this person's Home would never be redrawn again.
+			b.home.drop(userID)
 			return
 		}
 		b.work(ctx, "home", func(ctx context.Context) {

@@ -137,7 +137,7 @@ func (b *Bot) submitAddCustomer(ctx context.Context, a domain.Actor, values map[
 		return formError(block, err)
 	}
 	b.dm(ctx, a.UserID, fmt.Sprintf(":white_check_mark: Customer *%s* (%s) added. Next, link their channel from your Home, or run `/desk customer link %s` in it.", p.Key, esc(p.Name), p.Key))
-	b.publishHome(ctx, a.UserID)
+	b.redrawHome(ctx, a.UserID)
 	return nil
 }
 
@@ -148,6 +148,13 @@ func (b *Bot) submitLinkChannel(ctx context.Context, a domain.Actor, values map[
 		return formError("customer", err)
 	}
 	b.dm(ctx, a.UserID, fmt.Sprintf(":link: <#%s> is now *%s*'s: their messages there become tickets and their cards show there. Invite me there if I am not in it yet.", channel, esc(p.Name)))
-	b.publishHome(ctx, a.UserID)
+	b.redrawHome(ctx, a.UserID)
 	return nil
+}
+
+// redrawHome publishes a person's Home now, past the debounce, on a
+// worker of its own: after an admin's step the steps left show at once,
+// and the modal's ack does not wait on it.
+func (b *Bot) redrawHome(ctx context.Context, userID string) {
+	b.work(ctx, "home", func(ctx context.Context) { b.publishHomeNow(ctx, userID) })
 }

@@ -33,10 +33,8 @@ func (tx *Tx) LinkTeam(ctx context.Context, teamID, name string, projectID int64
 	return tx.CustomerByTeam(ctx, teamID)
 }
 
-// MoveTicket files a ticket under another customer. It takes a number of
-// the new customer (numbers stay unique per customer) but keeps the key
-// it was known by; moved back to that key's customer, it gets its own
-// number back. Its time entries follow it, unless some are in a locked
+// MoveTicket files a ticket under another customer and keeps the key it
+// was known by; moved back to that key's customer, it is theirs again. Its time entries follow it, unless some are in a locked
 // (invoiced) period of the customer it leaves.
 func (tx *Tx) MoveTicket(ctx context.Context, t *domain.Ticket, to *domain.Project) error {
 	var locked int
@@ -49,16 +47,15 @@ func (tx *Tx) MoveTicket(ctx context.Context, t *domain.Ticket, to *domain.Proje
 	if locked > 0 {
 		return domain.Errorf(domain.ECONFLICT, "%s has time in a locked (invoiced) period of its customer, so it stays with them.", t.Key())
 	}
-	var number int64
 	if to.Key == t.ProjectKey {
-		number = t.Number
 		_, err = tx.exec(ctx, `UPDATE tickets SET project_id = ?, number = ?, key_prefix = '', key_number = 0, updated_at = ? WHERE id = ?`,
-			to.ID, number, tx.now, t.ID)
+			to.ID, t.Number, tx.now, t.ID)
 	} else {
-		if err = tx.get(ctx, &number, `UPDATE projects SET ticket_seq = ticket_seq + 1 WHERE id = ? RETURNING ticket_seq`, to.ID); err == nil {
-			_, err = tx.exec(ctx, `UPDATE tickets SET project_id = ?, number = ?, key_prefix = ?, key_number = ?, updated_at = ? WHERE id = ?`,
-				to.ID, number, t.ProjectKey, t.Number, tx.now, t.ID)
-		}
+		// The new customer's counter is left alone, so its own keys keep
+		// no gaps; the negated id keeps (project_id, number) unique and
+		// matches no key anyone can type.
+		_, err = tx.exec(ctx, `UPDATE tickets SET project_id = ?, number = ?, key_prefix = ?, key_number = ?, updated_at = ? WHERE id = ?`,
+			to.ID, -t.ID, t.ProjectKey, t.Number, tx.now, t.ID)
 	}
 	if err == nil {
 		_, err = tx.exec(ctx, `UPDATE time_entries SET project_id = ? WHERE ticket_id = ?`, to.ID, t.ID)

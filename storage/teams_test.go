@@ -42,8 +42,8 @@ func TestCustomerByTeam(t *testing.T) {
 }
 
 // A moved ticket keeps its key everywhere it shows: by key, in lists, in
-// time rows; the new customer's numbering has no visible gap issue and
-// moving back restores the ticket's own number.
+// time rows; the new customer's numbering keeps no gap and moving back
+// restores the ticket's own number.
 func TestMoveTicketKeepsKey(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
@@ -67,9 +67,6 @@ func TestMoveTicketKeepsKey(t *testing.T) {
 			if err != nil || tk.ProjectID != beta.ID || tk.Key() != "ACME-2" || tk.Title != "moves" {
 				t.Errorf("moved ticket by its key: %+v %v", tk, err)
 			}
-			if _, err := tx.TicketByKey(ctx, "BETA-2"); domain.ErrorCode(err) != domain.ENOTFOUND {
-				t.Errorf("the number taken inside BETA shows as a key: %v", err)
-			}
 			list, err := tx.FindTickets(ctx, domain.TicketFilter{ProjectID: beta.ID})
 			if err != nil || len(list) != 2 || list[0].Key() != "BETA-1" || list[1].Key() != "ACME-2" {
 				t.Errorf("BETA's tickets: %v %v", keysOf(list), err)
@@ -80,9 +77,9 @@ func TestMoveTicketKeepsKey(t *testing.T) {
 			}
 			return nil
 		})
-		// A new ticket of BETA does not collide with the moved one's number.
+		// BETA's own numbering goes on without a gap.
 		next := seedTicket(t, db, beta, "after")
-		if next.Key() != "BETA-3" {
+		if next.Key() != "BETA-2" {
 			t.Errorf("next BETA ticket %s", next.Key())
 		}
 		update(t, db, func(tx domain.Tx) error {
