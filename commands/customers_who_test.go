@@ -148,3 +148,24 @@ func TestMoveTicketKeepsItsKey(t *testing.T) {
 		}
 	})
 }
+
+// Someone of one organisation writing in another customer's shared
+// channel opens a ticket of their own company, answered in that thread.
+func TestCustomerInAnotherCustomersChannel(t *testing.T) {
+	forEach(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		globex, err := e.svc.CustomerOf(ctx, commands.Person{TeamID: "TGLOBEX", TeamName: "Globex", ChannelID: "CRANDOM"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		gil := domain.Actor{UserID: "UGIL", Role: domain.RoleCustomer, Channel: domain.ChannelSlack, ProjectID: globex.ID}
+		tk, err := e.svc.CreateTicket(ctx, gil, commands.TicketInput{Title: "Our export fails", Source: domain.SourceChannel,
+			ChannelID: "CACME", SlackThread: "1700000000.000100"})
+		if err != nil || tk.Key() != "GLOBEX-1" || tk.SlackChannel != "CACME" || tk.SlackThreadTS != "1700000000.000100" {
+			t.Fatalf("%+v %v", tk, err)
+		}
+		if _, err := e.svc.Ticket(ctx, e.cust, tk.Key()); domain.ErrorCode(err) != domain.ENOTFOUND {
+			t.Errorf("acme's customer reads globex's ticket: %v", err)
+		}
+	})
+}

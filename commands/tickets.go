@@ -102,6 +102,12 @@ func (s *Service) openTicket(ctx context.Context, tx domain.Tx, cfg *domain.Conf
 	}
 	t.SLAPolicy = p.SLAPolicy
 	t.SlackChannel = firstNonEmpty(p.ChannelID, channel, s.triageChannel)
+	if t.SlackThreadTS != "" && channel != "" {
+		// The conversation already runs in a thread of that channel (a
+		// message someone of another organisation wrote there): the card
+		// answers in it.
+		t.SlackChannel = channel
+	}
 	s.startFreshSLA(cfg, t, tx.Now())
 	if err := tx.CreateTicket(ctx, t); err != nil {
 		return err
