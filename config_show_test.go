@@ -37,3 +37,29 @@ func TestConfigInitShowCheck(t *testing.T) {
 		t.Errorf("show:\n%s", out.String())
 	}
 }
+
+// Every YAML example in the repository passes `deskbot config check`.
+func TestConfigCheckEveryExample(t *testing.T) {
+	var examples []string
+	err := filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && path != "." {
+			return filepath.SkipDir
+		}
+		if ext := filepath.Ext(path); !d.IsDir() && (ext == ".yaml" || ext == ".yml") && path != "manifest.yaml" {
+			examples = append(examples, path)
+		}
+		return nil
+	})
+	if err != nil || len(examples) < 2 {
+		t.Fatalf("examples %v: %v", examples, err)
+	}
+	for _, path := range examples {
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), []string{"config", "check"}, envOf(map[string]string{"DESKBOT_CONFIG": path}), &out, &errOut); code != 0 {
+			t.Errorf("%s: %s", path, errOut.String())
+		}
+	}
+}
