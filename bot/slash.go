@@ -144,6 +144,10 @@ func channelRef(id string) string {
 
 func (b *Bot) showTicket(ctx context.Context, a domain.Actor, responseURL, key string) {
 	t, err := b.svc.Ticket(ctx, a, key)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		err = domain.Errorf(domain.ENOTFOUND, "%s I read `%s` as a ticket key: `/ticket list` lists them, and a title starting with it needs more words (`/ticket %s fails to load`).",
+			domain.ErrorMessage(err), esc(key), esc(key))
+	}
 	if err != nil {
 		b.fail(ctx, responseURL, err)
 		return

@@ -57,7 +57,14 @@ func (b *Bot) timeCommand(ctx context.Context, a domain.Actor, cmd slack.SlashCo
 		key, rest := firstWord(rest)
 		dur, note := firstWord(rest)
 		if !domain.IsKey(key) || dur == "" {
-			b.reply(ctx, cmd.ResponseURL, "Write it like `/time log ACME-42 1h30 what you did`.")
+			msg := "Write it like `/time log ACME-42 1h30 what you did`."
+			switch {
+			case key != "" && !domain.IsKey(key):
+				msg = fmt.Sprintf("I read `%s` as the ticket, but a ticket key looks like ACME-42. %s", esc(key), msg)
+			case key != "":
+				msg = fmt.Sprintf("I read `%s` as the ticket, and no time after it. %s", esc(key), msg)
+			}
+			b.reply(ctx, cmd.ResponseURL, msg)
 			return
 		}
 		e, err := b.svc.LogTime(ctx, a, commands.LogTimeInput{Key: key, Duration: dur, Note: note, Location: b.userLocation(ctx, a.UserID)})
@@ -73,7 +80,11 @@ func (b *Bot) timeCommand(ctx context.Context, a domain.Actor, cmd slack.SlashCo
 
 func (b *Bot) startTimer(ctx context.Context, a domain.Actor, responseURL, key string) {
 	if !domain.IsKey(key) {
-		b.reply(ctx, responseURL, "Which ticket? Write it like `/time start ACME-42`.")
+		msg := "Which ticket? Write it like `/time start ACME-42`."
+		if key != "" {
+			msg = fmt.Sprintf("I read `%s` as the ticket, but a ticket key looks like ACME-42. Write it like `/time start ACME-42`.", esc(key))
+		}
+		b.reply(ctx, responseURL, msg)
 		return
 	}
 	res, err := b.svc.StartTimer(ctx, a, key)
