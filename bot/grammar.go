@@ -2,6 +2,7 @@ package bot
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/deskbot/deskbot/commands"
@@ -80,22 +81,13 @@ func listQuery(rest string, isCustomer func(string) bool) bool {
 		case queryTermRE.MatchString(lw), strings.HasPrefix(w, `"`) || strings.HasSuffix(w, `"`):
 		case len(w) > 1 && (w[0] == '!' || w[0] == '#'):
 		case channelLinkRE.MatchString(w), userLinkRE.MatchString(w):
-		case containsWord(listWords, lw):
+		case slices.Contains(listWords, lw):
 		case isCustomer != nil && isCustomer(w):
 		default:
 			return false
 		}
 	}
 	return true
-}
-
-func containsWord(list []string, w string) bool {
-	for _, x := range list {
-		if x == w {
-			return true
-		}
-	}
-	return false
 }
 
 // reportArgs is what `/time report …` asks for: a customer (empty: every
