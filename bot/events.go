@@ -196,7 +196,7 @@ func (b *Bot) onReaction(ctx context.Context, e *slackevents.ReactionAddedEvent)
 		Title: cut(title, commands.MaxTitle), Description: msg.Text, Source: domain.SourceReaction,
 		SourceRef: messageRef(e.Item.Channel, e.Item.Timestamp), ChannelID: e.Item.Channel,
 		RequesterID: requester, DedupID: "msg:" + messageRef(e.Item.Channel, e.Item.Timestamp),
-		SlackThread: e.Item.Timestamp, TriageIfUnknown: true,
+		SlackThread: e.Item.Timestamp,
 	})
 	if err != nil && !commands.IsDuplicate(err) {
 		b.dm(ctx, e.User, ":warning: I could not make that message a ticket: "+esc(domain.ErrorMessage(err)))

@@ -130,7 +130,18 @@ func (b *Bot) publishHomeNow(ctx context.Context, userID string) {
 		b.log.Error("bot: home", "err", err)
 		return
 	}
-	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: homeBlocks(b.svc.Config(), a, d)}}
+	blocks := homeBlocks(b.svc.Config(), a, d)
+	if o, err := b.svc.OnboardingFor(ctx, a); err != nil {
+		b.log.Warn("bot: home onboarding", "err", err)
+	} else if steps := onboardingBlocks(o); len(steps) > 0 {
+		// After the header: the first thing an admin of a fresh workspace reads.
+		blocks = append(blocks[:1], append(steps, blocks[1:]...)...)
+		if len(blocks) > maxViewBlocks {
+			blocks = blocks[:maxViewBlocks]
+		}
+	}
+	b.introduce(ctx, a)
+	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
 	b.retry(ctx, "views.publish", func() error {
 		_, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view})
 		return err

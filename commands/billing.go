@@ -65,35 +65,44 @@ func (s *Service) report(ctx context.Context, a domain.Actor, projectKey string,
 		return nil, err
 	}
 	cfg := s.Config()
-	r := &Report{Currency: cfg.Time.Currency}
-	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
-		if r.Project, err = tx.ProjectByKey(ctx, projectKey); err != nil {
-			return err
-		}
-		r.Location = projectLocation(r.Project)
-		if r.Period, err = period(r.Project, tx.Now(), r.Location); err != nil {
-			return err
-		}
-		if !r.Period.To.After(r.Period.From) {
-			return domain.FieldErrorf("period", "The period ends before it starts.")
-		}
-		if r.Period.To.Sub(r.Period.From) > MaxReportSpan {
-			return domain.FieldErrorf("period", "Ask for at most a year at a time.")
-		}
-		r.Lines, err = priceRows(ctx, tx, cfg, r.Project, r.Period)
+	var r *Report
+	err := s.store.View(ctx, func(tx domain.Tx) error {
+		p, err := tx.ProjectByKey(ctx, projectKey)
 		if err != nil {
 			return err
 		}
-		running := true
-		live, err := tx.TimeEntries(ctx, domain.TimeFilter{ProjectID: r.Project.ID, From: r.Period.From, To: r.Period.To, Running: &running})
-		if err != nil {
-			return err
-		}
-		r.Running = len(live)
-		r.Locks, err = tx.BillingLocks(ctx, r.Project.ID, r.Period.From, r.Period.To)
+		r, err = reportOn(ctx, tx, cfg, p, period)
 		return err
 	})
 	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// reportOn reports a customer's time in a period.
+func reportOn(ctx context.Context, tx domain.Tx, cfg *domain.Config, p *domain.Project, period periodFunc) (*Report, error) {
+	r := &Report{Currency: cfg.Time.Currency, Project: p, Location: projectLocation(p)}
+	var err error
+	if r.Period, err = period(r.Project, tx.Now(), r.Location); err != nil {
+		return nil, err
+	}
+	if !r.Period.To.After(r.Period.From) {
+		return nil, domain.FieldErrorf("period", "The period ends before it starts.")
+	}
+	if r.Period.To.Sub(r.Period.From) > MaxReportSpan {
+		return nil, domain.FieldErrorf("period", "Ask for at most a year at a time.")
+	}
+	if r.Lines, err = priceRows(ctx, tx, cfg, r.Project, r.Period); err != nil {
+		return nil, err
+	}
+	running := true
+	live, err := tx.TimeEntries(ctx, domain.TimeFilter{ProjectID: r.Project.ID, From: r.Period.From, To: r.Period.To, Running: &running})
+	if err != nil {
+		return nil, err
+	}
+	r.Running = len(live)
+	if r.Locks, err = tx.BillingLocks(ctx, r.Project.ID, r.Period.From, r.Period.To); err != nil {
 		return nil, err
 	}
 	r.Summary = billing.Summarize(r.Lines, r.Period, r.Location)

@@ -73,7 +73,7 @@ func FormatCents(c int64) string {
 func (m *Money) UnmarshalYAML(n *yaml.Node) error {
 	v, ok := ParseMoney(n.Value)
 	if n.Kind != yaml.ScalarNode || !ok {
-		return &lineError{n.Line, fmt.Sprintf("%q is not an amount like 150 or 150.50", n.Value)}
+		return lineErr(n.Line, fmt.Sprintf("%q is not an amount like 150 or 150.50", n.Value))
 	}
 	*m = v
 	return nil

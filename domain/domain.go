@@ -241,6 +241,7 @@ const (
 	EventFirstReply   = "first_response"
 	EventTitle        = "title"
 	EventDismissed    = "dismissed" // "Not a ticket"
+	EventMoved        = "moved"     // filed under another customer (Field "customer": old and new keys); the key stays
 )
 
 // Event is one row of a ticket's history.

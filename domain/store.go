@@ -34,6 +34,13 @@ type Tx interface {
 	// EnsureProject returns the project with p.Key, creating it from p if
 	// it does not exist yet, safely when several callers race.
 	EnsureProject(ctx context.Context, p *Project) (*Project, error)
+	// CustomerByTeam finds the customer of a Slack Connect organisation
+	// (an external person's team_id), or ENOTFOUND; LinkTeam files one
+	// under a customer unless it already is, and returns the one in force.
+	CustomerByTeam(ctx context.Context, teamID string) (*Project, error)
+	LinkTeam(ctx context.Context, teamID, name string, projectID int64) (*Project, error)
+	// MoveTicket files a ticket under another customer; its key stays.
+	MoveTicket(ctx context.Context, t *Ticket, to *Project) error
 	AddVersionChange(ctx context.Context, v *VersionChange) error
 	VersionChanges(ctx context.Context, projectID int64) ([]*VersionChange, error)
 

@@ -10,12 +10,12 @@ import (
 
 // timeRowQuery reads entries with their tickets. A month of one customer
 // is a range on time_entries_project_period. An entry's project is always
-// its ticket's (tickets never change customer); saying so in the join
+// its ticket's (MoveTicket moves the entries too); saying so in the join
 // lets the planner read only that customer's tickets instead of hashing
 // every ticket there is.
 const timeRowQuery = `SELECT e.id, e.ticket_id, e.user_id, e.started_at, e.ended_at, e.seconds, e.billable,
 	e.note, e.source, e.created_at, e.updated_at, e.deleted_at, e.deleted_by, e.reminded_at, e.remind_at,
-	p.key AS project_key, t.number AS ticket_number, t.title AS ticket_title, t.type AS ticket_type
+	` + keyPrefixOf + ` AS project_key, ` + keyNumberOf + ` AS ticket_number, t.title AS ticket_title, t.type AS ticket_type
 	FROM time_entries e JOIN tickets t ON t.id = e.ticket_id AND t.project_id = e.project_id
 	JOIN projects p ON p.id = e.project_id
 	WHERE `

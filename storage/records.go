@@ -119,7 +119,10 @@ func (tx *Tx) recordLinks(ctx context.Context, byID map[int64]*domain.TicketReco
 		ToNumber   int64  `db:"to_number"`
 	}
 	err := tx.sel(ctx, &rows, `SELECT l.from_id, l.to_id, l.kind, l.created_at,
-			pf.key AS from_key, tf.number AS from_number, pt.key AS to_key, tt.number AS to_number
+			CASE WHEN tf.key_prefix <> '' THEN tf.key_prefix ELSE pf.key END AS from_key,
+			CASE WHEN tf.key_prefix <> '' THEN tf.key_number ELSE tf.number END AS from_number,
+			CASE WHEN tt.key_prefix <> '' THEN tt.key_prefix ELSE pt.key END AS to_key,
+			CASE WHEN tt.key_prefix <> '' THEN tt.key_number ELSE tt.number END AS to_number
 		FROM ticket_links l
 		JOIN tickets tf ON tf.id = l.from_id JOIN projects pf ON pf.id = tf.project_id
 		JOIN tickets tt ON tt.id = l.to_id JOIN projects pt ON pt.id = tt.project_id

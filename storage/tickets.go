@@ -16,13 +16,23 @@ type ticketRow struct {
 	FieldsJSON string `db:"fields_json"`
 }
 
-const ticketCols = `t.id, t.project_id, p.key AS project_key, t.number, t.title, t.description, t.type,
+const ticketCols = `t.id, t.project_id, ` + keyPrefixOf + ` AS project_key, ` + keyNumberOf + ` AS number, t.title, t.description, t.type,
 	t.status, t.priority, t.severity, t.requester_id, t.requester_email, t.requester_name,
 	t.assignee_id, t.version, t.fields AS fields_json, t.source, t.source_ref, t.slack_channel,
 	t.slack_ts, t.slack_thread_ts, t.email_thread, t.sla_policy, t.sla_due_at, t.created_by, t.created_at,
 	t.updated_at, t.first_response_at, t.resolved_at, t.closed_at`
 
 const ticketFrom = ` FROM tickets t JOIN projects p ON p.id = t.project_id`
+
+// A ticket's key is its customer's key and its number, unless it moved
+// to another customer: then it keeps the key it had (key_prefix,
+// key_number; migration 00009), so nothing people have seen is renumbered.
+const (
+	keyPrefixOf = `CASE WHEN t.key_prefix <> '' THEN t.key_prefix ELSE p.key END`
+	keyNumberOf = `CASE WHEN t.key_prefix <> '' THEN t.key_number ELSE t.number END`
+	// keyIs matches a key given as prefix and number twice.
+	keyIs = `((t.key_prefix = '' AND p.key = ? AND t.number = ?) OR (t.key_prefix = ? AND t.key_number = ?))`
+)
 
 func fieldsJSON(f domain.Fields) (string, error) {
 	if len(f) == 0 {
@@ -170,7 +180,7 @@ func (tx *Tx) TicketByKey(ctx context.Context, key string) (*domain.Ticket, erro
 	if err != nil {
 		return nil, err
 	}
-	return tx.ticket(ctx, "Ticket "+domain.FormatKey(project, number), "p.key = ? AND t.number = ?", project, number)
+	return tx.ticket(ctx, "Ticket "+domain.FormatKey(project, number), keyIs, project, number, project, number)
 }
 
 // TicketByCard finds the ticket whose card is this Slack message.

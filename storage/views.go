@@ -204,7 +204,8 @@ func (b *viewSQL) cond(c query.Cond) (string, error) {
 			if err != nil {
 				return "", err
 			}
-			parts = append(parts, "(p.key = "+b.arg(proj)+" AND t.number = "+b.arg(num)+")")
+			parts = append(parts, "((t.key_prefix = '' AND p.key = "+b.arg(proj)+" AND t.number = "+b.arg(num)+
+				") OR (t.key_prefix = "+b.arg(proj)+" AND t.key_number = "+b.arg(num)+"))")
 		}
 		if len(parts) == 0 {
 			return "1=0", nil

@@ -121,6 +121,7 @@ type Server struct {
 	users      map[string]User
 	channels   map[string]*Channel
 	groups     map[string]UserGroup
+	teams      map[string]Team   // other organisations (Slack Connect), for team.info
 	dms        map[string]string // user ID -> DM channel ID
 	messages   map[string][]*Message
 	lastTS     int64 // microseconds of the last ts handed out

@@ -292,7 +292,10 @@ func (s *Server) authTest(_ *request) (reply, *slackErr) {
 	}, nil
 }
 
-func (s *Server) teamInfo(_ *request) (reply, *slackErr) {
+func (s *Server) teamInfo(r *request) (reply, *slackErr) {
+	if id := r.str("team"); id != "" && id != s.opts.TeamID {
+		return s.otherTeamInfoLocked(id)
+	}
 	return reply{"team": map[string]any{
 		"id": s.opts.TeamID, "name": TeamName, "domain": TeamDomain,
 		"email_domain": "", "icon": map[string]any{"image_default": true},
