@@ -148,6 +148,9 @@ func homeBlocks(cfg *domain.Config, a domain.Actor, d *commands.Dashboard) []sla
 		blocks = append(blocks, homeList(cfg, fmt.Sprintf("Your queue (%d)", d.Queue.Total), d.Queue, true, "mine")...)
 		blocks = append(blocks, homeList(cfg, fmt.Sprintf("At risk of breaching (%d)", d.AtRisk.Total), d.AtRisk, false, "sla:at-risk,breached assignee:me,none")...)
 	}
+	if d.Company != nil {
+		blocks = append(blocks, homeList(cfg, fmt.Sprintf("Your company's open tickets (%d)", d.Company.Total), d.Company, false, "")...)
+	}
 	if d.Requested != nil {
 		blocks = append(blocks, homeList(cfg, fmt.Sprintf("Tickets you requested (%d)", d.Requested.Total), d.Requested, false, "requester:me")...)
 	}
@@ -181,7 +184,7 @@ func homeList(cfg *domain.Config, title string, r *commands.ViewResult, timers b
 		out = append(out, slack.NewSectionBlock(mrkdwn(text), nil, acc))
 	}
 	if r.Total > len(r.Tickets) {
-		out = append(out, slack.NewContextBlock("", mrkdwn(fmt.Sprintf("…and %d more: `/ticket list %s`", r.Total-len(r.Tickets), more))))
+		out = append(out, slack.NewContextBlock("", mrkdwn(fmt.Sprintf("…and %d more: `%s`", r.Total-len(r.Tickets), strings.TrimSpace("/ticket list "+more)))))
 	}
 	return out
 }

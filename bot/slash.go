@@ -93,7 +93,7 @@ func (b *Bot) showTicket(ctx context.Context, a domain.Actor, responseURL, key s
 		b.fail(ctx, responseURL, err)
 		return
 	}
-	v, err := b.svc.Card(ctx, t.ID)
+	v, err := b.svc.CardFor(ctx, a, t.ID)
 	if err != nil {
 		b.fail(ctx, responseURL, err)
 		return

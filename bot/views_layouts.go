@@ -39,6 +39,9 @@ func treeLines(cfg *domain.Config, r *commands.ViewResult) []string {
 		for _, id := range ids {
 			if t := byID[id]; t != nil {
 				out = append(out, t.Key())
+			} else {
+				// Not read for this reader: another customer's ticket.
+				out = append(out, commands.InternalTask)
 			}
 		}
 		return strings.Join(out, ", ")

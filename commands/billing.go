@@ -66,7 +66,7 @@ func (s *Service) report(ctx context.Context, a domain.Actor, projectKey string,
 	}
 	cfg := s.Config()
 	r := &Report{Currency: cfg.Time.Currency}
-	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+	err := s.view(ctx, a, func(tx domain.Tx) (err error) {
 		if r.Project, err = tx.ProjectByKey(ctx, projectKey); err != nil {
 			return err
 		}
@@ -220,7 +220,7 @@ func (s *Service) BillingLocks(ctx context.Context, a domain.Actor, projectKey s
 		return nil, err
 	}
 	var out []*domain.BillingLock
-	err := s.store.View(ctx, func(tx domain.Tx) error {
+	err := s.view(ctx, a, func(tx domain.Tx) error {
 		p, err := tx.ProjectByKey(ctx, projectKey)
 		if err != nil {
 			return err

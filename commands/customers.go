@@ -257,7 +257,7 @@ type CustomerView struct {
 // customers their own company.
 func (s *Service) Customer(ctx context.Context, a domain.Actor, key string) (*CustomerView, error) {
 	v := &CustomerView{}
-	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+	err := s.view(ctx, a, func(tx domain.Tx) (err error) {
 		if v.Project, err = projectByKey(ctx, tx, key); err != nil {
 			return err
 		}

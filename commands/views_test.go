@@ -302,7 +302,13 @@ func TestCustomersSeeTheirCompanyOnly(t *testing.T) {
 		}
 		e.ticket(t, commands.TicketInput{Title: "Acme's"})
 		e.ticket(t, commands.TicketInput{ProjectKey: "GLOBEX", Title: "Globex's"})
-		r, err := e.svc.QueryTickets(ctx, e.cust, "all customer:GLOBEX,ACME", 0)
+		// Other customers' keys are not words a customer's query knows:
+		// the refusal names their own company only.
+		_, err := e.svc.QueryTickets(ctx, e.cust, "all customer:GLOBEX,ACME", 0)
+		if msg := domain.ErrorMessage(err); !strings.Contains(msg, "(one of ACME)") || strings.Contains(msg, "Globex") {
+			t.Errorf("naming another customer: %v", err)
+		}
+		r, err := e.svc.QueryTickets(ctx, e.cust, "all", 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,6 +13,9 @@ type Store interface {
 	Update(ctx context.Context, fn func(Tx) error) error
 	// View runs fn with read-only access.
 	View(ctx context.Context, fn func(Tx) error) error
+	// ViewAs is View for a reader limited to a scope: every query fn runs
+	// through the Tx is filtered by it (scope.go).
+	ViewAs(ctx context.Context, scope Scope, fn func(Tx) error) error
 }
 
 // Tx is the data a use case works on inside one transaction. Now is fixed

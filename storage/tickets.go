@@ -143,7 +143,8 @@ func (tx *Tx) ticket(ctx context.Context, what, where string, args ...any) (*dom
 	if lock != "" {
 		lock = " FOR UPDATE OF t"
 	}
-	err := tx.get(ctx, &r, `SELECT `+ticketCols+ticketFrom+` WHERE `+where+lock, args...)
+	scope, sargs := tx.scoped("t.project_id")
+	err := tx.get(ctx, &r, `SELECT `+ticketCols+ticketFrom+` WHERE `+where+scope+lock, append(args, sargs...)...)
 	if err != nil {
 		if err = notFound(what, err); domain.ErrorCode(err) == domain.ENOTFOUND {
 			return nil, err
@@ -177,9 +178,12 @@ func (tx *Tx) TicketByThread(ctx context.Context, channel, threadTS string) (*do
 	return tx.ticket(ctx, "Ticket for this thread", "t.slack_channel = ? AND t.slack_thread_ts = ?", channel, threadTS)
 }
 
-func ticketWhere(f domain.TicketFilter) (string, []any) {
+func (tx *Tx) ticketWhere(f domain.TicketFilter) (string, []any) {
 	var conds []string
 	var args []any
+	if tx.scope.Customer {
+		conds, args = append(conds, "t.project_id = ?"), append(args, tx.scope.ProjectID)
+	}
 	if f.ProjectID != 0 {
 		conds, args = append(conds, "t.project_id = ?"), append(args, f.ProjectID)
 	}
@@ -205,7 +209,7 @@ func ticketWhere(f domain.TicketFilter) (string, []any) {
 
 // FindTickets lists tickets, newest first.
 func (tx *Tx) FindTickets(ctx context.Context, f domain.TicketFilter) ([]*domain.Ticket, error) {
-	where, args := ticketWhere(f)
+	where, args := tx.ticketWhere(f)
 	q := `SELECT ` + ticketCols + ticketFrom + where + ` ORDER BY t.id DESC`
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
@@ -227,7 +231,7 @@ func (tx *Tx) FindTickets(ctx context.Context, f domain.TicketFilter) ([]*domain
 
 // CountTickets counts what FindTickets would list without a limit.
 func (tx *Tx) CountTickets(ctx context.Context, f domain.TicketFilter) (int, error) {
-	where, args := ticketWhere(f)
+	where, args := tx.ticketWhere(f)
 	var n int
 	if err := tx.get(ctx, &n, `SELECT COUNT(*) FROM tickets t`+where, args...); err != nil {
 		return 0, fmt.Errorf("store: unable to count tickets: %w", err)

@@ -13,6 +13,12 @@ import (
 // when the query is) and one for the page, each a single SQL query over
 // tickets joined to their customer. Nothing is filtered in Go.
 func (tx *Tx) QueryTickets(ctx context.Context, q *domain.ViewQuery) (*domain.ViewPage, error) {
+	if tx.scope.Customer {
+		// Whatever the query asks, a customer's own company only.
+		c := *q
+		c.ProjectID, c.Customer = tx.scope.ProjectID, true
+		q = &c
+	}
 	b := &viewSQL{dialect: tx.d.dialect, q: q}
 	where, err := b.where()
 	if err != nil {
@@ -87,7 +93,7 @@ func (b *viewSQL) collate() string {
 
 func (b *viewSQL) where() (string, error) {
 	var conds []string
-	if b.q.ProjectID != 0 {
+	if b.q.ProjectID != 0 || b.q.Customer {
 		conds = append(conds, "t.project_id = "+b.arg(b.q.ProjectID))
 	}
 	for _, c := range b.q.Q.Conds {
@@ -451,6 +457,21 @@ func (tx *Tx) TicketLinks(ctx context.Context, ids []int64) ([]*domain.Link, err
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	if tx.scope.Customer {
+		// Links of the customer's own tickets only; the other end may be
+		// anyone's, and TicketsByID will not read it unless it is theirs.
+		seen, err := tx.TicketsByID(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		ids = ids[:0:0]
+		for _, t := range seen {
+			ids = append(ids, t.ID)
+		}
+		if len(ids) == 0 {
+			return nil, nil
+		}
+	}
 	in, args := inList(ids)
 	var ls []*domain.Link
 	if err := tx.sel(ctx, &ls, `SELECT from_id, to_id, kind, created_at FROM ticket_links
@@ -466,8 +487,9 @@ func (tx *Tx) TicketsByID(ctx context.Context, ids []int64) ([]*domain.Ticket, e
 		return nil, nil
 	}
 	in, args := inList(ids)
+	scope, sargs := tx.scoped("t.project_id")
 	var rows []*ticketRow
-	if err := tx.sel(ctx, &rows, `SELECT `+ticketCols+ticketFrom+` WHERE t.id IN `+in+` ORDER BY t.id`, args...); err != nil {
+	if err := tx.sel(ctx, &rows, `SELECT `+ticketCols+ticketFrom+` WHERE t.id IN `+in+scope+` ORDER BY t.id`, append(args, sargs...)...); err != nil {
 		return nil, fmt.Errorf("store: unable to read tickets: %w", err)
 	}
 	out := make([]*domain.Ticket, 0, len(rows))
