@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -16,7 +17,14 @@ import (
 	"github.com/deskbot/deskbot/domain"
 )
 
-var outboxKinds = []string{domain.OutboxCard, domain.OutboxSlackPost, domain.OutboxSlackFile}
+// outboxKinds are the outbox messages the bot delivers (deliver): a kind
+// missing here is never claimed and waits forever, as digests once did.
+// TestEveryOutboxKindIsDelivered (package main) holds every kind any code
+// enqueues to this list or the mail transport's.
+var outboxKinds = []string{domain.OutboxCard, domain.OutboxSlackPost, domain.OutboxSlackFile, domain.OutboxDigest}
+
+// OutboxKinds lists the outbox kinds the bot claims and delivers.
+func OutboxKinds() []string { return slices.Clone(outboxKinds) }
 
 // dispatchOutbox delivers queued side effects until ctx ends. A Slack
 // outage or a 429 delays delivery, never loses it: a message stays in the
