@@ -115,7 +115,8 @@ func (s *script) play() error {
 	if err != nil {
 		return err
 	}
-	s.step("09:12 — Ana clicks Start timer on ACME-2's card, works, then Stop timer")
+	s.step("09:12 — Ana opens ACME-2's working face (Agent actions, just for her), clicks Start timer, works, then Stop timer")
+	s.click("UANA", bug, "work", "ACME-2")
 	s.click("UANA", bug, "timer_start", "ACME-2")
 	s.click("UANA", bug, "timer_stop", "ACME-2")
 	s.step("09:38 — Ana also logs the hour she spent on the phone with Cy: /time log")
@@ -124,6 +125,8 @@ func (s *script) play() error {
 		return err
 	}
 	s.settle()
+	s.step("09:39 — the customer's card shows no time; Ana's working face does")
+	s.click("UANA", bug, "work", "ACME-2")
 	s.step("09:40 — Ana moves ACME-2 to In progress, and closes ACME-1 as a duplicate of it")
 	s.click("UANA", bug, "status", "ACME-2|in_progress")
 	first, err := s.svc.Ticket(s.ctx, domain.Actor{Role: domain.RoleAgent}, "ACME-1")
@@ -150,7 +153,7 @@ func (s *script) event(p slackemu.Payload) string {
 }
 
 func (s *script) click(user string, t *domain.Ticket, action, value string) {
-	label := map[string]string{"timer_start": "Start timer", "timer_stop": "Stop timer", "status": "Move to… " + strings.SplitN(value, "|", 2)[len(strings.SplitN(value, "|", 2))-1]}[action]
+	label := map[string]string{"work": "Agent actions", "timer_start": "Start timer", "timer_stop": "Stop timer", "status": "Move to… " + strings.SplitN(value, "|", 2)[len(strings.SplitN(value, "|", 2))-1]}[action]
 	fmt.Fprintf(s.out, "  %s clicks [%s] on %s\n", s.names[user], label, t.Key())
 	t, _ = s.svc.Ticket(s.ctx, domain.Actor{Role: domain.RoleAgent}, t.Key())
 	if _, err := s.emu.Interactive(s.ctx, slackemu.BlockAction(user, t.SlackChannel, t.SlackTS, action, value)); err != nil {
@@ -214,6 +217,10 @@ func (s *script) show(c slackemu.Call) {
 			Blocks json.RawMessage `json:"blocks"`
 		}
 		_ = json.Unmarshal(c.Body, &m)
+		if len(m.Blocks) > 0 && string(m.Blocks) != "null" {
+			fmt.Fprintf(s.out, "  deskbot (only you can see this):\n%s", s.render(string(m.Blocks), m.Text))
+			return
+		}
 		fmt.Fprintf(s.out, "  deskbot (only you can see this): %s\n", s.inline(m.Text))
 	case "views.open":
 		fmt.Fprintln(s.out, "  deskbot opens the form \"New ticket\": title, description, customer, type, priority, version, assignee.")

@@ -64,6 +64,8 @@ type Bot struct {
 	teamID, botUserID string
 
 	home homeRefresh // App Home publish debounce, home.go
+	// shared remembers which channels are shared with customers (faces.go).
+	shared sharedChannels
 }
 
 // webClient is the HTTP client for Slack's Web API and response URLs.

@@ -173,3 +173,90 @@ func slaLine(v *commands.SLAView) string {
 	}
 	return fmt.Sprintf("%s — %s", state, target)
 }
+
+// customerCardBlocks renders the customer's face of a card, for a channel
+// the customer reads: the status in their words, priority, who works on
+// it by name, the SLA promise, what it waits on; none of our timers, time
+// or mentions. assignee is the assignee's name ("" when unassigned). Its
+// one agent control, Agent actions, opens the working face privately.
+func customerCardBlocks(cfg *domain.Config, v *commands.CardView, assignee string) []slack.Block {
+	t := v.Ticket
+	done := cfg.Status(t.Status) != nil && cfg.Status(t.Status).Done()
+	title := fmt.Sprintf("*%s* %s", t.Key(), escCut(t.Title, 400))
+	if done {
+		title = fmt.Sprintf("~*%s*~ %s", t.Key(), escCut(t.Title, 400))
+	}
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(title), nil, nil, slack.SectionBlockOptionBlockID("title"))}
+	who := "_not assigned yet_"
+	if assignee != "" {
+		who = escCut(assignee, 100)
+	}
+	requester := firstNonEmpty(t.RequesterName, t.RequesterEmail)
+	fields := []*slack.TextBlockObject{
+		mrkdwn("*Status*\n" + esc(cfg.CustomerStatusLabel(t.Status))),
+		mrkdwn("*Priority*\n" + esc(t.Priority)),
+		mrkdwn("*Assignee*\n" + who),
+		mrkdwn("*Customer*\n" + escCut(v.Project.Name, 100)),
+		mrkdwn("*Type*\n" + esc(cfg.TypeLabel(t.Type))),
+	}
+	if requester != "" {
+		fields = append(fields, mrkdwn("*Requester*\n"+escCut(requester, 200)))
+	}
+	if t.Version != "" {
+		fields = append(fields, mrkdwn("*Version*\n"+esc(t.Version)))
+	}
+	if v.SLA != nil {
+		if p := slaPromise(v.SLA); p != "" {
+			fields = append(fields, mrkdwn("*Our promise*\n"+p))
+		}
+	}
+	blocks = append(blocks, slack.NewSectionBlock(nil, fields, nil, slack.SectionBlockOptionBlockID("fields")))
+	if d := strings.TrimSpace(t.Description); d != "" {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(escCut(d, 1200)), nil, nil, slack.SectionBlockOptionBlockID("description")))
+	}
+	var notes []slack.MixedElement
+	if len(v.Blockers) > 0 {
+		notes = append(notes, mrkdwn(":no_entry: Blocked by "+strings.Join(v.Blockers, ", ")))
+	}
+	if len(v.Blocks) > 0 {
+		notes = append(notes, mrkdwn(":link: Blocks "+strings.Join(v.Blocks, ", ")))
+	}
+	if len(v.FollowsUp) > 0 {
+		notes = append(notes, mrkdwn(":leftwards_arrow_with_hook: Follows up "+strings.Join(v.FollowsUp, ", ")))
+	}
+	if len(v.FollowedUpBy) > 0 {
+		notes = append(notes, mrkdwn(":arrow_right: Followed up in "+strings.Join(v.FollowedUpBy, ", ")))
+	}
+	notes = append(notes, mrkdwn(fmt.Sprintf("Opened %s", slackDate(t.CreatedAt, "{date_short_pretty} {time}"))))
+	blocks = append(blocks, slack.NewContextBlock("context", notes...))
+	els := []slack.BlockElement{}
+	if !done && (t.Source == domain.SourceChannel || t.Source == domain.SourceReaction) {
+		els = append(els, slack.NewButtonBlockElement(actNotTicket, t.Key(), plain("Not a ticket")))
+	}
+	els = append(els, slack.NewButtonBlockElement(actWork, t.Key(), plain(":wrench: Agent actions")))
+	return append(blocks, slack.NewActionBlock("actions", els...))
+}
+
+// slaPromise is the SLA as promised to the customer: the next deadline
+// and what it is for, without our alert levels.
+func slaPromise(v *commands.SLAView) string {
+	target := targetNames[v.Target]
+	switch v.Status {
+	case sla.OnTrack, sla.AtRisk, sla.Breached:
+		if !v.Due.IsZero() {
+			return fmt.Sprintf("%s by %s", capitalize(target), slackDate(v.Due, "{date_short_pretty} {time}"))
+		}
+	case sla.Paused:
+		return "On hold while we wait for your reply"
+	case sla.Met:
+		return "Met"
+	}
+	return ""
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

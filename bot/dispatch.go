@@ -286,6 +286,9 @@ func (b *Bot) deliverCard(ctx context.Context, ticketID, outboxID int64) (marked
 		return false, nil // no channel to show it in: App Home lists it
 	}
 	blocks := cardBlocks(b.svc.Config(), v)
+	if b.customerFacing(ctx, v.Project, t.SlackChannel) {
+		blocks = customerCardBlocks(b.svc.Config(), v, b.personName(ctx, t.AssigneeID))
+	}
 	opts := []slack.MsgOption{slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(cardText(t), false)}
 	if t.SlackTS != "" {
 		_, _, _, err := b.api.UpdateMessageContext(ctx, t.SlackChannel, t.SlackTS, opts...)
@@ -366,6 +369,12 @@ func (b *Bot) deliverPost(ctx context.Context, job commands.PostJob) error {
 			return errors.New("the ticket's card is not posted yet")
 		}
 		channel, thread = t.SlackChannel, t.SlackThreadTS
+		if internalNotice(job.Notice) && b.customerFacing(ctx, b.projectOfChannel(ctx, channel), channel) {
+			// The customer reads that thread: our alerts go to our place.
+			if channel, thread = b.internalPlace(), ""; channel == "" {
+				return nil
+			}
+		}
 	} else if job.User != "" {
 		dm, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{job.User}})
 		if err != nil {

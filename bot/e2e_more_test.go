@@ -88,12 +88,18 @@ func TestCardButtons(t *testing.T) {
 				t.Fatalf("click %s: %v %v", action, err, ack)
 			}
 		}
+		// The card in the customer's channel has one agent control: it
+		// shows the working face, with every action, to the agent alone.
+		click(agentID, "work", "ACME-1")
+		w.waitReply(t, `"action_id":"timer_start"`)
 		click(agentID, "timer_start", "ACME-1")
 		w.waitReply(t, "Timer started on *ACME-1*")
-		w.eventually(t, "card shows the timer", func() bool {
-			m, _ := w.emu.Message(ch, ts)
-			return m.Edited && strings.Contains(string(m.Blocks), "timer running")
-		})
+		w.eventually(t, "card refreshed", func() bool { m, _ := w.emu.Message(ch, ts); return m.Edited })
+		click(agentID, "work", "ACME-1")
+		w.waitReply(t, "has a timer running")
+		if m, _ := w.emu.Message(ch, ts); strings.Contains(string(m.Blocks), "timer") || strings.Contains(string(m.Blocks), "Time logged") {
+			t.Errorf("the customer's card shows our timers: %s", m.Blocks)
+		}
 		click(agentID, "timer_stop", "ACME-1")
 		w.waitReply(t, "Timer stopped on *ACME-1*")
 		click(agentID, "assign_me", "ACME-1")
@@ -108,7 +114,7 @@ func TestCardButtons(t *testing.T) {
 		w.waitReply(t, "Only support agents can assign tickets.")
 		w.eventually(t, "card updated", func() bool {
 			m, _ := w.emu.Message(ch, ts)
-			return strings.Contains(plainJSON(string(m.Blocks)), "In progress") && strings.Contains(plainJSON(string(m.Blocks)), "<@"+agentID+">")
+			return strings.Contains(plainJSON(string(m.Blocks)), "We're on it") && strings.Contains(plainJSON(string(m.Blocks)), "Ana Agent")
 		})
 		if tk := w.ticket(t, "ACME-1"); tk.AssigneeID != agentID || tk.Status != "in_progress" {
 			t.Errorf("ticket %+v", tk)
@@ -140,10 +146,13 @@ func TestLogTimeModalBadDuration(t *testing.T) {
 		if strings.Contains(string(ack.Payload), "errors") {
 			t.Fatalf("valid duration refused: %s", ack.Payload)
 		}
-		w.eventually(t, "card shows logged time", func() bool {
-			m, _ := w.emu.Message(ch, ts)
-			return strings.Contains(string(m.Blocks), "1h30")
-		})
+		// Time logged shows on the working face only.
+		w.eventually(t, "card refreshed", func() bool { m, _ := w.emu.Message(ch, ts); return m.Edited })
+		w.emu.Interactive(ctx, slackemu.BlockAction(agentID, ch, ts, "work", "ACME-1"))
+		w.waitReply(t, "1h30")
+		if m, _ := w.emu.Message(ch, ts); strings.Contains(string(m.Blocks), "1h30") {
+			t.Errorf("the customer's card shows time logged: %s", m.Blocks)
+		}
 	})
 }
 

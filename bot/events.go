@@ -94,7 +94,11 @@ func (b *Bot) onThreadReply(ctx context.Context, e *slackevents.MessageEvent) {
 	// themselves, and their replies stay internal.
 	public := a.Role == domain.RoleCustomer
 	if !public {
-		if p, _ := b.svc.ProjectByChannel(ctx, e.Channel); p != nil && p.ID == t.ProjectID {
+		if p, _ := b.svc.ProjectByChannel(ctx, e.Channel); b.customerFacing(ctx, p, e.Channel) {
+			if body, ok := b.asNote(e.Text); ok && a.IsAgent() {
+				b.keepNote(ctx, a, t, e.Channel, e.ThreadTimeStamp, e.TimeStamp, body)
+				return
+			}
 			public = true
 		}
 	}

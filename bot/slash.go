@@ -100,7 +100,9 @@ func (b *Bot) showTicket(ctx context.Context, a domain.Actor, responseURL, key s
 	}
 	blocks := cardBlocks(b.svc.Config(), v)
 	if !a.IsAgent() {
-		blocks = blocks[:len(blocks)-1] // customers see the card without agent controls
+		// Customers see their face of it, without the agents' control.
+		blocks = customerCardBlocks(b.svc.Config(), v, b.personName(ctx, t.AssigneeID))
+		blocks = blocks[:len(blocks)-1]
 	}
 	b.reply(ctx, responseURL, cardText(t), blocks...)
 }

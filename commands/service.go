@@ -178,3 +178,7 @@ func (s *Service) UseStandardHooks() {
 func (s *Service) view(ctx context.Context, a domain.Actor, fn func(domain.Tx) error) error {
 	return s.store.ViewAs(ctx, a.Scope(), fn)
 }
+
+// TriageChannel is the channel of tickets that have nowhere else to go,
+// "" when none is set.
+func (s *Service) TriageChannel() string { return s.triageChannel }
