@@ -35,7 +35,7 @@ type StatusDef struct {
 	// they read in their channel; empty: said by its category.
 	CustomerLabel string `yaml:"customer_label"`
 	Category      string `yaml:"category"`
-	PausesSLA bool   `yaml:"pauses_sla"`
+	PausesSLA     bool   `yaml:"pauses_sla"`
 	// Started marks statuses where work is under way (in progress): a
 	// ticket blocked by unresolved tickets can enter neither them nor a
 	// resolved status. See config_rules.go.
