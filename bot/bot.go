@@ -66,6 +66,9 @@ type Bot struct {
 	home homeRefresh // App Home publish debounce, home.go
 	// shared remembers which channels are shared with customers (faces.go).
 	shared sharedChannels
+	// life is Run's context: work scheduled for later (a trailing App Home
+	// redraw) outlives the input that asked for it, not the bot.
+	life context.Context
 }
 
 // webClient is the HTTP client for Slack's Web API and response URLs.
@@ -134,6 +137,7 @@ func (b *Bot) Run(ctx context.Context) error {
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	b.life = runCtx
 	errc := make(chan error, 1)
 	go func() { errc <- b.sm.RunContext(runCtx) }()
 	b.wg.Add(1)

@@ -146,3 +146,29 @@ func TestBillingTermsSetInSlack(t *testing.T) {
 		}
 	})
 }
+
+// Clicks on the App Home in quick succession: the debounced redraw is
+// followed by a trailing one, so the Home ends with the latest state —
+// not "Timer running" after Stop — and keeps being redrawn after.
+func TestHomeEndsWithLatestState(t *testing.T) {
+	w := start(t, "sqlite")
+	ctx := waitCtx(t)
+	w.slash(t, agentID, triageChan, "/ticket", "Nightly sync #acme <@"+agentID+">")
+	w.waitCard(t, acmeChan, "Nightly sync")
+	w.emu.Event(ctx, map[string]any{"type": "app_home_opened", "user": agentID, "tab": "home"})
+	w.eventually(t, "home published", func() bool { _, ok := w.emu.HomeView(agentID); return ok })
+	homeHas := func(s string) bool { h, _ := w.emu.HomeView(agentID); return strings.Contains(string(h.Blocks), s) }
+	click := func(action, value string) {
+		t.Helper()
+		home, _ := w.emu.HomeView(agentID)
+		if _, err := w.emu.Interactive(ctx, slackemu.ViewAction(agentID, home, action, value)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	click("timer_start", "ACME-1")
+	w.eventually(t, "the Home shows the timer", func() bool { return homeHas("Timer running on") })
+	click("timer_stop", "ACME-1") // within the 3 s window of the last redraw
+	w.eventually(t, "the Home shows the timer stopped", func() bool { return homeHas("No timer running") })
+	click("timer_start", "ACME-1")
+	w.eventually(t, "the Home is still redrawn", func() bool { return homeHas("Timer running on") })
+}

@@ -88,11 +88,19 @@ func (b *Bot) publishHome(ctx context.Context, userID string) {
 	if b.home.after != nil {
 		after = func(d time.Duration, f func()) *time.Timer { b.home.after(d, f); return nil }
 	}
+	// The input that asked is handled by now and its context gone: the
+	// trailing redraw runs in the bot's, or the Home would stay stale and,
+	// with its redraw pending forever, never be redrawn again.
+	life := b.life
+	if life == nil {
+		life = context.WithoutCancel(ctx)
+	}
 	after(wait, func() {
-		if ctx.Err() != nil {
+		if life.Err() != nil {
+			b.home.fire(userID)
 			return
 		}
-		b.work(ctx, "home", func(ctx context.Context) {
+		b.work(life, "home", func(ctx context.Context) {
 			b.home.fire(userID)
 			b.publishHomeNow(ctx, userID)
 		})
