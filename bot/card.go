@@ -95,6 +95,9 @@ func cardBlocks(cfg *domain.Config, v *commands.CardView) []slack.Block {
 		notes = append(notes, mrkdwn(":arrow_right: Followed up in "+strings.Join(v.FollowedUpBy, ", ")))
 	}
 	notes = append(notes, mrkdwn(fmt.Sprintf("Opened %s via %s", slackDate(t.CreatedAt, "{date_short_pretty} {time}"), esc(t.Source))))
+	if v.OriginalDeleted {
+		notes = append(notes, mrkdwn(originalDeleted))
+	}
 	if len(notes) > 10 {
 		notes = notes[len(notes)-10:]
 	}
@@ -228,6 +231,9 @@ func customerCardBlocks(cfg *domain.Config, v *commands.CardView, assignee strin
 		notes = append(notes, mrkdwn(":arrow_right: Followed up in "+strings.Join(v.FollowedUpBy, ", ")))
 	}
 	notes = append(notes, mrkdwn(fmt.Sprintf("Opened %s", slackDate(t.CreatedAt, "{date_short_pretty} {time}"))))
+	if v.OriginalDeleted {
+		notes = append(notes, mrkdwn(originalDeleted))
+	}
 	blocks = append(blocks, slack.NewContextBlock("context", notes...))
 	els := []slack.BlockElement{}
 	if !done && (t.Source == domain.SourceChannel || t.Source == domain.SourceReaction) {
@@ -260,3 +266,6 @@ func capitalize(s string) string {
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
 }
+
+// originalDeleted is the card's note once the message a ticket came from is gone.
+const originalDeleted = ":wastebasket: The message this ticket came from was deleted; the ticket keeps its description."

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/deskbot/deskbot/bot/slackemu"
+	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
 )
 
@@ -244,4 +245,44 @@ func TestDeskViewAndSLACommands(t *testing.T) {
 	w.waitReply(t, "ACME-1")
 	w.slash(t, agentID, triageChan, "/desk", "sla report acme")
 	w.waitReply(t, "SLA compliance")
+}
+
+// The customer's message a ticket came from is edited: the description
+// follows, with an event; then deleted: the card says so, the ticket
+// keeps its description.
+func TestOriginalMessageEditedThenDeleted(t *testing.T) {
+	forEachDB(t, func(t *testing.T, w *world) {
+		ctx := waitCtx(t)
+		w.emu.Event(ctx, slackemu.MessageEvent(acmeChan, customerID, "Login fails on Safari", ""))
+		orig := w.emu.Messages(acmeChan)[0].TS
+		w.eventually(t, "the ticket", func() bool {
+			tk, err := w.svc.Ticket(ctx, domain.Actor{Role: domain.RoleAgent}, "ACME-1")
+			return err == nil && tk.SlackTS != ""
+		})
+		edited := map[string]any{"type": "message", "subtype": "message_changed", "channel": acmeChan,
+			"message": map[string]any{"type": "message", "user": customerID, "text": "Login fails on Safari 17 and Firefox", "ts": orig, "thread_ts": orig}}
+		w.emu.Event(ctx, edited)
+		w.eventually(t, "the description follows", func() bool {
+			return w.ticket(t, "ACME-1").Description == "Login fails on Safari 17 and Firefox"
+		})
+		_, es, _ := w.svc.History(ctx, domain.Actor{Role: domain.RoleAgent}, "ACME-1")
+		var recorded bool
+		for _, e := range es {
+			recorded = recorded || e.Kind == commands.EventDescription && e.OldValue == "Login fails on Safari" && e.Actor == customerID
+		}
+		if !recorded {
+			t.Errorf("no event for the edit: %+v", es)
+		}
+		deleted := map[string]any{"type": "message", "subtype": "message_deleted", "channel": acmeChan, "deleted_ts": orig,
+			"previous_message": map[string]any{"type": "message", "user": customerID, "text": "Login fails on Safari 17 and Firefox", "ts": orig}}
+		w.emu.Event(ctx, deleted)
+		ch, ts := w.cardTS(t, "ACME-1")
+		w.eventually(t, "the card notes the deletion", func() bool {
+			m, _ := w.emu.Message(ch, ts)
+			return strings.Contains(string(m.Blocks), "was deleted")
+		})
+		if tk := w.ticket(t, "ACME-1"); tk.Description != "Login fails on Safari 17 and Firefox" {
+			t.Errorf("description after the deletion: %q", tk.Description)
+		}
+	})
 }

@@ -26,6 +26,8 @@ type CardView struct {
 	FollowedUpBy []string
 	Now          time.Time
 	SLA          *SLAView // nil when no policy applies
+	// OriginalDeleted: the message the ticket came from was deleted.
+	OriginalDeleted bool
 }
 
 // Card gathers a ticket's public card, the one posted in its channel.
@@ -91,6 +93,11 @@ func (s *Service) cardOf(cfg *domain.Config, r *domain.TicketRecord, now time.Ti
 	slaV := slaViewOf(t, slaRunOf(cfg, t, r.Events, r.Comments, r.Alerts, now), now)
 	if slaV.Policy != "" && slaV.Status != sla.NotApplicable {
 		v.SLA = slaV
+	}
+	for _, e := range r.Events {
+		if e.Kind == EventOriginalDeleted {
+			v.OriginalDeleted = true
+		}
 	}
 	for _, l := range r.Links {
 		var list *[]string
