@@ -61,7 +61,7 @@ func cardBlocks(cfg *domain.Config, v *commands.CardView) []slack.Block {
 	}
 	fields := []*slack.TextBlockObject{
 		mrkdwn("*Status*\n" + esc(cfg.StatusLabel(t.Status))),
-		mrkdwn("*Priority*\n" + esc(t.Priority)),
+		mrkdwn("*Priority*\n" + priorityText(t)),
 		mrkdwn("*Assignee*\n" + userRef(t.AssigneeID)),
 		mrkdwn("*Customer*\n" + escCut(v.Project.Name, 100)),
 		mrkdwn("*Type*\n" + esc(cfg.TypeLabel(t.Type))),
@@ -79,6 +79,13 @@ func cardBlocks(cfg *domain.Config, v *commands.CardView) []slack.Block {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(escCut(d, 1200)), nil, nil, slack.SectionBlockOptionBlockID("description")))
 	}
 	var notes []slack.MixedElement
+	if t.DueAt != nil {
+		due := ":calendar: Due " + slackDate(*t.DueAt, "{date_short_pretty} {time}")
+		if t.DuePublic {
+			due += " (the customer sees it)"
+		}
+		notes = append(notes, mrkdwn(due))
+	}
 	for _, e := range v.Running {
 		notes = append(notes, mrkdwn(fmt.Sprintf(":stopwatch: %s has a timer running since %s", userRef(e.UserID), slackDate(e.StartedAt, "{time}"))))
 	}
@@ -197,7 +204,7 @@ func customerCardBlocks(cfg *domain.Config, v *commands.CardView, assignee strin
 	requester := firstNonEmpty(t.RequesterName, t.RequesterEmail)
 	fields := []*slack.TextBlockObject{
 		mrkdwn("*Status*\n" + esc(cfg.CustomerStatusLabel(t.Status))),
-		mrkdwn("*Priority*\n" + esc(t.Priority)),
+		mrkdwn("*Priority*\n" + priorityText(t)),
 		mrkdwn("*Assignee*\n" + who),
 		mrkdwn("*Customer*\n" + escCut(v.Project.Name, 100)),
 		mrkdwn("*Type*\n" + esc(cfg.TypeLabel(t.Type))),
@@ -218,6 +225,9 @@ func customerCardBlocks(cfg *domain.Config, v *commands.CardView, assignee strin
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(escCut(d, 1200)), nil, nil, slack.SectionBlockOptionBlockID("description")))
 	}
 	var notes []slack.MixedElement
+	if t.DueAt != nil && t.DuePublic {
+		notes = append(notes, mrkdwn(":calendar: Due "+slackDate(*t.DueAt, "{date_short_pretty} {time}")))
+	}
 	if len(v.Blockers) > 0 {
 		notes = append(notes, mrkdwn(":no_entry: Blocked by "+strings.Join(v.Blockers, ", ")))
 	}
@@ -269,3 +279,11 @@ func capitalize(s string) string {
 
 // originalDeleted is the card's note once the message a ticket came from is gone.
 const originalDeleted = ":wastebasket: The message this ticket came from was deleted; the ticket keeps its description."
+
+// priorityText is the priority, with the severity when the ticket has one.
+func priorityText(t *domain.Ticket) string {
+	if t.Severity == "" {
+		return esc(t.Priority)
+	}
+	return esc(t.Priority) + " · severity " + esc(t.Severity)
+}

@@ -286,3 +286,35 @@ func TestOriginalMessageEditedThenDeleted(t *testing.T) {
 		}
 	})
 }
+
+// Due date and severity from the command line, shown on the card: the
+// customer's face shows a due date only when it is public.
+func TestDueAndSeverityFromSlack(t *testing.T) {
+	forEachDB(t, func(t *testing.T, w *world) {
+		w.slash(t, agentID, triageChan, "/ticket", "Reports are slow #acme")
+		ch, ts := w.cardTS(t, "ACME-1")
+		w.slash(t, agentID, triageChan, "/ticket", "ACME-1 due someday")
+		w.waitReply(t, `\"someday\" is not a due date`)
+		w.slash(t, agentID, triageChan, "/ticket", "ACME-1 due today 23:59")
+		w.waitReply(t, "(for agents only; add `public` to show the customer)")
+		w.slash(t, agentID, triageChan, "/ticket", "ACME-1 severity critical")
+		w.waitReply(t, "*ACME-1* is now severity critical.")
+		w.eventually(t, "the card shows the severity", func() bool {
+			m, _ := w.emu.Message(ch, ts)
+			return strings.Contains(string(m.Blocks), "severity critical")
+		})
+		if m, _ := w.emu.Message(ch, ts); strings.Contains(string(m.Blocks), ":calendar: Due") {
+			t.Errorf("the customer sees an agents-only due date: %s", m.Blocks)
+		}
+		w.slash(t, agentID, triageChan, "/ticket", "ACME-1 due today 23:59 public")
+		w.waitReply(t, "the customer sees it")
+		w.eventually(t, "the customer's card shows the due date", func() bool {
+			m, _ := w.emu.Message(ch, ts)
+			return strings.Contains(string(m.Blocks), ":calendar: Due")
+		})
+		w.slash(t, agentID, triageChan, "/ticket", "list as:calendar")
+		w.waitReply(t, "_due date_")
+		w.slash(t, customerID, acmeChan, "/ticket", "ACME-1 severity minor")
+		w.waitReply(t, "Only support agents can set severities.")
+	})
+}

@@ -53,6 +53,8 @@ func (b *Bot) ticketCommand(ctx context.Context, a domain.Actor, cmd slack.Slash
 		b.showQuery(ctx, a, cmd.ResponseURL, cmd.ChannelID, rest, 0, false)
 	case domain.IsKey(text):
 		b.showTicket(ctx, a, cmd.ResponseURL, text)
+	case domain.IsKey(word):
+		b.ticketVerb(ctx, a, cmd.ResponseURL, cmd.UserID, word, rest)
 	default:
 		b.quickCreate(ctx, a, cmd, envelope)
 	}

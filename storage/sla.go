@@ -78,8 +78,9 @@ func (tx *Tx) TicketsCreated(ctx context.Context, projectID int64, from, to time
 }
 
 // SetTicketSLA writes the two SLA columns only.
-func (tx *Tx) SetTicketSLA(ctx context.Context, ticketID int64, policy string, due *time.Time) error {
-	if _, err := tx.exec(ctx, `UPDATE tickets SET sla_policy = ?, sla_due_at = ? WHERE id = ?`, policy, tsp(due), ticketID); err != nil {
+func (tx *Tx) SetTicketSLA(ctx context.Context, ticketID int64, policy string, due, deadline *time.Time) error {
+	if _, err := tx.exec(ctx, `UPDATE tickets SET sla_policy = ?, sla_due_at = ?, sla_deadline_at = ? WHERE id = ?`,
+		policy, tsp(due), tsp(deadline), ticketID); err != nil {
 		return fmt.Errorf("store: unable to set SLA of ticket %d: %w", ticketID, err)
 	}
 	return nil

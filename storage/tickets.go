@@ -20,7 +20,7 @@ const ticketCols = `t.id, t.project_id, p.key AS project_key, t.number, t.title,
 	t.status, t.priority, t.severity, t.requester_id, t.requester_email, t.requester_name,
 	t.assignee_id, t.version, t.fields AS fields_json, t.source, t.source_ref, t.slack_channel,
 	t.slack_ts, t.slack_thread_ts, t.email_thread, t.sla_policy, t.sla_due_at, t.created_by, t.created_at,
-	t.updated_at, t.first_response_at, t.resolved_at, t.closed_at`
+	t.updated_at, t.first_response_at, t.resolved_at, t.closed_at, t.sla_deadline_at, t.due_at, t.due_public`
 
 const ticketFrom = ` FROM tickets t JOIN projects p ON p.id = t.project_id`
 
@@ -58,7 +58,7 @@ func (tx *Tx) CreateTicket(ctx context.Context, t *domain.Ticket) error {
 		t.RequesterID, t.RequesterEmail, t.RequesterName, t.AssigneeID, t.Version, fields,
 		t.Source, t.SourceRef, t.SlackChannel, t.SlackTS, t.SlackThreadTS, t.EmailThread, t.SLAPolicy, tsp(t.SLADueAt),
 		t.CreatedBy, t.CreatedAt, t.UpdatedAt, tsp(t.FirstResponseAt), tsp(t.ResolvedAt), tsp(t.ClosedAt),
-		query.VersionKey(t.Version)}
+		query.VersionKey(t.Version), tsp(t.SLADeadline), tsp(t.DueAt), t.DuePublic}
 	if tx.queues() {
 		return tx.queueTicket(ctx, t, vals)
 	}
@@ -86,7 +86,8 @@ func (tx *Tx) CreateTicket(ctx context.Context, t *domain.Ticket) error {
 const ticketInsertCols = `title, description, type, status,
 	priority, severity, requester_id, requester_email, requester_name, assignee_id, version, fields,
 	source, source_ref, slack_channel, slack_ts, slack_thread_ts, email_thread, sla_policy, sla_due_at,
-	created_by, created_at, updated_at, first_response_at, resolved_at, closed_at, version_key`
+	created_by, created_at, updated_at, first_response_at, resolved_at, closed_at, version_key,
+	sla_deadline_at, due_at, due_public`
 
 // UpdateTicket saves every mutable column of a ticket.
 func (tx *Tx) UpdateTicket(ctx context.Context, t *domain.Ticket) error {
@@ -98,11 +99,12 @@ func (tx *Tx) UpdateTicket(ctx context.Context, t *domain.Ticket) error {
 	_, err = tx.exec(ctx, `UPDATE tickets SET title=?, description=?, type=?, status=?, priority=?,
 		severity=?, requester_id=?, requester_email=?, requester_name=?, assignee_id=?, version=?,
 		fields=?, slack_channel=?, slack_ts=?, slack_thread_ts=?, email_thread=?, sla_policy=?, sla_due_at=?,
-		updated_at=?, first_response_at=?, resolved_at=?, closed_at=?, version_key=? WHERE id=?`,
+		updated_at=?, first_response_at=?, resolved_at=?, closed_at=?, version_key=?, sla_deadline_at=?, due_at=?,
+		due_public=? WHERE id=?`,
 		t.Title, t.Description, t.Type, t.Status, t.Priority, t.Severity, t.RequesterID,
 		t.RequesterEmail, t.RequesterName, t.AssigneeID, t.Version, fields, t.SlackChannel, t.SlackTS,
 		t.SlackThreadTS, t.EmailThread, t.SLAPolicy, tsp(t.SLADueAt), t.UpdatedAt, tsp(t.FirstResponseAt),
-		tsp(t.ResolvedAt), tsp(t.ClosedAt), query.VersionKey(t.Version), t.ID)
+		tsp(t.ResolvedAt), tsp(t.ClosedAt), query.VersionKey(t.Version), tsp(t.SLADeadline), tsp(t.DueAt), t.DuePublic, t.ID)
 	if err != nil {
 		return fmt.Errorf("store: unable to update ticket %s: %w", t.Key(), err)
 	}

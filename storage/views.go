@@ -288,10 +288,14 @@ func (b *viewSQL) version(c query.Cond) string {
 	return b.in("t.version", c.Values, none)
 }
 
-// dateCols: tickets have no due date of their own, so due: (and
-// sort:due, the calendar) read sla_due_at, the next SLA instant the
-// scheduler looks at: a warning threshold or the deadline itself.
-var dateCols = map[string]string{"created": "t.created_at", "updated": "t.updated_at", "resolved": "t.resolved_at", "due": "t.sla_due_at"}
+// dateCols: due: (and sort:due, the calendar) read the due date, else
+// the next SLA deadline — never sla_due_at, the scheduler's next look,
+// which may be a warning threshold.
+var dateCols = map[string]string{"created": "t.created_at", "updated": "t.updated_at", "resolved": "t.resolved_at", "due": dueExpr}
+
+// dueExpr is when a ticket is due: its due date, else its next SLA
+// deadline (domain.Ticket.Due), through the index tickets_due.
+const dueExpr = "COALESCE(t.due_at, t.sla_deadline_at)"
 
 // date tests a range; an unset date never lies in one, so negations
 // include it.
@@ -433,7 +437,7 @@ func (b *viewSQL) orderBy() string {
 		switch s.Field {
 		case "due":
 			// Unset due dates last either way.
-			parts = append(parts, "(t.sla_due_at IS NULL)", "t.sla_due_at"+desc)
+			parts = append(parts, "("+dueExpr+" IS NULL)", dueExpr+desc)
 		case "created":
 			parts = append(parts, "t.created_at"+desc)
 		case "updated":
