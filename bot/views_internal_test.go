@@ -194,7 +194,10 @@ func BenchmarkHome(b *testing.B) {
 // next SLA deadline, never the warning before it — and says which.
 func TestCalendarUsesDueDateElseDeadline(t *testing.T) {
 	mon := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
-	at := func(day, hour int) *time.Time { v := mon.AddDate(0, 0, day).Add(time.Duration(hour) * time.Hour); return &v }
+	at := func(day, hour int) *time.Time {
+		v := mon.AddDate(0, 0, day).Add(time.Duration(hour) * time.Hour)
+		return &v
+	}
 	dated := &domain.Ticket{ProjectKey: "ACME", Number: 1, Title: "Dated", Priority: "low", DueAt: at(3, 17), SLADeadline: at(1, 9), SLADueAt: at(0, 15)}
 	byDeadline := &domain.Ticket{ProjectKey: "ACME", Number: 2, Title: "By SLA", Priority: "high", SLADeadline: at(2, 12), SLADueAt: at(1, 10)}
 	r := &commands.ViewResult{Layout: "calendar", Tickets: []*domain.Ticket{dated, byDeadline}, Now: mon.Add(8 * time.Hour),
