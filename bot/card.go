@@ -137,6 +137,7 @@ func cardActions(cfg *domain.Config, v *commands.CardView, done bool) []slack.Bl
 	}
 	els = append(els, slack.NewButtonBlockElement(actLogTime, key, plain("Log time")))
 	els = append(els, slack.NewButtonBlockElement(actEdit, key, plain("Edit")))
+	els = append(els, slack.NewButtonBlockElement(actNote, key, plain(":lock: Internal note")))
 	if reply := replyButton(v.Ticket); reply != nil { // email tickets (reply.go)
 		els = append(els, reply)
 	}

@@ -318,3 +318,38 @@ func TestDueAndSeverityFromSlack(t *testing.T) {
 		w.waitReply(t, "Only support agents can set severities.")
 	})
 }
+
+// The card's Edit form sets severity and the due date; a bad date is
+// refused on its field.
+func TestEditFormSetsSeverityAndDue(t *testing.T) {
+	w := start(t, "sqlite")
+	ctx := waitCtx(t)
+	w.slash(t, agentID, triageChan, "/ticket", "Exports are slow #acme")
+	ch, ts := w.cardTS(t, "ACME-1")
+	if _, err := w.emu.Interactive(ctx, slackemu.BlockAction(agentID, ch, ts, "edit", "ACME-1")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.emu.WaitCall(ctx, "views.open", func(c slackemu.Call) bool { return c.OK() }); err != nil {
+		t.Fatalf("no edit modal: %v", err)
+	}
+	view := openView(t, w, "edit_ticket")
+	values := map[string]map[string]any{
+		"type":       {"type": slackemu.StaticSelect("question")},
+		"severity":   {"severity": slackemu.StaticSelect("major")},
+		"due":        {"due": slackemu.TextInput("next blue moon")},
+		"due_public": {"due_public": slackemu.StaticSelect("public")},
+	}
+	ack, _ := w.emu.Interactive(ctx, slackemu.ViewSubmission(agentID, view, values))
+	if !strings.Contains(string(ack.Payload), `"due"`) || !strings.Contains(string(ack.Payload), "is not a due date") {
+		t.Fatalf("want the due error inline, got %s", ack.Payload)
+	}
+	values["due"] = map[string]any{"due": slackemu.TextInput("2030-01-15 10:00")}
+	if ack, _ = w.emu.Interactive(ctx, slackemu.ViewSubmission(agentID, view, values)); strings.Contains(string(ack.Payload), "errors") {
+		t.Fatalf("valid edit refused: %s", ack.Payload)
+	}
+	tk := w.ticket(t, "ACME-1")
+	paris, _ := time.LoadLocation("Europe/Paris") // the agent's zone
+	if tk.Severity != "major" || tk.DueAt == nil || !tk.DueAt.Equal(time.Date(2030, 1, 15, 10, 0, 0, 0, paris)) || !tk.DuePublic {
+		t.Errorf("after the edit: severity %q due %v public %v", tk.Severity, tk.DueAt, tk.DuePublic)
+	}
+}

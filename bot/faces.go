@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -167,4 +168,44 @@ func (b *Bot) personName(ctx context.Context, userID string) string {
 		return "our support team"
 	}
 	return firstNonEmpty(u.RealName, u.Name)
+}
+
+// The working face's Internal note button: a modal whose text is kept as
+// an internal note, never posted where the customer reads.
+const (
+	actNote = "note"
+	cbNote  = "internal_note"
+)
+
+func (b *Bot) openNoteModal(ctx context.Context, a domain.Actor, responseURL, triggerID, key string) {
+	if !a.IsAgent() {
+		b.fail(ctx, responseURL, domain.Errorf(domain.EFORBIDDEN, "Only support agents can write internal notes."))
+		return
+	}
+	t, err := b.svc.Ticket(ctx, a, key)
+	if err != nil {
+		b.fail(ctx, responseURL, err)
+		return
+	}
+	body := slack.NewPlainTextInputBlockElement(plain("For agents only: the customer never sees it"), "body")
+	body.Multiline = true
+	body.MaxLength = maxInputValue
+	view := slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: cbNote, Title: plain(cut("Internal note", maxModalTitle)),
+		Submit: plain("Save"), Close: plain("Cancel"), PrivateMetadata: t.Key(),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{
+			slack.NewContextBlock("about", mrkdwn(fmt.Sprintf("*%s* %s", t.Key(), escCut(t.Title, 200)))),
+			slack.NewInputBlock("body", plain("Note"), nil, body),
+		}},
+	}
+	b.retry(ctx, "views.open", func() error { _, err := b.api.OpenViewContext(ctx, triggerID, view); return err })
+}
+
+func (b *Bot) submitNote(ctx context.Context, a domain.Actor, cb slack.InteractionCallback, values map[string]map[string]slack.BlockAction) *slack.ViewSubmissionResponse {
+	// The view id makes a resubmission keep one note.
+	_, err := b.svc.Comment(ctx, a, cb.View.PrivateMetadata, commands.CommentInput{Body: inputValue(values, "body"), SourceRef: "view:" + cb.View.ID})
+	if err != nil && domain.ErrorCode(err) != domain.ECONFLICT {
+		return formError("body", err)
+	}
+	return nil
 }

@@ -127,6 +127,26 @@ func TestTwoFacesOfATicket(t *testing.T) {
 				t.Errorf("the working face lacks %q: %s", s, face)
 			}
 		}
+		// The working face's Internal note: kept, never posted.
+		click("note", "ACME-1")
+		if _, err := w.emu.WaitCall(ctx, "views.open", func(c slackemu.Call) bool { return c.OK() }); err != nil {
+			t.Fatal(err)
+		}
+		view := openView(t, w, "internal_note")
+		if ack, err := w.emu.Interactive(ctx, slackemu.ViewSubmission(agentID, view,
+			map[string]map[string]any{"body": {"body": slackemu.TextInput("db password is in the vault")}})); err != nil || strings.Contains(string(ack.Payload), "errors") {
+			t.Fatalf("note submission: %v %s", err, ack.Payload)
+		}
+		w.eventually(t, "the note from the modal", func() bool {
+			cs, _, _ := w.svc.History(ctx, agent, "ACME-1")
+			for _, c := range cs {
+				if c.Body == "db password is in the vault" {
+					return !c.Public
+				}
+			}
+			return false
+		})
+		check("a note from the modal")
 		// A customer who clicks Agent actions is told, privately.
 		if _, err := w.emu.Interactive(ctx, slackemu.BlockAction(customerID, ch, ts, "work", "ACME-1")); err != nil {
 			t.Fatal(err)

@@ -83,6 +83,9 @@ func (b *Bot) onBlockAction(ctx context.Context, cb slack.InteractionCallback, a
 	case actWork:
 		b.openWork(ctx, a, cb.ResponseURL, key)
 		return
+	case actNote:
+		b.openNoteModal(ctx, a, cb.ResponseURL, cb.TriggerID, key)
+		return
 	case actNotTicket:
 		if _, err = b.svc.Dismiss(ctx, a, key); err == nil {
 			reply = fmt.Sprintf("Closed *%s*: not a ticket.", key)

@@ -284,6 +284,8 @@ func (b *Bot) submitView(ctx context.Context, cb slack.InteractionCallback) *sla
 		return b.submitEdit(ctx, a, cb, values)
 	case cbReply:
 		return b.submitReply(ctx, a, cb, values)
+	case cbNote:
+		return b.submitNote(ctx, a, cb, values)
 	case cbEditTime:
 		return b.submitEditTime(ctx, a, cb)
 	case cbStopAt:
