@@ -79,7 +79,7 @@ func (b *Bot) customerFacing(ctx context.Context, p *domain.Project, channel str
 // internalNotice reports notices that are ours, never the customer's.
 func internalNotice(notice string) bool {
 	switch notice {
-	case commands.NoticeSLAWarning, commands.NoticeSLASummary, commands.NoticeSLABreach:
+	case commands.NoticeSLAWarning, commands.NoticeSLASummary, commands.NoticeSLABreach, commands.NoticeEmailFailed:
 		return true
 	}
 	return false
