@@ -248,7 +248,7 @@ func TestCustomersSeeOnlyTheirOwn(t *testing.T) {
 			}
 			// Not blind either: their own tickets, and the link to the
 			// other customer's as an internal task.
-			for _, s := range []string{me.key + "-1", strings.ToLower(me.key) + "-title-quartz", "an internal task", "Your company's open tickets"} {
+			for _, s := range []string{me.key + "-1", strings.ToLower(me.key) + "-title-quartz", "an internal task", "Your company's open tickets", "promised by"} {
 				if !strings.Contains(seen, s) {
 					t.Errorf("%s does not see %q", me.key, s)
 				}
