@@ -86,6 +86,8 @@ type Bot struct {
 
 	home homeRefresh // App Home publish debounce, home.go
 	conn connState   // Socket Mode health, health.go
+	// shared remembers which channels are shared with customers (faces.go).
+	shared sharedChannels
 }
 
 // webClient is the HTTP client for Slack's Web API and response URLs.

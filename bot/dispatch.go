@@ -18,7 +18,14 @@ import (
 	"github.com/deskbot/deskbot/domain"
 )
 
-var outboxKinds = []string{domain.OutboxCard, domain.OutboxSlackPost, domain.OutboxSlackFile}
+// outboxKinds are the outbox messages the bot delivers (deliver): a kind
+// missing here is never claimed and waits forever, as digests once did.
+// TestEveryOutboxKindIsDelivered (package main) holds every kind any code
+// enqueues to this list or the mail transport's.
+var outboxKinds = []string{domain.OutboxCard, domain.OutboxSlackPost, domain.OutboxSlackFile, domain.OutboxDigest}
+
+// OutboxKinds lists the outbox kinds the bot claims and delivers.
+func OutboxKinds() []string { return slices.Clone(outboxKinds) }
 
 // dispatchOutbox delivers queued side effects until ctx ends. A Slack
 // outage or a 429 delays delivery, never loses it: a message stays in the
@@ -306,6 +313,9 @@ func (b *Bot) deliverCard(ctx context.Context, ticketID int64, m *domain.OutboxM
 		return false, nil // no channel to show it in: App Home lists it
 	}
 	blocks := cardBlocks(b.svc.Config(), v)
+	if b.customerFacing(ctx, v.Project, t.SlackChannel) {
+		blocks = customerCardBlocks(b.svc.Config(), v, b.personName(ctx, t.AssigneeID))
+	}
 	opts := []slack.MsgOption{slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(cardText(t), false)}
 	if t.SlackTS != "" {
 		_, _, _, err := b.api.UpdateMessageContext(ctx, t.SlackChannel, t.SlackTS, opts...)
@@ -386,6 +396,12 @@ func (b *Bot) deliverPost(ctx context.Context, job commands.PostJob, m *domain.O
 			return errors.New("the ticket's card is not posted yet")
 		}
 		channel, thread = t.SlackChannel, t.SlackThreadTS
+		if internalNotice(job.Notice) && b.customerFacing(ctx, b.projectOfChannel(ctx, channel), channel) {
+			// The customer reads that thread: our alerts go to our place.
+			if channel, thread = b.internalPlace(), ""; channel == "" {
+				return nil
+			}
+		}
 	} else if job.User != "" {
 		dm, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{job.User}})
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -34,13 +35,13 @@ func (b *Bot) openEditModal(ctx context.Context, a domain.Actor, responseURL, tr
 		b.fail(ctx, responseURL, err)
 		return
 	}
-	view := b.editView(b.svc.Config(), t, t.Type, nil, customers)
+	view := b.editView(b.svc.Config(), t, t.Type, nil, customers, b.userLoc(ctx, a.UserID))
 	b.retry(ctx, "views.open", func() error { _, err := b.api.OpenViewContext(ctx, triggerID, view); return err })
 }
 
 // editView builds the modal for a type. values, when the type changed,
 // keeps what the person already typed over the ticket's own values.
-func (b *Bot) editView(cfg *domain.Config, t *domain.Ticket, typ string, values map[string]map[string]slack.BlockAction, customers []*domain.Project) slack.ModalViewRequest {
+func (b *Bot) editView(cfg *domain.Config, t *domain.Ticket, typ string, values map[string]map[string]slack.BlockAction, customers []*domain.Project, loc *time.Location) slack.ModalViewRequest {
 	td := cfg.Type(typ)
 	if td == nil {
 		typ = t.Type
@@ -53,6 +54,10 @@ func (b *Bot) editView(cfg *domain.Config, t *domain.Ticket, typ string, values 
 		blocks = append(blocks, in)
 	}
 	blocks = append(blocks, b.typeInput(cfg, typ))
+	if len(cfg.Severities) > 0 {
+		blocks = append(blocks, severityInput(cfg, t.Severity))
+	}
+	blocks = append(blocks, dueInputs(t, loc)...)
 	if typ != t.Type {
 		note := fmt.Sprintf("Changing the type moves the ticket to *%s* in the %s workflow.",
 			esc(cfg.StatusLabel(cfg.MapStatus(t.Status, typ))), esc(td.Label))
@@ -122,7 +127,7 @@ func (b *Bot) redrawEditModal(ctx context.Context, cb slack.InteractionCallback,
 		return
 	}
 	typ := firstNonEmpty(act.SelectedOption.Value, act.Value)
-	view := b.editView(b.svc.Config(), t, typ, cb.View.State.Values, customers)
+	view := b.editView(b.svc.Config(), t, typ, cb.View.State.Values, customers, b.userLoc(ctx, a.UserID))
 	b.retry(ctx, "views.update", func() error {
 		_, err := b.api.UpdateViewContext(ctx, view, "", cb.View.Hash, cb.View.ID)
 		return err
@@ -136,7 +141,15 @@ func (b *Bot) submitEdit(ctx context.Context, a domain.Actor, cb slack.Interacti
 			fields[name] = inputValue(values, id)
 		}
 	}
-	t, err := b.svc.SetFields(ctx, a, cb.View.PrivateMetadata, commands.EditInput{Type: inputValue(values, "type"), Fields: fields})
+	key := cb.View.PrivateMetadata
+	var due time.Time
+	if text := strings.TrimSpace(inputValue(values, "due")); text != "" {
+		var err error
+		if due, err = domain.ParseDue(text, time.Now(), b.userLoc(ctx, a.UserID)); err != nil {
+			return formError("due", err)
+		}
+	}
+	t, err := b.svc.SetFields(ctx, a, key, commands.EditInput{Type: inputValue(values, "type"), Fields: fields})
 	if err != nil {
 		return formError(editBlockFor(err, values), err)
 	}
@@ -148,6 +161,20 @@ func (b *Bot) submitEdit(ctx context.Context, a domain.Actor, cb slack.Interacti
 		if i := slices.IndexFunc(customers, func(p *domain.Project) bool { return p.Key == to }); i >= 0 && customers[i].ID != t.ProjectID {
 			if t, err = b.svc.MoveTicket(ctx, a, t.Key(), to); err != nil {
 				return formError("customer", err)
+			}
+		}
+	}
+	if _, ok := values["severity"]; ok && inputValue(values, "severity") != t.Severity {
+		if _, err := b.svc.SetSeverity(ctx, a, key, inputValue(values, "severity")); err != nil {
+			return formError("severity", err)
+		}
+	}
+	if _, ok := values["due"]; ok {
+		public := inputValue(values, "due_public") == "public"
+		same := t.DuePublic == public && (t.DueAt == nil && due.IsZero() || t.DueAt != nil && t.DueAt.Equal(due.UTC().Truncate(time.Minute)))
+		if !same {
+			if _, err := b.svc.SetDue(ctx, a, key, due, public); err != nil {
+				return formError("due", err)
 			}
 		}
 	}
@@ -190,4 +217,43 @@ func customerInput(t *domain.Ticket, customers []*domain.Project, values map[str
 	sel.InitialOption = initial
 	in := slack.NewInputBlock("customer", plain("Customer"), plain("Moving it keeps its key "+t.Key()+"."), sel)
 	return in
+}
+
+// severityInput picks one of the config's severities, or none.
+func severityInput(cfg *domain.Config, current string) *slack.InputBlock {
+	var opts []*slack.OptionBlockObject
+	var initial *slack.OptionBlockObject
+	for _, s := range cfg.Severities {
+		o := slack.NewOptionBlockObject(s, plain(cut(s, maxOptionText)), nil)
+		opts = append(opts, o)
+		if s == current {
+			initial = o
+		}
+	}
+	sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("None"), "severity", opts...)
+	sel.InitialOption = initial
+	in := slack.NewInputBlock("severity", plain("Severity"), nil, sel)
+	in.Optional = true
+	return in
+}
+
+// dueInputs are the due date, as people write it, and whether the
+// customer sees it.
+// The date is in the person's time zone (loc), both ways.
+func dueInputs(t *domain.Ticket, loc *time.Location) []slack.Block {
+	initial := ""
+	if t.DueAt != nil {
+		initial = t.DueAt.In(loc).Format("2006-01-02 15:04")
+	}
+	due := textInput("due", "Due", initial, true, 40, "fri 17:00, tomorrow, +3d, 2026-12-05 09:00 — empty: none")
+	agents := slack.NewOptionBlockObject("agents", plain("Agents only"), nil)
+	public := slack.NewOptionBlockObject("public", plain("Also the customer, on their card"), nil)
+	sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Agents only"), "due_public", agents, public)
+	sel.InitialOption = agents
+	if t.DuePublic {
+		sel.InitialOption = public
+	}
+	in := slack.NewInputBlock("due_public", plain("Who sees the due date"), nil, sel)
+	in.Optional = true
+	return []slack.Block{due, in}
 }

@@ -98,7 +98,11 @@ func (b *Bot) onThreadReply(ctx context.Context, e *slackevents.MessageEvent) {
 	// themselves, and their replies stay internal.
 	public := a.Role == domain.RoleCustomer
 	if !public {
-		if p, _ := b.svc.ProjectByChannel(ctx, e.Channel); p != nil && p.ID == t.ProjectID {
+		if p, _ := b.svc.ProjectByChannel(ctx, e.Channel); b.customerFacing(ctx, p, e.Channel) {
+			if body, ok := b.asNote(e.Text); ok && a.IsAgent() {
+				b.keepNote(ctx, a, t, e.Channel, e.ThreadTimeStamp, e.TimeStamp, body)
+				return
+			}
 			public = true
 		}
 	}
@@ -118,7 +122,11 @@ func (b *Bot) onMessageEdit(ctx context.Context, e *slackevents.MessageEvent) {
 	if deleted {
 		msg = e.PreviousMessage
 	}
-	if msg == nil || msg.ThreadTimestamp == "" {
+	if msg == nil {
+		return
+	}
+	if msg.ThreadTimestamp == "" || msg.ThreadTimestamp == msg.Timestamp {
+		b.onOriginalEdit(ctx, e.Channel, msg, deleted)
 		return
 	}
 	t, err := b.svc.TicketByThread(ctx, e.Channel, msg.ThreadTimestamp)
@@ -223,4 +231,17 @@ func (b *Bot) message(ctx context.Context, channel, ts string) (*slack.Message, 
 		}
 	}
 	return nil, domain.Errorf(domain.ENOTFOUND, "Message not found.")
+}
+
+// onOriginalEdit follows an edit or a deletion of a top-level message a
+// ticket may have been opened from: the description follows the edit, a
+// deletion is noted on the card.
+func (b *Bot) onOriginalEdit(ctx context.Context, channel string, msg *slack.Msg, deleted bool) {
+	a, err := b.ppl.actor(ctx, msg.User, channel)
+	if err != nil {
+		return
+	}
+	if _, err := b.svc.OriginalChanged(ctx, a, "msg:"+messageRef(channel, msg.Timestamp), msg.Text, deleted); err != nil {
+		b.log.Error("bot: unable to follow the original message", "channel", channel, "err", err)
+	}
 }

@@ -19,13 +19,14 @@ const (
 	ticketList   = "list"   // list [query]
 	ticketShow   = "show"   // a key alone
 	ticketMove   = "move"   // KEY customer ACME
+	ticketChange = "change" // KEY due WHEN, KEY severity LEVEL
 	ticketCreate = "create" // anything else: a title with its options
 )
 
 type ticketOp struct {
 	op   string
 	key  string // show, move
-	arg  string // list: the query; move: the customer
+	arg  string // list: the query; move: the customer; change: the words after the key
 	note string // create: how to say the other thing, when the text was close to it
 }
 
@@ -57,6 +58,9 @@ func parseTicketCommand(text string, isCustomer func(string) bool) ticketOp {
 		return ticketOp{op: ticketShow, key: strings.ToUpper(words[0])}
 	case domain.IsKey(words[0]) && len(words) == 3 && strings.EqualFold(words[1], "customer"):
 		return ticketOp{op: ticketMove, key: strings.ToUpper(words[0]), arg: strings.TrimPrefix(words[2], "#")}
+	case domain.IsKey(words[0]) && len(words) >= 2 && slices.Contains([]string{"due", "severity", "sev"}, strings.ToLower(words[1])):
+		_, rest := firstWord(strings.TrimSpace(text))
+		return ticketOp{op: ticketChange, key: strings.ToUpper(words[0]), arg: rest}
 	case domain.IsKey(words[0]):
 		return ticketOp{op: ticketCreate, note: "To see " + strings.ToUpper(words[0]) + " instead: `/ticket " + strings.ToUpper(words[0]) + "`."}
 	case first == "help":

@@ -26,6 +26,8 @@ func TestCommandGrammar(t *testing.T) {
 		{"HELP", want{op: ticketHelpOp}},
 		{"?", want{op: ticketHelpOp}},
 		{"list", want{op: ticketList}},
+		{"ACME-7 due fri 17:00 public", want{op: ticketChange, key: "ACME-7", arg: "due fri 17:00 public"}},
+		{"acme-7 severity sev1", want{op: ticketChange, key: "ACME-7", arg: "severity sev1"}},
 		{"list mine", want{op: ticketList, arg: "mine"}},
 		{"list unassigned all", want{op: ticketList, arg: "unassigned all"}},
 		{"list #acme !high", want{op: ticketList, arg: "#acme !high"}},

@@ -83,6 +83,11 @@ func (b *Bot) onBlockAction(ctx context.Context, cb slack.InteractionCallback, a
 		return
 	case actOnboardCustomer, actOnboardLink, actOnboardTicket:
 		b.onOnboardAction(ctx, a, cb, act.ActionID)
+	case actWork:
+		b.openWork(ctx, a, cb.ResponseURL, key)
+		return
+	case actNote:
+		b.openNoteModal(ctx, a, cb.ResponseURL, cb.TriggerID, key)
 		return
 	case actNotTicket:
 		if _, err = b.svc.Dismiss(ctx, a, key); err == nil {

@@ -97,6 +97,9 @@ func (b *Bot) createView(ctx context.Context, a domain.Actor, pre createPrefill,
 		blocks = append(blocks, in)
 	}
 	blocks = append(blocks, b.typeInput(cfg, typ), priorityInput(cfg, cfg.Type(typ)))
+	if len(cfg.Severities) > 0 {
+		blocks = append(blocks, severityInput(cfg, ""))
+	}
 	td := cfg.Type(typ)
 	if slices.Contains(td.Fields, "version") {
 		blocks = append(blocks, textInput("version", "Version", version, true, 50, "e.g. 4.2.1 — the customer's current version by default"))
@@ -285,6 +288,8 @@ func (b *Bot) submitView(ctx context.Context, cb slack.InteractionCallback) *sla
 		return b.submitEdit(ctx, a, cb, values)
 	case cbReply:
 		return b.submitReply(ctx, a, cb, values)
+	case cbNote:
+		return b.submitNote(ctx, a, cb, values)
 	case cbEditTime:
 		return b.submitEditTime(ctx, a, cb)
 	case cbStopAt:
@@ -320,7 +325,7 @@ func (b *Bot) submitCreate(ctx context.Context, a domain.Actor, cb slack.Interac
 	t, err := b.svc.CreateTicket(ctx, a, commands.TicketInput{
 		ProjectKey: inputValue(values, "project"), Title: inputValue(values, "title"),
 		Description: inputValue(values, "description"), Type: inputValue(values, "type"),
-		Priority: inputValue(values, "priority"), Version: inputValue(values, "version"),
+		Priority: inputValue(values, "priority"), Version: inputValue(values, "version"), Severity: inputValue(values, "severity"),
 		AssigneeID: inputValue(values, "assignee"), Fields: fields, Source: source,
 		SourceRef: pre.SourceRef, ChannelID: pre.Channel, DedupID: "view:" + cb.View.ID,
 	})

@@ -126,6 +126,17 @@ func (p *people) actor(ctx context.Context, userID, channelID string) (domain.Ac
 			p.mu.Unlock()
 		}
 	}
+	if a.ProjectID == 0 && a.Email != "" {
+		// Outside a customer's channel (a DM, the App Home): their
+		// company's email domain.
+		proj, err := p.svc.ProjectByEmail(ctx, a.Email)
+		if err != nil {
+			return a, err
+		}
+		if proj != nil {
+			a.ProjectID = proj.ID
+		}
+	}
 	return a, nil
 }
 

@@ -62,6 +62,8 @@ func (b *Bot) ticketCommand(ctx context.Context, a domain.Actor, cmd slack.Slash
 			return
 		}
 		b.reply(ctx, cmd.ResponseURL, fmt.Sprintf(":truck: *%s* is now %s's; it keeps its key, and its history says who moved it.", t.Key(), esc(strings.ToUpper(op.arg))))
+	case ticketChange:
+		b.ticketVerb(ctx, a, cmd.ResponseURL, cmd.UserID, op.key, op.arg)
 	default:
 		b.quickCreate(ctx, a, cmd, envelope, op.note)
 	}
@@ -153,14 +155,16 @@ func (b *Bot) showTicket(ctx context.Context, a domain.Actor, responseURL, key s
 		b.fail(ctx, responseURL, err)
 		return
 	}
-	v, err := b.svc.Card(ctx, t.ID)
+	v, err := b.svc.CardFor(ctx, a, t.ID)
 	if err != nil {
 		b.fail(ctx, responseURL, err)
 		return
 	}
 	blocks := cardBlocks(b.svc.Config(), v)
 	if !a.IsAgent() {
-		blocks = blocks[:len(blocks)-1] // customers see the card without agent controls
+		// Customers see their face of it, without the agents' control.
+		blocks = customerCardBlocks(b.svc.Config(), v, b.personName(ctx, t.AssigneeID))
+		blocks = blocks[:len(blocks)-1]
 	}
 	b.reply(ctx, responseURL, cardText(t), blocks...)
 }

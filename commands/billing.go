@@ -66,7 +66,7 @@ func (s *Service) report(ctx context.Context, a domain.Actor, projectKey string,
 	}
 	cfg := s.Config()
 	var r *Report
-	err := s.store.View(ctx, func(tx domain.Tx) error {
+	err := s.view(ctx, a, func(tx domain.Tx) error {
 		p, err := tx.ProjectByKey(ctx, projectKey)
 		if err != nil {
 			return err
@@ -127,9 +127,8 @@ func priceRows(ctx context.Context, tx domain.Tx, cfg *domain.Config, p *domain.
 // contract is how a customer is billed: their contract's rate and rules,
 // with the config's per-engineer and per-type rates over them.
 func contract(cfg *domain.Config, p *domain.Project) billing.Contract {
-	c := billing.Contract{Rate: p.HourlyRate,
-		RoundTo:       time.Duration(p.BillingRoundMinutes) * time.Minute,
-		MinPerTicket:  time.Duration(p.BillingMinMinutes) * time.Minute,
+	round, least := BillingRules(cfg, p)
+	c := billing.Contract{Rate: p.HourlyRate, RoundTo: round, MinPerTicket: least,
 		EngineerRates: map[string]int64{}, TypeRates: map[string]int64{}}
 	for id, r := range cfg.Time.Rates.Engineers {
 		c.EngineerRates[id] = int64(r)
@@ -229,7 +228,7 @@ func (s *Service) BillingLocks(ctx context.Context, a domain.Actor, projectKey s
 		return nil, err
 	}
 	var out []*domain.BillingLock
-	err := s.store.View(ctx, func(tx domain.Tx) error {
+	err := s.view(ctx, a, func(tx domain.Tx) error {
 		p, err := tx.ProjectByKey(ctx, projectKey)
 		if err != nil {
 			return err
@@ -306,4 +305,18 @@ func (s *Service) SetBillingTerms(ctx context.Context, a domain.Actor, projectKe
 		return nil, err
 	}
 	return p, nil
+}
+
+// BillingRules are a customer's rounding and per-ticket minimum: their
+// contract's (/desk customer edit KEY rounding=15m minimum=30m), else the
+// config's time.rounding and time.minimum.
+func BillingRules(cfg *domain.Config, p *domain.Project) (round, least time.Duration) {
+	round, least = cfg.Time.Rounding.Duration, cfg.Time.Minimum.Duration
+	if p.BillingRoundMinutes > 0 {
+		round = time.Duration(p.BillingRoundMinutes) * time.Minute
+	}
+	if p.BillingMinMinutes > 0 {
+		least = time.Duration(p.BillingMinMinutes) * time.Minute
+	}
+	return round, least
 }

@@ -228,7 +228,7 @@ func (s *Service) EditComment(ctx context.Context, a domain.Actor, ticketID int6
 func (s *Service) History(ctx context.Context, a domain.Actor, key string) ([]*domain.Comment, []*domain.Event, error) {
 	var cs []*domain.Comment
 	var es []*domain.Event
-	err := s.store.View(ctx, func(tx domain.Tx) error {
+	err := s.view(ctx, a, func(tx domain.Tx) error {
 		t, err := ticketFor(ctx, tx, a, key)
 		if err != nil {
 			return err

@@ -342,7 +342,7 @@ func (s *Service) MoveTicket(ctx context.Context, a domain.Actor, key, customer 
 // Ticket reads a ticket the actor may see.
 func (s *Service) Ticket(ctx context.Context, a domain.Actor, key string) (*domain.Ticket, error) {
 	var t *domain.Ticket
-	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+	err := s.view(ctx, a, func(tx domain.Tx) (err error) {
 		t, err = ticketFor(ctx, tx, a, key)
 		return err
 	})
@@ -448,7 +448,7 @@ func (s *Service) moveStatus(ctx context.Context, tx domain.Tx, cfg *domain.Conf
 	if err := wf.CheckMove(cfg, t.Status, to, t.Fields); err != nil {
 		return err
 	}
-	if err := checkBlockers(ctx, tx, cfg, t, to); err != nil {
+	if err := checkBlockers(ctx, tx, cfg, a, t, to); err != nil {
 		return err
 	}
 	from := t.Status
@@ -495,7 +495,7 @@ func (s *Service) ListTickets(ctx context.Context, a domain.Actor, f domain.Tick
 	}
 	var out []*domain.Ticket
 	var total int
-	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+	err := s.view(ctx, a, func(tx domain.Tx) (err error) {
 		if out, err = tx.FindTickets(ctx, f); err != nil {
 			return err
 		}

@@ -140,7 +140,7 @@ func stopEntry(ctx context.Context, tx domain.Tx, a domain.Actor, e *domain.Time
 func (s *Service) RunningTimer(ctx context.Context, a domain.Actor) (*domain.TimeEntry, *domain.Ticket, error) {
 	var e *domain.TimeEntry
 	var t *domain.Ticket
-	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+	err := s.view(ctx, a, func(tx domain.Tx) (err error) {
 		if e, err = tx.RunningTimer(ctx, a.UserID); err != nil {
 			return err
 		}
@@ -306,7 +306,7 @@ func (s *Service) TimeEntries(ctx context.Context, a domain.Actor, f domain.Time
 		return nil, domain.Errorf(domain.EFORBIDDEN, "Only support agents can see time entries.")
 	}
 	var out []*domain.TimeEntry
-	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+	err := s.view(ctx, a, func(tx domain.Tx) (err error) {
 		out, err = tx.TimeEntries(ctx, f)
 		return err
 	})

@@ -29,10 +29,13 @@ var categories = []string{CategoryNew, CategoryOpen, CategoryWaiting, CategoryRe
 
 // StatusDef is one ticket status.
 type StatusDef struct {
-	Name      string `yaml:"name"`
-	Label     string `yaml:"label"`
-	Category  string `yaml:"category"`
-	PausesSLA bool   `yaml:"pauses_sla"`
+	Name  string `yaml:"name"`
+	Label string `yaml:"label"`
+	// CustomerLabel is the status in the customer's words, on the card
+	// they read in their channel; empty: said by its category.
+	CustomerLabel string `yaml:"customer_label"`
+	Category      string `yaml:"category"`
+	PausesSLA     bool   `yaml:"pauses_sla"`
 	// Started marks statuses where work is under way (in progress): a
 	// ticket blocked by unresolved tickets can enter neither them nor a
 	// resolved status. See config_rules.go.
@@ -74,6 +77,9 @@ type SlackConfig struct {
 	Pleasantries []string `yaml:"pleasantries"`
 	// NotifyAssignee DMs people when a ticket is assigned to them.
 	NotifyAssignee bool `yaml:"notify_assignee"`
+	// NotePrefix: an agent's reply in a customer's thread that starts
+	// with it is kept as an internal note ("//" unless set).
+	NotePrefix string `yaml:"note_prefix"`
 	// Leads are agent leads (user IDs): they may fix anyone's time entries
 	// and lock billing periods.
 	Leads []string `yaml:"leads"`
@@ -298,6 +304,28 @@ func (c *Config) HasPriority(p string) bool { return slices.Contains(c.Prioritie
 
 // PriorityRank orders priorities: higher is more urgent, -1 when unknown.
 func (c *Config) PriorityRank(p string) int { return slices.Index(c.Priorities, p) }
+
+// CustomerStatusLabel is a status as the customer reads it.
+func (c *Config) CustomerStatusLabel(name string) string {
+	s := c.Status(name)
+	switch {
+	case s == nil:
+		return name
+	case s.CustomerLabel != "":
+		return s.CustomerLabel
+	case s.Started:
+		return "Being worked on"
+	}
+	switch s.Category {
+	case CategoryNew:
+		return "Received"
+	case CategoryOpen:
+		return "Open"
+	case CategoryWaiting:
+		return "Waiting for your reply"
+	}
+	return c.StatusLabel(name)
+}
 
 // StatusLabel is the display name of a status.
 func (c *Config) StatusLabel(name string) string {

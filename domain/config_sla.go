@@ -141,7 +141,11 @@ func (c *Config) validateSLA(p *problems) {
 		if _, ok := c.Calendars[def.Calendar]; ok && c.calendars[def.Calendar] == nil {
 			continue // its calendar is broken and already reported
 		}
-		pol, err := def.Compile(name, c.calendars, c.Priorities)
+		keys := c.Priorities
+		if def.SLABy == "severity" {
+			keys = c.Severities
+		}
+		pol, err := def.Compile(name, c.calendars, keys)
 		if err != nil {
 			p.add(def.Line, "%v", err)
 			continue

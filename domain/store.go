@@ -13,6 +13,9 @@ type Store interface {
 	Update(ctx context.Context, fn func(Tx) error) error
 	// View runs fn with read-only access.
 	View(ctx context.Context, fn func(Tx) error) error
+	// ViewAs is View for a reader limited to a scope: every query fn runs
+	// through the Tx is filtered by it (scope.go).
+	ViewAs(ctx context.Context, scope Scope, fn func(Tx) error) error
 }
 
 // Tx is the data a use case works on inside one transaction. Now is fixed
@@ -106,7 +109,8 @@ type Tx interface {
 	DueSLATickets(ctx context.Context, limit int) ([]int64, error)
 	// SetTicketSLA saves a ticket's policy and next SLA due time alone,
 	// leaving updated_at as it was: the scheduler's bookkeeping is no change.
-	SetTicketSLA(ctx context.Context, ticketID int64, policy string, due *time.Time) error
+	// deadline is the next SLA deadline (never a warning), for due: and the calendar.
+	SetTicketSLA(ctx context.Context, ticketID int64, policy string, due, deadline *time.Time) error
 	SLAAlerts(ctx context.Context, ticketID int64) ([]*SLAAlert, error)
 	// AddSLAAlert records an alert and reports false when it was already recorded.
 	AddSLAAlert(ctx context.Context, a *SLAAlert) (bool, error)

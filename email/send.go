@@ -131,6 +131,10 @@ func (s *Sender) Run(ctx context.Context) {
 
 const batch = 20
 
+// OutboxKinds lists the outbox kinds the mail transport claims and
+// delivers (OutboxEmail only when it composes mail: Options.Compose).
+func OutboxKinds() []string { return []string{domain.OutboxMail, domain.OutboxEmail} }
+
 // DeliverDue sends every mail that is due, one relay connection per batch;
 // a scheduler job can call it instead of Run. A relay that cannot be
 // reached reschedules the batch; the error is only for the claim itself.

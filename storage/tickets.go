@@ -20,7 +20,7 @@ const ticketCols = `t.id, t.project_id, ` + keyPrefixOf + ` AS project_key, ` + 
 	t.status, t.priority, t.severity, t.requester_id, t.requester_email, t.requester_name,
 	t.assignee_id, t.version, t.fields AS fields_json, t.source, t.source_ref, t.slack_channel,
 	t.slack_ts, t.slack_thread_ts, t.email_thread, t.sla_policy, t.sla_due_at, t.created_by, t.created_at,
-	t.updated_at, t.first_response_at, t.resolved_at, t.closed_at`
+	t.updated_at, t.first_response_at, t.resolved_at, t.closed_at, t.sla_deadline_at, t.due_at, t.due_public`
 
 const ticketFrom = ` FROM tickets t JOIN projects p ON p.id = t.project_id`
 
@@ -68,7 +68,7 @@ func (tx *Tx) CreateTicket(ctx context.Context, t *domain.Ticket) error {
 		t.RequesterID, t.RequesterEmail, t.RequesterName, t.AssigneeID, t.Version, fields,
 		t.Source, t.SourceRef, t.SlackChannel, t.SlackTS, t.SlackThreadTS, t.EmailThread, t.SLAPolicy, tsp(t.SLADueAt),
 		t.CreatedBy, t.CreatedAt, t.UpdatedAt, tsp(t.FirstResponseAt), tsp(t.ResolvedAt), tsp(t.ClosedAt),
-		query.VersionKey(t.Version)}
+		query.VersionKey(t.Version), tsp(t.SLADeadline), tsp(t.DueAt), t.DuePublic}
 	if tx.queues() {
 		// Checked here, where the columns have names: the queued insert
 		// binds arrays of every ticket at once.
@@ -102,7 +102,8 @@ func (tx *Tx) CreateTicket(ctx context.Context, t *domain.Ticket) error {
 const ticketInsertCols = `title, description, type, status,
 	priority, severity, requester_id, requester_email, requester_name, assignee_id, version, fields,
 	source, source_ref, slack_channel, slack_ts, slack_thread_ts, email_thread, sla_policy, sla_due_at,
-	created_by, created_at, updated_at, first_response_at, resolved_at, closed_at, version_key`
+	created_by, created_at, updated_at, first_response_at, resolved_at, closed_at, version_key,
+	sla_deadline_at, due_at, due_public`
 
 // UpdateTicket saves every mutable column of a ticket.
 func (tx *Tx) UpdateTicket(ctx context.Context, t *domain.Ticket) error {
@@ -114,11 +115,12 @@ func (tx *Tx) UpdateTicket(ctx context.Context, t *domain.Ticket) error {
 	_, err = tx.exec(ctx, `UPDATE tickets SET title=?, description=?, type=?, status=?, priority=?,
 		severity=?, requester_id=?, requester_email=?, requester_name=?, assignee_id=?, version=?,
 		fields=?, slack_channel=?, slack_ts=?, slack_thread_ts=?, email_thread=?, sla_policy=?, sla_due_at=?,
-		updated_at=?, first_response_at=?, resolved_at=?, closed_at=?, version_key=? WHERE id=?`,
+		updated_at=?, first_response_at=?, resolved_at=?, closed_at=?, version_key=?, sla_deadline_at=?, due_at=?,
+		due_public=? WHERE id=?`,
 		t.Title, t.Description, t.Type, t.Status, t.Priority, t.Severity, t.RequesterID,
 		t.RequesterEmail, t.RequesterName, t.AssigneeID, t.Version, fields, t.SlackChannel, t.SlackTS,
 		t.SlackThreadTS, t.EmailThread, t.SLAPolicy, tsp(t.SLADueAt), t.UpdatedAt, tsp(t.FirstResponseAt),
-		tsp(t.ResolvedAt), tsp(t.ClosedAt), query.VersionKey(t.Version), t.ID)
+		tsp(t.ResolvedAt), tsp(t.ClosedAt), query.VersionKey(t.Version), tsp(t.SLADeadline), tsp(t.DueAt), t.DuePublic, t.ID)
 	if err != nil {
 		return fmt.Errorf("store: unable to update ticket %s: %w", t.Key(), err)
 	}
@@ -159,7 +161,8 @@ func (tx *Tx) ticket(ctx context.Context, what, where string, args ...any) (*dom
 	if lock != "" {
 		lock = " FOR UPDATE OF t"
 	}
-	err := tx.get(ctx, &r, `SELECT `+ticketCols+ticketFrom+` WHERE `+where+lock, args...)
+	scope, sargs := tx.scoped("t.project_id")
+	err := tx.get(ctx, &r, `SELECT `+ticketCols+ticketFrom+` WHERE `+where+scope+lock, append(args, sargs...)...)
 	if err != nil {
 		if err = notFound(what, err); domain.ErrorCode(err) == domain.ENOTFOUND {
 			return nil, err
@@ -193,9 +196,12 @@ func (tx *Tx) TicketByThread(ctx context.Context, channel, threadTS string) (*do
 	return tx.ticket(ctx, "Ticket for this thread", "t.slack_channel = ? AND t.slack_thread_ts = ?", channel, threadTS)
 }
 
-func ticketWhere(f domain.TicketFilter) (string, []any) {
+func (tx *Tx) ticketWhere(f domain.TicketFilter) (string, []any) {
 	var conds []string
 	var args []any
+	if tx.scope.Customer {
+		conds, args = append(conds, "t.project_id = ?"), append(args, tx.scope.ProjectID)
+	}
 	if f.ProjectID != 0 {
 		conds, args = append(conds, "t.project_id = ?"), append(args, f.ProjectID)
 	}
@@ -221,7 +227,7 @@ func ticketWhere(f domain.TicketFilter) (string, []any) {
 
 // FindTickets lists tickets, newest first.
 func (tx *Tx) FindTickets(ctx context.Context, f domain.TicketFilter) ([]*domain.Ticket, error) {
-	where, args := ticketWhere(f)
+	where, args := tx.ticketWhere(f)
 	q := `SELECT ` + ticketCols + ticketFrom + where + ` ORDER BY t.id DESC`
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
@@ -243,7 +249,7 @@ func (tx *Tx) FindTickets(ctx context.Context, f domain.TicketFilter) ([]*domain
 
 // CountTickets counts what FindTickets would list without a limit.
 func (tx *Tx) CountTickets(ctx context.Context, f domain.TicketFilter) (int, error) {
-	where, args := ticketWhere(f)
+	where, args := tx.ticketWhere(f)
 	var n int
 	if err := tx.get(ctx, &n, `SELECT COUNT(*) FROM tickets t`+where, args...); err != nil {
 		return 0, fmt.Errorf("store: unable to count tickets: %w", err)
