@@ -233,7 +233,8 @@ func TestCustomersSeeOnlyTheirOwn(t *testing.T) {
 			seen := w.seenBy(me.user, me.channel)
 			// What they typed, answered back to them, tells them nothing.
 			for _, echo := range []string{"`key:" + other.key + "-1`", "Ticket " + other.key + "-1 not found",
-				"Ticket " + other.key + "-2 not found", `no view "` + strings.ToLower(other.key) + `-sharedview-onyx"`} {
+				"Ticket " + other.key + "-2 not found", `no view "` + strings.ToLower(other.key) + `-sharedview-onyx"`,
+				"I read `" + other.key + "-1` as a ticket key", "(`/ticket " + other.key + "-1 fails to load`)"} {
 				seen = strings.ReplaceAll(seen, echo, "")
 			}
 			for _, s := range other.secrets {
