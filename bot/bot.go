@@ -173,6 +173,12 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.ppl.teamID = auth.TeamID
 	b.log.Info("slack connected", "team", auth.Team, "bot_user", auth.UserID)
 
+	if b.inbox != nil {
+		// Before anything is taken or stored: what is held under this
+		// name from now on is this run's.
+		b.releaseEarlierRun(ctx)
+	}
+
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 1)
@@ -181,6 +187,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.wg.Add(2)
 		go func() { defer b.wg.Done(); b.storeInputs(runCtx) }()
 		go func() { defer b.wg.Done(); b.retakeInputs(runCtx) }()
+		defer b.handOver() // once the work in flight is done (wg.Wait below)
 	}
 	b.wg.Add(1)
 	go func() { defer b.wg.Done(); b.dispatchOutbox(runCtx) }()

@@ -34,6 +34,9 @@ func (b *Bot) dispatchOutbox(ctx context.Context) {
 	d.readAhead = b.readCardsAhead
 	d.owner = b.instance
 	d.claimed = func() { b.failpoint(FailAfterClaim) }
+	if b.inbox != nil { // its leases are renewed (Bot.retakeInputs)
+		d.lease = leaseTime
+	}
 	lead := b.leader()
 	defer lead.resign(context.WithoutCancel(ctx), p)
 	for {
@@ -62,20 +65,24 @@ type dispatcher struct {
 	// queued: the cards they need can be read in one go.
 	readAhead func(context.Context, []*domain.OutboxMessage)
 	// owner names this process in its claims, which it renews while it
-	// lives (Bot.retakeInputs) and releases when it restarts.
+	// lives (Bot.retakeInputs) and releases when it restarts; lease is
+	// how long a claim lasts unless renewed.
 	owner string
+	lease time.Duration
 	// claimed, when set, runs after a claim took messages (a failpoint).
 	claimed func()
 	log     *slog.Logger
 }
 
+// newDispatcher's claims last a minute: a process that renews its leases
+// sets its own lease.
 func newDispatcher(o domain.Outbox, p *pacer, log *slog.Logger) *dispatcher {
-	return &dispatcher{outbox: o, pacer: p, log: log}
+	return &dispatcher{outbox: o, pacer: p, log: log, lease: time.Minute}
 }
 
 // claim claims one batch and queues it; it reports whether there may be more.
 func (d *dispatcher) claim(ctx context.Context) bool {
-	msgs, err := d.outbox.ClaimOutbox(ctx, d.owner, outboxKinds, outboxBatch, leaseTime)
+	msgs, err := d.outbox.ClaimOutbox(ctx, d.owner, outboxKinds, outboxBatch, d.lease)
 	if err != nil {
 		if ctx.Err() == nil {
 			d.log.Error("outbox: claim failed", "err", err)

@@ -101,31 +101,64 @@ func (q *inbox) poke() {
 	}
 }
 
-// storeInputs runs the inbox's commits until ctx ends.
+// storeInputs runs the inbox's commits until ctx ends: up to
+// domain.InboxWriters side by side on PostgreSQL (its commits share WAL
+// flushes), one at a time on SQLite. A commit takes whatever waits when it
+// starts.
 func (b *Bot) storeInputs(ctx context.Context) {
+	writers := domain.InboxWriters
+	if b.svc.SingleWriter() {
+		writers = 1
+	}
+	slots := make(chan struct{}, writers)
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-b.in.wake:
 		}
-		for b.storeBatch(ctx) {
+		for {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			batch, done := b.in.take()
+			if len(batch) == 0 && len(done) == 0 {
+				<-slots
+				break
+			}
+			if writers == 1 {
+				// One at a time: no goroutine to schedule on the way.
+				b.storeBatch(ctx, batch, done)
+				<-slots
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer func() { <-slots; wg.Done(); b.in.poke() }()
+				b.storeBatch(ctx, batch, done)
+			}()
 		}
 	}
 }
 
-// storeBatch stores what waits, acks it and hands it to workers; it
-// reports whether more waits.
-func (b *Bot) storeBatch(ctx context.Context) bool {
-	b.in.mu.Lock()
-	n := min(len(b.in.pending), inboxBatch)
-	batch := b.in.pending[:n:n]
-	b.in.pending = b.in.pending[n:]
-	done := b.in.done
-	b.in.done = nil
-	more := len(b.in.pending) > 0
-	b.in.mu.Unlock()
+// take takes what waits: up to inboxBatch inputs, and the done marks.
+func (q *inbox) take() (batch []*input, done []int64) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	n := min(len(q.pending), inboxBatch)
+	batch = q.pending[:n:n]
+	q.pending = q.pending[n:]
+	done, q.done = q.done, nil
+	return batch, done
+}
 
+// storeBatch stores inputs, acks them and hands them to workers; and marks
+// done inputs.
+func (b *Bot) storeBatch(ctx context.Context, batch []*input, done []int64) {
 	if len(done) > 0 {
 		// Not waited on: an input a crash leaves unmarked is done again,
 		// and its work is idempotent.
@@ -134,7 +167,7 @@ func (b *Bot) storeBatch(ctx context.Context) bool {
 		}
 	}
 	if len(batch) == 0 {
-		return more
+		return
 	}
 	rows := make([]*domain.InboxInput, len(batch))
 	for i, in := range batch {
@@ -146,7 +179,7 @@ func (b *Bot) storeBatch(ctx context.Context) bool {
 		// the person who ran the command sees it fail and may retry.
 		b.log.Error("inbox: unable to store inputs; not acknowledging them", "inputs", len(batch), "err", err)
 		b.metrics.inputs.WithLabelValues("inbox", "unstored").Add(float64(len(batch)))
-		return more
+		return
 	}
 	b.failpoint(FailAfterStore)
 	for _, in := range batch {
@@ -160,7 +193,6 @@ func (b *Bot) storeBatch(ctx context.Context) bool {
 		}
 		b.work(ctx, in.row.Kind, func(ctx context.Context) { b.process(ctx, in) })
 	}
-	return more
 }
 
 // inputDone queues an input's done mark for the next commit.
@@ -219,15 +251,34 @@ func (b *Bot) processInput(ctx context.Context, in *input) error {
 	return nil
 }
 
-// retakeInputs takes, every inboxPoll, the inputs a dead process left
-// (their lease ran out), and renews this process's leases every
-// renewEvery. It first releases what this instance held before a restart
-// and takes it back at once.
-func (b *Bot) retakeInputs(ctx context.Context) {
+// releaseEarlierRun frees what this instance held before a restart, so
+// that it is taken again at once: inputs by the first poll, outbox claims
+// by the first claim.
+func (b *Bot) releaseEarlierRun(ctx context.Context) {
 	if err := b.inbox.ReleaseLeases(ctx, b.instance); err != nil {
 		b.log.Error("inbox: unable to release an earlier run's leases", "instance", b.instance, "err", err)
 	}
-	b.kickOutbox() // the released outbox claims are due now
+}
+
+// handOver, at shutdown once no work is in flight, records the inputs
+// finished last and frees what this run still holds, for another replica
+// to take at once rather than when the leases run out.
+func (b *Bot) handOver() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, done := b.in.take()
+	if err := b.inbox.InputsDone(ctx, done); err != nil {
+		b.log.Error("inbox: unable to mark inputs done", "inputs", len(done), "err", err)
+	}
+	if err := b.inbox.ReleaseLeases(ctx, b.instance); err != nil {
+		b.log.Error("inbox: unable to release leases at shutdown", "err", err)
+	}
+}
+
+// retakeInputs takes, every inboxPoll, the inputs a dead process left
+// (their lease ran out), and renews this process's leases every
+// renewEvery.
+func (b *Bot) retakeInputs(ctx context.Context) {
 	poll := time.NewTicker(inboxPoll)
 	defer poll.Stop()
 	renew := time.NewTicker(renewEvery)

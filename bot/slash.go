@@ -32,7 +32,7 @@ func (b *Bot) onSlash(ctx context.Context, cmd slack.SlashCommand, envelope stri
 	case "/ticket":
 		b.ticketCommand(ctx, a, cmd, envelope)
 	case "/time":
-		b.timeCommand(ctx, a, cmd)
+		b.timeCommand(ctx, a, cmd, envelope)
 	case "/desk":
 		b.deskCommand(ctx, a, cmd)
 	default:

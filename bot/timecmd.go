@@ -21,7 +21,9 @@ const timeHelp = "*`/time`* — timers and timesheets\n" +
 	"• `/time report acme last-month` (this-week, 2026-10, 2026-10-01..2026-10-15): totals, amounts and a CSV for invoicing.\n" +
 	"• `/time lock acme 2026-10` / `/time unlock acme 2026-10` (agent leads): an invoiced month can no longer change."
 
-func (b *Bot) timeCommand(ctx context.Context, a domain.Actor, cmd slack.SlashCommand) {
+// timeCommand runs /time. envelope makes `/time log` idempotent: an input
+// taken again after a crash logs nothing twice.
+func (b *Bot) timeCommand(ctx context.Context, a domain.Actor, cmd slack.SlashCommand, envelope string) {
 	word, rest := firstWord(cmd.Text)
 	switch word {
 	case "":
@@ -60,7 +62,12 @@ func (b *Bot) timeCommand(ctx context.Context, a domain.Actor, cmd slack.SlashCo
 			b.reply(ctx, cmd.ResponseURL, "Write it like `/time log ACME-42 1h30 what you did`.")
 			return
 		}
-		e, err := b.svc.LogTime(ctx, a, commands.LogTimeInput{Key: key, Duration: dur, Note: note, Location: b.userLocation(ctx, a.UserID)})
+		e, err := b.svc.LogTime(ctx, a, commands.LogTimeInput{Key: key, Duration: dur, Note: note, Location: b.userLocation(ctx, a.UserID),
+			DedupID: dedupEnvelope(envelope)})
+		if commands.IsDuplicate(err) {
+			b.reply(ctx, cmd.ResponseURL, fmt.Sprintf(":memo: Logged on *%s*.", strings.ToUpper(key)))
+			return
+		}
 		if err != nil {
 			b.fail(ctx, cmd.ResponseURL, err)
 			return

@@ -387,6 +387,23 @@ func TestLogTime(t *testing.T) {
 		if _, err := e.svc.LogTime(ctx, agent, commands.LogTimeInput{Key: "ACME-99", Duration: "1h"}); domain.ErrorCode(err) != domain.ENOTFOUND {
 			t.Errorf("unknown ticket: %v", err)
 		}
+		// The same input again (a retaken inbox input) logs nothing more.
+		once := commands.LogTimeInput{Key: tk.Key(), Duration: "15m", DedupID: "envelope:E1"}
+		if _, err := e.svc.LogTime(ctx, agent, once); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.LogTime(ctx, agent, once); !commands.IsDuplicate(err) {
+			t.Errorf("second log with the same input: %v", err)
+		}
+		var n int
+		_ = e.db.View(ctx, func(tx domain.Tx) error {
+			es, err := tx.TimeEntries(ctx, domain.TimeFilter{TicketID: tk.ID})
+			n = len(es)
+			return err
+		})
+		if n != 3 {
+			t.Errorf("%d entries, want 3", n)
+		}
 	})
 }
 

@@ -158,6 +158,9 @@ type LogTimeInput struct {
 	Note     string
 	Billable *bool // nil: billable
 	Location *time.Location
+	// DedupID, when set, makes the call idempotent: a second call with it
+	// logs nothing and fails with domain.ErrInputSeen (IsDuplicate).
+	DedupID string
 }
 
 // LogTime records time spent on a ticket.
@@ -178,6 +181,11 @@ func (s *Service) LogTime(ctx context.Context, a domain.Actor, in LogTimeInput) 
 	}
 	var e *domain.TimeEntry
 	err = s.store.Update(ctx, func(tx domain.Tx) error {
+		if in.DedupID != "" {
+			if err := tx.RecordInput(ctx, "time", in.DedupID, ""); err != nil {
+				return err
+			}
+		}
 		t, err := ticketFor(ctx, tx, a, in.Key)
 		if err != nil {
 			return err

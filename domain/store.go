@@ -171,6 +171,11 @@ type InboxInput struct {
 	ReceivedAt time.Time `db:"received_at"`
 }
 
+// InboxWriters is how many StoreInputs a process runs at once on a
+// database that takes several writers (PostgreSQL), each on a connection
+// kept for the inbox; a single-writer database (SQLite) takes one.
+const InboxWriters = 4
+
 // Inbox is the durable queue of inputs between their ack and their work,
 // and the leases a process holds on shared work (its inbox inputs and its
 // outbox claims). A lease is renewed while its owner lives; an owner's

@@ -49,7 +49,11 @@ func (d *DB) Update(ctx context.Context, fn func(domain.Tx) error) error {
 	return err
 }
 
-func (d *DB) update(ctx context.Context, fn func(domain.Tx) error) (err error) {
+func (d *DB) update(ctx context.Context, fn func(domain.Tx) error) error {
+	return d.writing(ctx, false, func() error { return d.updateLocked(ctx, fn) })
+}
+
+func (d *DB) updateLocked(ctx context.Context, fn func(domain.Tx) error) (err error) {
 	stx, err := d.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: unable to begin transaction: %w", err)
