@@ -85,3 +85,43 @@ func (d *DB) ReleaseOutboxClaims(ctx context.Context, owner string) error {
 	}
 	return nil
 }
+
+// OutboxBacklog is what waits in the outbox, for `deskbot status`.
+type OutboxBacklog struct {
+	Kind    string     `db:"kind"`
+	Waiting int        `db:"n"`
+	Oldest  *time.Time `db:"-"` // queued first, of those waiting
+	Failing int        `db:"failing"`
+}
+
+// Backlog lists the undelivered outbox messages per kind, and who holds
+// the dispatch lease ("" and zero when nobody does).
+func (d *DB) Backlog(ctx context.Context) (rows []OutboxBacklog, dispatcher string, until time.Time, err error) {
+	err = d.db.SelectContext(ctx, &rows, `SELECT kind, COUNT(*) AS n,
+		SUM(CASE WHEN last_error <> '' THEN 1 ELSE 0 END) AS failing
+		FROM outbox WHERE delivered_at IS NULL GROUP BY kind ORDER BY kind`)
+	if err != nil {
+		return nil, "", time.Time{}, fmt.Errorf("store: unable to read the outbox backlog: %w", err)
+	}
+	for i := range rows {
+		// The column itself, not MIN(): SQLite's MIN() loses its type.
+		var oldest time.Time
+		if err := d.db.GetContext(ctx, &oldest, d.db.Rebind(`SELECT created_at FROM outbox
+			WHERE delivered_at IS NULL AND kind = ? ORDER BY created_at LIMIT 1`), rows[i].Kind); err != nil {
+			return nil, "", time.Time{}, fmt.Errorf("store: unable to read the outbox backlog: %w", err)
+		}
+		rows[i].Oldest = &oldest
+	}
+	var l struct {
+		Holder  string    `db:"holder"`
+		Expires time.Time `db:"expires_at"`
+	}
+	switch err := d.db.GetContext(ctx, &l, d.db.Rebind(`SELECT holder, expires_at FROM leases WHERE name = ?`), "outbox"); {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return nil, "", time.Time{}, fmt.Errorf("store: unable to read the dispatch lease: %w", err)
+	default:
+		dispatcher, until = l.Holder, l.Expires
+	}
+	return rows, dispatcher, until, nil
+}
