@@ -330,6 +330,14 @@ func (p *pacer) next(key string, k *keyQueue) (*delivery, time.Duration) {
 	d.started = true
 	if d.route.update {
 		p.lastCard[d.route.ticket] = now
+		if len(p.lastCard) > 10000 {
+			// Only the last second's matter.
+			for t, at := range p.lastCard {
+				if now.Sub(at) > cardEvery {
+					delete(p.lastCard, t)
+				}
+			}
+		}
 	}
 	return d, 0
 }
