@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,6 +40,15 @@ const globexChan = "CGLOBEX"
 // outbox to whichever holds the dispatch lease.
 func startLimited(t *testing.T, dialect string, scale float64, replicas int) *world {
 	t.Helper()
+	w, _ := startReplicas(t, dialect, scale, replicas)
+	return w
+}
+
+// startReplicas is startLimited that also returns a graceful stop for
+// each replica, by instance name ("replica-1" …).
+func startReplicas(t *testing.T, dialect string, scale float64, replicas int) (*world, map[string]func()) {
+	t.Helper()
+	stops := map[string]func(){}
 	emu := slackemu.New(slackemu.Options{RateScale: scale})
 	t.Cleanup(emu.Close)
 	emu.AddUser(slackemu.User{ID: agentID, Name: "ana", RealName: "Ana Agent", TeamID: "T0EMU"})
@@ -79,19 +89,21 @@ func startLimited(t *testing.T, dialect string, scale float64, replicas int) *wo
 		rctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() { done <- b.Run(rctx) }()
-		t.Cleanup(func() {
+		stop := sync.OnceFunc(func() {
 			cancel()
 			if err := <-done; err != nil {
 				t.Errorf("bot stopped with %v", err)
 			}
 		})
+		stops[fmt.Sprintf("replica-%d", i+1)] = stop
+		t.Cleanup(stop)
 		wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
 		if err := emu.WaitConnected(wctx); err != nil {
 			t.Fatal(err)
 		}
 		wcancel()
 	}
-	return &world{emu: emu, svc: svc, db: db, acme: acme}
+	return &world{emu: emu, svc: svc, db: db, acme: acme}, stops
 }
 
 var cardKey = regexp.MustCompile(`^([A-Z]+)-(\d+) `)
@@ -161,7 +173,8 @@ func checkLimits(t *testing.T, w *world) slackemu.RateStats {
 // whose card must not wait for ACME's: within a second of its latency
 // before the burst. Then every ACME card must come, once, in order, with
 // no call inside a Retry-After window.
-func burst(t *testing.T, w *world) {
+// midway, when set, runs once half the burst's cards are posted.
+func burst(t *testing.T, w *world, midway func()) {
 	unloaded := w.cardLatency(t, "Quiet day", 1)
 	start := time.Now()
 	for i := range 60 {
@@ -170,6 +183,16 @@ func burst(t *testing.T, w *world) {
 	loaded := w.cardLatency(t, "Meanwhile elsewhere", 2)
 	if loaded > unloaded+time.Second {
 		t.Errorf("the other channel's card took %v during the burst, %v before it", loaded, unloaded)
+	}
+	if midway != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := w.emu.WaitCall(ctx, "chat.postMessage", func(c slackemu.Call) bool {
+			return c.OK() && strings.HasPrefix(c.Params["text"], "ACME-30 ")
+		}); err != nil {
+			t.Fatalf("half the burst: %v", err)
+		}
+		midway()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -191,16 +214,27 @@ func burst(t *testing.T, w *world) {
 
 func TestBurstPacedPerChannel(t *testing.T) {
 	for _, d := range storagetest.Dialects {
-		t.Run(d, func(t *testing.T) { burst(t, startLimited(t, d, burstScale, 1)) })
+		t.Run(d, func(t *testing.T) { burst(t, startLimited(t, d, burstScale, 1), nil) })
 	}
 }
 
 // Three replicas on one database share one budget: the combined calls
 // stay within the limits (no 429 beyond a hiccup, none inside a window),
-// and the cards still come in order.
+// and the cards still come in order, even though the dispatching replica
+// stops halfway through the burst and another takes over.
 func TestBurstPacedAcrossReplicas(t *testing.T) {
 	for _, d := range storagetest.Dialects {
-		t.Run(d, func(t *testing.T) { burst(t, startLimited(t, d, burstScale, 3)) })
+		t.Run(d, func(t *testing.T) {
+			w, stops := startReplicas(t, d, burstScale, 3)
+			burst(t, w, func() {
+				_, holder, _, err := w.db.Backlog(context.Background())
+				if err != nil || stops[holder] == nil {
+					t.Fatalf("dispatching replica %q: %v", holder, err)
+				}
+				stops[holder]()
+				t.Logf("%s stopped halfway", holder)
+			})
+		})
 	}
 }
 
