@@ -14,6 +14,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/slack-go/slack"
 
 	"github.com/deskbot/deskbot/bot/slackemu"
@@ -166,6 +167,22 @@ func TestPacerHonoursRetryAfterPerKey(t *testing.T) {
 			{"post:CA", []int64{1}, 3 * time.Second}, {"post:CA", []int64{2}, 3 * time.Second}})
 		if got != want {
 			t.Errorf("sends\n%s\nwant\n%s", got, want)
+		}
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(p.met.rateLimited, p.met.outboxWait)
+		fams, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = ""
+		for _, f := range fams {
+			for _, m := range f.GetMetric() {
+				got += fmt.Sprintf("%s{%s} %v %v\n", f.GetName(), m.GetLabel()[0].GetValue(), m.GetCounter().GetValue(), m.GetHistogram().GetSampleCount())
+			}
+		}
+		want = "deskbot_outbox_wait_seconds{post:CA} 0 3\ndeskbot_outbox_wait_seconds{post:CB} 0 1\ndeskbot_slack_rate_limited_total{post:CA} 1 0\n"
+		if got != want {
+			t.Errorf("metrics per key:\n%swant\n%s", got, want)
 		}
 	})
 }
