@@ -25,7 +25,9 @@ var outboxKinds = []string{domain.OutboxCard, domain.OutboxSlackPost, domain.Out
 // (pacer.go); with several replicas one of them dispatches at a time
 // (leadDispatch), so the workspace's limits have one spender.
 func (b *Bot) dispatchOutbox(ctx context.Context) {
-	t := time.NewTicker(b.poll)
+	// The dispatching replica is not woken by the others' kicks: it polls
+	// often enough that a card queued on another replica waits little.
+	t := time.NewTicker(min(b.poll, leaderPoll))
 	defer t.Stop()
 	p := b.pacer
 	p.send, p.route, p.failed, p.done = b.sendDelivery, b.routeOf, b.deliveryFailed, b.deliveryDone

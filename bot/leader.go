@@ -22,6 +22,9 @@ const (
 	leadTTL       = 5 * time.Second
 	leadRenew     = time.Second
 	leadMargin    = time.Second
+	// leaderPoll bounds the outbox poll: what another replica queued goes
+	// out within it (an idle claim is one indexed query).
+	leaderPoll = 100 * time.Millisecond
 )
 
 // leader decides whether this replica dispatches the outbox: one replica
