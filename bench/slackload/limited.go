@@ -165,4 +165,3 @@ func (r *limitedResult) met() bool {
 // unpaced is the bot's RateScale for the unthrottled runs: its buckets
 // never run dry, so what is measured is its own overhead.
 const unpaced = 1e6
-
