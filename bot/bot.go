@@ -51,6 +51,11 @@ type Options struct {
 	// in memory only, as deskbot did before the inbox: a crash after the
 	// ack loses them. For bench/slackload's baseline only.
 	AckFirst bool
+	// RateScale runs the dispatcher's mirror of Slack's rate limits this
+	// many times faster (0 or 1: Slack's real limits). Only for a test
+	// against an emulator scaled the same (slackemu.Options.RateScale), or
+	// a benchmark of the bot's own overhead (a huge scale: no pacing).
+	RateScale float64
 }
 
 // Bot is the running Slack app.
@@ -88,6 +93,7 @@ type Bot struct {
 	conn connState   // Socket Mode health, health.go
 	// shared remembers which channels are shared with customers (faces.go).
 	shared sharedChannels
+	pacer  *pacer         // the outbox's queues per rate key, pacer.go
 }
 
 // webClient is the HTTP client for Slack's Web API and response URLs.
@@ -108,6 +114,9 @@ func webClient() *http.Client {
 // New returns a bot; Run connects it.
 func New(o Options) *Bot {
 	web := webClient()
+	// No slack.OptionRetry: slack-go would then retry 429s on its own,
+	// behind the dispatcher's back, spending the key's budget inside its
+	// Retry-After window. A 429 comes back as slack.RateLimitedError.
 	apiOpts := []slack.Option{slack.OptionAppLevelToken(o.AppToken), slack.OptionHTTPClient(web)}
 	if o.APIURL != "" {
 		apiOpts = append(apiOpts, slack.OptionAPIURL(o.APIURL))
@@ -142,6 +151,7 @@ func New(o Options) *Bot {
 		b.instance = DefaultInstance()
 	}
 	b.ppl = newPeople(api, o.Service)
+	b.pacer = newPacer(o.RateScale, o.Metrics)
 	return b
 }
 

@@ -97,6 +97,10 @@ func main() {
 	flag.StringVar(&cfg.trace, "trace", "", "write an execution trace of the load phase to this file, with -<db> before its extension")
 	flag.BoolVar(&cfg.breakdown, "breakdown", false, "time the bot's transactions by use case during the load phase (adds a little overhead)")
 	flag.BoolVar(&cfg.strict, "strict", false, "exit with status 1 when a target is missed")
+	var limitedN int
+	var limitedScale float64
+	flag.IntVar(&limitedN, "limited", 60, "the limited mode's burst into one channel, under Slack's rate limits (0: skip the limited mode)")
+	flag.Float64Var(&limitedScale, "limited-scale", 1, "run the limited mode's rate limits this many times faster (1: Slack's real pace, about a minute for 60 cards)")
 	flag.Parse()
 	if os.Getenv("GOGC") == "" { // as deskbot's main does
 		debug.SetGCPercent(bot.GCPercent)
@@ -167,6 +171,22 @@ func main() {
 	if len(results) > 1 {
 		summary(os.Stdout, results)
 	}
+	for _, d := range strings.Split(dbs, ",") {
+		if d = strings.TrimSpace(d); d == "" || limitedN <= 0 || ctx.Err() != nil {
+			continue
+		}
+		lr, err := runLimited(ctx, d, limitedN, limitedScale, cfg.poll)
+		if errors.Is(err, errSkip) {
+			continue
+		}
+		if err != nil {
+			fmt.Printf("== %s, limited: FAILED — %v\n\n", d, err)
+			failed = true
+			continue
+		}
+		lr.print(os.Stdout)
+		failed = failed || (!lr.met() && cfg.strict)
+	}
 	warnLoad("after the run")
 	missed := !inboxMet(os.Stdout, results)
 	for _, r := range results {
@@ -218,7 +238,9 @@ func runOne(parent context.Context, dialect string, cfg config) (*result, error)
 	}
 	defer closeDB()
 
-	emu := slackemu.New(slackemu.Options{})
+	// Unthrottled: these runs measure the bot's own overhead, at a pace
+	// Slack never allows (the limited mode measures that, limited.go).
+	emu := slackemu.New(slackemu.Options{Unthrottled: true})
 	defer emu.Close()
 	users := make([]string, cfg.users)
 	for i := range users {
@@ -249,7 +271,7 @@ func runOne(parent context.Context, dialect string, cfg config) (*result, error)
 
 	b := bot.New(bot.Options{BotToken: "xoxb-emu", AppToken: "xapp-emu", APIURL: emu.APIURL(), Service: svc,
 		Outbox: outbox, Inbox: db, AckFirst: cfg.mode == modeFirst, Instance: "slackload-" + dialect + "-" + cfg.mode,
-		Logger: quiet, OutboxPoll: cfg.poll, Workers: cfg.workers})
+		Logger: quiet, OutboxPoll: cfg.poll, Workers: cfg.workers, RateScale: unpaced})
 	botCtx, stopBot := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- b.Run(botCtx) }()

@@ -124,6 +124,9 @@ func (s *Server) dispatch(rq *request) (status int, header map[string]string, bo
 	if e := s.checkToken(rq.token, m.tok); e != nil {
 		return 200, nil, encodeErr(e)
 	}
+	if sec, limited := s.rateCheck(rq); limited {
+		return http.StatusTooManyRequests, map[string]string{"Retry-After": strconv.Itoa(sec)}, encodeErr(errOf("ratelimited"))
+	}
 	if m.content {
 		c, e := contentOf(rq)
 		rq.content = &checkedContent{c, e}
