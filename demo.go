@@ -212,7 +212,8 @@ func (s *script) play() error {
 	}
 	s.settle()
 
-	s.step("09:12", "Ana takes the bug and starts its timer")
+	s.step("09:12", "Ana takes the bug and starts its timer. #acme-support is shared with Acme, so its cards show the customer's face; Agent actions shows her the working face, just for her")
+	s.click("UANA", "ACME-2", "work", "ACME-2", "Agent actions")
 	s.click("UANA", "ACME-2", "assign_me", "ACME-2", "Assign to me")
 	s.click("UANA", "ACME-2", "timer_start", "ACME-2", "Start timer")
 
@@ -224,7 +225,7 @@ func (s *script) play() error {
 	s.click("UANA", "ACME-2", "status", "ACME-2|in_progress", "Move to… ▾ → "+s.svc.Config().StatusLabel("in_progress"))
 	s.slash("UANA", "/desk", "link ACME-2 blocks ACME-1")
 
-	s.step("12:10", "ACME-2 has used 75% of its first-response time (4 business hours at high priority): the SLA scan warns")
+	s.step("12:10", "ACME-2 has used 75% of its first-response time (4 business hours at high priority): the SLA scan warns Ana by DM, never in the thread Acme reads")
 	if _, err := s.svc.ScanSLA(s.ctx); err != nil {
 		return err
 	}
