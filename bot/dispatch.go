@@ -175,6 +175,12 @@ func (b *Bot) routeOf(ctx context.Context, m *domain.OutboxMessage) route {
 		}
 		return post(job.Channel, class)
 	case domain.OutboxSlackFile:
+		// A mail's files go into its card's thread after the card and in
+		// the mail's order: in their channel's queue, spending the files
+		// budget.
+		if t, err := b.svc.TicketByID(ctx, ticketOf(m)); err == nil && t.SlackChannel != "" {
+			return route{key: "post:" + t.SlackChannel, ordered: true, class: classPost, buckets: []string{bucketFiles}}
+		}
 		return route{key: "files", buckets: []string{bucketFiles}}
 	}
 	// Other kinds (digests): their channel's queue when they name one.
