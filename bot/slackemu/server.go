@@ -38,6 +38,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -124,6 +125,8 @@ type Server struct {
 	calls      []Call
 	callsMoved chan struct{} // closed and replaced whenever a call is recorded
 	faults     map[string][]*fault
+	spread     atomic.Bool // envelopes to a random connection (spread.go)
+	outage     outage      // Web API outage (spread.go)
 	triggers   map[string]*trigger
 	responses  map[string]*responseURL
 	views      map[string]*View
