@@ -62,7 +62,7 @@ func defaultConfig() config {
 // shortConfig is what CI runs: a few faults of each family in 25 s.
 func shortConfig() config {
 	c := defaultConfig()
-	c.duration, c.rate, c.every, c.outage, c.pause, c.quiet = 24*time.Second, 8, 4*time.Second, 3*time.Second, time.Second, 45*time.Second
+	c.duration, c.rate, c.every, c.outage, c.pause, c.quiet = 22*time.Second, 8, 4*time.Second, 2*time.Second, time.Second, 40*time.Second
 	c.faults = []string{faultKill, faultTerm, faultPGRestart, faultSlack500, faultReset}
 	return c
 }
@@ -131,6 +131,7 @@ type result struct {
 	elapsed    time.Duration // from the first input to the last outcome
 	throughput float64       // outcomes per second over elapsed
 	settled    time.Duration // after the load, until every acked outcome was there
+	faults     []window
 }
 
 func (r *result) ok() bool { return r.ledger.all.lost == 0 && r.ledger.all.doubled == 0 }
@@ -301,7 +302,8 @@ func run(ctx context.Context, cfg config, out io.Writer) (*result, error) {
 		res.throughput = float64(res.ledger.outcomes) / res.elapsed.Seconds()
 	}
 	res.ledger.print(out, res.label())
-	for _, w := range flog.list() {
+	res.faults = flog.list()
+	for _, w := range res.faults {
 		fmt.Fprintf(out, "  fault %-9s at +%5.1fs for %v %s\n", w.kind, w.start.Sub(start).Seconds(), w.end.Sub(w.start).Round(10*time.Millisecond), w.target)
 	}
 	if !res.ok() && cfg.keep {
