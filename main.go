@@ -24,6 +24,7 @@ Usage:
   deskbot [serve]        run the bot (Socket Mode), scheduler and health/metrics server
   deskbot demo           watch deskbot handle a support morning against a Slack emulator
   deskbot migrate        apply database migrations and exit
+  deskbot status         the cluster's view: replicas alive, outbox and inbox backlog, last job runs
   deskbot config check   validate DESKBOT_CONFIG (or the built-in defaults) and exit
   deskbot sla simulate   compute and explain SLA deadlines for a policy (--help for flags)
   deskbot version        print the version
@@ -61,6 +62,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = demo(ctx, env, stdout)
 	case cmd == "migrate":
 		err = migrate(ctx, env, log, stdout)
+	case cmd == "status":
+		err = statusCmd(ctx, env, stdout)
 	case cmd == "sla":
 		err = slaCmd(args, env, stdout, stderr)
 	case cmd == "config" && len(args) == 1 && args[0] == "check":
