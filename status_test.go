@@ -24,7 +24,7 @@ func TestRenderStatus(t *testing.T) {
 		{"empty", storage.ClusterStatus{Now: now}, []string{
 			"replicas seen in the last 1m0s: 0\n", "outbox: 0 undelivered (0 claimed)\n", "inbox: 0 inputs not done\n", "jobs: none has run yet\n"}},
 		{"busy", storage.ClusterStatus{Now: now,
-			Replicas: []storage.Replica{{Instance: "replica-1", Host: "h1", PID: 42, StartedAt: *at(time.Hour), SeenAt: *at(3 * time.Second)}},
+			Replicas:      []storage.Replica{{Instance: "replica-1", Host: "h1", PID: 42, StartedAt: *at(time.Hour), SeenAt: *at(3 * time.Second)}},
 			OutboxBacklog: 7, OutboxClaimed: 2, OldestOutbox: at(95 * time.Second), OldestOutboxID: 31,
 			InboxBacklog: 1, OldestInput: at(2 * time.Second),
 			Jobs: []storage.JobRun{{Job: "sla-scan", Instance: "replica-1", RanAt: *at(20 * time.Second), DurationMS: 12, Error: "boom"}}},
