@@ -62,6 +62,7 @@ type Bot struct {
 	outbox  domain.Outbox
 	inbox   domain.Inbox // nil: ack first, nothing stored (Options.AckFirst)
 	in      inbox
+	gate    socketGate // Socket Mode closed while the database is down (dbgate.go)
 	log     *slog.Logger
 	metrics *Metrics
 	poll    time.Duration
@@ -171,7 +172,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 1)
-	go func() { errc <- b.sm.RunContext(runCtx) }()
+	go func() { errc <- b.runSocket(runCtx) }()
 	if b.inbox != nil {
 		b.wg.Add(2)
 		go func() { defer b.wg.Done(); b.storeInputs(runCtx) }()

@@ -179,6 +179,7 @@ func (b *Bot) storeBatch(ctx context.Context, batch []*input, done []int64) {
 		// the person who ran the command sees it fail and may retry.
 		b.log.Error("inbox: unable to store inputs; not acknowledging them", "inputs", len(batch), "err", err)
 		b.metrics.inputs.WithLabelValues("inbox", "unstored").Add(float64(len(batch)))
+		b.storeFailed()
 		return
 	}
 	b.failpoint(FailAfterStore)
