@@ -258,7 +258,8 @@ func (o *observer) ledger(inputs []*input, c *counts) *ledger {
 		switch {
 		case n > 1:
 			add(in, func(r *row) { r.doubled++ })
-			l.problems = append(l.problems, fmt.Sprintf("doubled: %s %s (%d times; acked %v)", in.kind, in.marker, n, in.acked))
+			l.problems = append(l.problems, fmt.Sprintf("doubled: %s %s (%d times: %d tickets, %d cards, %d mails, %d comments, %d entries; acked %v)",
+				in.kind, in.marker, n, c.tickets[in.marker], c.cards[in.marker], c.mails[in.marker], c.comments[in.marker], c.entries[in.marker], in.acked))
 		case n == 1:
 			add(in, func(r *row) { r.delivered++ })
 			if !at.IsZero() {
@@ -271,8 +272,8 @@ func (o *observer) ledger(inputs []*input, c *counts) *ledger {
 			}
 		case in.acked:
 			add(in, func(r *row) { r.lost++ })
-			l.problems = append(l.problems, fmt.Sprintf("lost: %s %s (user %s, key %s, fault %s, sent %s)",
-				in.kind, in.marker, in.user, in.key, in.fault, in.sentAt.Format("15:04:05.000")))
+			l.problems = append(l.problems, fmt.Sprintf("lost: %s %s (user %s, key %s, fault %s, sent %s; %d tickets, %d cards, %d mails)",
+				in.kind, in.marker, in.user, in.key, in.fault, in.sentAt.Format("15:04:05.000"), c.tickets[in.marker], c.cards[in.marker], c.mails[in.marker]))
 		}
 	}
 	// Timer clicks are ledgered per user: every acked Start made one entry,
