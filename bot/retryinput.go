@@ -37,10 +37,12 @@ func withAttempt(ctx context.Context, a *attempt) context.Context {
 }
 
 // retryLater reports whether err ends this attempt only (process will run
-// the input again), rather than the input.
+// the input again), rather than the input. An attempt that ran out of its
+// budget (waiting for a database connection, say) is retried too, in a
+// budget of its own; a shutdown is noticed between attempts.
 func retryLater(ctx context.Context, err error) bool {
 	a, ok := ctx.Value(attemptKey{}).(*attempt)
-	if !ok || a.last || ctx.Err() != nil || domain.ErrorCode(err) != domain.EINTERNAL {
+	if !ok || a.last || domain.ErrorCode(err) != domain.EINTERNAL {
 		return false
 	}
 	a.retry = true
