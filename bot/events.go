@@ -2,8 +2,11 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -47,6 +50,17 @@ func (b *Bot) onEventsAPI(ctx context.Context, ev slackevents.EventsAPIEvent, on
 	}
 }
 
+// freshThread reports whether a thread's first message (its ts) is under
+// two minutes old at now.
+func freshThread(ts string, now time.Time) bool {
+	sec, _, _ := strings.Cut(ts, ".")
+	n, err := strconv.ParseInt(sec, 10, 64)
+	if err != nil {
+		return false
+	}
+	return now.Sub(time.Unix(n, 0)) < 2*time.Minute
+}
+
 func firstNonEmpty(vals ...string) string {
 	for _, v := range vals {
 		if v != "" {
@@ -81,14 +95,21 @@ func (b *Bot) onMessage(ctx context.Context, e *slackevents.MessageEvent) {
 func (b *Bot) onThreadReply(ctx context.Context, e *slackevents.MessageEvent) {
 	t, err := b.svc.TicketByThread(ctx, e.Channel, e.ThreadTimeStamp)
 	if err != nil || t == nil {
-		if err != nil {
+		if err == nil && freshThread(e.ThreadTimeStamp, time.Now()) {
+			// A card is posted before its ts is recorded: a reply that
+			// comes in between is tried again shortly.
+			err = fmt.Errorf("no ticket recorded for thread %s yet", e.ThreadTimeStamp)
+		}
+		if err != nil && !retryLater(ctx, err) {
 			b.log.Error("bot: thread lookup", "err", err)
 		}
 		return
 	}
 	a, err := b.ppl.actor(ctx, e.User, e.Channel)
 	if err != nil {
-		b.log.Error("bot: actor", "err", err)
+		if !retryLater(ctx, err) {
+			b.log.Error("bot: actor", "err", err)
+		}
 		return
 	}
 	// In the customer's own channel everyone sees the thread: replies there
@@ -101,7 +122,7 @@ func (b *Bot) onThreadReply(ctx context.Context, e *slackevents.MessageEvent) {
 		}
 	}
 	_, err = b.svc.Comment(ctx, a, t.Key(), commands.CommentInput{Body: e.Text, Public: public, SourceRef: e.TimeStamp})
-	if err != nil && domain.ErrorCode(err) != domain.ECONFLICT {
+	if err != nil && domain.ErrorCode(err) != domain.ECONFLICT && !retryLater(ctx, err) {
 		b.log.Error("bot: unable to record a thread reply", "ticket", t.Key(), "err", err)
 	}
 }
