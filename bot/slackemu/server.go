@@ -26,7 +26,8 @@
 //	call, err := emu.WaitCall(ctx, "chat.postMessage", nil)
 //
 // Deliberate simplifications: one workspace, one app; envelopes go to the
-// newest connection; no events are generated for the bot's own messages;
+// newest connection unless SpreadConnections is on (spread.go); no events
+// are generated for the bot's own messages;
 // Channel.Members == nil means everyone (bot included) is a member.
 package slackemu
 
