@@ -218,6 +218,24 @@ type ledger struct {
 	all             row
 	outcomes        int
 	lastOutcome     time.Time
+	seen            []seenOutcome
+}
+
+type seenOutcome struct{ sent, at time.Time }
+
+// recovery is, after a fault was repaired at end, how long until the
+// first outcome of an input sent after it was visible (0: none).
+func (l *ledger) recovery(end time.Time) time.Duration {
+	var first time.Time
+	for _, o := range l.seen {
+		if !o.sent.Before(end) && (first.IsZero() || o.at.Before(first)) {
+			first = o.at
+		}
+	}
+	if first.IsZero() {
+		return 0
+	}
+	return max(first.Sub(end), 0)
 }
 
 func (o *observer) ledger(inputs []*input, c *counts) *ledger {
@@ -266,6 +284,7 @@ func (o *observer) ledger(inputs []*input, c *counts) *ledger {
 				d := max(at.Sub(in.sentAt), 0)
 				add(in, func(r *row) { r.late = append(r.late, d) })
 				l.outcomes++
+				l.seen = append(l.seen, seenOutcome{sent: in.sentAt, at: at})
 				if at.After(l.lastOutcome) {
 					l.lastOutcome = at
 				}

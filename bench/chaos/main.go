@@ -132,6 +132,9 @@ type result struct {
 	throughput float64       // outcomes per second over elapsed
 	settled    time.Duration // after the load, until every acked outcome was there
 	faults     []window
+	// worstRecovery is the longest time from a fault's repair to the
+	// first outcome of an input sent after it.
+	worstRecovery time.Duration
 }
 
 func (r *result) ok() bool { return r.ledger.all.lost == 0 && r.ledger.all.doubled == 0 }
@@ -151,9 +154,9 @@ func summary(w io.Writer, rs []*result) {
 	fmt.Fprintln(w, "\nsummary")
 	base := rs[0]
 	for _, r := range rs {
-		fmt.Fprintf(w, "  %-70s lost %d, doubled %d, outcome p50 %s p99 %s, %.1f outcomes/s (%.2f× the first), settled %v after the load\n",
+		fmt.Fprintf(w, "  %-70s lost %d, doubled %d, outcome p50 %s p99 %s, %.1f outcomes/s (%.2f× the first), settled %v after the load, worst recovery %s\n",
 			r.label(), r.ledger.all.lost, r.ledger.all.doubled, ms(pct(r.ledger.all.late, .5)), ms(pct(r.ledger.all.late, .99)),
-			r.throughput, r.throughput/base.throughput, r.settled.Round(100*time.Millisecond))
+			r.throughput, r.throughput/base.throughput, r.settled.Round(100*time.Millisecond), ms(r.worstRecovery))
 	}
 }
 
@@ -304,7 +307,9 @@ func run(ctx context.Context, cfg config, out io.Writer) (*result, error) {
 	res.ledger.print(out, res.label())
 	res.faults = flog.list()
 	for _, w := range res.faults {
-		fmt.Fprintf(out, "  fault %-9s at +%5.1fs for %v %s\n", w.kind, w.start.Sub(start).Seconds(), w.end.Sub(w.start).Round(10*time.Millisecond), w.target)
+		fmt.Fprintf(out, "  fault %-9s at +%5.1fs for %-8v recovered (first new outcome) %s later %s\n", w.kind, w.start.Sub(start).Seconds(),
+			w.end.Sub(w.start).Round(10*time.Millisecond), ms(res.ledger.recovery(w.end)), w.target)
+		res.worstRecovery = max(res.worstRecovery, res.ledger.recovery(w.end))
 	}
 	if !res.ok() && cfg.keep {
 		fmt.Fprintf(out, "logs in %s\n", work)
