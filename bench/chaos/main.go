@@ -15,6 +15,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -305,6 +306,18 @@ func run(ctx context.Context, cfg config, out io.Writer) (*result, error) {
 		res.throughput = float64(res.ledger.outcomes) / res.elapsed.Seconds()
 	}
 	res.ledger.print(out, res.label())
+	// What people were told went wrong, for a loss the logs do not explain.
+	warned := map[string]int{}
+	for _, c := range emu.Calls("response_url") {
+		if b := string(c.Body); strings.Contains(b, ":warning:") {
+			var m struct{ Text string }
+			_ = json.Unmarshal(c.Body, &m)
+			warned[m.Text]++
+		}
+	}
+	for text, n := range warned {
+		fmt.Fprintf(out, "  told %d× %q\n", n, text)
+	}
 	res.faults = flog.list()
 	for _, w := range res.faults {
 		fmt.Fprintf(out, "  fault %-9s at +%5.1fs for %-8v recovered (first new outcome) %s later %s\n", w.kind, w.start.Sub(start).Seconds(),
