@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/deskbot/deskbot/bot"
 	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
 	"github.com/deskbot/deskbot/email"
@@ -63,8 +64,15 @@ func startMail(env *Env, db *storage.DB, svc *commands.Service, log *slog.Logger
 		m.jobs = append(m.jobs, job{"imap-poll", 30 * time.Second, func(ctx context.Context) (int, error) { return 1, poller.PollIMAP(ctx) }})
 	}
 	if env.SMTPRelayURL != "" {
+		owner := env.Instance
+		if owner == "" {
+			owner = bot.DefaultInstance()
+		}
+		// Claims named after the instance, with the bot's 8 s lease: the
+		// bot renews them while this process lives and frees them at its
+		// restart, so a killed replica's mail goes out within seconds.
 		sender, err := email.NewSender(email.SenderOptions{RelayURL: env.SMTPRelayURL, Outbox: db, Logger: log,
-			Compose: svc.ComposeMailJob, GiveUp: svc.MailUndeliverable})
+			Compose: svc.ComposeMailJob, GiveUp: svc.MailUndeliverable, Owner: owner, Lease: 8 * time.Second})
 		if err != nil {
 			m.stop()
 			return nil, err

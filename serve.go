@@ -114,7 +114,15 @@ func serve(ctx context.Context, env *Env, cfg *domain.Config, log *slog.Logger) 
 		defer cancel()
 		_ = srv.Shutdown(shutdownCtx)
 	}()
-	sched, err := startScheduler(db, svc, b.Kick, mail.jobs, log)
+	instance := env.Instance
+	if instance == "" {
+		instance = bot.DefaultInstance()
+	}
+	cm := newClusterMetrics(reg)
+	hbCtx, hbStop := context.WithCancel(ctx)
+	defer hbStop()
+	go heartbeat(hbCtx, db, instance, cm, log)
+	sched, err := startScheduler(db, svc, b.Kick, mail.jobs, observeJobs(db, instance, cm, log), log)
 	if err != nil {
 		return err
 	}
@@ -149,8 +157,8 @@ func failpoint(at string, log *slog.Logger) func(string) {
 // an advisory lock, so replicas run it once between them.
 // kick wakes the outbox after a job queued messages, so an alert goes out
 // at once rather than at the dispatcher's next poll.
-func startScheduler(db *storage.DB, svc *commands.Service, kick func(), extra []job, log *slog.Logger) (*scheduler.Scheduler, error) {
-	opts := scheduler.Options{Logger: log}
+func startScheduler(db *storage.DB, svc *commands.Service, kick func(), extra []job, observe func(scheduler.Run), log *slog.Logger) (*scheduler.Scheduler, error) {
+	opts := scheduler.Options{Logger: log, Observe: observe}
 	if db.Dialect() == storage.Postgres {
 		opts.Locker = db.NewLocker()
 	}

@@ -67,6 +67,7 @@ type Bot struct {
 	outbox  domain.Outbox
 	inbox   domain.Inbox // nil: ack first, nothing stored (Options.AckFirst)
 	in      inbox
+	gate    socketGate // Socket Mode closed while the database is down (dbgate.go)
 	log     *slog.Logger
 	metrics *Metrics
 	poll    time.Duration
@@ -93,7 +94,7 @@ type Bot struct {
 	conn connState   // Socket Mode health, health.go
 	// shared remembers which channels are shared with customers (faces.go).
 	shared sharedChannels
-	pacer  *pacer         // the outbox's queues per rate key, pacer.go
+	pacer  *pacer // the outbox's queues per rate key, pacer.go
 }
 
 // webClient is the HTTP client for Slack's Web API and response URLs.
@@ -188,7 +189,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	defer func() { cancel(); b.wg.Wait() }()
 	b.home.base = runCtx
 	errc := make(chan error, 1)
-	go func() { errc <- b.sm.RunContext(runCtx) }()
+	go func() { errc <- b.runSocket(runCtx) }()
 	if b.inbox != nil {
 		b.wg.Add(2)
 		go func() { defer b.wg.Done(); b.storeInputs(runCtx) }()

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -49,6 +51,17 @@ func (b *Bot) onEventsAPI(ctx context.Context, ev slackevents.EventsAPIEvent, on
 	}
 }
 
+// freshThread reports whether a thread's first message (its ts) is under
+// two minutes old at now.
+func freshThread(ts string, now time.Time) bool {
+	sec, _, _ := strings.Cut(ts, ".")
+	n, err := strconv.ParseInt(sec, 10, 64)
+	if err != nil {
+		return false
+	}
+	return now.Sub(time.Unix(n, 0)) < 2*time.Minute
+}
+
 func firstNonEmpty(vals ...string) string {
 	for _, v := range vals {
 		if v != "" {
@@ -83,14 +96,21 @@ func (b *Bot) onMessage(ctx context.Context, e *slackevents.MessageEvent) {
 func (b *Bot) onThreadReply(ctx context.Context, e *slackevents.MessageEvent) {
 	t, err := b.svc.TicketByThread(ctx, e.Channel, e.ThreadTimeStamp)
 	if err != nil || t == nil {
-		if err != nil {
+		if err == nil && freshThread(e.ThreadTimeStamp, time.Now()) {
+			// A card is posted before its ts is recorded: a reply that
+			// comes in between is tried again shortly.
+			err = fmt.Errorf("no ticket recorded for thread %s yet", e.ThreadTimeStamp)
+		}
+		if err != nil && !retryLater(ctx, err) {
 			b.log.Error("bot: thread lookup", "err", err)
 		}
 		return
 	}
 	a, err := b.ppl.actor(ctx, e.User, e.Channel)
 	if err != nil {
-		b.log.Error("bot: actor", "err", err)
+		if !retryLater(ctx, err) {
+			b.log.Error("bot: actor", "err", err)
+		}
 		return
 	}
 	// In the customer's own channel everyone sees the thread: replies there
@@ -112,7 +132,7 @@ func (b *Bot) onThreadReply(ctx context.Context, e *slackevents.MessageEvent) {
 	case code == domain.EINVALID && strings.TrimSpace(e.Text) != "":
 		// The reply is in Slack but not on the ticket: its author must know.
 		b.dm(ctx, e.User, fmt.Sprintf(":warning: Your reply in the thread of %s was not saved on the ticket: %s", t.Key(), esc(domain.ErrorMessage(err))))
-	case code != domain.EINVALID:
+	case code != domain.EINVALID && !retryLater(ctx, err):
 		b.log.Error("bot: unable to record a thread reply", "ticket", t.Key(), "err", err)
 	}
 }

@@ -179,6 +179,7 @@ func (b *Bot) storeBatch(ctx context.Context, batch []*input, done []int64) {
 		// the person who ran the command sees it fail and may retry.
 		b.log.Error("inbox: unable to store inputs; not acknowledging them", "inputs", len(batch), "err", err)
 		b.metrics.inputs.WithLabelValues("inbox", "unstored").Add(float64(len(batch)))
+		b.storeFailed()
 		return
 	}
 	b.failpoint(FailAfterStore)
@@ -191,7 +192,7 @@ func (b *Bot) storeBatch(ctx context.Context, batch []*input, done []int64) {
 			b.metrics.inputs.WithLabelValues(in.row.Kind, "redelivery").Inc()
 			continue
 		}
-		b.work(ctx, in.row.Kind, func(ctx context.Context) { b.process(ctx, in) })
+		b.work(ctx, in.row.Kind, func(wctx context.Context) { b.process(ctx, wctx, in) })
 	}
 }
 
@@ -203,10 +204,11 @@ func (b *Bot) inputDone(id int64) {
 	b.in.poke()
 }
 
-// process does an input's work, then marks it done.
-func (b *Bot) process(ctx context.Context, in *input) {
-	if err := b.processInput(ctx, in); err != nil {
-		b.log.Error("inbox: unable to process an input; dropping it", "input", in.row.DedupKey, "kind", in.row.Kind, "err", err)
+// process does an input's work (in ctx; run ends at shutdown), then marks
+// it done.
+func (b *Bot) process(run, ctx context.Context, in *input) {
+	if !b.processWithRetries(run, ctx, in) {
+		return
 	}
 	b.failpoint(FailAfterWork)
 	b.inputDone(in.row.ID)
@@ -315,7 +317,7 @@ func (b *Bot) retakeBatch(ctx context.Context) bool {
 	}
 	for _, row := range rows {
 		in := &input{row: row, start: time.Now()}
-		b.work(ctx, row.Kind, func(ctx context.Context) { b.process(ctx, in) })
+		b.work(ctx, row.Kind, func(wctx context.Context) { b.process(ctx, wctx, in) })
 	}
 	return len(rows) == inboxBatch
 }

@@ -36,6 +36,10 @@ func (b *Bot) replaceOriginal(ctx context.Context, responseURL, text string, blo
 // fail tells the person what went wrong: the error's message when it is
 // one of ours, "internal error" otherwise, with the detail in the log.
 func (b *Bot) fail(ctx context.Context, responseURL string, err error) {
+	if retryLater(ctx, err) {
+		b.log.Warn("bot: request failed; it will be tried again", "err", err)
+		return
+	}
 	if domain.ErrorCode(err) == domain.EINTERNAL {
 		b.log.Error("bot: request failed", "err", err)
 	}

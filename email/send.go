@@ -33,6 +33,12 @@ type SenderOptions struct {
 	Timeout time.Duration
 	// Poll is how often Run looks for due mail. Default 2 s.
 	Poll time.Duration
+	// Owner names this process on the mail it claims, and Lease how long a
+	// claim holds unless Owner's process renews it (serve's bot renews its
+	// instance's claims and frees them at restart and shutdown). Without an
+	// Owner a claim holds 5 minutes.
+	Owner string
+	Lease time.Duration
 	// Now is the clock retries are scheduled on; the store's clock in tests.
 	Now func() time.Time
 	// Compose turns a mail request (a domain.OutboxEmail message, which
@@ -67,6 +73,9 @@ func NewSender(opts SenderOptions) (*Sender, error) {
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = 30 * time.Second
+	}
+	if opts.Lease <= 0 {
+		opts.Lease = 5 * time.Minute
 	}
 	if opts.Poll <= 0 {
 		opts.Poll = 2 * time.Second
@@ -146,7 +155,7 @@ func (s *Sender) DeliverDue(ctx context.Context) error {
 	for {
 		// Every claimed message is then delivered or pushed into the
 		// future, so this ends when nothing is due.
-		msgs, err := s.opts.Outbox.ClaimOutbox(ctx, "", kinds, batch, 5*time.Minute)
+		msgs, err := s.opts.Outbox.ClaimOutbox(ctx, s.opts.Owner, kinds, batch, s.opts.Lease)
 		if err != nil {
 			return err
 		}

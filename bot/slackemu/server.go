@@ -26,7 +26,8 @@
 //	call, err := emu.WaitCall(ctx, "chat.postMessage", nil)
 //
 // Deliberate simplifications: one workspace, one app; envelopes go to the
-// newest connection; no events are generated for the bot's own messages;
+// newest connection unless SpreadConnections is on (spread.go); no events
+// are generated for the bot's own messages;
 // Channel.Members == nil means everyone (bot included) is a member.
 package slackemu
 
@@ -38,6 +39,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -141,6 +143,8 @@ type Server struct {
 	callsMoved chan struct{} // closed and replaced whenever a call is recorded
 	faults     map[string][]*fault
 	rate       rateState
+	spread     atomic.Bool // envelopes to a random connection (spread.go)
+	outage     outage      // Web API outage (spread.go)
 	triggers   map[string]*trigger
 	responses  map[string]*responseURL
 	views      map[string]*View

@@ -280,9 +280,7 @@ func (s *Server) send(ctx context.Context, env Envelope, acceptsResponse bool) (
 	var c *sconn
 	for c == nil {
 		s.mu.Lock()
-		if n := len(s.sock.conns); n > 0 {
-			c = s.sock.conns[n-1]
-		}
+		c = s.pickConnLocked()
 		changed := s.sock.changed
 		s.mu.Unlock()
 		if c != nil {

@@ -101,7 +101,10 @@ func (s *Server) handleAPI(w http.ResponseWriter, hr *http.Request) {
 	rq := parseRequest(hr, body)
 	rq.method = name
 
-	status, header, resp := s.dispatch(rq)
+	status, header, resp, down := s.outageReply(hr)
+	if !down {
+		status, header, resp = s.dispatch(rq)
+	}
 	// Record before answering so a test that just got its response back
 	// always finds the call in Calls().
 	s.recordCall(Call{Method: name, Params: rq.params, Body: body, Token: rq.token,

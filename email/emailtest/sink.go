@@ -59,6 +59,16 @@ func NewSink(tb testing.TB, opts SinkOptions) *Sink {
 	return s
 }
 
+// StartSink starts a sink on a free loopback port for a program that is
+// not a test (bench/chaos); Stop it when done.
+func StartSink(opts SinkOptions) (*Sink, error) {
+	s := &Sink{opts: opts, addr: "127.0.0.1:0", changed: make(chan struct{})}
+	if err := s.Start(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
 // URL is the SMTP_RELAY_URL that reaches the sink.
 func (s *Sink) URL() string {
 	u := url.URL{Scheme: "smtp", Host: s.addr}
