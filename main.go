@@ -54,6 +54,7 @@ func topCommands() []subcommand {
 		{"migrate", "", "apply database migrations and exit", migrateCmd},
 		{"config", "SUBCOMMAND", "work with the config file (DESKBOT_CONFIG): " + names(configCommands()), configCmd},
 		{"sla", "SUBCOMMAND", "SLA tools: " + names(slaCommands()), slaCmd},
+		{"keys", "SUBCOMMAND", "the keys of the customers' ticket links: " + names(keysCommands()), keysCmd},
 		{"version", "", "print the version", versionCmd},
 	}
 }
