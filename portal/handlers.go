@@ -92,14 +92,17 @@ func (s *Server) posted(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// sameOrigin refuses a form posted from another site, when the browser says so.
+// sameOrigin refuses a form posted from another site, when the browser
+// says so: by Sec-Fetch-Site, else by Origin. Under Referrer-Policy
+// no-referrer a browser sends "Origin: null" even for the page's own
+// forms, so null proves nothing either way; the CSRF token decides.
 func (s *Server) sameOrigin(r *http.Request) bool {
-	if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
-		return false
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" {
+		return site == "same-origin"
 	}
 	o := r.Header.Get("Origin")
 	if o == "" || o == "null" {
-		return o == ""
+		return true
 	}
 	u, err := url.Parse(o)
 	return err == nil && strings.EqualFold(u.Host, s.host(r))

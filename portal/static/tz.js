@@ -5,16 +5,9 @@
   var tz;
   try { tz = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
   if (!tz || !/^[A-Za-z][A-Za-z0-9_+\-\/]*$/.test(tz)) { return; }
-  var had = document.cookie.indexOf("deskbot_tz=") >= 0;
   document.cookie = "deskbot_tz=" + tz + "; path=/t/; max-age=31536000; samesite=strict" + (location.protocol === "https:" ? "; secure" : "");
   document.addEventListener("DOMContentLoaded", function () {
     var fields = document.querySelectorAll("input.tz");
     for (var i = 0; i < fields.length; i++) { fields[i].value = tz; }
-    var z = document.getElementById("zone");
-    // Rendered in another zone on a first visit: show the page again in theirs, once.
-    if (!had && z && z.getAttribute("data-zone") !== tz && !sessionStorage.getItem("deskbot_tz_reload")) {
-      sessionStorage.setItem("deskbot_tz_reload", "1");
-      location.reload();
-    }
   });
 })();
