@@ -325,11 +325,19 @@ func (s *Service) portalView(ctx context.Context, tx domain.Tx, cfg *domain.Conf
 		}
 		v.Messages = append(v.Messages, m)
 	}
-	if run, err := slaViewIn(ctx, tx, cfg, t); err != nil {
-		return nil, err
-	} else if run.Location != nil {
-		v.Location = run.Location
-		v.Promise = promiseOf(run)
+	if cfg.PolicyFor(t.SLAPolicy) != nil {
+		// loadSLA without reading the comments a second time: a long
+		// thread is most of the page's reading.
+		events, err := tx.Events(ctx, t.ID)
+		if err != nil {
+			return nil, err
+		}
+		alerts, err := tx.SLAAlerts(ctx, t.ID)
+		if err != nil {
+			return nil, err
+		}
+		sv := slaViewOf(t, slaRunOf(cfg, t, events, comments, alerts, tx.Now()), tx.Now())
+		v.Location, v.Promise = sv.Location, promiseOf(sv)
 	}
 	if cfg.Survey.OnResolve && v.Stage == domain.CategoryResolved {
 		v.Survey = cfg.Survey.Question

@@ -38,7 +38,7 @@ type fixture struct {
 
 func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
-func newFixture(t *testing.T, dialect string, limits portal.Limits) *fixture {
+func newFixture(t testing.TB, dialect string, limits portal.Limits) *fixture {
 	t.Helper()
 	clock := storagetest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	db := storagetest.Open(t, dialect, storage.WithClock(clock.Now))
@@ -59,7 +59,7 @@ func newFixture(t *testing.T, dialect string, limits portal.Limits) *fixture {
 }
 
 // mail ingests a customer's mail and returns the ticket it made or continued.
-func (f *fixture) mail(t *testing.T, fromName, from, subject, body string, files ...email.Attachment) *commands.IngestResult {
+func (f *fixture) mail(t testing.TB, fromName, from, subject, body string, files ...email.Attachment) *commands.IngestResult {
 	t.Helper()
 	var b bytes.Buffer
 	w := multipart.NewWriter(&b)
@@ -81,7 +81,7 @@ func (f *fixture) mail(t *testing.T, fromName, from, subject, body string, files
 }
 
 // outbox reads the mails queued since the last call.
-func (f *fixture) outbox(t *testing.T) []email.Outgoing {
+func (f *fixture) outbox(t testing.TB) []email.Outgoing {
 	t.Helper()
 	ms, err := f.db.ClaimOutbox(context.Background(), []string{domain.OutboxMail}, 100, time.Hour)
 	if err != nil {
@@ -105,7 +105,7 @@ func (f *fixture) outbox(t *testing.T) []email.Outgoing {
 var linkRE = regexp.MustCompile(`http://portal\.test/t/([A-Za-z0-9_-]+)`)
 
 // token is the link's token in the latest mail to an address.
-func (f *fixture) token(t *testing.T, to string) string {
+func (f *fixture) token(t testing.TB, to string) string {
 	t.Helper()
 	f.outbox(t)
 	for i := len(f.mails) - 1; i >= 0; i-- {
