@@ -141,6 +141,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, prob
 	d := pageData{View: v, Token: tok, CSRF: s.ensureCSRF(w, r), Nonce: nonce(), Problem: problem,
 		Loc: visitorZone(r, v.Location), Scale: scale(), MaxFiles: s.svc.Config().Email.FilesPerMailOrDefault()}
 	_, d.TZFromBrowser = browserZone(r)
+	d.Messages = rows(v, tok, d.Loc)
 	switch done {
 	case "reply":
 		d.Notice = "Thank you, your answer was added to the ticket."

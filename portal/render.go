@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,6 +25,32 @@ type pageData struct {
 	TZFromBrowser bool
 	Scale         []int
 	MaxFiles      int
+	// Messages are the thread laid out for the template: a long thread
+	// renders with few template calls per message.
+	Messages []msgRow
+}
+
+type msgRow struct {
+	Author, Body, When, ISO string
+	Support                 bool
+	Files                   []fileRow
+}
+
+type fileRow struct{ Href, Name, Size string }
+
+// rows lays out the thread in the visitor's zone.
+func rows(v *commands.PortalView, token string, loc *time.Location) []msgRow {
+	out := make([]msgRow, len(v.Messages))
+	for i, m := range v.Messages {
+		r := msgRow{Author: m.Author, Body: m.Body, Support: m.Support,
+			When: m.At.In(loc).Format("Mon 2 Jan 2006, 15:04"), ISO: m.At.UTC().Format(time.RFC3339)}
+		for _, f := range m.Files {
+			r.Files = append(r.Files, fileRow{Href: "/t/" + token + "/files/" + strconv.FormatInt(f.ID, 10) + "/" + url.PathEscape(f.Name),
+				Name: f.Name, Size: size(f.Size)})
+		}
+		out[i] = r
+	}
+	return out
 }
 
 func scale() []int {
