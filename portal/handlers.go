@@ -340,7 +340,11 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request) {
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/octet-stream")
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Filename}))
+	cd := mime.FormatMediaType("attachment", map[string]string{"filename": a.Filename})
+	if cd == "" {
+		cd = "attachment" // a name no header can carry: the browser picks one
+	}
+	h.Set("Content-Disposition", cd)
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	h.Set("Content-Length", strconv.Itoa(len(a.Data)))
 	_, _ = w.Write(a.Data)
