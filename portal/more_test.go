@@ -74,3 +74,48 @@ func TestVisitorTimeZoneAndSurvey(t *testing.T) {
 		})
 	}
 }
+
+func TestUploadOverTheMailLimit(t *testing.T) {
+	f := newFixture(t, storage.SQLite, portal.Limits{})
+	cfg := domain.DefaultConfig()
+	cfg.Email.AttachmentLimit = 1024
+	f.svc.SetConfig(cfg)
+	f.mail(t, "Cy", "cy@acme.com", "Printer", "It jams.")
+	tok := f.token(t, "cy@acme.com")
+	v := f.visitor(t)
+	csrf, nonce := v.form(t, tok)
+	r, body := v.reply(t, tok, csrf, nonce, "big file", map[string][]byte{"big.log": []byte(strings.Repeat("x", 2048))})
+	if r.StatusCode != http.StatusBadRequest || !strings.Contains(body, "larger than 1 KB") {
+		t.Errorf("over the limit: %d", r.StatusCode)
+	}
+	// Far over: refused before the whole body is read.
+	r, _ = v.reply(t, tok, csrf, nonce, "huge", map[string][]byte{"a.log": make([]byte, 1<<20+64<<10)})
+	if r.StatusCode != http.StatusRequestEntityTooLarge && r.StatusCode != http.StatusBadRequest {
+		t.Errorf("far over the limit: %d", r.StatusCode)
+	}
+	if cs, _, _ := f.svc.History(context.Background(), agent, "ACME-1"); len(cs) != 0 {
+		t.Errorf("a refused reply was kept: %+v", cs)
+	}
+}
+
+func TestListenerShutsDownGracefully(t *testing.T) {
+	f := newFixture(t, storage.SQLite, portal.Limits{})
+	p, err := portal.New(portal.Options{Service: f.svc, Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get("http://" + p.Addr() + "/static/portal.css")
+	if err != nil || resp.StatusCode != 200 || resp.Header.Get("Content-Security-Policy") == "" {
+		t.Fatalf("static: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if err := p.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := http.Get("http://" + p.Addr() + "/static/portal.css"); err == nil {
+		t.Error("still serving after Shutdown")
+	}
+}
