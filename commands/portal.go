@@ -75,6 +75,17 @@ func (s *Service) portalLink(ctx context.Context, tx domain.Tx, t *domain.Ticket
 	if s.portal.URL == "" || addr == "" {
 		return "", nil
 	}
+	// Only the people of the ticket get a link: a rule's mail to a fixed
+	// address (a manager, a partner) must not open the customer's page.
+	if !strings.EqualFold(addr, t.RequesterEmail) {
+		ps, err := tx.Participants(ctx, t.ID)
+		if err != nil {
+			return "", err
+		}
+		if !slices.ContainsFunc(ps, func(p *domain.Participant) bool { return strings.EqualFold(p.Email, addr) }) {
+			return "", nil
+		}
+	}
 	k, err := signingKey(ctx, tx)
 	if err != nil {
 		return "", err

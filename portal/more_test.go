@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -117,5 +118,27 @@ func TestListenerShutsDownGracefully(t *testing.T) {
 	}
 	if _, err := http.Get("http://" + p.Addr() + "/static/portal.css"); err == nil {
 		t.Error("still serving after Shutdown")
+	}
+}
+
+func TestOnlyTheTicketsPeopleGetALink(t *testing.T) {
+	f := newFixture(t, storage.SQLite, portal.Limits{})
+	res := f.mail(t, "Cy", "cy@acme.com", "Printer", "It jams.")
+	f.outbox(t)
+	for i, to := range []string{"boss@partner.com", "cy@acme.com"} {
+		payload, _ := json.Marshal(commands.EmailJob{TicketID: res.TicketID, To: to, Text: "A rule's notice.", Notice: "rule"})
+		if err := f.svc.ComposeMailJob(context.Background(), int64(1000+i), string(payload)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ms := f.outbox(t)
+	if len(ms) != 2 {
+		t.Fatalf("mails %+v", ms)
+	}
+	for _, m := range ms {
+		has := linkRE.MatchString(m.Text)
+		if want := m.To[0].Email == "cy@acme.com"; has != want {
+			t.Errorf("mail to %s has a link: %v", m.To[0].Email, has)
+		}
 	}
 }
