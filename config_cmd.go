@@ -12,6 +12,8 @@ import (
 func configCommands() []subcommand {
 	return []subcommand{
 		{"check", "[flags]", "validate DESKBOT_CONFIG (or the built-in defaults) and exit", configCheck},
+		{"show", "", "print the effective config: DESKBOT_CONFIG merged over the defaults", configShowCmd},
+		{"init", "[PATH]", "write a commented starter deskbot.yaml (default: DESKBOT_CONFIG or ./deskbot.yaml)", configInitCmd},
 	}
 }
 
@@ -43,4 +45,38 @@ func configCheck(c *cli, args []string) error {
 	fmt.Fprintf(c.stdout, "%s is valid: %d types, %d statuses, %d workflows, %d fields, priorities %v.\n",
 		cfg.Source, len(cfg.Types), len(cfg.Statuses), len(cfg.Workflows), len(cfg.Fields), cfg.Priorities)
 	return nil
+}
+
+const configShowUsage = `Usage: deskbot config show
+
+Prints the configuration deskbot runs with: DESKBOT_CONFIG merged over the
+built-in defaults, each value that came from the file marked with a
+comment. The output, used as a file, gives the same configuration.
+`
+
+func configShowCmd(c *cli, args []string) error {
+	fs := newFlags("config show", configShowUsage)
+	if err := fs.parse(c, args, 0); err != nil {
+		return err
+	}
+	return configShow(strings.TrimSpace(c.getenv("DESKBOT_CONFIG")), c.stdout)
+}
+
+const configInitUsage = `Usage: deskbot config init [PATH]
+
+Writes a commented starter deskbot.yaml at PATH (default: DESKBOT_CONFIG,
+else ./deskbot.yaml). It never overwrites a file, and changes nothing until
+a line is uncommented.
+`
+
+func configInitCmd(c *cli, args []string) error {
+	fs := newFlags("config init", configInitUsage)
+	if err := fs.parse(c, args, 1); err != nil {
+		return err
+	}
+	path := fs.Arg(0)
+	if path == "" {
+		path = strings.TrimSpace(c.getenv("DESKBOT_CONFIG"))
+	}
+	return configInit(path, c.stdout)
 }

@@ -100,6 +100,7 @@ func demo(ctx context.Context, configPath string, stdout io.Writer) error {
 	emu.AddUser(slackemu.User{ID: "UANA", Name: "ana", RealName: "Ana (support engineer)", TeamID: "T0EMU", TZ: "Europe/London"})
 	emu.AddUser(slackemu.User{ID: "UCY", Name: "cy", RealName: "Cy (Acme Corp)", TeamID: "TACME", IsStranger: true})
 	emu.AddChannel(slackemu.Channel{ID: "CACME", Name: "acme-support", IsExtShared: true})
+	emu.AddChannel(slackemu.Channel{ID: "CHELP", Name: "helpdesk"})
 
 	sink, err := startMailSink()
 	if err != nil {
@@ -109,14 +110,6 @@ func demo(ctx context.Context, configPath string, stdout io.Writer) error {
 	svc := commands.New(db, cfg, commands.Options{Logger: quiet,
 		Mail: commands.MailOptions{Address: "support@vendor.example", Send: true}})
 	svc.UseStandardHooks()
-	ana := domain.Actor{UserID: "UANA", Role: domain.RoleAgent, Channel: domain.ChannelCLI}
-	if _, err := svc.CreateProject(ctx, ana, commands.ProjectInput{Key: "ACME", Name: "Acme Corp", CurrentVersion: "4.2.1", EmailDomains: "acme.example",
-		HourlyRate: 12000}); err != nil {
-		return err
-	}
-	if _, err := svc.LinkChannel(ctx, ana, "ACME", "CACME"); err != nil {
-		return err
-	}
 	smtpSrv, err := email.NewServer(email.ServerOptions{Addr: "127.0.0.1:0", Domains: svc.MailDomains(), Ingest: svc.Ingest, Logger: quiet})
 	if err != nil {
 		return err
@@ -178,6 +171,13 @@ func (s *script) play() error {
 	fmt.Fprintln(s.out, "Everything below is what people would see in Slack and in their mailbox; the bot, the database and the")
 	fmt.Fprintln(s.out, "mail transports are the real ones, on a demo clock.")
 
+	s.step("08:50", "A fresh install: no customers, nothing configured. Ana tries deskbot in #helpdesk")
+	s.slashIn("UANA", "CHELP", "#helpdesk", "/ticket", "VPN drops every hour", "")
+	s.step("08:55", "Ana adds the first customer from Slack and links its shared channel")
+	s.slashIn("UANA", "CACME", "#acme-support", "/desk",
+		"customer add ACME Acme Corp channel=<#CACME|acme-support> domains=acme.example rate=120 version=4.2.1",
+		"customer add ACME Acme Corp channel=#acme-support domains=acme.example rate=120 version=4.2.1")
+
 	s.step("09:02", "Cy from Acme writes in the shared channel #acme-support")
 	// Cy mentions @channel, which Slack delivers as <!channel>.
 	text := "Hi team! Since this morning the invoice export fails with error 500 <!channel>"
@@ -212,7 +212,8 @@ func (s *script) play() error {
 	}
 	s.settle()
 
-	s.step("09:12", "Ana takes the bug and starts its timer")
+	s.step("09:12", "Ana takes the bug and starts its timer. #acme-support is shared with Acme, so its cards show the customer's face; Agent actions shows her the working face, just for her")
+	s.click("UANA", "ACME-2", "work", "ACME-2", "Agent actions")
 	s.click("UANA", "ACME-2", "assign_me", "ACME-2", "Assign to me")
 	s.click("UANA", "ACME-2", "timer_start", "ACME-2", "Start timer")
 
@@ -224,7 +225,7 @@ func (s *script) play() error {
 	s.click("UANA", "ACME-2", "status", "ACME-2|in_progress", "Move to… ▾ → "+s.svc.Config().StatusLabel("in_progress"))
 	s.slash("UANA", "/desk", "link ACME-2 blocks ACME-1")
 
-	s.step("12:10", "ACME-2 has used 75% of its first-response time (4 business hours at high priority): the SLA scan warns")
+	s.step("12:10", "ACME-2 has used 75% of its first-response time (4 business hours at high priority): the SLA scan warns Ana by DM, never in the thread Acme reads")
 	if _, err := s.svc.ScanSLA(s.ctx); err != nil {
 		return err
 	}
@@ -279,8 +280,17 @@ func (s *script) event(p slackemu.Payload) string {
 }
 
 func (s *script) slash(user, command, text string) {
-	s.say(s.names[user], "#acme-support", command+" "+text)
-	if _, err := s.emu.SlashCommand(s.ctx, slackemu.SlashCommand{Command: command, Text: text, UserID: user, ChannelID: "CACME"}); err != nil {
+	s.slashIn(user, "CACME", "#acme-support", command, text, "")
+}
+
+// slashIn runs a slash command in a channel; shown, when set, is the text
+// as the person typed it (Slack sends channel mentions as <#C…|name>).
+func (s *script) slashIn(user, channel, where, command, text, shown string) {
+	if shown == "" {
+		shown = text
+	}
+	s.say(s.names[user], where, command+" "+shown)
+	if _, err := s.emu.SlashCommand(s.ctx, slackemu.SlashCommand{Command: command, Text: text, UserID: user, ChannelID: channel}); err != nil {
 		fmt.Fprintf(s.out, "  (command failed: %v)\n", err)
 	}
 	s.settle()

@@ -27,6 +27,12 @@ type Env struct {
 	ConfigPath    string
 	LogLevel      slog.Level
 	LogFormat     string
+	// Instance names this process in the leases it holds (DESKBOT_INSTANCE,
+	// else the host name).
+	Instance string
+	// Failpoint kills the process at a named point (DESKBOT_FAILPOINT):
+	// for tests and the fault harness only.
+	Failpoint string
 
 	// SMTPTLSCert and SMTPTLSKey are the paths; SMTPCert is what they
 	// hold, loaded and checked.
@@ -59,6 +65,8 @@ func loadEnv(getenv func(string) string) (*Env, error) {
 		MailFrom:      strings.TrimSpace(getenv("MAIL_FROM")),
 		ConfigPath:    strings.TrimSpace(getenv("DESKBOT_CONFIG")),
 		LogFormat:     strings.ToLower(strings.TrimSpace(getenv("LOG_FORMAT"))),
+		Instance:      strings.TrimSpace(getenv("DESKBOT_INSTANCE")),
+		Failpoint:     strings.TrimSpace(getenv("DESKBOT_FAILPOINT")),
 	}
 	var errs []error
 	bad := func(name, format string, args ...any) {

@@ -52,6 +52,7 @@ func topCommands() []subcommand {
 		{"demo", "", "watch deskbot handle a support morning against a Slack emulator", demoCmd},
 		{"doctor", "[flags]", "check tokens, scopes, channels, database and mail settings; print what to fix", doctorCmd},
 		{"migrate", "", "apply database migrations and exit", migrateCmd},
+		{"status", "", "show the outbox backlog, its oldest delivery, and which replica dispatches", statusSubcmd},
 		{"config", "SUBCOMMAND", "work with the config file (DESKBOT_CONFIG): " + names(configCommands()), configCmd},
 		{"sla", "SUBCOMMAND", "SLA tools: " + names(slaCommands()), slaCmd},
 		{"keys", "SUBCOMMAND", "the keys of the customers' ticket links: " + names(keysCommands()), keysCmd},

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -102,7 +103,8 @@ func serve(ctx context.Context, env *Env, cfg *domain.Config, log *slog.Logger) 
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	b := bot.New(bot.Options{
 		BotToken: env.SlackBotToken, AppToken: env.SlackAppToken, APIURL: env.SlackAPIURL,
-		Service: svc, Outbox: db, Logger: log, Metrics: bot.NewMetrics(reg),
+		Service: svc, Outbox: db, Inbox: db, Logger: log, Metrics: bot.NewMetrics(reg),
+		Instance: env.Instance, Failpoint: failpoint(env.Failpoint, log),
 	})
 	srv, err := startHTTP(env.HTTPAddr, []readiness{db.Ready, b.Ready}, reg, log)
 	if err != nil {
@@ -129,6 +131,24 @@ func serve(ctx context.Context, env *Env, cfg *domain.Config, log *slog.Logger) 
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// FailpointExit is the exit status of a process killed at its failpoint.
+const FailpointExit = 137
+
+// failpoint kills the process at the named point: exactly there, with no
+// deferred work, no shutdown, nothing flushed, as a crash would.
+func failpoint(at string, log *slog.Logger) func(string) {
+	if at == "" {
+		return nil
+	}
+	log.Warn("DESKBOT_FAILPOINT is set: this process will die at it", "failpoint", at)
+	return func(name string) {
+		if name == at {
+			log.Warn("failpoint reached: exiting", "failpoint", at)
+			os.Exit(FailpointExit)
+		}
+	}
 }
 
 // startScheduler runs the periodic use cases. On PostgreSQL each job takes

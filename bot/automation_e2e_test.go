@@ -83,9 +83,10 @@ func TestAutomationAssignsAndPosts(t *testing.T) {
 			t.Errorf("%d assignment DMs, want one", dms)
 		}
 		ch, ts := w.cardTS(t, "ACME-1")
+		// In the customer's channel, by name, never a mention.
 		w.eventually(t, "the card shows the assignee", func() bool {
 			m, _ := w.emu.Message(ch, ts)
-			return strings.Contains(plainJSON(string(m.Blocks)), "<@"+agent2ID+">")
+			return strings.Contains(plainJSON(string(m.Blocks)), "*Assignee*\\nBo Agent")
 		})
 		w.slash(t, agentID, triageChan, "/desk", "automations")
 		w.waitReply(t, "*urgent incidents* — on ticket created, if type is incident; priority is urgent; customer is ACME → assign "+agent2ID)

@@ -1,7 +1,8 @@
 // Package bot is deskbot's Slack transport: it receives Socket Mode
-// envelopes, acknowledges each at once, turns it into calls on the use
-// cases (package commands) on a bounded pool of workers, and delivers the
-// outbox (cards, thread replies, DMs) through the Web API.
+// envelopes, stores each in the inbox and acknowledges it once stored,
+// turns it into calls on the use cases (package commands) on a bounded
+// pool of workers, and delivers the outbox (cards, thread replies, DMs)
+// through the Web API.
 package bot
 
 import (
@@ -10,10 +11,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/deskbot/deskbot/commands"
@@ -34,6 +37,25 @@ type Options struct {
 	Workers int
 	// OutboxPoll is how often the outbox is polled when nothing kicks it.
 	OutboxPoll time.Duration
+	// Inbox stores envelopes before their ack; nil takes Outbox when it
+	// is one too (storage.DB is).
+	Inbox domain.Inbox
+	// Instance names this process in the leases it holds (inbox inputs,
+	// outbox claims): unique among the live replicas, and the same after a
+	// restart, so the new run releases what the old one held.
+	Instance string
+	// Failpoint, when set, is called at each named failpoint (FailAfterAck
+	// …); tests and the fault harness kill the process there.
+	Failpoint func(name string)
+	// AckFirst acknowledges envelopes before storing them, and keeps them
+	// in memory only, as deskbot did before the inbox: a crash after the
+	// ack loses them. For bench/slackload's baseline only.
+	AckFirst bool
+	// RateScale runs the dispatcher's mirror of Slack's rate limits this
+	// many times faster (0 or 1: Slack's real limits). Only for a test
+	// against an emulator scaled the same (slackemu.Options.RateScale), or
+	// a benchmark of the bot's own overhead (a huge scale: no pacing).
+	RateScale float64
 }
 
 // Bot is the running Slack app.
@@ -43,6 +65,8 @@ type Bot struct {
 	sm      *socketmode.Client
 	svc     *commands.Service
 	outbox  domain.Outbox
+	inbox   domain.Inbox // nil: ack first, nothing stored (Options.AckFirst)
+	in      inbox
 	log     *slog.Logger
 	metrics *Metrics
 	poll    time.Duration
@@ -62,9 +86,14 @@ type Bot struct {
 	threads keyedMutex
 
 	teamID, botUserID string
+	instance          string
+	failAt            func(string)
 
 	home homeRefresh // App Home publish debounce, home.go
 	conn connState   // Socket Mode health, health.go
+	// shared remembers which channels are shared with customers (faces.go).
+	shared sharedChannels
+	pacer  *pacer         // the outbox's queues per rate key, pacer.go
 }
 
 // webClient is the HTTP client for Slack's Web API and response URLs.
@@ -85,6 +114,9 @@ func webClient() *http.Client {
 // New returns a bot; Run connects it.
 func New(o Options) *Bot {
 	web := webClient()
+	// No slack.OptionRetry: slack-go would then retry 429s on its own,
+	// behind the dispatcher's back, spending the key's budget inside its
+	// Retry-After window. A 429 comes back as slack.RateLimitedError.
 	apiOpts := []slack.Option{slack.OptionAppLevelToken(o.AppToken), slack.OptionHTTPClient(web)}
 	if o.APIURL != "" {
 		apiOpts = append(apiOpts, slack.OptionAPIURL(o.APIURL))
@@ -107,7 +139,19 @@ func New(o Options) *Bot {
 		metrics: o.Metrics, poll: o.OutboxPoll, sem: make(chan struct{}, o.Workers),
 		kick: make(chan struct{}, 1),
 	}
+	if o.Inbox == nil {
+		o.Inbox, _ = o.Outbox.(domain.Inbox)
+	}
+	if !o.AckFirst {
+		b.inbox = o.Inbox
+	}
+	b.in.wake = make(chan struct{}, 1)
+	b.instance, b.failAt = o.Instance, o.Failpoint
+	if b.instance == "" {
+		b.instance = DefaultInstance()
+	}
 	b.ppl = newPeople(api, o.Service)
+	b.pacer = newPacer(o.RateScale, o.Metrics)
 	return b
 }
 
@@ -131,6 +175,12 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.ppl.teamID = auth.TeamID
 	b.log.Info("slack connected", "team", auth.Team, "bot_user", auth.UserID)
 
+	if b.inbox != nil {
+		// Before anything is taken or stored: what is held under this
+		// name from now on is this run's.
+		b.releaseEarlierRun(ctx)
+	}
+
 	runCtx, cancel := context.WithCancel(ctx)
 	// Cancel before waiting: the outbox dispatcher and the workers end
 	// with runCtx, so a Socket Mode failure returns instead of hanging
@@ -139,6 +189,12 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.home.base = runCtx
 	errc := make(chan error, 1)
 	go func() { errc <- b.sm.RunContext(runCtx) }()
+	if b.inbox != nil {
+		b.wg.Add(2)
+		go func() { defer b.wg.Done(); b.storeInputs(runCtx) }()
+		go func() { defer b.wg.Done(); b.retakeInputs(runCtx) }()
+		defer b.handOver() // once the work in flight is done (wg.Wait below)
+	}
 	b.wg.Add(1)
 	go func() { defer b.wg.Done(); b.dispatchOutbox(runCtx) }()
 
@@ -174,10 +230,17 @@ func explainFatal(what string, err error) error {
 	return fmt.Errorf("slack: %s: %w", what, err)
 }
 
-// handle runs on the event loop: it must ack and return at once, so the
-// next envelope's ack is never delayed. Work goes to a worker.
+// handle runs on the event loop: it must return at once, so the next
+// envelope's ack is never delayed. An envelope that may change anything
+// is stored (receive), acknowledged once stored, and worked on from the
+// stored input; a modal submission, whose errors travel in the ack, is
+// handled first and acknowledged once its work committed.
 func (b *Bot) handle(ctx context.Context, evt socketmode.Event) {
 	start := time.Now()
+	if b.inbox != nil && evt.Request != nil && evt.Request.EnvelopeID != "" && stored(evt) {
+		b.receive(evt, start)
+		return
+	}
 	switch evt.Type {
 	case socketmode.EventTypeSlashCommand:
 		cmd, ok := evt.Data.(slack.SlashCommand)
@@ -202,7 +265,9 @@ func (b *Bot) handle(ctx context.Context, evt socketmode.Event) {
 		b.work(ctx, "interactive", func(ctx context.Context) { b.onInteractive(ctx, cb) })
 	case socketmode.EventTypeEventsAPI:
 		b.ack(evt, nil, start)
-		b.work(ctx, "event", func(ctx context.Context) { b.onEventsAPI(ctx, evt) })
+		if ev, ok := evt.Data.(slackevents.EventsAPIEvent); ok {
+			b.work(ctx, "event", func(ctx context.Context) { b.onEventsAPI(ctx, ev, true) })
+		}
 	case socketmode.EventTypeConnecting:
 		b.log.Debug("slack: connecting")
 	case socketmode.EventTypeConnected:
@@ -219,6 +284,28 @@ func (b *Bot) handle(ctx context.Context, evt socketmode.Event) {
 			b.ack(evt, nil, start)
 		}
 	}
+}
+
+// stored tells the envelopes that go through the inbox.
+func stored(evt socketmode.Event) bool {
+	switch evt.Type {
+	case socketmode.EventTypeSlashCommand, socketmode.EventTypeEventsAPI:
+		return true
+	case socketmode.EventTypeInteractive:
+		cb, ok := evt.Data.(slack.InteractionCallback)
+		return ok && cb.Type != slack.InteractionTypeViewSubmission
+	}
+	return false
+}
+
+// DefaultInstance names this process when Options.Instance is empty: the
+// host's name, which a container keeps across restarts.
+func DefaultInstance() string {
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return "deskbot"
+	}
+	return h
 }
 
 func (b *Bot) ack(evt socketmode.Event, payload any, start time.Time) {

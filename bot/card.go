@@ -61,7 +61,7 @@ func cardBlocks(cfg *domain.Config, v *commands.CardView) []slack.Block {
 	}
 	fields := []*slack.TextBlockObject{
 		mrkdwn("*Status*\n" + esc(cfg.StatusLabel(t.Status))),
-		mrkdwn("*Priority*\n" + esc(t.Priority)),
+		mrkdwn("*Priority*\n" + priorityText(t)),
 		mrkdwn("*Assignee*\n" + userRef(t.AssigneeID)),
 		mrkdwn("*Customer*\n" + escCut(v.Project.Name, 100)),
 		mrkdwn("*Type*\n" + esc(cfg.TypeLabel(t.Type))),
@@ -79,6 +79,13 @@ func cardBlocks(cfg *domain.Config, v *commands.CardView) []slack.Block {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(escCut(d, 1200)), nil, nil, slack.SectionBlockOptionBlockID("description")))
 	}
 	var notes []slack.MixedElement
+	if t.DueAt != nil {
+		due := ":calendar: Due " + slackDate(*t.DueAt, "{date_short_pretty} {time}")
+		if t.DuePublic {
+			due += " (the customer sees it)"
+		}
+		notes = append(notes, mrkdwn(due))
+	}
 	for _, e := range v.Running {
 		notes = append(notes, mrkdwn(fmt.Sprintf(":stopwatch: %s has a timer running since %s", userRef(e.UserID), slackDate(e.StartedAt, "{time}"))))
 	}
@@ -95,6 +102,9 @@ func cardBlocks(cfg *domain.Config, v *commands.CardView) []slack.Block {
 		notes = append(notes, mrkdwn(":arrow_right: Followed up in "+strings.Join(v.FollowedUpBy, ", ")))
 	}
 	notes = append(notes, mrkdwn(fmt.Sprintf("Opened %s via %s", slackDate(t.CreatedAt, "{date_short_pretty} {time}"), esc(t.Source))))
+	if v.OriginalDeleted {
+		notes = append(notes, mrkdwn(originalDeleted))
+	}
 	if len(notes) > 10 {
 		notes = notes[len(notes)-10:]
 	}
@@ -127,6 +137,7 @@ func cardActions(cfg *domain.Config, v *commands.CardView, done bool) []slack.Bl
 	}
 	els = append(els, slack.NewButtonBlockElement(actLogTime, key, plain("Log time")))
 	els = append(els, slack.NewButtonBlockElement(actEdit, key, plain("Edit")))
+	els = append(els, slack.NewButtonBlockElement(actNote, key, plain(":lock: Internal note")))
 	if reply := replyButton(v.Ticket); reply != nil { // email tickets (reply.go)
 		els = append(els, reply)
 	}
@@ -172,4 +183,108 @@ func slaLine(v *commands.SLAView) string {
 		return fmt.Sprintf("%s — waiting on the customer, %s left on %s", state, domain.FormatDuration(v.Left), target)
 	}
 	return fmt.Sprintf("%s — %s", state, target)
+}
+
+// customerCardBlocks renders the customer's face of a card, for a channel
+// the customer reads: the status in their words, priority, who works on
+// it by name, the SLA promise, what it waits on; none of our timers, time
+// or mentions. assignee is the assignee's name ("" when unassigned). Its
+// one agent control, Agent actions, opens the working face privately.
+func customerCardBlocks(cfg *domain.Config, v *commands.CardView, assignee string) []slack.Block {
+	t := v.Ticket
+	done := cfg.Status(t.Status) != nil && cfg.Status(t.Status).Done()
+	title := fmt.Sprintf("*%s* %s", t.Key(), escCut(t.Title, 400))
+	if done {
+		title = fmt.Sprintf("~*%s*~ %s", t.Key(), escCut(t.Title, 400))
+	}
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(title), nil, nil, slack.SectionBlockOptionBlockID("title"))}
+	who := "_not assigned yet_"
+	if assignee != "" {
+		who = escCut(assignee, 100)
+	}
+	requester := firstNonEmpty(t.RequesterName, t.RequesterEmail)
+	fields := []*slack.TextBlockObject{
+		mrkdwn("*Status*\n" + esc(cfg.CustomerStatusLabel(t.Status))),
+		mrkdwn("*Priority*\n" + priorityText(t)),
+		mrkdwn("*Assignee*\n" + who),
+		mrkdwn("*Customer*\n" + escCut(v.Project.Name, 100)),
+		mrkdwn("*Type*\n" + esc(cfg.TypeLabel(t.Type))),
+	}
+	if requester != "" {
+		fields = append(fields, mrkdwn("*Requester*\n"+escCut(requester, 200)))
+	}
+	if t.Version != "" {
+		fields = append(fields, mrkdwn("*Version*\n"+esc(t.Version)))
+	}
+	if v.SLA != nil {
+		if p := slaPromise(v.SLA); p != "" {
+			fields = append(fields, mrkdwn("*Our promise*\n"+p))
+		}
+	}
+	blocks = append(blocks, slack.NewSectionBlock(nil, fields, nil, slack.SectionBlockOptionBlockID("fields")))
+	if d := strings.TrimSpace(t.Description); d != "" {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(escCut(d, 1200)), nil, nil, slack.SectionBlockOptionBlockID("description")))
+	}
+	var notes []slack.MixedElement
+	if t.DueAt != nil && t.DuePublic {
+		notes = append(notes, mrkdwn(":calendar: Due "+slackDate(*t.DueAt, "{date_short_pretty} {time}")))
+	}
+	if len(v.Blockers) > 0 {
+		notes = append(notes, mrkdwn(":no_entry: Blocked by "+strings.Join(v.Blockers, ", ")))
+	}
+	if len(v.Blocks) > 0 {
+		notes = append(notes, mrkdwn(":link: Blocks "+strings.Join(v.Blocks, ", ")))
+	}
+	if len(v.FollowsUp) > 0 {
+		notes = append(notes, mrkdwn(":leftwards_arrow_with_hook: Follows up "+strings.Join(v.FollowsUp, ", ")))
+	}
+	if len(v.FollowedUpBy) > 0 {
+		notes = append(notes, mrkdwn(":arrow_right: Followed up in "+strings.Join(v.FollowedUpBy, ", ")))
+	}
+	notes = append(notes, mrkdwn(fmt.Sprintf("Opened %s", slackDate(t.CreatedAt, "{date_short_pretty} {time}"))))
+	if v.OriginalDeleted {
+		notes = append(notes, mrkdwn(originalDeleted))
+	}
+	blocks = append(blocks, slack.NewContextBlock("context", notes...))
+	els := []slack.BlockElement{}
+	if !done && (t.Source == domain.SourceChannel || t.Source == domain.SourceReaction) {
+		els = append(els, slack.NewButtonBlockElement(actNotTicket, t.Key(), plain("Not a ticket")))
+	}
+	els = append(els, slack.NewButtonBlockElement(actWork, t.Key(), plain(":wrench: Agent actions")))
+	return append(blocks, slack.NewActionBlock("actions", els...))
+}
+
+// slaPromise is the SLA as promised to the customer: the next deadline
+// and what it is for, without our alert levels.
+func slaPromise(v *commands.SLAView) string {
+	target := targetNames[v.Target]
+	switch v.Status {
+	case sla.OnTrack, sla.AtRisk, sla.Breached:
+		if !v.Due.IsZero() {
+			return fmt.Sprintf("%s by %s", capitalize(target), slackDate(v.Due, "{date_short_pretty} {time}"))
+		}
+	case sla.Paused:
+		return "On hold while we wait for your reply"
+	case sla.Met:
+		return "Met"
+	}
+	return ""
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// originalDeleted is the card's note once the message a ticket came from is gone.
+const originalDeleted = ":wastebasket: The message this ticket came from was deleted; the ticket keeps its description."
+
+// priorityText is the priority, with the severity when the ticket has one.
+func priorityText(t *domain.Ticket) string {
+	if t.Severity == "" {
+		return esc(t.Priority)
+	}
+	return esc(t.Priority) + " · severity " + esc(t.Severity)
 }

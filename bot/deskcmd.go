@@ -14,7 +14,7 @@ import (
 
 const deskHelp = "*`/desk`* — customers, versions, rules and admin\n" +
 	"• `/desk customers` lists customers; `/desk customer show ACME` shows one: contract, versions, open tickets, satisfaction.\n" +
-	"• `/desk customer add ACME Acme Corp` adds a customer (key, then name), with any of `channel=#acme-support domains=acme.com,acme.io tz=Europe/Paris sla=gold rate=120 tier=gold version=4.2.1`.\n" +
+	"• `/desk customer add ACME Acme Corp` adds a customer (key, then name), with any of `channel=#acme-support domains=acme.com,acme.io tz=Europe/Paris sla=gold rate=120 tier=gold version=4.2.1 rounding=15m minimum=30m`.\n" +
 	"• `/desk customer edit ACME tier=silver name=\"Acme Inc\"` changes any of those.\n" +
 	"• `/desk customer link ACME` run in a channel: makes it ACME's channel; their messages there become tickets.\n" +
 	"• `/desk customer ACME version 4.2.1 [2026-11-02]` records that ACME upgraded, today or on that day; their new tickets take it.\n" +
@@ -192,6 +192,12 @@ func customerText(v *commands.CustomerView, full bool) string {
 		add("rate", domain.FormatCents(p.HourlyRate)+"/h")
 	}
 	add("version", esc(p.CurrentVersion))
+	if p.BillingRoundMinutes > 0 {
+		add("rounding", domain.FormatDuration(time.Duration(p.BillingRoundMinutes)*time.Minute))
+	}
+	if p.BillingMinMinutes > 0 {
+		add("minimum", domain.FormatDuration(time.Duration(p.BillingMinMinutes)*time.Minute)+" per ticket")
+	}
 	lines = append(lines, strings.Join(facts, " · "))
 	if !full {
 		return strings.Join(lines, "\n")

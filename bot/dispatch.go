@@ -1,13 +1,14 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"sync"
+	"slices"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -16,19 +17,41 @@ import (
 	"github.com/deskbot/deskbot/domain"
 )
 
-var outboxKinds = []string{domain.OutboxCard, domain.OutboxSlackPost, domain.OutboxSlackFile}
+// outboxKinds are the outbox messages the bot delivers (deliver): a kind
+// missing here is never claimed and waits forever, as digests once did.
+// TestEveryOutboxKindIsDelivered (package main) holds every kind any code
+// enqueues to this list or the mail transport's.
+var outboxKinds = []string{domain.OutboxCard, domain.OutboxSlackPost, domain.OutboxSlackFile, domain.OutboxDigest}
+
+// OutboxKinds lists the outbox kinds the bot claims and delivers.
+func OutboxKinds() []string { return slices.Clone(outboxKinds) }
 
 // dispatchOutbox delivers queued side effects until ctx ends. A Slack
 // outage or a 429 delays delivery, never loses it: a message stays in the
-// outbox until Slack took it.
+// outbox until Slack took it. Claimed messages are paced per rate key
+// (pacer.go); with several replicas one of them dispatches at a time
+// (leadDispatch), so the workspace's limits have one spender.
 func (b *Bot) dispatchOutbox(ctx context.Context) {
-	t := time.NewTicker(b.poll)
+	// The dispatching replica is not woken by the others' kicks: it polls
+	// often enough that a card queued on another replica waits little.
+	t := time.NewTicker(min(b.poll, leaderPoll))
 	defer t.Stop()
-	d := newDispatcher(b.outbox, b.deliverOne, b.log)
+	p := b.pacer
+	p.send, p.route, p.failed, p.done = b.sendDelivery, b.routeOf, b.deliveryFailed, b.deliveryDone
+	p.fresh = func(m *domain.OutboxMessage) { b.cardsAhead.Delete(m.ID) }
+	d := newDispatcher(b.outbox, p, b.log)
 	d.readAhead = b.readCardsAhead
-	defer d.wg.Wait()
+	d.owner = b.instance
+	d.claimed = func() { b.failpoint(FailAfterClaim) }
+	if b.inbox != nil { // its leases are renewed (Bot.retakeInputs)
+		d.lease = leaseTime
+	}
+	lead := b.leader()
+	defer lead.resign(context.WithoutCancel(ctx), p)
 	for {
-		for d.claim(ctx) {
+		if lead.lead(ctx, p) {
+			for d.claim(ctx) {
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -39,127 +62,56 @@ func (b *Bot) dispatchOutbox(ctx context.Context) {
 	}
 }
 
-// Outbox batches: how many messages one claim takes, and how many tickets'
-// messages are delivered at once. Slack's per-channel rate limit is about
-// one message a second, so parallelism goes across tickets (and channels),
-// never within one. A delivery spends much of its time recording its
-// result in the database; the calls to Slack at once are bounded by the
-// Web API client (webClient), not here.
-const (
-	outboxBatch    = 50
-	outboxParallel = 96
-)
+// outboxBatch is how many messages one claim takes.
+const outboxBatch = 50
 
-// dispatcher keeps up to outboxParallel tickets' deliveries going: a claim
-// is made as soon as a slot is free, not once a whole batch is done. A
-// ticket's messages go out in order, one after the other, even across
-// claims: a message for a ticket in flight waits behind it.
+// dispatcher claims due messages and hands them to the pacer, which
+// queues them per rate key and delivers them in their turn.
 type dispatcher struct {
 	outbox domain.Outbox
-	send   func(context.Context, *domain.OutboxMessage) // delivers, then marks
-	// readAhead, when set, is given the first message of each ticket's
-	// delivery about to start, before any starts: what they need can be
-	// read in one go. Nothing for their tickets is in flight meanwhile.
+	pacer  *pacer
+	// readAhead, when set, is given the claimed messages before they are
+	// queued: the cards they need can be read in one go.
 	readAhead func(context.Context, []*domain.OutboxMessage)
-	log       *slog.Logger
-	slots     chan struct{}
-	wg        sync.WaitGroup
-
-	mu   sync.Mutex
-	busy map[int64][]*domain.OutboxMessage // tickets in flight: what waits behind
+	// owner names this process in its claims, which it renews while it
+	// lives (Bot.retakeInputs) and releases when it restarts; lease is
+	// how long a claim lasts unless renewed.
+	owner string
+	lease time.Duration
+	// claimed, when set, runs after a claim took messages (a failpoint).
+	claimed func()
+	log     *slog.Logger
 }
 
-func newDispatcher(o domain.Outbox, send func(context.Context, *domain.OutboxMessage), log *slog.Logger) *dispatcher {
-	return &dispatcher{outbox: o, send: send, log: log, slots: make(chan struct{}, outboxParallel), busy: map[int64][]*domain.OutboxMessage{}}
+// newDispatcher's claims last a minute: a process that renews its leases
+// sets its own lease.
+func newDispatcher(o domain.Outbox, p *pacer, log *slog.Logger) *dispatcher {
+	return &dispatcher{outbox: o, pacer: p, log: log, lease: time.Minute}
 }
 
-// claim claims one batch and starts delivering it, waiting for free slots;
-// it reports whether there may be more.
+// claim claims one batch and queues it; it reports whether there may be more.
 func (d *dispatcher) claim(ctx context.Context) bool {
-	msgs, err := d.outbox.ClaimOutbox(ctx, outboxKinds, outboxBatch, time.Minute)
+	msgs, err := d.outbox.ClaimOutbox(ctx, d.owner, outboxKinds, outboxBatch, d.lease)
 	if err != nil {
 		if ctx.Err() == nil {
 			d.log.Error("outbox: claim failed", "err", err)
 		}
 		return false
 	}
-	type start struct {
-		id    int64
-		group []*domain.OutboxMessage
+	if len(msgs) == 0 {
+		return false
 	}
-	var starts []start
-	var firsts []*domain.OutboxMessage
-	for _, group := range byTicket(msgs) {
-		id := ticketOf(group[0])
-		if id != 0 && d.queueBehind(id, group) {
-			continue
-		}
-		starts, firsts = append(starts, start{id, group}), append(firsts, group[0])
+	if d.claimed != nil {
+		d.claimed()
 	}
-	if d.readAhead != nil && len(firsts) > 0 {
-		d.readAhead(ctx, firsts)
+	// Queued by ID: a ticket's card message whose first attempt may have
+	// posted the card goes before a later one that would post it again.
+	slices.SortFunc(msgs, func(a, b *domain.OutboxMessage) int { return cmp.Compare(a.ID, b.ID) })
+	if d.readAhead != nil {
+		d.readAhead(ctx, msgs)
 	}
-	for _, s := range starts {
-		select {
-		case d.slots <- struct{}{}:
-		case <-ctx.Done():
-			return false // the claims lapse and another claim takes them
-		}
-		d.wg.Add(1)
-		go d.deliver(ctx, s.id, s.group)
-	}
+	d.pacer.add(ctx, msgs)
 	return len(msgs) == outboxBatch
-}
-
-// queueBehind queues group after the ticket's delivery in flight, if any;
-// otherwise it marks the ticket in flight and reports false.
-func (d *dispatcher) queueBehind(id int64, group []*domain.OutboxMessage) bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if waiting, ok := d.busy[id]; ok {
-		d.busy[id] = append(waiting, group...)
-		return true
-	}
-	d.busy[id] = nil
-	return false
-}
-
-// deliver delivers a ticket's messages, then whatever queued behind them.
-func (d *dispatcher) deliver(ctx context.Context, id int64, group []*domain.OutboxMessage) {
-	defer func() { <-d.slots; d.wg.Done() }()
-	for len(group) > 0 {
-		for _, m := range group {
-			d.send(ctx, m)
-		}
-		if id == 0 {
-			return
-		}
-		d.mu.Lock()
-		group = d.busy[id]
-		if len(group) == 0 {
-			delete(d.busy, id)
-		} else {
-			d.busy[id] = nil
-		}
-		d.mu.Unlock()
-	}
-}
-
-// byTicket groups messages by the ticket they concern, keeping the order
-// they were queued in; messages about no ticket each form their own group.
-func byTicket(msgs []*domain.OutboxMessage) [][]*domain.OutboxMessage {
-	var groups [][]*domain.OutboxMessage
-	index := map[int64]int{}
-	for _, m := range msgs {
-		id := ticketOf(m)
-		if i, ok := index[id]; ok && id != 0 {
-			groups[i] = append(groups[i], m)
-			continue
-		}
-		index[id] = len(groups)
-		groups = append(groups, []*domain.OutboxMessage{m})
-	}
-	return groups
 }
 
 // ticketOf is the ticket a message concerns, 0 for none.
@@ -171,19 +123,114 @@ func ticketOf(m *domain.OutboxMessage) int64 {
 	return ref.TicketID
 }
 
-func (b *Bot) deliverOne(ctx context.Context, m *domain.OutboxMessage) {
+// routeOf tells where a message goes and what it spends: a card not yet
+// posted and a post go in their channel's queue, in order, spending the
+// channel's and the workspace's posts; a card posted already is an update,
+// in the workspace's update queue.
+func (b *Bot) routeOf(ctx context.Context, m *domain.OutboxMessage) route {
+	post := func(key string, class int) route {
+		return route{key: "post:" + key, ordered: true, class: class, buckets: []string{"@" + bucketChannelPost, bucketWorkspacePost}}
+	}
+	switch m.Kind {
+	case domain.OutboxCard:
+		id := ticketOf(m)
+		var t *domain.Ticket
+		if v, ok := b.cardsAhead.Load(m.ID); ok {
+			t = v.(*commands.CardView).Ticket
+		} else if tk, err := b.svc.TicketByID(ctx, id); err == nil {
+			t = tk
+		}
+		switch {
+		case t == nil:
+			// Unreadable now: delivering it will say why, on its own.
+			return route{key: fmt.Sprintf("ticket:%d", id), ticket: id}
+		case t.SlackChannel == "":
+			return route{key: "none", ticket: id}
+		case t.SlackTS != "":
+			return route{key: "update", buckets: []string{bucketUpdate}, ticket: id, update: true}
+		}
+		r := post(t.SlackChannel, classPost)
+		r.ticket = id
+		return r
+	case domain.OutboxSlackPost:
+		var job commands.PostJob
+		_ = json.Unmarshal([]byte(m.Payload), &job)
+		class := classPost
+		switch job.Notice {
+		case commands.NoticeSLAWarning, commands.NoticeSLABreach:
+			if !job.InTicketThread {
+				class = classAlert
+			}
+		case commands.NoticeSLASummary:
+			class = classDigest
+		}
+		switch {
+		case job.InTicketThread:
+			if t, err := b.svc.TicketByID(ctx, job.TicketID); err == nil && t.SlackChannel != "" {
+				return post(t.SlackChannel, class)
+			}
+			return route{key: fmt.Sprintf("ticket:%d", job.TicketID)}
+		case job.User != "":
+			return post("dm:"+job.User, class)
+		}
+		return post(job.Channel, class)
+	case domain.OutboxSlackFile:
+		return route{key: "files", buckets: []string{bucketFiles}}
+	}
+	// Other kinds (digests): their channel's queue when they name one.
+	var ref struct {
+		Channel string `json:"channel"`
+	}
+	if json.Unmarshal([]byte(m.Payload), &ref) == nil && ref.Channel != "" {
+		return post(ref.Channel, classDigest)
+	}
+	return route{key: "kind:" + m.Kind, class: classDigest, buckets: []string{bucketWorkspacePost}}
+}
+
+// sendDelivery delivers a delivery's first message; the others are
+// coalesced into it (deliveryDone marks them).
+func (b *Bot) sendDelivery(ctx context.Context, d *delivery) error {
+	m := d.msgs[0]
+	if len(d.msgs) > 1 {
+		// Read ahead before the newer changes coalesced into it.
+		b.cardsAhead.Delete(m.ID)
+	}
+	for _, c := range d.msgs[1:] {
+		b.cardsAhead.Delete(c.ID)
+	}
 	defer b.cardsAhead.Delete(m.ID) // unused when the delivery failed early
 	marked, err := b.deliver(ctx, m)
-	if err == nil {
-		b.metrics.outbox.WithLabelValues(m.Kind, "ok").Inc()
-		if marked {
-			return
+	if err != nil {
+		var rl *slack.RateLimitedError
+		if errors.As(err, &rl) {
+			b.metrics.outbox.WithLabelValues(m.Kind, "ratelimited").Inc()
+			b.log.Info("outbox: rate limited, pausing its key", "id", m.ID, "key", d.route.key, "retry_after", rl.RetryAfter)
 		}
+		return err
+	}
+	b.metrics.outbox.WithLabelValues(m.Kind, "ok").Inc()
+	if !marked {
 		if err := b.outbox.OutboxDelivered(ctx, m.ID); err != nil {
 			b.log.Error("outbox: unable to mark delivered", "id", m.ID, "err", err)
 		}
-		return
 	}
+	return nil
+}
+
+// deliveryDone marks the messages coalesced into a delivered one.
+func (b *Bot) deliveryDone(ctx context.Context, d *delivery) {
+	for _, m := range d.msgs[1:] {
+		b.metrics.outbox.WithLabelValues(m.Kind, "coalesced").Inc()
+		if err := b.outbox.OutboxDelivered(context.WithoutCancel(ctx), m.ID); err != nil {
+			b.log.Error("outbox: unable to mark delivered", "id", m.ID, "err", err)
+		}
+	}
+}
+
+// deliveryFailed records a failed delivery (not a 429: that pauses its
+// key and is no failure) and returns when to retry it.
+func (b *Bot) deliveryFailed(ctx context.Context, d *delivery, err error) time.Time {
+	m := d.msgs[0]
 	retry := retryAt(m.Attempts, err)
 	b.metrics.outbox.WithLabelValues(m.Kind, "retry").Inc()
 	level := slog.LevelWarn
@@ -191,9 +238,12 @@ func (b *Bot) deliverOne(ctx context.Context, m *domain.OutboxMessage) {
 		level = slog.LevelError
 	}
 	b.log.Log(ctx, level, "outbox: delivery failed, will retry", "id", m.ID, "kind", m.Kind, "attempt", m.Attempts, "retry_at", retry, "err", err)
-	if err := b.outbox.OutboxFailed(context.WithoutCancel(ctx), m.ID, err.Error(), retry); err != nil {
-		b.log.Error("outbox: unable to reschedule", "id", m.ID, "err", err)
+	for _, m := range d.msgs {
+		if err := b.outbox.OutboxFailed(context.WithoutCancel(ctx), m.ID, err.Error(), retry); err != nil {
+			b.log.Error("outbox: unable to reschedule", "id", m.ID, "err", err)
+		}
 	}
+	return retry
 }
 
 // retryAt backs off exponentially with jitter, honours Slack's Retry-After,
@@ -223,7 +273,7 @@ func (b *Bot) deliver(ctx context.Context, m *domain.OutboxMessage) (marked bool
 		if err := json.Unmarshal([]byte(m.Payload), &job); err != nil {
 			return false, fmt.Errorf("bad card job: %w", err)
 		}
-		return b.deliverCard(ctx, job.TicketID, m.ID)
+		return b.deliverCard(ctx, job.TicketID, m)
 	case domain.OutboxDigest:
 		return false, b.DeliverDigest(ctx, m.Payload)
 	case domain.OutboxSlackPost:
@@ -231,7 +281,7 @@ func (b *Bot) deliver(ctx context.Context, m *domain.OutboxMessage) (marked bool
 		if err := json.Unmarshal([]byte(m.Payload), &job); err != nil {
 			return false, fmt.Errorf("bad post job: %w", err)
 		}
-		return false, b.deliverPost(ctx, job)
+		return false, b.deliverPost(ctx, job, m)
 	case domain.OutboxSlackFile:
 		return false, b.deliverFile(ctx, m.Payload) // mail attachments (email.go)
 	}
@@ -264,11 +314,16 @@ func (b *Bot) readCardsAhead(ctx context.Context, msgs []*domain.OutboxMessage) 
 }
 
 // deliverCard posts a ticket's card, or updates it in place. A new card's
-// ts is recorded together with its outbox message's delivery (outboxID;
-// 0 when not called from the outbox).
-func (b *Bot) deliverCard(ctx context.Context, ticketID, outboxID int64) (marked bool, err error) {
+// ts is recorded together with its outbox message's delivery (m; nil when
+// not called from the outbox). A new card names m in its metadata, and a
+// retry of m posts it only when no earlier attempt did (earlierPost).
+func (b *Bot) deliverCard(ctx context.Context, ticketID int64, m *domain.OutboxMessage) (marked bool, err error) {
 	unlock := b.cardLocks.Lock(itoa(ticketID))
 	defer unlock()
+	var outboxID int64
+	if m != nil {
+		outboxID = m.ID
+	}
 	v, err := b.cardView(ctx, ticketID, outboxID)
 	if err != nil {
 		return false, err
@@ -278,6 +333,9 @@ func (b *Bot) deliverCard(ctx context.Context, ticketID, outboxID int64) (marked
 		return false, nil // no channel to show it in: App Home lists it
 	}
 	blocks := cardBlocks(b.svc.Config(), v)
+	if b.customerFacing(ctx, v.Project, t.SlackChannel) {
+		blocks = customerCardBlocks(b.svc.Config(), v, b.personName(ctx, t.AssigneeID))
+	}
 	opts := []slack.MsgOption{slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(cardText(t), false)}
 	if t.SlackTS != "" {
 		_, _, _, err := b.api.UpdateMessageContext(ctx, t.SlackChannel, t.SlackTS, opts...)
@@ -293,7 +351,7 @@ func (b *Bot) deliverCard(ctx context.Context, ticketID, outboxID int64) (marked
 	if thread != "" {
 		opts = append(opts, slack.MsgOptionTS(thread))
 	}
-	_, ts, err := b.postJoining(ctx, t.SlackChannel, opts...)
+	ts, err := b.postOnce(ctx, m, t, t.SlackChannel, thread, opts...)
 	if err != nil {
 		return false, err
 	}
@@ -343,7 +401,7 @@ func (b *Bot) postJoining(ctx context.Context, channel string, opts ...slack.Msg
 	return ch, ts, err
 }
 
-func (b *Bot) deliverPost(ctx context.Context, job commands.PostJob) error {
+func (b *Bot) deliverPost(ctx context.Context, job commands.PostJob, m *domain.OutboxMessage) error {
 	n, err := b.noticeMessage(ctx, job)
 	if err != nil {
 		return err
@@ -358,6 +416,12 @@ func (b *Bot) deliverPost(ctx context.Context, job commands.PostJob) error {
 			return errors.New("the ticket's card is not posted yet")
 		}
 		channel, thread = t.SlackChannel, t.SlackThreadTS
+		if internalNotice(job.Notice) && b.customerFacing(ctx, b.projectOfChannel(ctx, channel), channel) {
+			// The customer reads that thread: our alerts go to our place.
+			if channel, thread = b.internalPlace(), ""; channel == "" {
+				return nil
+			}
+		}
 	} else if job.User != "" {
 		dm, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{job.User}})
 		if err != nil {
@@ -372,7 +436,7 @@ func (b *Bot) deliverPost(ctx context.Context, job commands.PostJob) error {
 	if thread != "" {
 		opts = append(opts, slack.MsgOptionTS(thread))
 	}
-	_, _, err = b.postJoining(ctx, channel, opts...)
+	_, err = b.postOnce(ctx, m, nil, channel, thread, opts...)
 	return err
 }
 

@@ -1,16 +1,305 @@
 package bot
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/slack-go/slack"
+
+	"github.com/deskbot/deskbot/bot/slackemu"
 	"github.com/deskbot/deskbot/domain"
 )
+
+// The pacer tests run in a synctest bubble: time is virtual, so pacing
+// at Slack's real pace (a post a second per channel) takes no real time,
+// and "when" is exact.
+
+// sent is one call the fake Slack took.
+type sent struct {
+	key string
+	ids []int64
+	at  time.Duration // since the test began
+}
+
+// fakeSlack records the pacer's sends; fail, when set, answers a send.
+type fakeSlack struct {
+	mu    sync.Mutex
+	start time.Time
+	sent  []sent
+	fail  func(d *delivery, n int) error // n: sends so far
+	marks []int64                        // coalesced messages marked
+}
+
+// testRoute routes like routeOf, from the payload: a "channel" posts
+// (ordered), "update" updates a posted card.
+func testRoute(_ context.Context, m *domain.OutboxMessage) route {
+	var p struct {
+		TicketID int64  `json:"ticket_id"`
+		Channel  string `json:"channel"`
+		Update   bool   `json:"update"`
+	}
+	_ = json.Unmarshal([]byte(m.Payload), &p)
+	if p.Update {
+		return route{key: "update", buckets: []string{bucketUpdate}, ticket: p.TicketID, update: true}
+	}
+	r := route{key: "post:" + p.Channel, ordered: true, class: classPost, buckets: []string{"@" + bucketChannelPost, bucketWorkspacePost}}
+	if m.Kind == domain.OutboxCard {
+		r.ticket = p.TicketID
+	}
+	return r
+}
+
+// inTimeOrder sorts sends by time, then key: keys run side by side.
+func inTimeOrder(s []sent) []sent {
+	slices.SortStableFunc(s, func(a, b sent) int { return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.key, b.key)) })
+	return s
+}
+
+func newTestPacer(f *fakeSlack) *pacer {
+	p := newPacer(1, NewMetrics(nil))
+	f.start = time.Now()
+	p.route = testRoute
+	p.send = func(_ context.Context, d *delivery) error {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		var ids []int64
+		for _, m := range d.msgs {
+			ids = append(ids, m.ID)
+		}
+		f.sent = append(f.sent, sent{d.route.key, ids, time.Since(f.start)})
+		if f.fail != nil {
+			return f.fail(d, len(f.sent))
+		}
+		return nil
+	}
+	p.failed = func(context.Context, *delivery, error) time.Time { return time.Now().Add(2 * time.Second) }
+	p.done = func(_ context.Context, d *delivery) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for _, m := range d.msgs[1:] {
+			f.marks = append(f.marks, m.ID)
+		}
+	}
+	return p
+}
+
+func post(id int64, channel string) *domain.OutboxMessage {
+	return &domain.OutboxMessage{ID: id, Kind: domain.OutboxSlackPost, Payload: fmt.Sprintf(`{"channel":%q}`, channel)}
+}
+
+func card(id, ticket int64, update bool) *domain.OutboxMessage {
+	return &domain.OutboxMessage{ID: id, Kind: domain.OutboxCard, Payload: fmt.Sprintf(`{"ticket_id":%d,"channel":"C1","update":%v}`, ticket, update)}
+}
+
+// A burst into one channel goes out in order at the channel's pace after
+// its burst; another channel's post goes at once.
+func TestPacerPacesEachChannelInOrder(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := &fakeSlack{}
+		p := newTestPacer(f)
+		ctx := context.Background()
+		var msgs []*domain.OutboxMessage
+		for i := range 10 {
+			msgs = append(msgs, post(int64(i+1), "CBUSY"))
+		}
+		p.add(ctx, msgs)
+		p.add(ctx, []*domain.OutboxMessage{post(11, "COTHER")})
+		p.wg.Wait()
+
+		burst := slackBuckets[bucketChannelPost].burst - 1
+		margin := bucketMargin
+		every := time.Duration(float64(time.Second) / margin)
+		var busy []sent
+		for _, s := range f.sent {
+			if s.key == "post:COTHER" && s.at != 0 {
+				t.Errorf("the other channel's post went out after %v", s.at)
+			}
+			if s.key == "post:CBUSY" {
+				busy = append(busy, s)
+			}
+		}
+		for i, s := range busy {
+			if s.ids[0] != int64(i+1) {
+				t.Fatalf("busy channel's posts out of order: %v", busy)
+			}
+			if i > 0 && i >= int(burst) && s.at-busy[i-1].at < every-time.Millisecond {
+				t.Errorf("posts %d and %d %v apart, want at least %v", i, i+1, s.at-busy[i-1].at, every)
+			}
+		}
+		floor := time.Duration(float64(10-burst) * float64(every))
+		if last := busy[len(busy)-1].at; last > floor+time.Millisecond {
+			t.Errorf("the burst drained by %v, floor %v", last, floor)
+		}
+	})
+}
+
+// A 429 pauses its key alone, for exactly its Retry-After, and the
+// refused delivery goes first when it is over.
+func TestPacerHonoursRetryAfterPerKey(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := &fakeSlack{}
+		failed := false
+		f.fail = func(d *delivery, n int) error {
+			if d.route.key == "post:CA" && !failed {
+				failed = true
+				return &slack.RateLimitedError{RetryAfter: 3 * time.Second}
+			}
+			return nil
+		}
+		p := newTestPacer(f)
+		ctx := context.Background()
+		p.add(ctx, []*domain.OutboxMessage{post(1, "CA"), post(2, "CA")})
+		p.add(ctx, []*domain.OutboxMessage{post(3, "CB")})
+		p.wg.Wait()
+		got := fmt.Sprint(inTimeOrder(f.sent))
+		want := fmt.Sprint([]sent{{"post:CA", []int64{1}, 0}, {"post:CB", []int64{3}, 0},
+			{"post:CA", []int64{1}, 3 * time.Second}, {"post:CA", []int64{2}, 3 * time.Second}})
+		if got != want {
+			t.Errorf("sends\n%s\nwant\n%s", got, want)
+		}
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(p.met.rateLimited, p.met.outboxWait)
+		fams, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = ""
+		for _, f := range fams {
+			for _, m := range f.GetMetric() {
+				got += fmt.Sprintf("%s{%s} %v %v\n", f.GetName(), m.GetLabel()[0].GetValue(), m.GetCounter().GetValue(), m.GetHistogram().GetSampleCount())
+			}
+		}
+		want = "deskbot_outbox_wait_seconds{post:CA} 0 3\ndeskbot_outbox_wait_seconds{post:CB} 0 1\ndeskbot_slack_rate_limited_total{post:CA} 1 0\n"
+		if got != want {
+			t.Errorf("metrics per key:\n%swant\n%s", got, want)
+		}
+	})
+}
+
+// Changes to one card coalesce while they wait: one update per cardEvery
+// at most, the last one delivering the newest change, every message
+// marked.
+func TestPacerCoalescesCardUpdates(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := &fakeSlack{}
+		p := newTestPacer(f)
+		ctx := context.Background()
+		// Twelve changes, one every 250 ms.
+		for i := range 12 {
+			p.add(ctx, []*domain.OutboxMessage{card(int64(i+1), 7, true)})
+			time.Sleep(250 * time.Millisecond)
+		}
+		p.wg.Wait()
+		for i := 1; i < len(f.sent); i++ {
+			if gap := f.sent[i].at - f.sent[i-1].at; gap < cardEvery {
+				t.Errorf("updates %v apart: %v", gap, f.sent)
+			}
+		}
+		total := time.Duration(12) * 250 * time.Millisecond
+		if max := 1 + int(total/cardEvery); len(f.sent) > max {
+			t.Errorf("%d updates for 12 changes in %v, want at most %d", len(f.sent), total, max)
+		}
+		var seen []int64
+		for _, s := range f.sent {
+			seen = append(seen, s.ids...)
+		}
+		if len(seen) != 12 || f.sent[len(f.sent)-1].ids[len(f.sent[len(f.sent)-1].ids)-1] != 12 {
+			t.Errorf("messages delivered or coalesced %v, want all 12, the last in the last update", seen)
+		}
+		if len(f.marks) != 12-len(f.sent) {
+			t.Errorf("marked %v coalesced, want %d", f.marks, 12-len(f.sent))
+		}
+	})
+}
+
+// A change to a card while its first post is in flight is delivered after
+// it, routed again (as an update).
+func TestPacerFollowsACardInFlight(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := &fakeSlack{}
+		release := make(chan struct{})
+		var once sync.Once
+		f.fail = func(d *delivery, n int) error {
+			if n == 1 {
+				f.mu.Unlock()
+				<-release
+				f.mu.Lock()
+			}
+			return nil
+		}
+		p := newTestPacer(f)
+		posted := false
+		p.route = func(ctx context.Context, m *domain.OutboxMessage) route {
+			r := testRoute(ctx, m)
+			if posted {
+				r = route{key: "update", buckets: []string{bucketUpdate}, ticket: 7, update: true}
+			}
+			return r
+		}
+		ctx := context.Background()
+		p.add(ctx, []*domain.OutboxMessage{card(1, 7, false)})
+		synctest.Wait() // the post is in flight
+		p.add(ctx, []*domain.OutboxMessage{card(2, 7, false)})
+		p.add(ctx, []*domain.OutboxMessage{card(3, 7, false)})
+		once.Do(func() { posted = true; close(release) })
+		p.wg.Wait()
+		want := fmt.Sprint([]sent{{"post:C1", []int64{1}, 0}, {"update", []int64{2, 3}, 0}})
+		if got := fmt.Sprint(f.sent); got != want {
+			t.Errorf("sends %s, want %s", got, want)
+		}
+	})
+}
+
+// A failed post keeps its place at the head of its channel until its
+// retry: the channel's later posts wait; another channel does not.
+func TestPacerKeepsAFailedPostsPlace(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := &fakeSlack{}
+		failed := false
+		f.fail = func(d *delivery, n int) error {
+			if d.route.key == "post:CA" && !failed {
+				failed = true
+				return errors.New("boom")
+			}
+			return nil
+		}
+		p := newTestPacer(f)
+		ctx := context.Background()
+		p.add(ctx, []*domain.OutboxMessage{post(1, "CA"), post(2, "CA"), post(3, "CB")})
+		p.wg.Wait()
+		want := fmt.Sprint([]sent{{"post:CA", []int64{1}, 0}, {"post:CB", []int64{3}, 0},
+			{"post:CA", []int64{1}, 2 * time.Second}, {"post:CA", []int64{2}, 2 * time.Second}})
+		if got := fmt.Sprint(inTimeOrder(f.sent)); got != want {
+			t.Errorf("sends\n%s\nwant\n%s", got, want)
+		}
+	})
+}
+
+// The dispatcher's buckets are Slack's documented limits, as the
+// emulator enforces them, never above.
+func TestBucketsMirrorSlacksLimits(t *testing.T) {
+	for name, b := range slackBuckets {
+		method, perChannel := name, false
+		if name == bucketChannelPost {
+			method, perChannel = bucketWorkspacePost, true
+		}
+		perMin, burst, ok := slackemu.RateLimitOf(method, perChannel)
+		if !ok || perMin != b.perMinute || burst != b.burst {
+			t.Errorf("%s: dispatcher %v/min burst %v, emulator %v/min burst %v (%v)", name, b.perMinute, b.burst, perMin, burst, ok)
+		}
+	}
+}
 
 // claims is a fake outbox handing out prepared batches, one per claim.
 type claims struct {
@@ -20,7 +309,7 @@ type claims struct {
 
 var _ domain.Outbox = (*claims)(nil)
 
-func (c *claims) ClaimOutbox(context.Context, []string, int, time.Duration) ([]*domain.OutboxMessage, error) {
+func (c *claims) ClaimOutbox(context.Context, string, []string, int, time.Duration) ([]*domain.OutboxMessage, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.batches) == 0 {
@@ -33,105 +322,22 @@ func (c *claims) ClaimOutbox(context.Context, []string, int, time.Duration) ([]*
 func (c *claims) OutboxDelivered(context.Context, int64) error                 { return nil }
 func (c *claims) OutboxFailed(context.Context, int64, string, time.Time) error { return nil }
 
-func msg(id, ticket int64) *domain.OutboxMessage {
-	return &domain.OutboxMessage{ID: id, Kind: domain.OutboxSlackPost, Payload: fmt.Sprintf(`{"ticket_id":%d}`, ticket)}
-}
-
-// A slow delivery holds back only its own ticket: a later claim's message
-// for it waits behind it, other tickets go out meanwhile.
-func TestDispatcherKeepsEachTicketInOrderAcrossClaims(t *testing.T) {
-	out := &claims{batches: [][]*domain.OutboxMessage{
-		{msg(1, 7), msg(2, 8)},
-		// Claimed while message 1 is still being delivered.
-		{msg(3, 7), msg(4, 9)},
-	}}
-	release := make(chan struct{})
-	var mu sync.Mutex
-	var order []int64
-	sent := make(chan int64, 4)
-	send := func(_ context.Context, m *domain.OutboxMessage) {
-		if m.ID == 1 {
-			<-release
-		}
-		mu.Lock()
-		order = append(order, m.ID)
-		mu.Unlock()
-		sent <- m.ID
-	}
-	d := newDispatcher(out, send, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	ctx := context.Background()
-	d.claim(ctx)
-	d.claim(ctx)
-
-	got := map[int64]bool{}
-	for range 2 {
-		select {
-		case id := <-sent:
-			got[id] = true
-		case <-time.After(5 * time.Second):
-			t.Fatalf("other tickets wait for ticket 7's slow delivery; sent %v", got)
-		}
-	}
-	if !got[2] || !got[4] {
-		t.Fatalf("sent %v while ticket 7 was busy, want messages 2 and 4", got)
-	}
-	close(release)
-	d.wg.Wait()
-	mu.Lock()
-	defer mu.Unlock()
-	pos := map[int64]int{}
-	for i, id := range order {
-		pos[id] = i
-	}
-	if len(order) != 4 || pos[1] > pos[3] {
-		t.Errorf("delivered %v: ticket 7's messages out of order", order)
-	}
-	if len(d.busy) != 0 {
-		t.Errorf("tickets left in flight: %v", d.busy)
-	}
-}
-
-// The read-ahead sees, before any starts, the first message of each ticket
-// whose delivery starts now, never one that waits behind a delivery in
-// flight: what it read for that one could be older than what the
-// delivery ahead of it writes.
-func TestDispatcherReadsAheadOnlyForDeliveriesStartingNow(t *testing.T) {
-	out := &claims{batches: [][]*domain.OutboxMessage{
-		{msg(1, 7)},
-		{msg(2, 7), msg(3, 8), msg(4, 8), msg(5, 9)},
-	}}
-	release := make(chan struct{})
-	var mu sync.Mutex
-	var started []int64
-	send := func(_ context.Context, m *domain.OutboxMessage) {
-		if m.ID == 1 {
-			<-release
-		}
-		mu.Lock()
-		started = append(started, m.ID)
-		mu.Unlock()
-	}
-	var ahead [][]int64
-	d := newDispatcher(out, send, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	d.readAhead = func(_ context.Context, ms []*domain.OutboxMessage) {
-		mu.Lock()
-		defer mu.Unlock()
-		if len(started) > 0 {
-			t.Errorf("read ahead after %v started", started)
-		}
+// A claim queues its messages in ID order, whatever order the claim
+// returned them in (by due time): a retry goes before newer posts.
+func TestDispatcherQueuesByID(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := &fakeSlack{}
+		p := newTestPacer(f)
+		out := &claims{batches: [][]*domain.OutboxMessage{{post(5, "CA"), post(2, "CA"), post(9, "CA")}}}
+		d := newDispatcher(out, p, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		d.claim(context.Background())
+		p.wg.Wait()
 		var ids []int64
-		for _, m := range ms {
-			ids = append(ids, m.ID)
+		for _, s := range f.sent {
+			ids = append(ids, s.ids...)
 		}
-		ahead = append(ahead, ids)
-	}
-	ctx := context.Background()
-	d.claim(ctx)
-	d.claim(ctx)
-	close(release)
-	d.wg.Wait()
-	want := fmt.Sprint([][]int64{{1}, {3, 5}})
-	if got := fmt.Sprint(ahead); got != want {
-		t.Errorf("read ahead for %s, want %s", got, want)
-	}
+		if fmt.Sprint(ids) != "[2 5 9]" {
+			t.Errorf("sent %v, want [2 5 9]", ids)
+		}
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/deskbot/deskbot/bot/slackemu"
+	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
 )
 
@@ -88,12 +89,18 @@ func TestCardButtons(t *testing.T) {
 				t.Fatalf("click %s: %v %v", action, err, ack)
 			}
 		}
+		// The card in the customer's channel has one agent control: it
+		// shows the working face, with every action, to the agent alone.
+		click(agentID, "work", "ACME-1")
+		w.waitReply(t, `"action_id":"timer_start"`)
 		click(agentID, "timer_start", "ACME-1")
 		w.waitReply(t, "Timer started on *ACME-1*")
-		w.eventually(t, "card shows the timer", func() bool {
-			m, _ := w.emu.Message(ch, ts)
-			return m.Edited && strings.Contains(string(m.Blocks), "timer running")
-		})
+		w.eventually(t, "card refreshed", func() bool { m, _ := w.emu.Message(ch, ts); return m.Edited })
+		click(agentID, "work", "ACME-1")
+		w.waitReply(t, "has a timer running")
+		if m, _ := w.emu.Message(ch, ts); strings.Contains(string(m.Blocks), "timer") || strings.Contains(string(m.Blocks), "Time logged") {
+			t.Errorf("the customer's card shows our timers: %s", m.Blocks)
+		}
 		click(agentID, "timer_stop", "ACME-1")
 		w.waitReply(t, "Timer stopped on *ACME-1*")
 		click(agentID, "assign_me", "ACME-1")
@@ -108,7 +115,7 @@ func TestCardButtons(t *testing.T) {
 		w.waitReply(t, "Only support agents can assign tickets.")
 		w.eventually(t, "card updated", func() bool {
 			m, _ := w.emu.Message(ch, ts)
-			return strings.Contains(plainJSON(string(m.Blocks)), "In progress") && strings.Contains(plainJSON(string(m.Blocks)), "<@"+agentID+">")
+			return strings.Contains(plainJSON(string(m.Blocks)), "We're on it") && strings.Contains(plainJSON(string(m.Blocks)), "Ana Agent")
 		})
 		if tk := w.ticket(t, "ACME-1"); tk.AssigneeID != agentID || tk.Status != "in_progress" {
 			t.Errorf("ticket %+v", tk)
@@ -140,10 +147,13 @@ func TestLogTimeModalBadDuration(t *testing.T) {
 		if strings.Contains(string(ack.Payload), "errors") {
 			t.Fatalf("valid duration refused: %s", ack.Payload)
 		}
-		w.eventually(t, "card shows logged time", func() bool {
-			m, _ := w.emu.Message(ch, ts)
-			return strings.Contains(string(m.Blocks), "1h30")
-		})
+		// Time logged shows on the working face only.
+		w.eventually(t, "card refreshed", func() bool { m, _ := w.emu.Message(ch, ts); return m.Edited })
+		w.emu.Interactive(ctx, slackemu.BlockAction(agentID, ch, ts, "work", "ACME-1"))
+		w.waitReply(t, "1h30")
+		if m, _ := w.emu.Message(ch, ts); strings.Contains(string(m.Blocks), "1h30") {
+			t.Errorf("the customer's card shows time logged: %s", m.Blocks)
+		}
 	})
 }
 
@@ -202,7 +212,8 @@ func TestAppHome(t *testing.T) {
 }
 
 // Slack resends an envelope it got no ack for, with the same envelope id:
-// the resend must not open a second ticket.
+// the inbox recognises the resend, which is acknowledged and does nothing
+// more: one ticket, one answer.
 func TestRedeliveredSlashEnvelope(t *testing.T) {
 	w := start(t, "sqlite")
 	ctx := waitCtx(t)
@@ -213,7 +224,12 @@ func TestRedeliveredSlashEnvelope(t *testing.T) {
 		}
 	}
 	w.waitCard(t, acmeChan, "Only once")
-	w.eventually(t, "both answered", func() bool { return len(w.emu.Calls("response_url")) == 2 })
+	// Both envelopes were acknowledged (SlashCommand returned) before the
+	// card came: a second answer would have been sent by now.
+	w.eventually(t, "answered", func() bool { return len(w.emu.Calls("response_url")) >= 1 })
+	if n := len(w.emu.Calls("response_url")); n != 1 {
+		t.Errorf("%d answers to one redelivered command", n)
+	}
 	if _, total, _ := w.svc.ListTickets(ctx, domain.Actor{Role: domain.RoleAgent}, domain.TicketFilter{}); total != 1 {
 		t.Errorf("%d tickets from one redelivered command", total)
 	}
@@ -235,4 +251,111 @@ func TestDeskViewAndSLACommands(t *testing.T) {
 	w.waitReply(t, "ACME-1")
 	w.slash(t, agentID, triageChan, "/desk", "sla report acme")
 	w.waitReply(t, "SLA compliance")
+}
+
+// The customer's message a ticket came from is edited: the description
+// follows, with an event; then deleted: the card says so, the ticket
+// keeps its description.
+func TestOriginalMessageEditedThenDeleted(t *testing.T) {
+	forEachDB(t, func(t *testing.T, w *world) {
+		ctx := waitCtx(t)
+		w.emu.Event(ctx, slackemu.MessageEvent(acmeChan, customerID, "Login fails on Safari", ""))
+		orig := w.emu.Messages(acmeChan)[0].TS
+		w.eventually(t, "the ticket", func() bool {
+			tk, err := w.svc.Ticket(ctx, domain.Actor{Role: domain.RoleAgent}, "ACME-1")
+			return err == nil && tk.SlackTS != ""
+		})
+		edited := map[string]any{"type": "message", "subtype": "message_changed", "channel": acmeChan,
+			"message": map[string]any{"type": "message", "user": customerID, "text": "Login fails on Safari 17 and Firefox", "ts": orig, "thread_ts": orig}}
+		w.emu.Event(ctx, edited)
+		w.eventually(t, "the description follows", func() bool {
+			return w.ticket(t, "ACME-1").Description == "Login fails on Safari 17 and Firefox"
+		})
+		_, es, _ := w.svc.History(ctx, domain.Actor{Role: domain.RoleAgent}, "ACME-1")
+		var recorded bool
+		for _, e := range es {
+			recorded = recorded || e.Kind == commands.EventDescription && e.OldValue == "Login fails on Safari" && e.Actor == customerID
+		}
+		if !recorded {
+			t.Errorf("no event for the edit: %+v", es)
+		}
+		deleted := map[string]any{"type": "message", "subtype": "message_deleted", "channel": acmeChan, "deleted_ts": orig,
+			"previous_message": map[string]any{"type": "message", "user": customerID, "text": "Login fails on Safari 17 and Firefox", "ts": orig}}
+		w.emu.Event(ctx, deleted)
+		ch, ts := w.cardTS(t, "ACME-1")
+		w.eventually(t, "the card notes the deletion", func() bool {
+			m, _ := w.emu.Message(ch, ts)
+			return strings.Contains(string(m.Blocks), "was deleted")
+		})
+		if tk := w.ticket(t, "ACME-1"); tk.Description != "Login fails on Safari 17 and Firefox" {
+			t.Errorf("description after the deletion: %q", tk.Description)
+		}
+	})
+}
+
+// Due date and severity from the command line, shown on the card: the
+// customer's face shows a due date only when it is public.
+func TestDueAndSeverityFromSlack(t *testing.T) {
+	forEachDB(t, func(t *testing.T, w *world) {
+		w.slash(t, agentID, triageChan, "/ticket", "Reports are slow #acme")
+		ch, ts := w.cardTS(t, "ACME-1")
+		w.slash(t, agentID, triageChan, "/ticket", "ACME-1 due someday")
+		w.waitReply(t, `\"someday\" is not a due date`)
+		w.slash(t, agentID, triageChan, "/ticket", "ACME-1 due today 23:59")
+		w.waitReply(t, "(for agents only; add `public` to show the customer)")
+		w.slash(t, agentID, triageChan, "/ticket", "ACME-1 severity critical")
+		w.waitReply(t, "*ACME-1* is now severity critical.")
+		w.eventually(t, "the card shows the severity", func() bool {
+			m, _ := w.emu.Message(ch, ts)
+			return strings.Contains(string(m.Blocks), "severity critical")
+		})
+		if m, _ := w.emu.Message(ch, ts); strings.Contains(string(m.Blocks), ":calendar: Due") {
+			t.Errorf("the customer sees an agents-only due date: %s", m.Blocks)
+		}
+		w.slash(t, agentID, triageChan, "/ticket", "ACME-1 due today 23:59 public")
+		w.waitReply(t, "the customer sees it")
+		w.eventually(t, "the customer's card shows the due date", func() bool {
+			m, _ := w.emu.Message(ch, ts)
+			return strings.Contains(string(m.Blocks), ":calendar: Due")
+		})
+		w.slash(t, agentID, triageChan, "/ticket", "list as:calendar")
+		w.waitReply(t, "_due date_")
+		w.slash(t, customerID, acmeChan, "/ticket", "ACME-1 severity minor")
+		w.waitReply(t, "Only support agents can set severities.")
+	})
+}
+
+// The card's Edit form sets severity and the due date; a bad date is
+// refused on its field.
+func TestEditFormSetsSeverityAndDue(t *testing.T) {
+	w := start(t, "sqlite")
+	ctx := waitCtx(t)
+	w.slash(t, agentID, triageChan, "/ticket", "Exports are slow #acme")
+	ch, ts := w.cardTS(t, "ACME-1")
+	if _, err := w.emu.Interactive(ctx, slackemu.BlockAction(agentID, ch, ts, "edit", "ACME-1")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.emu.WaitCall(ctx, "views.open", func(c slackemu.Call) bool { return c.OK() }); err != nil {
+		t.Fatalf("no edit modal: %v", err)
+	}
+	view := openView(t, w, "edit_ticket")
+	values := map[string]map[string]any{
+		"type":       {"type": slackemu.StaticSelect("question")},
+		"severity":   {"severity": slackemu.StaticSelect("major")},
+		"due":        {"due": slackemu.TextInput("next blue moon")},
+		"due_public": {"due_public": slackemu.StaticSelect("public")},
+	}
+	ack, _ := w.emu.Interactive(ctx, slackemu.ViewSubmission(agentID, view, values))
+	if !strings.Contains(string(ack.Payload), `"due"`) || !strings.Contains(string(ack.Payload), "is not a due date") {
+		t.Fatalf("want the due error inline, got %s", ack.Payload)
+	}
+	values["due"] = map[string]any{"due": slackemu.TextInput("2030-01-15 10:00")}
+	if ack, _ = w.emu.Interactive(ctx, slackemu.ViewSubmission(agentID, view, values)); strings.Contains(string(ack.Payload), "errors") {
+		t.Fatalf("valid edit refused: %s", ack.Payload)
+	}
+	tk := w.ticket(t, "ACME-1")
+	paris, _ := time.LoadLocation("Europe/Paris") // the agent's zone
+	if tk.Severity != "major" || tk.DueAt == nil || !tk.DueAt.Equal(time.Date(2030, 1, 15, 10, 0, 0, 0, paris)) || !tk.DuePublic {
+		t.Errorf("after the edit: severity %q due %v public %v", tk.Severity, tk.DueAt, tk.DuePublic)
+	}
 }

@@ -119,3 +119,56 @@ func TestLogTimeFromHome(t *testing.T) {
 		t.Errorf("entries %+v", entries)
 	}
 }
+
+// Billing terms set from Slack apply to the report: two 10-minute entries
+// rounded up to 15 minutes each, then the 30-minute minimum is already
+// met; a second ticket's 5 minutes rounds to 15 and is billed 30.
+func TestBillingTermsSetInSlack(t *testing.T) {
+	forEachDB(t, func(t *testing.T, w *world) {
+		w.slash(t, agentID, triageChan, "/desk", "customer edit acme rounding=5h")
+		w.waitReply(t, "rounding: at most 4h")
+		w.slash(t, agentID, triageChan, "/desk", "customer edit acme rounding=15m minimum=30m")
+		w.waitReply(t, "rounding 15m · minimum 30m per ticket")
+		w.slash(t, agentID, triageChan, "/desk", "customer show acme")
+		w.waitReply(t, "rounding 15m · minimum 30m per ticket")
+		w.slash(t, agentID, triageChan, "/ticket", "Slow login #acme")
+		w.waitReply(t, "Created *ACME-1*")
+		w.slash(t, agentID, triageChan, "/ticket", "Slow search #acme")
+		w.waitReply(t, "Created *ACME-2*")
+		for _, log := range []string{"log ACME-1 10m first look", "log ACME-1 10m second look", "log ACME-2 5m triage"} {
+			w.as(t, agentID, triageChan, "/time", log)
+		}
+		w.slash(t, agentID, triageChan, "/time", "report acme this-month")
+		report := plainJSON(string(w.waitReply(t, "Billed (rounded)").Body))
+		// Worked 25m; billed 30m (ACME-1: 15m+15m) + 30m (ACME-2: 15m, minimum 30m) = 1h.
+		if !strings.Contains(report, `*Worked*\n25m`) || !strings.Contains(report, `*Billed (rounded)*\n1h`) {
+			t.Errorf("report: %s", report)
+		}
+	})
+}
+
+// Clicks on the App Home in quick succession: the debounced redraw is
+// followed by a trailing one, so the Home ends with the latest state —
+// not "Timer running" after Stop — and keeps being redrawn after.
+func TestHomeEndsWithLatestState(t *testing.T) {
+	w := start(t, "sqlite")
+	ctx := waitCtx(t)
+	w.slash(t, agentID, triageChan, "/ticket", "Nightly sync #acme <@"+agentID+">")
+	w.waitCard(t, acmeChan, "Nightly sync")
+	w.emu.Event(ctx, map[string]any{"type": "app_home_opened", "user": agentID, "tab": "home"})
+	w.eventually(t, "home published", func() bool { _, ok := w.emu.HomeView(agentID); return ok })
+	homeHas := func(s string) bool { h, _ := w.emu.HomeView(agentID); return strings.Contains(string(h.Blocks), s) }
+	click := func(action, value string) {
+		t.Helper()
+		home, _ := w.emu.HomeView(agentID)
+		if _, err := w.emu.Interactive(ctx, slackemu.ViewAction(agentID, home, action, value)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	click("timer_start", "ACME-1")
+	w.eventually(t, "the Home shows the timer", func() bool { return homeHas("Timer running on") })
+	click("timer_stop", "ACME-1") // within the 3 s window of the last redraw
+	w.eventually(t, "the Home shows the timer stopped", func() bool { return homeHas("No timer running") })
+	click("timer_start", "ACME-1")
+	w.eventually(t, "the Home is still redrawn", func() bool { return homeHas("Timer running on") })
+}

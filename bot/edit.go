@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -12,8 +13,8 @@ import (
 	"github.com/deskbot/deskbot/domain"
 )
 
-// The card's Edit button and its modal: the ticket's type and the type's
-// custom fields; changing the type redraws the fields.
+// The card's Edit button and its modal: the ticket's customer, its type
+// and the type's custom fields; changing the type redraws the fields.
 const (
 	actEdit = "edit"
 	cbEdit  = "edit_ticket"
@@ -29,13 +30,18 @@ func (b *Bot) openEditModal(ctx context.Context, a domain.Actor, responseURL, tr
 		b.fail(ctx, responseURL, err)
 		return
 	}
-	view := b.editView(b.svc.Config(), t, t.Type, nil)
+	customers, err := b.svc.Projects(ctx, a)
+	if err != nil {
+		b.fail(ctx, responseURL, err)
+		return
+	}
+	view := b.editView(b.svc.Config(), t, t.Type, nil, customers, b.userLoc(ctx, a.UserID))
 	b.retry(ctx, "views.open", func() error { _, err := b.api.OpenViewContext(ctx, triggerID, view); return err })
 }
 
 // editView builds the modal for a type. values, when the type changed,
 // keeps what the person already typed over the ticket's own values.
-func (b *Bot) editView(cfg *domain.Config, t *domain.Ticket, typ string, values map[string]map[string]slack.BlockAction) slack.ModalViewRequest {
+func (b *Bot) editView(cfg *domain.Config, t *domain.Ticket, typ string, values map[string]map[string]slack.BlockAction, customers []*domain.Project, loc *time.Location) slack.ModalViewRequest {
 	td := cfg.Type(typ)
 	if td == nil {
 		typ = t.Type
@@ -43,7 +49,15 @@ func (b *Bot) editView(cfg *domain.Config, t *domain.Ticket, typ string, values 
 			typ, td = cfg.DefaultType, cfg.Type(cfg.DefaultType)
 		}
 	}
-	blocks := []slack.Block{b.typeInput(cfg, typ)}
+	var blocks []slack.Block
+	if in := customerInput(t, customers, values); in != nil {
+		blocks = append(blocks, in)
+	}
+	blocks = append(blocks, b.typeInput(cfg, typ))
+	if len(cfg.Severities) > 0 {
+		blocks = append(blocks, severityInput(cfg, t.Severity))
+	}
+	blocks = append(blocks, dueInputs(t, loc)...)
 	if typ != t.Type {
 		note := fmt.Sprintf("Changing the type moves the ticket to *%s* in the %s workflow.",
 			esc(cfg.StatusLabel(cfg.MapStatus(t.Status, typ))), esc(td.Label))
@@ -107,8 +121,13 @@ func (b *Bot) redrawEditModal(ctx context.Context, cb slack.InteractionCallback,
 		b.log.Warn("bot: unable to redraw the edit modal", "err", err)
 		return
 	}
+	customers, err := b.svc.Projects(ctx, a)
+	if err != nil {
+		b.log.Warn("bot: unable to redraw the edit modal", "err", err)
+		return
+	}
 	typ := firstNonEmpty(act.SelectedOption.Value, act.Value)
-	view := b.editView(b.svc.Config(), t, typ, cb.View.State.Values)
+	view := b.editView(b.svc.Config(), t, typ, cb.View.State.Values, customers, b.userLoc(ctx, a.UserID))
 	b.retry(ctx, "views.update", func() error {
 		_, err := b.api.UpdateViewContext(ctx, view, "", cb.View.Hash, cb.View.ID)
 		return err
@@ -122,9 +141,42 @@ func (b *Bot) submitEdit(ctx context.Context, a domain.Actor, cb slack.Interacti
 			fields[name] = inputValue(values, id)
 		}
 	}
-	t, err := b.svc.SetFields(ctx, a, cb.View.PrivateMetadata, commands.EditInput{Type: inputValue(values, "type"), Fields: fields})
+	key := cb.View.PrivateMetadata
+	var due time.Time
+	if text := strings.TrimSpace(inputValue(values, "due")); text != "" {
+		var err error
+		if due, err = domain.ParseDue(text, time.Now(), b.userLoc(ctx, a.UserID)); err != nil {
+			return formError("due", err)
+		}
+	}
+	t, err := b.svc.SetFields(ctx, a, key, commands.EditInput{Type: inputValue(values, "type"), Fields: fields})
 	if err != nil {
 		return formError(editBlockFor(err, values), err)
+	}
+	if to := inputValue(values, "customer"); to != "" {
+		customers, err := b.svc.Projects(ctx, a)
+		if err != nil {
+			return formError("customer", err)
+		}
+		if i := slices.IndexFunc(customers, func(p *domain.Project) bool { return p.Key == to }); i >= 0 && customers[i].ID != t.ProjectID {
+			if t, err = b.svc.MoveTicket(ctx, a, t.Key(), to); err != nil {
+				return formError("customer", err)
+			}
+		}
+	}
+	if _, ok := values["severity"]; ok && inputValue(values, "severity") != t.Severity {
+		if _, err := b.svc.SetSeverity(ctx, a, key, inputValue(values, "severity")); err != nil {
+			return formError("severity", err)
+		}
+	}
+	if _, ok := values["due"]; ok {
+		public := inputValue(values, "due_public") == "public"
+		same := t.DuePublic == public && (t.DueAt == nil && due.IsZero() || t.DueAt != nil && t.DueAt.Equal(due.UTC().Truncate(time.Minute)))
+		if !same {
+			if _, err := b.svc.SetDue(ctx, a, key, due, public); err != nil {
+				return formError("due", err)
+			}
+		}
 	}
 	b.log.Debug("ticket edited", "ticket", t.Key(), "by", a.UserID)
 	return nil
@@ -137,4 +189,71 @@ func editBlockFor(err error, values map[string]map[string]slack.BlockAction) str
 		return "f_" + f
 	}
 	return "type"
+}
+
+// customerInput is the ticket's customer, changed to move the ticket (its
+// key stays); none when there is only the one.
+func customerInput(t *domain.Ticket, customers []*domain.Project, values map[string]map[string]slack.BlockAction) *slack.InputBlock {
+	if len(customers) < 2 {
+		return nil
+	}
+	chosen := ""
+	if v := values["customer"]["customer"].SelectedOption.Value; v != "" {
+		chosen = v
+	}
+	var opts []*slack.OptionBlockObject
+	var initial *slack.OptionBlockObject
+	for _, p := range customers {
+		if len(opts) == 100 { // a static select holds 100 options
+			break
+		}
+		o := slack.NewOptionBlockObject(p.Key, plain(cut(p.Key+" — "+p.Name, maxOptionText)), nil)
+		opts = append(opts, o)
+		if p.Key == chosen || chosen == "" && p.ID == t.ProjectID {
+			initial = o
+		}
+	}
+	sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose a customer"), "customer", opts...)
+	sel.InitialOption = initial
+	in := slack.NewInputBlock("customer", plain("Customer"), plain("Moving it keeps its key "+t.Key()+"."), sel)
+	return in
+}
+
+// severityInput picks one of the config's severities, or none.
+func severityInput(cfg *domain.Config, current string) *slack.InputBlock {
+	var opts []*slack.OptionBlockObject
+	var initial *slack.OptionBlockObject
+	for _, s := range cfg.Severities {
+		o := slack.NewOptionBlockObject(s, plain(cut(s, maxOptionText)), nil)
+		opts = append(opts, o)
+		if s == current {
+			initial = o
+		}
+	}
+	sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("None"), "severity", opts...)
+	sel.InitialOption = initial
+	in := slack.NewInputBlock("severity", plain("Severity"), nil, sel)
+	in.Optional = true
+	return in
+}
+
+// dueInputs are the due date, as people write it, and whether the
+// customer sees it.
+// The date is in the person's time zone (loc), both ways.
+func dueInputs(t *domain.Ticket, loc *time.Location) []slack.Block {
+	initial := ""
+	if t.DueAt != nil {
+		initial = t.DueAt.In(loc).Format("2006-01-02 15:04")
+	}
+	due := textInput("due", "Due", initial, true, 40, "fri 17:00, tomorrow, +3d, 2026-12-05 09:00 — empty: none")
+	agents := slack.NewOptionBlockObject("agents", plain("Agents only"), nil)
+	public := slack.NewOptionBlockObject("public", plain("Also the customer, on their card"), nil)
+	sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Agents only"), "due_public", agents, public)
+	sel.InitialOption = agents
+	if t.DuePublic {
+		sel.InitialOption = public
+	}
+	in := slack.NewInputBlock("due_public", plain("Who sees the due date"), nil, sel)
+	in.Optional = true
+	return []slack.Block{due, in}
 }

@@ -157,11 +157,11 @@ func TestEmailInAndReplyOut(t *testing.T) {
 			}
 
 			// The agent answers from the card; the customer gets it by mail, in thread.
-			var card slackemu.Message
-			w.eventually(t, "Reply button", func() bool {
-				card, _ = w.emu.Message(ch, ts)
-				return strings.Contains(string(card.Blocks), "reply_customer")
-			})
+			// Reply to customer is on the card's working face.
+			if _, err := w.emu.Interactive(ctx, slackemu.BlockAction(agentID, ch, ts, "work", "ACME-1")); err != nil {
+				t.Fatal(err)
+			}
+			w.waitReply(t, "reply_customer")
 			if _, err := w.emu.Interactive(ctx, slackemu.BlockAction(agentID, ch, ts, "reply_customer", "ACME-1")); err != nil {
 				t.Fatal(err)
 			}

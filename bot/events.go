@@ -8,19 +8,21 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
-	"github.com/slack-go/slack/socketmode"
 
 	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
 )
 
-func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
-	ev, ok := evt.Data.(slackevents.EventsAPIEvent)
-	if !ok || ev.Type != slackevents.CallbackEvent {
+// onEventsAPI handles an event. once records its event id first, so a
+// redelivery is ignored: needed when the event was not stored in the
+// inbox, whose dedup key does that (and records nothing an interrupted
+// run would find done).
+func (b *Bot) onEventsAPI(ctx context.Context, ev slackevents.EventsAPIEvent, once bool) {
+	if ev.Type != slackevents.CallbackEvent {
 		return
 	}
 	ev = cleanInput(ev)
-	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok && cb.EventID != "" {
+	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok && cb.EventID != "" && once {
 		// Slack redelivers an event it thinks was lost; handle it once.
 		first, err := b.svc.FirstDelivery(ctx, "slack-event", cb.EventID)
 		if err != nil {
@@ -96,7 +98,11 @@ func (b *Bot) onThreadReply(ctx context.Context, e *slackevents.MessageEvent) {
 	// themselves, and their replies stay internal.
 	public := a.Role == domain.RoleCustomer
 	if !public {
-		if p, _ := b.svc.ProjectByChannel(ctx, e.Channel); p != nil && p.ID == t.ProjectID {
+		if p, _ := b.svc.ProjectByChannel(ctx, e.Channel); b.customerFacing(ctx, p, e.Channel) {
+			if body, ok := b.asNote(e.Text); ok && a.IsAgent() {
+				b.keepNote(ctx, a, t, e.Channel, e.ThreadTimeStamp, e.TimeStamp, body)
+				return
+			}
 			public = true
 		}
 	}
@@ -116,7 +122,11 @@ func (b *Bot) onMessageEdit(ctx context.Context, e *slackevents.MessageEvent) {
 	if deleted {
 		msg = e.PreviousMessage
 	}
-	if msg == nil || msg.ThreadTimestamp == "" {
+	if msg == nil {
+		return
+	}
+	if msg.ThreadTimestamp == "" || msg.ThreadTimestamp == msg.Timestamp {
+		b.onOriginalEdit(ctx, e.Channel, msg, deleted)
 		return
 	}
 	t, err := b.svc.TicketByThread(ctx, e.Channel, msg.ThreadTimestamp)
@@ -194,7 +204,7 @@ func (b *Bot) onReaction(ctx context.Context, e *slackevents.ReactionAddedEvent)
 		Title: cut(title, commands.MaxTitle), Description: msg.Text, Source: domain.SourceReaction,
 		SourceRef: messageRef(e.Item.Channel, e.Item.Timestamp), ChannelID: e.Item.Channel,
 		RequesterID: requester, DedupID: "msg:" + messageRef(e.Item.Channel, e.Item.Timestamp),
-		SlackThread: e.Item.Timestamp, TriageIfUnknown: true,
+		SlackThread: e.Item.Timestamp,
 	})
 	if err != nil && !commands.IsDuplicate(err) {
 		b.dm(ctx, e.User, ":warning: I could not make that message a ticket: "+esc(domain.ErrorMessage(err)))
@@ -221,4 +231,17 @@ func (b *Bot) message(ctx context.Context, channel, ts string) (*slack.Message, 
 		}
 	}
 	return nil, domain.Errorf(domain.ENOTFOUND, "Message not found.")
+}
+
+// onOriginalEdit follows an edit or a deletion of a top-level message a
+// ticket may have been opened from: the description follows the edit, a
+// deletion is noted on the card.
+func (b *Bot) onOriginalEdit(ctx context.Context, channel string, msg *slack.Msg, deleted bool) {
+	a, err := b.ppl.actor(ctx, msg.User, channel)
+	if err != nil {
+		return
+	}
+	if _, err := b.svc.OriginalChanged(ctx, a, "msg:"+messageRef(channel, msg.Timestamp), msg.Text, deleted); err != nil {
+		b.log.Error("bot: unable to follow the original message", "channel", channel, "err", err)
+	}
 }

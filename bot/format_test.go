@@ -1,12 +1,9 @@
 package bot
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
-
-	"github.com/deskbot/deskbot/domain"
 )
 
 func TestEsc(t *testing.T) {
@@ -37,23 +34,5 @@ func TestCut(t *testing.T) {
 	got := escCut(long, 10)
 	if utf8.RuneCountInString(got) > 10 || strings.HasSuffix(strings.TrimSuffix(got, "…"), "&") || strings.Contains(got, "&l…") {
 		t.Errorf("escCut split an entity: %q", got)
-	}
-}
-
-func TestByTicketKeepsEachTicketsOrder(t *testing.T) {
-	msgs := []*domain.OutboxMessage{
-		{ID: 1, Payload: `{"ticket_id":7}`}, {ID: 2, Payload: `{"ticket_id":8}`}, {ID: 3, Payload: `{"ticket_id":7}`},
-		{ID: 4, Payload: `{"user":"U1"}`}, {ID: 5, Payload: `{"user":"U2"}`}, {ID: 6, Payload: `{"ticket_id":8}`},
-	}
-	var got [][]int64
-	for _, g := range byTicket(msgs) {
-		var ids []int64
-		for _, m := range g {
-			ids = append(ids, m.ID)
-		}
-		got = append(got, ids)
-	}
-	if fmt.Sprint(got) != "[[1 3] [2 6] [4] [5]]" {
-		t.Errorf("groups %v", got)
 	}
 }

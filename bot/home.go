@@ -130,7 +130,18 @@ func (b *Bot) publishHomeNow(ctx context.Context, userID string) {
 		b.log.Error("bot: home", "err", err)
 		return
 	}
-	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: homeBlocks(b.svc.Config(), a, d)}}
+	blocks := homeBlocks(b.svc.Config(), a, d)
+	if o, err := b.svc.OnboardingFor(ctx, a); err != nil {
+		b.log.Warn("bot: home onboarding", "err", err)
+	} else if steps := onboardingBlocks(o); len(steps) > 0 {
+		// After the header: the first thing an admin of a fresh workspace reads.
+		blocks = append(blocks[:1], append(steps, blocks[1:]...)...)
+		if len(blocks) > maxViewBlocks {
+			blocks = blocks[:maxViewBlocks]
+		}
+	}
+	b.introduce(ctx, a)
+	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
 	b.retry(ctx, "views.publish", func() error {
 		_, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view})
 		return err
@@ -156,6 +167,9 @@ func homeBlocks(cfg *domain.Config, a domain.Actor, d *commands.Dashboard) []sla
 		blocks = append(blocks, slack.NewActionBlock("home_time", slack.NewButtonBlockElement(actLogTime, "", plain(":memo: Log time"))))
 		blocks = append(blocks, homeList(cfg, fmt.Sprintf("Your queue (%d)", d.Queue.Total), d.Queue, true, "mine")...)
 		blocks = append(blocks, homeList(cfg, fmt.Sprintf("At risk of breaching (%d)", d.AtRisk.Total), d.AtRisk, false, "sla:at-risk,breached assignee:me,none")...)
+	}
+	if d.Company != nil {
+		blocks = append(blocks, customerHomeList(cfg, fmt.Sprintf("Your company's open tickets (%d)", d.Company.Total), d.Company)...)
 	}
 	if d.Requested != nil {
 		blocks = append(blocks, homeList(cfg, fmt.Sprintf("Tickets you requested (%d)", d.Requested.Total), d.Requested, false, "requester:me")...)
@@ -190,7 +204,7 @@ func homeList(cfg *domain.Config, title string, r *commands.ViewResult, timers b
 		out = append(out, slack.NewSectionBlock(mrkdwn(text), nil, acc))
 	}
 	if r.Total > len(r.Tickets) {
-		out = append(out, slack.NewContextBlock("", mrkdwn(fmt.Sprintf("…and %d more: `/ticket list %s`", r.Total-len(r.Tickets), more))))
+		out = append(out, slack.NewContextBlock("", mrkdwn(fmt.Sprintf("…and %d more: `%s`", r.Total-len(r.Tickets), strings.TrimSpace("/ticket list "+more)))))
 	}
 	return out
 }
@@ -237,4 +251,28 @@ func barChart(cfg *domain.Config, group string, gs []domain.ViewGroup) string {
 		lines = append(lines, fmt.Sprintf("%-12s %s %d", cut(label, 12), strings.Repeat("█", n), g.Count))
 	}
 	return "```" + esc(strings.Join(lines, "\n")) + "```"
+}
+
+// customerHomeList is a list on a customer's Home: each ticket's status in
+// their words, its priority and what we promised — the public due date,
+// else the SLA deadline — never our alert levels.
+func customerHomeList(cfg *domain.Config, title string, r *commands.ViewResult) []slack.Block {
+	out := []slack.Block{slack.NewDividerBlock(), slack.NewHeaderBlock(plain(cut(title, maxHeaderText)))}
+	if r == nil || len(r.Tickets) == 0 {
+		return append(out, slack.NewContextBlock("", mrkdwn("Nothing open.")))
+	}
+	for _, t := range r.Tickets {
+		text := fmt.Sprintf("*%s* %s\n%s · %s", t.Key(), escCut(t.Title, 150), esc(cfg.CustomerStatusLabel(t.Status)), esc(t.Priority))
+		switch {
+		case t.DueAt != nil && t.DuePublic:
+			text += " · due " + slackDate(*t.DueAt, "{date_short_pretty} {time}")
+		case t.SLADeadline != nil:
+			text += " · promised by " + slackDate(*t.SLADeadline, "{date_short_pretty} {time}")
+		}
+		out = append(out, slack.NewSectionBlock(mrkdwn(text), nil, nil))
+	}
+	if r.Total > len(r.Tickets) {
+		out = append(out, slack.NewContextBlock("", mrkdwn(fmt.Sprintf("…and %d more: `/ticket list`", r.Total-len(r.Tickets)))))
+	}
+	return out
 }

@@ -81,6 +81,14 @@ func (b *Bot) onBlockAction(ctx context.Context, cb slack.InteractionCallback, a
 	case actEdit:
 		b.openEditModal(ctx, a, cb.ResponseURL, cb.TriggerID, key)
 		return
+	case actOnboardCustomer, actOnboardLink, actOnboardTicket:
+		b.onOnboardAction(ctx, a, cb, act.ActionID)
+	case actWork:
+		b.openWork(ctx, a, cb.ResponseURL, key)
+		return
+	case actNote:
+		b.openNoteModal(ctx, a, cb.ResponseURL, cb.TriggerID, key)
+		return
 	case actNotTicket:
 		if _, err = b.svc.Dismiss(ctx, a, key); err == nil {
 			reply = fmt.Sprintf("Closed *%s*: not a ticket.", key)

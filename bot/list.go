@@ -74,7 +74,7 @@ func (b *Bot) postTimeline(ctx context.Context, a domain.Actor, responseURL, cha
 		b.fail(ctx, responseURL, err)
 		return
 	}
-	comment := fmt.Sprintf("Timeline of %d of %d tickets: `%s`", len(r.Tickets), r.Total, escCut(r.Query, 300))
+	comment := fmt.Sprintf("Timeline of %d of %d tickets: `%s`. The mark on each bar is its due date, else its next SLA deadline.", len(r.Tickets), r.Total, escCut(r.Query, 300))
 	upload := func(ch string) error {
 		return b.retry(ctx, "files.upload", func() error {
 			_, err := b.api.UploadFileContext(ctx, slack.UploadFileParameters{

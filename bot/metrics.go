@@ -8,6 +8,10 @@ type Metrics struct {
 	inputs      *prometheus.CounterVec
 	outbox      *prometheus.CounterVec
 	connections prometheus.Counter
+	// Per rate key (a channel's posts, the workspace's updates …).
+	queueDepth  *prometheus.GaugeVec
+	outboxWait  *prometheus.HistogramVec
+	rateLimited *prometheus.CounterVec
 }
 
 // NewMetrics creates the series and registers them when reg is not nil.
@@ -26,9 +30,19 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		connections: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "deskbot_slack_connections_total", Help: "Socket Mode connections opened.",
 		}),
+		queueDepth: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "deskbot_outbox_queue_depth", Help: "Outbox deliveries waiting for their turn, by rate key.",
+		}, []string{"key"}),
+		outboxWait: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "deskbot_outbox_wait_seconds", Help: "Time an outbox delivery waited for its turn (pacing, Retry-After), by rate key.",
+			Buckets: []float64{.01, .05, .1, .5, 1, 2, 5, 10, 30, 60, 120},
+		}, []string{"key"}),
+		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "deskbot_slack_rate_limited_total", Help: "Slack calls answered 429 (rate limited), by rate key.",
+		}, []string{"key"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.acks, m.inputs, m.outbox, m.connections)
+		reg.MustRegister(m.acks, m.inputs, m.outbox, m.connections, m.queueDepth, m.outboxWait, m.rateLimited)
 	}
 	return m
 }

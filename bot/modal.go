@@ -89,11 +89,17 @@ func (b *Bot) createView(ctx context.Context, a domain.Actor, pre createPrefill,
 		}
 		sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose a customer"), "project", opts...)
 		sel.InitialOption = initial
-		in := slack.NewInputBlock("project", plain("Customer"), nil, sel)
+		// Optional: left empty, the ticket is the channel's customer's,
+		// else the requester's, else TRIAGE — never refused for want of one.
+		in := slack.NewInputBlock("project", plain("Customer"), plain("Leave it empty if you do not know: it goes to TRIAGE."), sel)
 		in.DispatchAction = true
+		in.Optional = true
 		blocks = append(blocks, in)
 	}
 	blocks = append(blocks, b.typeInput(cfg, typ), priorityInput(cfg, cfg.Type(typ)))
+	if len(cfg.Severities) > 0 {
+		blocks = append(blocks, severityInput(cfg, ""))
+	}
 	td := cfg.Type(typ)
 	if slices.Contains(td.Fields, "version") {
 		blocks = append(blocks, textInput("version", "Version", version, true, 50, "e.g. 4.2.1 — the customer's current version by default"))
@@ -282,10 +288,16 @@ func (b *Bot) submitView(ctx context.Context, cb slack.InteractionCallback) *sla
 		return b.submitEdit(ctx, a, cb, values)
 	case cbReply:
 		return b.submitReply(ctx, a, cb, values)
+	case cbNote:
+		return b.submitNote(ctx, a, cb, values)
 	case cbEditTime:
 		return b.submitEditTime(ctx, a, cb)
 	case cbStopAt:
 		return b.submitStopAt(ctx, a, cb)
+	case cbAddCustomer:
+		return b.submitAddCustomer(ctx, a, values)
+	case cbLinkChannel:
+		return b.submitLinkChannel(ctx, a, values)
 	}
 	return nil
 }
@@ -294,7 +306,9 @@ func (b *Bot) submitCreate(ctx context.Context, a domain.Actor, cb slack.Interac
 	var pre createPrefill
 	_ = json.Unmarshal([]byte(cb.View.PrivateMetadata), &pre)
 	if pre.Channel != "" {
-		if p, err := b.svc.ProjectByChannel(ctx, pre.Channel); err == nil && p != nil && !a.IsAgent() {
+		// Only for a guest nobody could place: a customer's company is
+		// their organisation's, wherever they write (people.actor).
+		if p, err := b.svc.ProjectByChannel(ctx, pre.Channel); err == nil && p != nil && !a.IsAgent() && a.ProjectID == 0 {
 			a.ProjectID = p.ID
 		}
 	}
@@ -311,7 +325,7 @@ func (b *Bot) submitCreate(ctx context.Context, a domain.Actor, cb slack.Interac
 	t, err := b.svc.CreateTicket(ctx, a, commands.TicketInput{
 		ProjectKey: inputValue(values, "project"), Title: inputValue(values, "title"),
 		Description: inputValue(values, "description"), Type: inputValue(values, "type"),
-		Priority: inputValue(values, "priority"), Version: inputValue(values, "version"),
+		Priority: inputValue(values, "priority"), Version: inputValue(values, "version"), Severity: inputValue(values, "severity"),
 		AssigneeID: inputValue(values, "assignee"), Fields: fields, Source: source,
 		SourceRef: pre.SourceRef, ChannelID: pre.Channel, DedupID: "view:" + cb.View.ID,
 	})

@@ -66,6 +66,16 @@ func (b *Bot) noticeMessage(ctx context.Context, job commands.PostJob) (notice, 
 	case commands.NoticeTimerCapped:
 		return notice{text: fmt.Sprintf(":stop_button: Your timer on *%s* %s ran past the %s cap, so I stopped it at %s (%s logged). Fix it with `/time week` if you stopped earlier.",
 			key, title, esc(a["cap"]), slackDate(parseTime(a["ended"]), "{time}"), esc(a["duration"]))}, nil
+	case commands.NoticeAgentIntro:
+		return notice{text: fmt.Sprintf(agentIntro, b.svc.Config().Slack.TicketEmoji)}, nil
+	case commands.NoticeNewCustomer:
+		where := ""
+		if c := a["channel"]; c != "" {
+			where = " in " + channelRef(c)
+		}
+		return notice{text: fmt.Sprintf(":wave: Someone from *%s*, an organisation new to deskbot, wrote%s: they are now the customer *%s*, and their tickets are filed under it. "+
+			"Rename it or set its SLA with `/desk customer edit %s name=\"…\" sla_policy=gold`, or link their channel with `/desk customer link %s`.",
+			esc(a["name"]), where, esc(a["key"]), esc(a["key"]), esc(a["key"]))}, nil
 	case commands.NoticeTimeChanged:
 		return notice{text: fmt.Sprintf(":pencil2: %s %s your time entry on *%s*: %s → %s.",
 			userRef(job.By), esc(a["change"]), key, esc(a["old"]), esc(a["new"]))}, nil

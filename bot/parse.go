@@ -18,8 +18,12 @@ type quickTicket struct {
 }
 
 var (
-	userLinkRE    = regexp.MustCompile(`^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$`)
-	channelLinkRE = regexp.MustCompile(`^<#([CG][A-Z0-9]+)(?:\|([^>]*))?>$`)
+	// Only words that can be a priority or a customer key are options:
+	// "Server down !!!" and "Fix #123" keep them in the title.
+	priorityWordRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
+	customerWordRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{1,9}$`)
+	userLinkRE     = regexp.MustCompile(`^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$`)
+	channelLinkRE  = regexp.MustCompile(`^<#([CG][A-Z0-9]+)(?:\|([^>]*))?>$`)
 )
 
 // parseQuickTicket reads the short grammar. Tokens it recognises anywhere
@@ -30,9 +34,9 @@ func parseQuickTicket(text string) quickTicket {
 	for _, w := range strings.Fields(text) {
 		lw := strings.ToLower(w)
 		switch {
-		case len(w) > 1 && w[0] == '!':
+		case len(w) > 1 && w[0] == '!' && priorityWordRE.MatchString(w[1:]):
 			q.Priority = strings.ToLower(w[1:])
-		case len(w) > 1 && w[0] == '#':
+		case len(w) > 1 && w[0] == '#' && customerWordRE.MatchString(w[1:]):
 			q.ProjectKey = strings.ToUpper(w[1:])
 		case channelLinkRE.MatchString(w):
 			m := channelLinkRE.FindStringSubmatch(w)

@@ -22,6 +22,8 @@ type people struct {
 
 	mu     sync.Mutex
 	users  map[string]cachedUser
+	teams  map[string]cachedTeam
+	seen   map[string]bool // agents told what deskbot can do (onboarding.go)
 	group  []string
 	groupT time.Time
 }
@@ -34,7 +36,7 @@ type cachedUser struct {
 const peopleTTL = 10 * time.Minute
 
 func newPeople(api *slack.Client, svc *commands.Service) *people {
-	return &people{api: api, svc: svc, users: map[string]cachedUser{}}
+	return &people{api: api, svc: svc, users: map[string]cachedUser{}, teams: map[string]cachedTeam{}}
 }
 
 func (p *people) user(ctx context.Context, id string) (*slack.User, error) {
@@ -72,8 +74,10 @@ func (p *people) groupMembers(ctx context.Context, group string) ([]string, erro
 	return members, nil
 }
 
-// actor resolves a Slack user in a channel. A customer's company is the
-// customer whose channel they write in.
+// actor resolves a Slack user in a channel. A customer's company is their
+// organisation's (an external user's team_id, filed on first sight), else
+// their email domain's; the channel they write in tells only for guests
+// of the vendor's own workspace, who have no organisation of their own.
 func (p *people) actor(ctx context.Context, userID, channelID string) (domain.Actor, error) {
 	a := domain.Actor{UserID: userID, Channel: domain.ChannelSlack, Role: domain.RoleCustomer}
 	u, err := p.user(ctx, userID)
@@ -90,8 +94,8 @@ func (p *people) actor(ctx context.Context, userID, channelID string) (domain.Ac
 		a.Role = domain.RoleSystem
 		return a, nil
 	}
-	external := (u.TeamID != "" && u.TeamID != p.teamID) || u.IsStranger || u.IsRestricted || u.IsUltraRestricted
-	if !external {
+	external := u.TeamID != "" && u.TeamID != p.teamID
+	if !external && !u.IsStranger && !u.IsRestricted && !u.IsUltraRestricted {
 		agent, err := p.isAgent(ctx, userID)
 		if err != nil {
 			return a, err
@@ -101,8 +105,31 @@ func (p *people) actor(ctx context.Context, userID, channelID string) (domain.Ac
 			return a, nil
 		}
 	}
-	if channelID != "" {
-		proj, err := p.svc.ProjectByChannel(ctx, channelID)
+	who := commands.Person{Email: a.Email, ChannelID: channelID}
+	if external {
+		who.TeamID = u.TeamID
+		if id, ok := p.teamCustomer(u.TeamID); ok {
+			a.ProjectID = id
+			return a, nil
+		}
+		who.TeamName = p.teamName(ctx, u.TeamID)
+	}
+	proj, err := p.svc.CustomerOf(ctx, who)
+	if err != nil {
+		return a, err
+	}
+	if proj != nil {
+		a.ProjectID = proj.ID
+		if external {
+			p.mu.Lock()
+			p.teams[u.TeamID] = cachedTeam{proj.ID, time.Now()}
+			p.mu.Unlock()
+		}
+	}
+	if a.ProjectID == 0 && a.Email != "" {
+		// Outside a customer's channel (a DM, the App Home): their
+		// company's email domain.
+		proj, err := p.svc.ProjectByEmail(ctx, a.Email)
 		if err != nil {
 			return a, err
 		}
@@ -111,6 +138,30 @@ func (p *people) actor(ctx context.Context, userID, channelID string) (domain.Ac
 		}
 	}
 	return a, nil
+}
+
+type cachedTeam struct {
+	projectID int64
+	at        time.Time
+}
+
+// teamCustomer is the customer of an organisation seen lately.
+func (p *people) teamCustomer(teamID string) (int64, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c, ok := p.teams[teamID]
+	return c.projectID, ok && time.Since(c.at) < peopleTTL
+}
+
+// teamName is an organisation's name as Slack gives it (team.info on a
+// team the workspace shares a channel with); empty when Slack will not
+// say (the customer is then named after the ID: an agent renames it).
+func (p *people) teamName(ctx context.Context, teamID string) string {
+	t, err := p.api.GetOtherTeamInfoContext(ctx, teamID)
+	if err != nil || t.Name == "" {
+		return ""
+	}
+	return t.Name
 }
 
 func (p *people) isAgent(ctx context.Context, userID string) (bool, error) {

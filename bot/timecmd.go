@@ -18,10 +18,12 @@ const timeHelp = "*`/time`* — timers and timesheets\n" +
 	"• `/time stop` stops it.\n" +
 	"• `/time log ACME-42 1h30 what you did` logs time after the fact: 1h30, 90m, 1.5h, 0:45.\n" +
 	"• `/time week [last] [@person]` shows a week's timesheet, with Edit and Delete on each entry.\n" +
-	"• `/time report acme last-month` (this-week, 2026-10, 2026-10-01..2026-10-15): totals, amounts and a CSV for invoicing.\n" +
+	"• `/time report acme last-month` (this-week, 2026-10, 2026-10-01..2026-10-15; the current month when left out): totals, amounts and a CSV for invoicing. `/time report this-week` covers every customer.\n" +
 	"• `/time lock acme 2026-10` / `/time unlock acme 2026-10` (agent leads): an invoiced month can no longer change."
 
-func (b *Bot) timeCommand(ctx context.Context, a domain.Actor, cmd slack.SlashCommand) {
+// timeCommand runs /time. envelope makes `/time log` idempotent: an input
+// taken again after a crash logs nothing twice.
+func (b *Bot) timeCommand(ctx context.Context, a domain.Actor, cmd slack.SlashCommand, envelope string) {
 	word, rest := firstWord(cmd.Text)
 	switch word {
 	case "":
@@ -57,10 +59,22 @@ func (b *Bot) timeCommand(ctx context.Context, a domain.Actor, cmd slack.SlashCo
 		key, rest := firstWord(rest)
 		dur, note := firstWord(rest)
 		if !domain.IsKey(key) || dur == "" {
-			b.reply(ctx, cmd.ResponseURL, "Write it like `/time log ACME-42 1h30 what you did`.")
+			msg := "Write it like `/time log ACME-42 1h30 what you did`."
+			switch {
+			case key != "" && !domain.IsKey(key):
+				msg = fmt.Sprintf("I read `%s` as the ticket, but a ticket key looks like ACME-42. %s", esc(key), msg)
+			case key != "":
+				msg = fmt.Sprintf("I read `%s` as the ticket, and no time after it. %s", esc(key), msg)
+			}
+			b.reply(ctx, cmd.ResponseURL, msg)
 			return
 		}
-		e, err := b.svc.LogTime(ctx, a, commands.LogTimeInput{Key: key, Duration: dur, Note: note, Location: b.userLocation(ctx, a.UserID)})
+		e, err := b.svc.LogTime(ctx, a, commands.LogTimeInput{Key: key, Duration: dur, Note: note, Location: b.userLocation(ctx, a.UserID),
+			DedupID: dedupEnvelope(envelope)})
+		if commands.IsDuplicate(err) {
+			b.reply(ctx, cmd.ResponseURL, fmt.Sprintf(":memo: Logged on *%s*.", strings.ToUpper(key)))
+			return
+		}
 		if err != nil {
 			b.fail(ctx, cmd.ResponseURL, err)
 			return
@@ -73,7 +87,11 @@ func (b *Bot) timeCommand(ctx context.Context, a domain.Actor, cmd slack.SlashCo
 
 func (b *Bot) startTimer(ctx context.Context, a domain.Actor, responseURL, key string) {
 	if !domain.IsKey(key) {
-		b.reply(ctx, responseURL, "Which ticket? Write it like `/time start ACME-42`.")
+		msg := "Which ticket? Write it like `/time start ACME-42`."
+		if key != "" {
+			msg = fmt.Sprintf("I read `%s` as the ticket, but a ticket key looks like ACME-42. Write it like `/time start ACME-42`.", esc(key))
+		}
+		b.reply(ctx, responseURL, msg)
 		return
 	}
 	res, err := b.svc.StartTimer(ctx, a, key)

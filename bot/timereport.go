@@ -18,47 +18,130 @@ import (
 // person who asked and the CSV in a DM with them — billing figures are
 // not for the channel the command was typed in.
 func (b *Bot) timeReport(ctx context.Context, a domain.Actor, cmd slack.SlashCommand, args string) {
-	key, period := firstWord(args)
-	if key == "" {
-		b.reply(ctx, cmd.ResponseURL, "Write it like `/time report acme last-month` (also this-week, 2026-10, 2026-10-01..2026-10-15).")
+	in := parseReportArgs(args)
+	if in.problem != "" {
+		b.reply(ctx, cmd.ResponseURL, in.problem)
 		return
 	}
-	if period == "" {
-		period = "this-month"
-	}
-	r, err := b.svc.ReportPeriod(ctx, a, strings.TrimPrefix(key, "#"), period)
-	if err != nil {
-		b.fail(ctx, cmd.ResponseURL, err)
-		return
-	}
-	r.Names = map[string]string{}
-	for _, e := range r.Engineers {
-		if u, err := b.ppl.user(ctx, e.Key); err == nil {
-			r.Names[e.Key] = firstNonEmpty(u.RealName, u.Name)
+	var reports []*commands.Report
+	if in.customer == "" {
+		rs, err := b.svc.ReportAll(ctx, a, in.period)
+		if err != nil {
+			b.fail(ctx, cmd.ResponseURL, reportUnderstood(in, err))
+			return
 		}
+		reports = rs
+	} else {
+		r, err := b.svc.ReportPeriod(ctx, a, in.customer, in.period)
+		if err != nil {
+			b.fail(ctx, cmd.ResponseURL, reportUnderstood(in, err))
+			return
+		}
+		reports = []*commands.Report{r}
 	}
-	b.reply(ctx, cmd.ResponseURL, fmt.Sprintf("Time report for %s, %s", esc(r.Project.Name), esc(r.Period.Label)), reportBlocks(r)...)
-	var csv bytes.Buffer
-	if err := commands.ReportCSV(&csv, r); err != nil {
-		b.fail(ctx, cmd.ResponseURL, err)
+	if len(reports) == 0 {
+		b.reply(ctx, cmd.ResponseURL, fmt.Sprintf("No time logged on any customer for %s.", esc(in.period)))
 		return
+	}
+	var csv bytes.Buffer
+	for i, r := range reports {
+		r.Names = map[string]string{}
+		for _, e := range r.Engineers {
+			if u, err := b.ppl.user(ctx, e.Key); err == nil {
+				r.Names[e.Key] = firstNonEmpty(u.RealName, u.Name)
+			}
+		}
+		var one bytes.Buffer
+		if err := commands.ReportCSV(&one, r); err != nil {
+			b.fail(ctx, cmd.ResponseURL, err)
+			return
+		}
+		if i > 0 {
+			// One file for the accountant: the header once.
+			_, rest, _ := strings.Cut(one.String(), "\n")
+			one.Reset()
+			one.WriteString(rest)
+		}
+		csv.Write(one.Bytes())
+	}
+	r := reports[0]
+	name := fmt.Sprintf("%s-time-%s.csv", strings.ToLower(r.Project.Key), strings.ReplaceAll(r.Period.Label, " ", "-"))
+	comment := fmt.Sprintf("%s time, %s: one line per entry, ready for your accounting tool.", r.Project.Name, r.Period.Label)
+	if in.customer == "" {
+		b.reply(ctx, cmd.ResponseURL, fmt.Sprintf("Time report for every customer, %s", esc(in.period)), allReportsBlocks(reports)...)
+		name = fmt.Sprintf("all-customers-time-%s.csv", strings.ReplaceAll(r.Period.Label, " ", "-"))
+		comment = fmt.Sprintf("Time of every customer, %s: one line per entry, ready for your accounting tool.", r.Period.Label)
+	} else {
+		b.reply(ctx, cmd.ResponseURL, fmt.Sprintf("Time report for %s, %s", esc(r.Project.Name), esc(r.Period.Label)), reportBlocks(r)...)
 	}
 	dm, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{a.UserID}})
 	if err != nil {
 		b.fail(ctx, cmd.ResponseURL, err)
 		return
 	}
-	name := fmt.Sprintf("%s-time-%s.csv", strings.ToLower(r.Project.Key), strings.ReplaceAll(r.Period.Label, " ", "-"))
 	err = b.retry(ctx, "files.upload", func() error {
 		_, err := b.api.UploadFileContext(ctx, slack.UploadFileParameters{
 			Reader: bytes.NewReader(csv.Bytes()), FileSize: csv.Len(), Filename: name, Title: name,
-			Channel: dm.ID, InitialComment: fmt.Sprintf("%s time, %s: one line per entry, ready for your accounting tool.", r.Project.Name, r.Period.Label),
+			Channel: dm.ID, InitialComment: comment,
 		})
 		return err
 	})
 	if err != nil {
 		b.fail(ctx, cmd.ResponseURL, err)
 	}
+}
+
+// reportUnderstood says what was read when a report is refused.
+func reportUnderstood(in reportArgs, err error) error {
+	switch {
+	case domain.ErrorCode(err) == domain.ENOTFOUND && in.customer != "":
+		return domain.Errorf(domain.ENOTFOUND, "I read `%s` as the customer. %s Write it like %s.", esc(in.customer), domain.ErrorMessage(err), reportForm)
+	case domain.ErrorField(err) == "period":
+		return domain.Errorf(domain.EINVALID, "I read `%s` as the period. %s Write it like %s.", esc(in.period), domain.ErrorMessage(err), reportForm)
+	}
+	return err
+}
+
+// allReportsBlocks sums up each customer's time in a line, then the total.
+func allReportsBlocks(rs []*commands.Report) []slack.Block {
+	blocks := []slack.Block{slack.NewHeaderBlock(plain(cut("Every customer — "+rs[0].Period.Label, maxHeaderText)))}
+	var lines []string
+	var seconds, billable int64
+	for i, r := range rs {
+		if i == 40 {
+			lines = append(lines, fmt.Sprintf("…and %d more in the CSV.", len(rs)-i))
+			break
+		}
+		t := r.Total
+		seconds, billable = seconds+t.Seconds, billable+t.BillableSeconds
+		lines = append(lines, fmt.Sprintf("*%s* %s — worked %s, billable %s, %s", esc(r.Project.Key), esc(r.Project.Name),
+			hours(t.Seconds), hours(t.BillableSeconds), money(r, t.Amount)))
+	}
+	for _, chunk := range chunkLines(lines, 2900) {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(chunk), nil, nil))
+	}
+	blocks = append(blocks, slack.NewContextBlock("", mrkdwn(fmt.Sprintf("In all: worked %s, billable %s. Each customer's period is in their own time zone; the CSV is in your DM.",
+		hours(seconds), hours(billable)))))
+	return blocks
+}
+
+func chunkLines(lines []string, max int) []string {
+	var out []string
+	var cur strings.Builder
+	for _, l := range lines {
+		if cur.Len() > 0 && cur.Len()+len(l)+1 > max {
+			out = append(out, cur.String())
+			cur.Reset()
+		}
+		if cur.Len() > 0 {
+			cur.WriteByte('\n')
+		}
+		cur.WriteString(l)
+	}
+	if cur.Len() > 0 {
+		out = append(out, cur.String())
+	}
+	return out
 }
 
 func money(r *commands.Report, cents int64) string {

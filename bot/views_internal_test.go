@@ -189,3 +189,25 @@ func BenchmarkHome(b *testing.B) {
 		}
 	})
 }
+
+// The calendar puts a ticket on the day it is due — its due date, else its
+// next SLA deadline, never the warning before it — and says which.
+func TestCalendarUsesDueDateElseDeadline(t *testing.T) {
+	mon := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	at := func(day, hour int) *time.Time {
+		v := mon.AddDate(0, 0, day).Add(time.Duration(hour) * time.Hour)
+		return &v
+	}
+	dated := &domain.Ticket{ProjectKey: "ACME", Number: 1, Title: "Dated", Priority: "low", DueAt: at(3, 17), SLADeadline: at(1, 9), SLADueAt: at(0, 15)}
+	byDeadline := &domain.Ticket{ProjectKey: "ACME", Number: 2, Title: "By SLA", Priority: "high", SLADeadline: at(2, 12), SLADueAt: at(1, 10)}
+	r := &commands.ViewResult{Layout: "calendar", Tickets: []*domain.Ticket{dated, byDeadline}, Now: mon.Add(8 * time.Hour),
+		Loc: time.UTC, From: mon, To: mon.AddDate(0, 0, 7)}
+	lines := strings.Join(calendarLines(domain.DefaultConfig(), r), "\n")
+	want := "*Wed 2 Dec*\n      12:00 `ACME-2` By SLA · high · _unassigned_ · _SLA deadline_\n*Thu 3 Dec*\n      17:00 `ACME-1` Dated · low · _unassigned_ · _due date_"
+	if !strings.Contains(lines, want) {
+		t.Errorf("calendar:\n%s\nwant within it:\n%s", lines, want)
+	}
+	if strings.Count(lines, "ACME-") != 2 {
+		t.Errorf("each ticket once, on its due day:\n%s", lines)
+	}
+}

@@ -39,6 +39,9 @@ func treeLines(cfg *domain.Config, r *commands.ViewResult) []string {
 		for _, id := range ids {
 			if t := byID[id]; t != nil {
 				out = append(out, t.Key())
+			} else {
+				// Not read for this reader: another customer's ticket.
+				out = append(out, commands.InternalTask)
 			}
 		}
 		return strings.Join(out, ", ")
@@ -92,14 +95,15 @@ func treeLines(cfg *domain.Config, r *commands.ViewResult) []string {
 
 const calendarDayMax = 20
 
-// calendarLines: tickets by the day their SLA falls due (sla_due_at, the
-// next SLA deadline or warning), in the reader's zone; today stands out.
-// A week shows every day; a month only the days with something due.
+// calendarLines: tickets by the day they are due — their due date, else
+// their next SLA deadline, never a warning time; each line says which —
+// in the reader's zone; today stands out. A week shows every day; a month
+// only the days with something due.
 func calendarLines(cfg *domain.Config, r *commands.ViewResult) []string {
 	byDay := map[string][]*domain.Ticket{}
 	for _, t := range r.Tickets {
-		if t.SLADueAt != nil {
-			d := t.SLADueAt.In(r.Loc).Format("2006-01-02")
+		if due, _ := t.Due(); !due.IsZero() {
+			d := due.In(r.Loc).Format("2006-01-02")
 			byDay[d] = append(byDay[d], t)
 		}
 	}
@@ -130,8 +134,9 @@ func calendarLines(cfg *domain.Config, r *commands.ViewResult) []string {
 				lines = append(lines, fmt.Sprintf("      …and %d more", len(ts)-j))
 				break
 			}
-			lines = append(lines, fmt.Sprintf("      %s `%s` %s · %s · %s", t.SLADueAt.In(r.Loc).Format("15:04"), t.Key(),
-				escCut(t.Title, 80), esc(t.Priority), userRef(t.AssigneeID)))
+			due, which := t.Due()
+			lines = append(lines, fmt.Sprintf("      %s `%s` %s · %s · %s · _%s_", due.In(r.Loc).Format("15:04"), t.Key(),
+				escCut(t.Title, 80), esc(t.Priority), userRef(t.AssigneeID), which))
 		}
 	}
 	return lines

@@ -55,8 +55,8 @@ func drawTimeline(cfg *domain.Config, r *commands.ViewResult) ([]byte, error) {
 	for _, t := range r.Tickets {
 		start = minTime(start, t.CreatedAt)
 		end = maxTime(end, barEnd(t, r.Now))
-		if t.SLADueAt != nil {
-			start, end = minTime(start, *t.SLADueAt), maxTime(end, *t.SLADueAt)
+		if due, _ := t.Due(); !due.IsZero() {
+			start, end = minTime(start, due), maxTime(end, due)
 		}
 	}
 	if !end.After(start) {
@@ -100,8 +100,8 @@ func drawTimeline(cfg *domain.Config, r *commands.ViewResult) ([]byte, error) {
 		}
 		x0, x1 := x(t.CreatedAt), x(barEnd(t, r.Now))
 		fill(img, x0, y+4, max(x1-x0, 4), tlBar, c)
-		if t.SLADueAt != nil {
-			fill(img, x(*t.SLADueAt), y+1, 2, tlBar+6, tlText)
+		if due, _ := t.Due(); !due.IsZero() { // the due date, else the SLA deadline
+			fill(img, x(due), y+1, 2, tlBar+6, tlText)
 		}
 	}
 	fill(img, x(r.Now), tlTop-4, 2, h-tlTop-tlBottom+4, tlToday)
@@ -140,8 +140,9 @@ func barEnd(t *domain.Ticket, now time.Time) time.Time {
 	switch {
 	case t.ResolvedAt != nil:
 		return *t.ResolvedAt
-	case t.SLADueAt != nil && t.SLADueAt.After(now):
-		return *t.SLADueAt
+	}
+	if due, _ := t.Due(); due.After(now) {
+		return due
 	}
 	return now
 }

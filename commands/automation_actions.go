@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/deskbot/deskbot/domain"
 	"github.com/deskbot/deskbot/domain/automation"
@@ -26,6 +27,17 @@ func (s *Service) act(ctx context.Context, tx domain.Tx, cfg *domain.Config, sys
 		return a.String(), s.save(ctx, tx, cfg, sys, t, domain.EventPriority, "priority", old, a.Value)
 	case automation.ActAssign:
 		return s.actAssign(ctx, tx, cfg, sys, t, a)
+	case automation.ActSetSeverity:
+		if t.Severity == a.Value {
+			return "", nil
+		}
+		return a.String(), s.setSeverity(ctx, tx, cfg, sys, t, a.Value)
+	case automation.ActSetDue:
+		at, err := domain.ParseDue(a.Value, tx.Now(), time.UTC)
+		if err != nil {
+			return "", err
+		}
+		return a.String(), s.setDue(ctx, tx, cfg, sys, t, at, a.Public)
 	case automation.ActApplySLA:
 		if t.SLAPolicy == a.Value {
 			return "", nil

@@ -27,7 +27,7 @@ func (s *Service) TestAutomations(ctx context.Context, a domain.Actor, key strin
 	cfg := s.Config()
 	var t *domain.Ticket
 	var out []RuleCheck
-	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+	err := s.view(ctx, a, func(tx domain.Tx) (err error) {
 		if t, err = ticketFor(ctx, tx, a, key); err != nil {
 			return err
 		}

@@ -44,7 +44,7 @@ type sent struct {
 func drain(t *testing.T, e *env) sent {
 	t.Helper()
 	ctx := context.Background()
-	msgs, err := e.db.ClaimOutbox(ctx, []string{domain.OutboxSlackPost, domain.OutboxEmail}, 1000, time.Hour)
+	msgs, err := e.db.ClaimOutbox(ctx, "", []string{domain.OutboxSlackPost, domain.OutboxEmail}, 1000, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,35 +65,44 @@ func (s *Service) report(ctx context.Context, a domain.Actor, projectKey string,
 		return nil, err
 	}
 	cfg := s.Config()
-	r := &Report{Currency: cfg.Time.Currency}
-	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
-		if r.Project, err = tx.ProjectByKey(ctx, projectKey); err != nil {
-			return err
-		}
-		r.Location = projectLocation(r.Project)
-		if r.Period, err = period(r.Project, tx.Now(), r.Location); err != nil {
-			return err
-		}
-		if !r.Period.To.After(r.Period.From) {
-			return domain.FieldErrorf("period", "The period ends before it starts.")
-		}
-		if r.Period.To.Sub(r.Period.From) > MaxReportSpan {
-			return domain.FieldErrorf("period", "Ask for at most a year at a time.")
-		}
-		r.Lines, err = priceRows(ctx, tx, cfg, r.Project, r.Period)
+	var r *Report
+	err := s.view(ctx, a, func(tx domain.Tx) error {
+		p, err := tx.ProjectByKey(ctx, projectKey)
 		if err != nil {
 			return err
 		}
-		running := true
-		live, err := tx.TimeEntries(ctx, domain.TimeFilter{ProjectID: r.Project.ID, From: r.Period.From, To: r.Period.To, Running: &running})
-		if err != nil {
-			return err
-		}
-		r.Running = len(live)
-		r.Locks, err = tx.BillingLocks(ctx, r.Project.ID, r.Period.From, r.Period.To)
+		r, err = reportOn(ctx, tx, cfg, p, period)
 		return err
 	})
 	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// reportOn reports a customer's time in a period.
+func reportOn(ctx context.Context, tx domain.Tx, cfg *domain.Config, p *domain.Project, period periodFunc) (*Report, error) {
+	r := &Report{Currency: cfg.Time.Currency, Project: p, Location: projectLocation(p)}
+	var err error
+	if r.Period, err = period(r.Project, tx.Now(), r.Location); err != nil {
+		return nil, err
+	}
+	if !r.Period.To.After(r.Period.From) {
+		return nil, domain.FieldErrorf("period", "The period ends before it starts.")
+	}
+	if r.Period.To.Sub(r.Period.From) > MaxReportSpan {
+		return nil, domain.FieldErrorf("period", "Ask for at most a year at a time.")
+	}
+	if r.Lines, err = priceRows(ctx, tx, cfg, r.Project, r.Period); err != nil {
+		return nil, err
+	}
+	running := true
+	live, err := tx.TimeEntries(ctx, domain.TimeFilter{ProjectID: r.Project.ID, From: r.Period.From, To: r.Period.To, Running: &running})
+	if err != nil {
+		return nil, err
+	}
+	r.Running = len(live)
+	if r.Locks, err = tx.BillingLocks(ctx, r.Project.ID, r.Period.From, r.Period.To); err != nil {
 		return nil, err
 	}
 	r.Summary = billing.Summarize(r.Lines, r.Period, r.Location)
@@ -118,9 +127,8 @@ func priceRows(ctx context.Context, tx domain.Tx, cfg *domain.Config, p *domain.
 // contract is how a customer is billed: their contract's rate and rules,
 // with the config's per-engineer and per-type rates over them.
 func contract(cfg *domain.Config, p *domain.Project) billing.Contract {
-	c := billing.Contract{Rate: p.HourlyRate,
-		RoundTo:       time.Duration(p.BillingRoundMinutes) * time.Minute,
-		MinPerTicket:  time.Duration(p.BillingMinMinutes) * time.Minute,
+	round, least := BillingRules(cfg, p)
+	c := billing.Contract{Rate: p.HourlyRate, RoundTo: round, MinPerTicket: least,
 		EngineerRates: map[string]int64{}, TypeRates: map[string]int64{}}
 	for id, r := range cfg.Time.Rates.Engineers {
 		c.EngineerRates[id] = int64(r)
@@ -220,7 +228,7 @@ func (s *Service) BillingLocks(ctx context.Context, a domain.Actor, projectKey s
 		return nil, err
 	}
 	var out []*domain.BillingLock
-	err := s.store.View(ctx, func(tx domain.Tx) error {
+	err := s.view(ctx, a, func(tx domain.Tx) error {
 		p, err := tx.ProjectByKey(ctx, projectKey)
 		if err != nil {
 			return err
@@ -297,4 +305,18 @@ func (s *Service) SetBillingTerms(ctx context.Context, a domain.Actor, projectKe
 		return nil, err
 	}
 	return p, nil
+}
+
+// BillingRules are a customer's rounding and per-ticket minimum: their
+// contract's (/desk customer edit KEY rounding=15m minimum=30m), else the
+// config's time.rounding and time.minimum.
+func BillingRules(cfg *domain.Config, p *domain.Project) (round, least time.Duration) {
+	round, least = cfg.Time.Rounding.Duration, cfg.Time.Minimum.Duration
+	if p.BillingRoundMinutes > 0 {
+		round = time.Duration(p.BillingRoundMinutes) * time.Minute
+	}
+	if p.BillingMinMinutes > 0 {
+		least = time.Duration(p.BillingMinMinutes) * time.Minute
+	}
+	return round, least
 }

@@ -345,3 +345,23 @@ func TestSetBillingTerms(t *testing.T) {
 		}
 	})
 }
+
+// A customer's own rounding and minimum win over the config's defaults.
+func TestBillingRulesContractOverConfig(t *testing.T) {
+	cfg := domain.DefaultConfig()
+	cfg.Time.Rounding, cfg.Time.Minimum = domain.Duration{Duration: 6 * time.Minute}, domain.Duration{Duration: 15 * time.Minute}
+	for _, c := range []struct {
+		name               string
+		round, least       int64
+		wantRound, wantMin time.Duration
+	}{
+		{"config defaults", 0, 0, 6 * time.Minute, 15 * time.Minute},
+		{"own rounding", 15, 0, 15 * time.Minute, 15 * time.Minute},
+		{"own both", 10, 60, 10 * time.Minute, time.Hour},
+	} {
+		r, m := commands.BillingRules(cfg, &domain.Project{BillingRoundMinutes: c.round, BillingMinMinutes: c.least})
+		if r != c.wantRound || m != c.wantMin {
+			t.Errorf("%s: %v, %v", c.name, r, m)
+		}
+	}
+}

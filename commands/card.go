@@ -8,6 +8,9 @@ import (
 	"github.com/deskbot/deskbot/domain/sla"
 )
 
+// InternalTask stands for a linked ticket the reader may not see.
+const InternalTask = "an internal task"
+
 // CardView is everything a ticket's card shows.
 type CardView struct {
 	Ticket   *domain.Ticket
@@ -23,11 +26,23 @@ type CardView struct {
 	FollowedUpBy []string
 	Now          time.Time
 	SLA          *SLAView // nil when no policy applies
+	// OriginalDeleted: the message the ticket came from was deleted.
+	OriginalDeleted bool
 }
 
-// Card gathers a ticket's card.
+// Card gathers a ticket's public card, the one posted in its channel.
 func (s *Service) Card(ctx context.Context, ticketID int64) (*CardView, error) {
-	vs, err := s.Cards(ctx, []int64{ticketID})
+	return s.oneCard(ctx, domain.PublicScope, ticketID)
+}
+
+// CardFor gathers a ticket's card as the actor may see it, to show it to
+// them alone: an agent's shows every link, a customer's only their side.
+func (s *Service) CardFor(ctx context.Context, a domain.Actor, ticketID int64) (*CardView, error) {
+	return s.oneCard(ctx, a.Scope(), ticketID)
+}
+
+func (s *Service) oneCard(ctx context.Context, scope domain.Scope, ticketID int64) (*CardView, error) {
+	vs, err := s.readCards(ctx, scope, []int64{ticketID})
 	if err != nil {
 		return nil, err
 	}
@@ -37,13 +52,19 @@ func (s *Service) Card(ctx context.Context, ticketID int64) (*CardView, error) {
 	return vs[0], nil
 }
 
-// Cards gathers many tickets' cards with a fixed number of queries (the
-// outbox posts cards by the batch), in the order of ids; tickets not
-// found are left out.
+// Cards gathers many tickets' public cards with a fixed number of queries
+// (the outbox posts cards by the batch), in the order of ids; tickets not
+// found are left out. A card is posted where the ticket's customer reads
+// it, so each is read in its customer's public scope: a link to another
+// customer's ticket shows as an internal task, internal notes stay out.
 func (s *Service) Cards(ctx context.Context, ids []int64) ([]*CardView, error) {
+	return s.readCards(ctx, domain.PublicScope, ids)
+}
+
+func (s *Service) readCards(ctx context.Context, scope domain.Scope, ids []int64) ([]*CardView, error) {
 	var recs []*domain.TicketRecord
 	var now time.Time
-	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+	err := s.store.ViewAs(ctx, scope, func(tx domain.Tx) (err error) {
 		now = tx.Now()
 		recs, err = tx.TicketRecords(ctx, ids)
 		return err
@@ -73,6 +94,11 @@ func (s *Service) cardOf(cfg *domain.Config, r *domain.TicketRecord, now time.Ti
 	if slaV.Policy != "" && slaV.Status != sla.NotApplicable {
 		v.SLA = slaV
 	}
+	for _, e := range r.Events {
+		if e.Kind == EventOriginalDeleted {
+			v.OriginalDeleted = true
+		}
+	}
 	for _, l := range r.Links {
 		var list *[]string
 		switch {
@@ -91,7 +117,11 @@ func (s *Service) cardOf(cfg *domain.Config, r *domain.TicketRecord, now time.Ti
 		if l.ToID == t.ID {
 			other = l.FromID
 		}
-		*list = append(*list, r.LinkedKeys[other])
+		key := r.LinkedKeys[other]
+		if key == "" {
+			key = InternalTask // another customer's: the reader may know only that it exists
+		}
+		*list = append(*list, key)
 	}
 	return v
 }

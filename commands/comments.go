@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/domain/textclean"
 )
 
 // CommentInput is a message on a ticket.
@@ -17,6 +18,9 @@ type CommentInput struct {
 	SourceRef string
 }
 
+// MaxComment is the longest comment kept: what one Slack message holds.
+const MaxComment = 40_000
+
 // Comment adds a message to a ticket. The first public reply by an agent
 // records the first response; a customer writing on a ticket that waits
 // for them, or that was resolved, puts it back in the agents' court (see
@@ -25,6 +29,9 @@ func (s *Service) Comment(ctx context.Context, a domain.Actor, key string, in Co
 	body := strings.TrimSpace(in.Body)
 	if body == "" {
 		return nil, domain.FieldErrorf("body", "The comment is empty.")
+	}
+	if err := textclean.Check("body", "The comment", body, MaxComment); err != nil {
+		return nil, err
 	}
 	if !a.IsAgent() && !in.Public {
 		return nil, domain.Errorf(domain.EFORBIDDEN, "Only support agents can write internal notes.")
@@ -221,7 +228,7 @@ func (s *Service) EditComment(ctx context.Context, a domain.Actor, ticketID int6
 func (s *Service) History(ctx context.Context, a domain.Actor, key string) ([]*domain.Comment, []*domain.Event, error) {
 	var cs []*domain.Comment
 	var es []*domain.Event
-	err := s.store.View(ctx, func(tx domain.Tx) error {
+	err := s.view(ctx, a, func(tx domain.Tx) error {
 		t, err := ticketFor(ctx, tx, a, key)
 		if err != nil {
 			return err

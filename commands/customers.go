@@ -13,12 +13,13 @@ import (
 )
 
 // CustomerKeys are what /desk customer add|edit sets, as key=value.
-var CustomerKeys = []string{"name", "channel", "domains", "time_zone", "sla_policy", "rate", "tier", "version"}
+var CustomerKeys = []string{"name", "channel", "domains", "time_zone", "sla_policy", "rate", "tier", "version", "rounding", "minimum"}
 
 // customerAliases are the other spellings people reach for.
 var customerAliases = map[string]string{
 	"tz": "time_zone", "timezone": "time_zone", "zone": "time_zone", "sla": "sla_policy", "policy": "sla_policy",
 	"domain": "domains", "email_domains": "domains", "hourly_rate": "rate", "v": "version",
+	"round": "rounding", "round_to": "rounding", "min": "minimum", "min_per_ticket": "minimum",
 }
 
 var (
@@ -155,6 +156,18 @@ func applyCustomer(cfg *domain.Config, p *domain.Project, opts map[string]string
 				return domain.FieldErrorf("tier", "Tier %q: use a lower-case word like gold.", v)
 			}
 			p.Tier = v
+		case "rounding":
+			d, err := billingMinutes("rounding", v, 240)
+			if err != nil {
+				return err
+			}
+			p.BillingRoundMinutes = d
+		case "minimum":
+			d, err := billingMinutes("minimum", v, 24*60)
+			if err != nil {
+				return err
+			}
+			p.BillingMinMinutes = d
 		case "version":
 			sv, ok := domain.ParseSemver(v)
 			if !ok {
@@ -257,7 +270,7 @@ type CustomerView struct {
 // customers their own company.
 func (s *Service) Customer(ctx context.Context, a domain.Actor, key string) (*CustomerView, error) {
 	v := &CustomerView{}
-	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+	err := s.view(ctx, a, func(tx domain.Tx) (err error) {
 		if v.Project, err = projectByKey(ctx, tx, key); err != nil {
 			return err
 		}
@@ -277,4 +290,21 @@ func (s *Service) Customer(ctx context.Context, a domain.Actor, key string) (*Cu
 		return nil, err
 	}
 	return v, nil
+}
+
+// billingMinutes reads a contract's rounding or minimum: a duration like
+// 15m or 1h, or 0 (also "off", "none") for no rule.
+func billingMinutes(field, v string, most int64) (int64, error) {
+	switch strings.ToLower(v) {
+	case "0", "off", "none", "exact":
+		return 0, nil
+	}
+	d, err := domain.ParseWorkDuration(v)
+	if err != nil {
+		return 0, domain.FieldErrorf(field, "%s: %q is not a duration like 15m or 1h (0 turns it off).", field, v)
+	}
+	if m := int64(d / time.Minute); m > most {
+		return 0, domain.FieldErrorf(field, "%s: at most %s.", field, domain.FormatDuration(time.Duration(most)*time.Minute))
+	}
+	return int64(d / time.Minute), nil
 }

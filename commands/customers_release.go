@@ -190,7 +190,7 @@ func (s *Service) VersionReport(ctx context.Context, a domain.Actor, weeks int) 
 		}
 		return rows[v]
 	}
-	err := s.store.View(ctx, func(tx domain.Tx) error {
+	err := s.view(ctx, a, func(tx domain.Tx) error {
 		rep.Now = tx.Now()
 		start := weekStart(rep.Now).AddDate(0, 0, -7*(weeks-1))
 		for i := range weeks {

@@ -12,7 +12,10 @@ import (
 // blocks it is not done, naming each. Closing stays possible: a blocked
 // ticket may be dropped. Which statuses count is the config's
 // (domain.Config.BlockedBy: started statuses and resolved ones).
-func checkBlockers(ctx context.Context, tx domain.Tx, cfg *domain.Config, t *domain.Ticket, to string) error {
+//
+// A blocker the actor may not see (another customer's) is named as an
+// internal task.
+func checkBlockers(ctx context.Context, tx domain.Tx, cfg *domain.Config, a domain.Actor, t *domain.Ticket, to string) error {
 	if !cfg.BlockedBy(to) {
 		return nil
 	}
@@ -23,6 +26,9 @@ func checkBlockers(ctx context.Context, tx domain.Tx, cfg *domain.Config, t *dom
 	names := make([]string, len(open))
 	for i, b := range open {
 		names[i] = fmt.Sprintf("%s (%s)", b.Key(), cfg.StatusLabel(b.Status))
+		if !canSee(a, b) {
+			names[i] = InternalTask
+		}
 	}
 	them := "it"
 	if len(open) > 1 {

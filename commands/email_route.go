@@ -209,11 +209,5 @@ func (s *Service) mailProject(ctx context.Context, tx domain.Tx, in *inbound) (*
 			return nil, err
 		}
 	}
-	// Read first: the insert of EnsureProject would wait for every other
-	// transaction numbering a triage ticket, even though the row exists.
-	p, err := tx.ProjectByKey(ctx, TriageKey)
-	if domain.ErrorCode(err) != domain.ENOTFOUND {
-		return p, err
-	}
-	return tx.EnsureProject(ctx, &domain.Project{Key: TriageKey, Name: "Triage (customer not known yet)"})
+	return triageProject(ctx, tx)
 }

@@ -49,7 +49,7 @@ func (e *env) ingest(t *testing.T, m emailtest.Mail, rcpt ...string) *commands.I
 // outbox claims the pending messages of a kind.
 func (e *env) outbox(t *testing.T, kind string) []*domain.OutboxMessage {
 	t.Helper()
-	ms, err := e.db.ClaimOutbox(context.Background(), []string{kind}, 100, 1000*time.Hour)
+	ms, err := e.db.ClaimOutbox(context.Background(), "", []string{kind}, 100, 1000*time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,3 +5,6 @@ package commands
 func WithoutGroupCommit(s *Service) {
 	s.creates, s.ingests, s.cards = newGroupCommit(1, false), newGroupCommit(1, false), newGroupCommit(1, false)
 }
+
+// KeyFrom is the customer key made from an organisation's name.
+var KeyFrom = keyFrom

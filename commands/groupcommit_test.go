@@ -47,6 +47,10 @@ func (s *txLog) Update(ctx context.Context, fn func(domain.Tx) error) error {
 
 func (s *txLog) View(ctx context.Context, fn func(domain.Tx) error) error { return fn(nil) }
 
+func (s *txLog) ViewAs(ctx context.Context, _ domain.Scope, fn func(domain.Tx) error) error {
+	return fn(nil)
+}
+
 func (s *txLog) counts() (int, map[string]int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -83,7 +83,7 @@ func createProject(ctx context.Context, tx domain.Tx, a domain.Actor, p *domain.
 // Projects lists the customers an actor may see.
 func (s *Service) Projects(ctx context.Context, a domain.Actor) ([]*domain.Project, error) {
 	var out []*domain.Project
-	err := s.store.View(ctx, func(tx domain.Tx) error {
+	err := s.view(ctx, a, func(tx domain.Tx) error {
 		ps, err := tx.Projects(ctx)
 		for _, p := range ps {
 			if a.IsAgent() || p.ID == a.ProjectID {
@@ -122,5 +122,23 @@ func (s *Service) LinkChannel(ctx context.Context, a domain.Actor, key, channelI
 		p.ChannelID, p.AutoTickets = channelID, true
 		return tx.UpdateProject(ctx, p)
 	})
+	return p, err
+}
+
+// ProjectByEmail finds the customer that owns an address's domain, or nil:
+// how a customer writing outside their channel (a DM, the App Home) is told.
+func (s *Service) ProjectByEmail(ctx context.Context, address string) (*domain.Project, error) {
+	at := strings.LastIndexByte(address, '@')
+	if at < 0 {
+		return nil, nil
+	}
+	var p *domain.Project
+	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+		p, err = tx.ProjectByDomain(ctx, address[at+1:])
+		return err
+	})
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return nil, nil
+	}
 	return p, err
 }

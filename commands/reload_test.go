@@ -27,7 +27,7 @@ func TestReloadKeepsOldConfigOnError(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	admins := strings.Replace(string(data), "notify_assignee: true", "notify_assignee: true\n  admins: [UADMIN]", 1)
+	admins := strings.Replace(string(data), "admins: []", "admins: [UADMIN]", 1)
 	write(admins)
 	cfg, err := domain.LoadConfig(path)
 	if err != nil {

@@ -174,3 +174,13 @@ func (s *Service) UseStandardHooks() {
 	s.OnChange(s.ApplySLA)
 	s.slaAtInsert = true
 }
+
+// view reads as the actor may: a customer's reads run in their scope, so
+// storage returns nothing of another customer's (domain.Scope).
+func (s *Service) view(ctx context.Context, a domain.Actor, fn func(domain.Tx) error) error {
+	return s.store.ViewAs(ctx, a.Scope(), fn)
+}
+
+// TriageChannel is the channel of tickets that have nowhere else to go,
+// "" when none is set.
+func (s *Service) TriageChannel() string { return s.triageChannel }

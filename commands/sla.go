@@ -63,7 +63,7 @@ func (s *Service) ApplySLA(ctx context.Context, tx domain.Tx, cfg *domain.Config
 			return err
 		}
 	}
-	return saveSLA(ctx, tx, t, run.nextDue(), policySet)
+	return saveSLA(ctx, tx, t, run.nextDue(), run.nextDeadline(), policySet)
 }
 
 // startFreshSLA does ApplySLA's work for a fresh ticket (isFresh) before
@@ -75,7 +75,8 @@ func (s *Service) startFreshSLA(cfg *domain.Config, t *domain.Ticket, now time.T
 	}
 	s.defaultSLAPolicy(cfg, t)
 	t.CreatedAt = now // what the store sets; the clock starts there
-	t.SLADueAt = freshSLA(cfg, t, now).nextDue()
+	run := freshSLA(cfg, t, now)
+	t.SLADueAt, t.SLADeadline = run.nextDue(), run.nextDeadline()
 }
 
 // defaultSLAPolicy gives a new ticket the config's default policy when its
@@ -125,13 +126,16 @@ func movesSLA(kind string) bool {
 }
 
 // saveSLA writes the ticket's SLA columns when they changed.
-func saveSLA(ctx context.Context, tx domain.Tx, t *domain.Ticket, due *time.Time, policySet bool) error {
-	same := (due == nil) == (t.SLADueAt == nil) && (due == nil || due.Equal(*t.SLADueAt))
-	if same && !policySet {
+func saveSLA(ctx context.Context, tx domain.Tx, t *domain.Ticket, due, deadline *time.Time, policySet bool) error {
+	if sameTime(due, t.SLADueAt) && sameTime(deadline, t.SLADeadline) && !policySet {
 		return nil
 	}
-	t.SLADueAt = due
-	return tx.SetTicketSLA(ctx, t.ID, t.SLAPolicy, due)
+	t.SLADueAt, t.SLADeadline = due, deadline
+	return tx.SetTicketSLA(ctx, t.ID, t.SLAPolicy, due, deadline)
+}
+
+func sameTime(a, b *time.Time) bool {
+	return (a == nil) == (b == nil) && (a == nil || a.Equal(*b))
 }
 
 // slaRun is a ticket's SLA at one instant, with what was already alerted.
@@ -197,6 +201,18 @@ func (r *slaRun) pending() []Threshold {
 	return out
 }
 
+// nextDeadline is the earliest deadline not yet alerted (a breach, never
+// a warning): when the ticket is due by its SLA.
+func (r *slaRun) nextDeadline() *time.Time {
+	for _, th := range r.pending() {
+		if th.Breach() {
+			at := th.At
+			return &at
+		}
+	}
+	return nil
+}
+
 // nextDue is the earliest pending threshold. A past one is due at once:
 // the next scan alerts it, which is how a priority raise that breaches a
 // ticket on the spot gets its alert.
@@ -217,9 +233,15 @@ func (r *slaRun) nextDue() *time.Time {
 func slaHistory(cfg *domain.Config, t *domain.Ticket, events []*domain.Event, comments []*domain.Comment) sla.History {
 	h := sla.History{Created: t.CreatedAt, FirstResponse: t.FirstResponseAt}
 	prio, status := "", ""
+	// A policy keyed by severity reads the severity where others read
+	// the priority: the clock picks its targets by that name.
+	keyField, current := "priority", t.Priority
+	if p := cfg.PolicyFor(t.SLAPolicy); p != nil && p.BySeverity {
+		keyField, current = "severity", t.Severity
+	}
 	for _, e := range events {
 		switch {
-		case e.Kind == domain.EventPriority || e.Field == "priority":
+		case e.Field == keyField || keyField == "priority" && e.Kind == domain.EventPriority:
 			if prio == "" {
 				prio = e.OldValue
 			}
@@ -231,7 +253,10 @@ func slaHistory(cfg *domain.Config, t *domain.Ticket, events []*domain.Event, co
 			h.Statuses = append(h.Statuses, statusChange(cfg, t.Type, e.At, e.NewValue))
 		}
 	}
-	h.Priority = slices.Insert(h.Priority, 0, sla.PriorityChange{At: t.CreatedAt, Priority: firstNonEmpty(prio, t.Priority)})
+	if prio == "" && len(h.Priority) == 0 {
+		prio = current
+	}
+	h.Priority = slices.Insert(h.Priority, 0, sla.PriorityChange{At: t.CreatedAt, Priority: prio})
 	h.Statuses = slices.Insert(h.Statuses, 0, statusChange(cfg, t.Type, t.CreatedAt, firstNonEmpty(status, t.Status)))
 	for _, c := range comments {
 		switch {

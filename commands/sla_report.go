@@ -66,7 +66,7 @@ func (s *Service) SLAReport(ctx context.Context, a domain.Actor, projectKey stri
 	cfg := s.Config()
 	r := &SLAReport{From: from, To: to, ProjectKey: strings.ToUpper(projectKey)}
 	rows := map[[2]string]*SLAReportRow{}
-	err := s.store.View(ctx, func(tx domain.Tx) error {
+	err := s.view(ctx, a, func(tx domain.Tx) error {
 		r.Now = tx.Now()
 		projects, err := reportProjects(ctx, tx, r.ProjectKey)
 		if err != nil {

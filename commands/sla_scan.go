@@ -110,7 +110,7 @@ func (s *Service) alertSLA(ctx context.Context, cfg *domain.Config, id int64) (i
 				return err
 			}
 		}
-		return saveSLA(ctx, tx, t, run.nextDue(), false)
+		return saveSLA(ctx, tx, t, run.nextDue(), run.nextDeadline(), false)
 	})
 	return len(fired), err
 }

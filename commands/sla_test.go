@@ -38,7 +38,7 @@ func forEachSLA(t *testing.T, fn func(t *testing.T, e *env, gold *domain.Project
 func posts(t *testing.T, e *env) []string {
 	t.Helper()
 	ctx := context.Background()
-	msgs, err := e.db.ClaimOutbox(ctx, []string{domain.OutboxSlackPost}, 1000, time.Hour)
+	msgs, err := e.db.ClaimOutbox(ctx, "", []string{domain.OutboxSlackPost}, 1000, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,18 +42,18 @@ type SLAClock struct {
 
 // SLAState explains a ticket's SLA to someone who may see the ticket.
 func (s *Service) SLAState(ctx context.Context, a domain.Actor, key string) (*SLAView, error) {
-	return s.slaView(ctx, func(tx domain.Tx) (*domain.Ticket, error) { return ticketFor(ctx, tx, a, key) })
+	return s.slaView(ctx, a.Scope(), func(tx domain.Tx) (*domain.Ticket, error) { return ticketFor(ctx, tx, a, key) })
 }
 
 // SLAStateByID is SLAState for rendering a ticket's card, which is
 // deskbot's own doing and needs no actor.
 func (s *Service) SLAStateByID(ctx context.Context, ticketID int64) (*SLAView, error) {
-	return s.slaView(ctx, func(tx domain.Tx) (*domain.Ticket, error) { return tx.Ticket(ctx, ticketID) })
+	return s.slaView(ctx, domain.Scope{}, func(tx domain.Tx) (*domain.Ticket, error) { return tx.Ticket(ctx, ticketID) })
 }
 
-func (s *Service) slaView(ctx context.Context, find func(domain.Tx) (*domain.Ticket, error)) (*SLAView, error) {
+func (s *Service) slaView(ctx context.Context, scope domain.Scope, find func(domain.Tx) (*domain.Ticket, error)) (*SLAView, error) {
 	var v *SLAView
-	err := s.store.View(ctx, func(tx domain.Tx) error {
+	err := s.store.ViewAs(ctx, scope, func(tx domain.Tx) error {
 		t, err := find(tx)
 		if err != nil {
 			return err

@@ -42,10 +42,6 @@ type TicketInput struct {
 	// SlackThread is the Slack thread the ticket's conversation runs in
 	// when it is known at creation (the message it was made from).
 	SlackThread string
-	// TriageIfUnknown files the ticket under the triage customer when no
-	// customer can be told, instead of refusing it: inputs that cannot ask
-	// back (a reaction, an email) must not be lost.
-	TriageIfUnknown bool
 }
 
 // TriageKey is the customer that holds tickets whose customer is not known yet.
@@ -106,6 +102,12 @@ func (s *Service) openTicket(ctx context.Context, tx domain.Tx, cfg *domain.Conf
 	}
 	t.SLAPolicy = p.SLAPolicy
 	t.SlackChannel = firstNonEmpty(p.ChannelID, channel, s.triageChannel)
+	if t.SlackThreadTS != "" && channel != "" {
+		// The conversation already runs in a thread of that channel (a
+		// message someone of another organisation wrote there): the card
+		// answers in it.
+		t.SlackChannel = channel
+	}
 	s.startFreshSLA(cfg, t, tx.Now())
 	if err := tx.CreateTicket(ctx, t); err != nil {
 		return err
@@ -223,28 +225,28 @@ func normalizeFields(cfg *domain.Config, td *domain.TypeDef, in map[string]strin
 	return out, nil
 }
 
-// projectFor decides the customer of a new ticket: the one named, else the
-// customer's own company, else the channel's customer.
+// projectFor decides the customer of a new ticket, and never refuses for
+// want of one: a customer's own company; else the customer named, the
+// one whose channel this is, the requester's (by email domain); else the
+// triage customer, as for mail.
 func (s *Service) projectFor(ctx context.Context, tx domain.Tx, a domain.Actor, in TicketInput) (*domain.Project, error) {
 	if a.Role == domain.RoleCustomer {
 		if a.ProjectID == 0 {
-			return nil, domain.Errorf(domain.EFORBIDDEN, "You are not linked to a customer account yet; ask your support contact.")
+			// Nobody could tell their company: an agent files it later
+			// (`/ticket KEY customer acme`).
+			return triageProject(ctx, tx)
 		}
 		p, err := tx.Project(ctx, a.ProjectID)
 		if err != nil {
 			return nil, err
 		}
 		if in.ProjectKey != "" && !strings.EqualFold(in.ProjectKey, p.Key) {
-			return nil, domain.Errorf(domain.EFORBIDDEN, "You can only open tickets for %s.", p.Name)
+			return nil, domain.Errorf(domain.EFORBIDDEN, "You can only open tickets for %s; leave out `#%s` and it goes to them.", p.Name, strings.ToLower(in.ProjectKey))
 		}
 		return p, nil
 	}
 	if in.ProjectKey != "" {
-		p, err := tx.ProjectByKey(ctx, in.ProjectKey)
-		if domain.ErrorCode(err) == domain.ENOTFOUND {
-			return nil, domain.FieldErrorf("project", "There is no customer %s. `/desk customers` lists them.", strings.ToUpper(in.ProjectKey))
-		}
-		return p, err
+		return namedProject(ctx, tx, in.ProjectKey)
 	}
 	if in.ChannelID != "" {
 		p, err := tx.ProjectByChannel(ctx, in.ChannelID)
@@ -252,16 +254,95 @@ func (s *Service) projectFor(ctx context.Context, tx domain.Tx, a domain.Actor, 
 			return p, err
 		}
 	}
-	if in.TriageIfUnknown {
-		return tx.EnsureProject(ctx, &domain.Project{Key: TriageKey, Name: "Triage (customer not known yet)"})
+	if in.RequesterEmail != "" {
+		if p, err := customerByEmail(ctx, tx, in.RequesterEmail); p != nil || err != nil {
+			return p, err
+		}
 	}
-	return nil, domain.FieldErrorf("project", "Which customer is this for? Name one, like `#acme`.")
+	return triageProject(ctx, tx)
+}
+
+// namedProject is the customer a person named; a name that is no customer
+// is refused with the nearest one, since a typo must not file a ticket
+// under triage unnoticed.
+func namedProject(ctx context.Context, tx domain.Tx, key string) (*domain.Project, error) {
+	key = strings.ToUpper(strings.TrimPrefix(key, "#"))
+	if key == TriageKey {
+		return triageProject(ctx, tx)
+	}
+	p, err := tx.ProjectByKey(ctx, key)
+	if domain.ErrorCode(err) != domain.ENOTFOUND {
+		return p, err
+	}
+	ps, err := tx.Projects(ctx)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(ps))
+	for _, p := range ps {
+		keys = append(keys, p.Key)
+	}
+	hint := "`/desk customers` lists them"
+	if sug, ok := query.Suggest(key, keys); ok {
+		hint = fmt.Sprintf("did you mean `#%s`? (`/desk customers` lists them)", strings.ToLower(sug))
+	} else if len(keys) == 0 {
+		hint = "there are none yet: `/desk customer add " + key + " Name` adds it"
+	}
+	return nil, domain.FieldErrorf("project", "I read `#%s` as the customer, and there is no customer %s: %s. Leave it out and the ticket goes to %s.",
+		strings.ToLower(key), key, hint, TriageKey)
+}
+
+// MoveTicket files a ticket under another customer. Its key stays (people
+// have seen it); the move is an event; the SLA policy follows the new
+// customer's. Only agents may.
+func (s *Service) MoveTicket(ctx context.Context, a domain.Actor, key, customer string) (*domain.Ticket, error) {
+	if err := requireAgent(a, "move tickets to another customer"); err != nil {
+		return nil, err
+	}
+	cfg := s.Config()
+	var t *domain.Ticket
+	err := s.store.Update(ctx, func(tx domain.Tx) (err error) {
+		if t, err = ticketFor(ctx, tx, a, key); err != nil {
+			return err
+		}
+		to, err := namedProject(ctx, tx, customer)
+		if err != nil {
+			return err
+		}
+		from, err := tx.Project(ctx, t.ProjectID)
+		if err != nil {
+			return err
+		}
+		if to.ID == from.ID {
+			return domain.Errorf(domain.EINVALID, "%s is already %s's.", t.Key(), to.Name)
+		}
+		if err := tx.MoveTicket(ctx, t, to); err != nil {
+			return err
+		}
+		if t.SLAPolicy == from.SLAPolicy {
+			t.SLAPolicy = to.SLAPolicy
+		}
+		if err := tx.UpdateTicket(ctx, t); err != nil {
+			return err
+		}
+		if err := event(ctx, tx, a, t, domain.EventMoved, "customer", from.Key, to.Key); err != nil {
+			return err
+		}
+		if err := s.changed(ctx, tx, cfg, t, domain.EventMoved); err != nil {
+			return err
+		}
+		return refreshCard(ctx, tx, t)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 // Ticket reads a ticket the actor may see.
 func (s *Service) Ticket(ctx context.Context, a domain.Actor, key string) (*domain.Ticket, error) {
 	var t *domain.Ticket
-	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+	err := s.view(ctx, a, func(tx domain.Tx) (err error) {
 		t, err = ticketFor(ctx, tx, a, key)
 		return err
 	})
@@ -367,7 +448,7 @@ func (s *Service) moveStatus(ctx context.Context, tx domain.Tx, cfg *domain.Conf
 	if err := wf.CheckMove(cfg, t.Status, to, t.Fields); err != nil {
 		return err
 	}
-	if err := checkBlockers(ctx, tx, cfg, t, to); err != nil {
+	if err := checkBlockers(ctx, tx, cfg, a, t, to); err != nil {
 		return err
 	}
 	from := t.Status
@@ -414,7 +495,7 @@ func (s *Service) ListTickets(ctx context.Context, a domain.Actor, f domain.Tick
 	}
 	var out []*domain.Ticket
 	var total int
-	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+	err := s.view(ctx, a, func(tx domain.Tx) (err error) {
 		if out, err = tx.FindTickets(ctx, f); err != nil {
 			return err
 		}

@@ -6,10 +6,14 @@ import (
 	"time"
 
 	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/domain/textclean"
 )
 
 // MaxEntry is the longest time one entry may hold.
 const MaxEntry = 24 * time.Hour
+
+// MaxNote is the longest note on a time entry, as the log-time form allows.
+const MaxNote = 500
 
 // TimerResult tells what a start did: the new timer, and the one it stopped.
 type TimerResult struct {
@@ -136,7 +140,7 @@ func stopEntry(ctx context.Context, tx domain.Tx, a domain.Actor, e *domain.Time
 func (s *Service) RunningTimer(ctx context.Context, a domain.Actor) (*domain.TimeEntry, *domain.Ticket, error) {
 	var e *domain.TimeEntry
 	var t *domain.Ticket
-	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+	err := s.view(ctx, a, func(tx domain.Tx) (err error) {
 		if e, err = tx.RunningTimer(ctx, a.UserID); err != nil {
 			return err
 		}
@@ -158,6 +162,9 @@ type LogTimeInput struct {
 	Note     string
 	Billable *bool // nil: billable
 	Location *time.Location
+	// DedupID, when set, makes the call idempotent: a second call with it
+	// logs nothing and fails with domain.ErrInputSeen (IsDuplicate).
+	DedupID string
 }
 
 // LogTime records time spent on a ticket.
@@ -172,12 +179,20 @@ func (s *Service) LogTime(ctx context.Context, a domain.Actor, in LogTimeInput) 
 	if d > MaxEntry {
 		return nil, domain.FieldErrorf("duration", "%s is more than a day; log each day on its own.", domain.FormatDuration(d))
 	}
+	if err := textclean.Check("note", "The note", strings.TrimSpace(in.Note), MaxNote); err != nil {
+		return nil, err
+	}
 	loc := in.Location
 	if loc == nil {
 		loc = time.UTC
 	}
 	var e *domain.TimeEntry
 	err = s.store.Update(ctx, func(tx domain.Tx) error {
+		if in.DedupID != "" {
+			if err := tx.RecordInput(ctx, "time", in.DedupID, ""); err != nil {
+				return err
+			}
+		}
 		t, err := ticketFor(ctx, tx, a, in.Key)
 		if err != nil {
 			return err
@@ -291,7 +306,7 @@ func (s *Service) TimeEntries(ctx context.Context, a domain.Actor, f domain.Time
 		return nil, domain.Errorf(domain.EFORBIDDEN, "Only support agents can see time entries.")
 	}
 	var out []*domain.TimeEntry
-	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+	err := s.view(ctx, a, func(tx domain.Tx) (err error) {
 		out, err = tx.TimeEntries(ctx, f)
 		return err
 	})

@@ -40,7 +40,7 @@ func (in *EditTimeInput) location() *time.Location {
 func (s *Service) TimeEntry(ctx context.Context, a domain.Actor, id int64) (*domain.TimeEntry, *domain.Ticket, error) {
 	var e *domain.TimeEntry
 	var t *domain.Ticket
-	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+	err := s.view(ctx, a, func(tx domain.Tx) (err error) {
 		if e, err = ownEntry(ctx, tx, s.Config(), a, id, "see"); err != nil {
 			return err
 		}

@@ -119,7 +119,7 @@ func (s *Service) Today(ctx context.Context, a domain.Actor, loc *time.Location)
 		loc = time.UTC
 	}
 	l := &DayLog{}
-	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+	err := s.view(ctx, a, func(tx domain.Tx) (err error) {
 		l.Now = tx.Now()
 		y, m, d := l.Now.In(loc).Date()
 		l.Date = time.Date(y, m, d, 0, 0, 0, 0, loc)

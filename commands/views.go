@@ -59,7 +59,7 @@ func (s *Service) QueryTickets(ctx context.Context, a domain.Actor, q string, pa
 // QueryTicketsIn is QueryTickets with days counted in the actor's zone.
 func (s *Service) QueryTicketsIn(ctx context.Context, a domain.Actor, q string, page int, loc *time.Location) (*ViewResult, error) {
 	var r *ViewResult
-	err := s.store.View(ctx, func(tx domain.Tx) error {
+	err := s.view(ctx, a, func(tx domain.Tx) error {
 		parsed, err := s.parseList(ctx, tx, q)
 		if err != nil {
 			return err

@@ -166,3 +166,34 @@ func TestDigestOncePerSlotAcrossReplicas(t *testing.T) {
 		t.Errorf("digest %v %+v", err, r)
 	}
 }
+
+// A digest posted in a customer's channel is read in that customer's
+// scope: an agent's view of every customer shows only theirs there.
+func TestDigestInCustomerChannelIsScoped(t *testing.T) {
+	forEach(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		if _, err := e.svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "GLOBEX", Name: "Globex", ChannelID: "CGLOBEX"}); err != nil {
+			t.Fatal(err)
+		}
+		e.ticket(t, commands.TicketInput{Title: "Acme's own"})
+		e.ticket(t, commands.TicketInput{ProjectKey: "GLOBEX", Title: "Globex secret"})
+		if _, err := e.svc.SaveView(ctx, agent, "Everyone", "all", true); err != nil {
+			t.Fatal(err)
+		}
+		v, err := e.svc.SetDigest(ctx, agent, "everyone", "mon 09:00 UTC", "CACME")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := e.svc.Digest(ctx, commands.DigestJob{ViewID: v.ID, Channel: "CACME"})
+		if err != nil || r.Total != 1 || r.Tickets[0].Title != "Acme's own" {
+			t.Fatalf("digest in ACME's channel: %v %+v", err, r)
+		}
+		// In an internal channel the same view shows everyone's.
+		if v, err = e.svc.SetDigest(ctx, agent, "everyone", "mon 09:00 UTC", "COPS"); err != nil {
+			t.Fatal(err)
+		}
+		if r, err = e.svc.Digest(ctx, commands.DigestJob{ViewID: v.ID, Channel: "COPS"}); err != nil || r.Total != 2 {
+			t.Fatalf("digest in an internal channel: %v %+v", err, r)
+		}
+	})
+}

@@ -15,6 +15,7 @@ type Dashboard struct {
 	Queue       *ViewResult // agents: their open tickets, most urgent first
 	AtRisk      *ViewResult // agents: open tickets at risk or breached, theirs or unassigned
 	Requested   *ViewResult // open tickets they asked for
+	Company     *ViewResult // customers: their company's open tickets, soonest due first
 	Pinned      []PinnedView
 	Now         time.Time
 }
@@ -41,7 +42,7 @@ const (
 // pinned view and one page query per list, all through indexes.
 func (s *Service) Dashboard(ctx context.Context, a domain.Actor, loc *time.Location) (*Dashboard, error) {
 	d := &Dashboard{}
-	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+	err := s.view(ctx, a, func(tx domain.Tx) (err error) {
 		d.Now = tx.Now()
 		run := func(text string, open bool, size int) (*ViewResult, error) {
 			q, err := query.Parse(text, nil)
@@ -68,6 +69,11 @@ func (s *Service) Dashboard(ctx context.Context, a domain.Actor, loc *time.Locat
 				return err
 			}
 			if d.AtRisk, err = run("sla:at-risk,breached assignee:me,none sort:due", true, DashboardAtRisk); err != nil {
+				return err
+			}
+		}
+		if !a.IsAgent() && a.ProjectID != 0 {
+			if d.Company, err = run("sort:due", true, DashboardQueue); err != nil {
 				return err
 			}
 		}

@@ -56,7 +56,7 @@ func (s *Service) SaveView(ctx context.Context, a domain.Actor, name, q string, 
 // ListViews lists the actor's views, then those others share.
 func (s *Service) ListViews(ctx context.Context, a domain.Actor) ([]*domain.SavedView, error) {
 	var out []*domain.SavedView
-	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+	err := s.view(ctx, a, func(tx domain.Tx) (err error) {
 		out, err = tx.SavedViews(ctx, a.UserID)
 		return err
 	})
@@ -94,7 +94,7 @@ func findView(ctx context.Context, tx domain.Tx, a domain.Actor, name string, mi
 // actor: "me" is whoever runs it.
 func (s *Service) RunView(ctx context.Context, a domain.Actor, name string, page int, loc *time.Location) (*ViewResult, error) {
 	var r *ViewResult
-	err := s.store.View(ctx, func(tx domain.Tx) error {
+	err := s.view(ctx, a, func(tx domain.Tx) error {
 		v, err := findView(ctx, tx, a, name, false)
 		if err != nil {
 			return err
@@ -263,9 +263,31 @@ func (s *Service) DueDigests(ctx context.Context) (int, error) {
 // Digest runs a digest's view as its owner (an agent: only agents
 // schedule digests), with days in the schedule's zone, for the transport
 // to post. A deleted view gives ENOTFOUND, and the digest is dropped.
+//
+// A digest posted in a customer's channel is read in that customer's
+// scope, whatever its query: the channel's readers are the customer.
 func (s *Service) Digest(ctx context.Context, job DigestJob) (*ViewResult, error) {
-	var r *ViewResult
+	scope := domain.Scope{}
 	err := s.store.View(ctx, func(tx domain.Tx) error {
+		v, err := tx.SavedView(ctx, job.ViewID)
+		if err != nil {
+			return err
+		}
+		p, err := tx.ProjectByChannel(ctx, v.DigestChannel)
+		switch {
+		case domain.ErrorCode(err) == domain.ENOTFOUND:
+			return nil
+		case err != nil:
+			return err
+		}
+		scope = domain.Scope{Customer: true, ProjectID: p.ID, UserID: v.Owner}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var r *ViewResult
+	err = s.store.ViewAs(ctx, scope, func(tx domain.Tx) error {
 		v, err := tx.SavedView(ctx, job.ViewID)
 		if err != nil {
 			return err

@@ -29,10 +29,13 @@ var categories = []string{CategoryNew, CategoryOpen, CategoryWaiting, CategoryRe
 
 // StatusDef is one ticket status.
 type StatusDef struct {
-	Name      string `yaml:"name"`
-	Label     string `yaml:"label"`
-	Category  string `yaml:"category"`
-	PausesSLA bool   `yaml:"pauses_sla"`
+	Name  string `yaml:"name"`
+	Label string `yaml:"label"`
+	// CustomerLabel is the status in the customer's words, on the card
+	// they read in their channel; empty: said by its category.
+	CustomerLabel string `yaml:"customer_label"`
+	Category      string `yaml:"category"`
+	PausesSLA     bool   `yaml:"pauses_sla"`
 	// Started marks statuses where work is under way (in progress): a
 	// ticket blocked by unresolved tickets can enter neither them nor a
 	// resolved status. See config_rules.go.
@@ -74,6 +77,9 @@ type SlackConfig struct {
 	Pleasantries []string `yaml:"pleasantries"`
 	// NotifyAssignee DMs people when a ticket is assigned to them.
 	NotifyAssignee bool `yaml:"notify_assignee"`
+	// NotePrefix: an agent's reply in a customer's thread that starts
+	// with it is kept as an internal note ("//" unless set).
+	NotePrefix string `yaml:"note_prefix"`
 	// Leads are agent leads (user IDs): they may fix anyone's time entries
 	// and lock billing periods.
 	Leads []string `yaml:"leads"`
@@ -129,7 +135,7 @@ type Duration struct{ time.Duration }
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	v, err := time.ParseDuration(n.Value)
 	if err != nil || v < 0 {
-		return &lineError{n.Line, fmt.Sprintf("%q is not a duration like 10m or 2h", n.Value)}
+		return lineErr(n.Line, fmt.Sprintf("%q is not a duration like 10m or 2h", n.Value))
 	}
 	d.Duration = v
 	return nil
@@ -140,7 +146,7 @@ var defaultYAML []byte
 
 // DefaultConfig returns the built-in configuration.
 func DefaultConfig() *Config {
-	c, err := ParseConfig("built-in defaults", defaultYAML)
+	c, err := parseConfig("built-in defaults", defaultYAML, false)
 	if err != nil {
 		// The defaults ship in the binary and are tested: failing here is a build defect.
 		panic(err)
@@ -183,46 +189,60 @@ func (e *ConfigError) Error() string {
 	return b.String()
 }
 
-type lineError struct {
-	line int
-	msg  string
-}
-
-func (e *lineError) Error() string { return fmt.Sprintf("%d: %s", e.line, e.msg) }
-
 var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
-// ParseConfig decodes and validates a config. Keys the admin leaves out
-// keep no value: a file replaces the defaults as a whole, so what runs is
-// exactly what the file says.
+// ParseConfig decodes and validates a config file merged over the
+// built-in defaults (config_merge.go). Every problem is reported at once,
+// decoding problems included, each with its line.
 func ParseConfig(name string, data []byte) (*Config, error) {
+	return parseConfig(name, data, true)
+}
+
+// parseConfig is ParseConfig; merge is false for the defaults themselves.
+func parseConfig(name string, data []byte, merge bool) (*Config, error) {
 	cerr := &ConfigError{File: name}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		cerr.Problems = append(cerr.Problems, yamlProblems(err)...)
 		return nil, cerr
 	}
-	if len(root.Content) == 0 {
+	var doc *yaml.Node
+	if len(root.Content) > 0 {
+		doc = root.Content[0]
+	}
+	if !merge && doc == nil {
 		cerr.Problems = append(cerr.Problems, " the file is empty")
 		return nil, cerr
 	}
-	c := &Config{Source: name}
-	if err := decodeStrict(root.Content[0], c); err != nil {
-		cerr.Problems = append(cerr.Problems, yamlProblems(err)...)
-		return nil, cerr
+	if merge {
+		m, problems := mergeOverDefaults(doc)
+		cerr.Problems = append(cerr.Problems, problems...)
+		doc = m.root
 	}
-	cerr.Problems = c.validate()
+	c := &Config{Source: name}
+	if doc != nil {
+		if err := decodeStrict(doc, c); err != nil {
+			cerr.Problems = append(cerr.Problems, yamlProblems(err)...)
+		}
+	}
+	// Decoding problems leave their values at zero; the rest is validated
+	// all the same, so one run lists everything to fix.
+	cerr.Problems = append(cerr.Problems, c.validate()...)
 	if len(cerr.Problems) > 0 {
+		fromDefaults := false
+		for i, p := range cerr.Problems {
+			cerr.Problems[i] = placeProblem(p)
+			fromDefaults = fromDefaults || cerr.Problems[i] != p
+		}
+		if fromDefaults {
+			cerr.Problems = append(cerr.Problems, defaultsHint)
+		}
 		return nil, cerr
 	}
 	return c, nil
 }
 
 func yamlProblems(err error) []string {
-	var le *lineError
-	if errors.As(err, &le) {
-		return []string{le.Error()}
-	}
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
 		out := make([]string, 0, len(te.Errors))
@@ -284,6 +304,28 @@ func (c *Config) HasPriority(p string) bool { return slices.Contains(c.Prioritie
 
 // PriorityRank orders priorities: higher is more urgent, -1 when unknown.
 func (c *Config) PriorityRank(p string) int { return slices.Index(c.Priorities, p) }
+
+// CustomerStatusLabel is a status as the customer reads it.
+func (c *Config) CustomerStatusLabel(name string) string {
+	s := c.Status(name)
+	switch {
+	case s == nil:
+		return name
+	case s.CustomerLabel != "":
+		return s.CustomerLabel
+	case s.Started:
+		return "Being worked on"
+	}
+	switch s.Category {
+	case CategoryNew:
+		return "Received"
+	case CategoryOpen:
+		return "Open"
+	case CategoryWaiting:
+		return "Waiting for your reply"
+	}
+	return c.StatusLabel(name)
+}
 
 // StatusLabel is the display name of a status.
 func (c *Config) StatusLabel(name string) string {

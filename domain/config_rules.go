@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -90,6 +91,14 @@ func (c *Config) automationSchema() *automation.Schema {
 	s := &automation.Schema{
 		Priorities: c.Priorities, Sources: Sources, Policies: slices.Sorted(maps.Keys(c.SLAPolicies)),
 		Statuses: c.statusNames(), Groups: c.Groups, Fields: map[string]automation.Field{},
+		Severities: c.Severities,
+		CheckDue: func(v string) error {
+			_, err := ParseDue(v, time.Now(), time.UTC)
+			if err != nil {
+				return errors.New(ErrorMessage(err))
+			}
+			return nil
+		},
 	}
 	for _, t := range c.Types {
 		s.Types = append(s.Types, t.Name)

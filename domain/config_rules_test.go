@@ -47,7 +47,7 @@ workflows:
 `
 
 func TestMapStatus(t *testing.T) {
-	c, err := domain.ParseConfig("map.yaml", []byte(mapYAML))
+	c, err := domain.ParseOwnConfig("map.yaml", []byte(mapYAML))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestMapStatus(t *testing.T) {
 }
 
 func TestPausesSLAForAndBlocked(t *testing.T) {
-	c, err := domain.ParseConfig("map.yaml", []byte(mapYAML))
+	c, err := domain.ParseOwnConfig("map.yaml", []byte(mapYAML))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ slack: {admins: [UADMIN]}
 `
 
 func TestParseConfigRules(t *testing.T) {
-	c, err := domain.ParseConfig("deskbot.yaml", []byte(rulesYAML))
+	c, err := domain.ParseOwnConfig("deskbot.yaml", []byte(rulesYAML))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestParseConfigRulesErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := domain.ParseConfig("deskbot.yaml", []byte(tt.yaml))
+			_, err := domain.ParseOwnConfig("deskbot.yaml", []byte(tt.yaml))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error:\n%v\nwant it to contain:\n%s", err, tt.want)
 			}
@@ -171,7 +171,7 @@ func TestParseConfigRulesErrors(t *testing.T) {
 }
 
 func TestReleasedVersions(t *testing.T) {
-	c, err := domain.ParseConfig("deskbot.yaml", []byte(strings.Replace(validYAML, "kind: semver}", "kind: semver, versions: [4.10.0, v4.2, 4.2.1]}", 1)))
+	c, err := domain.ParseOwnConfig("deskbot.yaml", []byte(strings.Replace(validYAML, "kind: semver}", "kind: semver, versions: [4.10.0, v4.2, 4.2.1]}", 1)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,7 +48,8 @@ func (d *CalendarDef) UnmarshalYAML(n *yaml.Node) error {
 // like first_reponse would otherwise silently mean "no target".
 func (d *PolicyDef) UnmarshalYAML(n *yaml.Node) error {
 	d.Line = n.Line
-	if err := decodeStrict(n, &d.PolicySpec); err != nil {
+	var errs []string
+	if err := collect(&errs, decodeStrict(n, &d.PolicySpec)); err != nil {
 		return err
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -58,10 +59,13 @@ func (d *PolicyDef) UnmarshalYAML(n *yaml.Node) error {
 		prios := n.Content[i+1].Content
 		for j := 1; j < len(prios); j += 2 {
 			var ts sla.TargetSpec
-			if err := decodeStrict(prios[j], &ts); err != nil {
+			if err := collect(&errs, decodeStrict(prios[j], &ts)); err != nil {
 				return err
 			}
 		}
+	}
+	if len(errs) > 0 {
+		return &yaml.TypeError{Errors: errs}
 	}
 	return nil
 }
@@ -137,7 +141,11 @@ func (c *Config) validateSLA(p *problems) {
 		if _, ok := c.Calendars[def.Calendar]; ok && c.calendars[def.Calendar] == nil {
 			continue // its calendar is broken and already reported
 		}
-		pol, err := def.Compile(name, c.calendars, c.Priorities)
+		keys := c.Priorities
+		if def.SLABy == "severity" {
+			keys = c.Severities
+		}
+		pol, err := def.Compile(name, c.calendars, keys)
 		if err != nil {
 			p.add(def.Line, "%v", err)
 			continue

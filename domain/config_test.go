@@ -51,7 +51,7 @@ workflows:
 `
 
 func TestParseConfigValid(t *testing.T) {
-	c, err := domain.ParseConfig("deskbot.yaml", []byte(validYAML))
+	c, err := domain.ParseOwnConfig("deskbot.yaml", []byte(validYAML))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestParseConfigErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := domain.ParseConfig("deskbot.yaml", []byte(tt.yaml))
+			_, err := domain.ParseOwnConfig("deskbot.yaml", []byte(tt.yaml))
 			if err == nil {
 				t.Fatalf("accepted a broken file, want error containing %q", tt.want)
 			}
@@ -118,7 +118,7 @@ func TestParseConfigErrors(t *testing.T) {
 
 func TestParseConfigReportsEveryProblem(t *testing.T) {
 	y := strings.Replace(strings.Replace(validYAML, "to: done", "to: dnoe", 1), "workflow: main", "workflow: mian", 1)
-	_, err := domain.ParseConfig("deskbot.yaml", []byte(y))
+	_, err := domain.ParseOwnConfig("deskbot.yaml", []byte(y))
 	if err == nil || strings.Count(err.Error(), "\n") != 1 {
 		t.Fatalf("want exactly two problems, got:\n%v", err)
 	}
@@ -165,7 +165,7 @@ sla:
 `
 
 func TestParseConfigSLA(t *testing.T) {
-	c, err := domain.ParseConfig("deskbot.yaml", []byte(validSLAYAML))
+	c, err := domain.ParseOwnConfig("deskbot.yaml", []byte(validSLAYAML))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func TestParseConfigSLA(t *testing.T) {
 		t.Errorf("settings %+v", c.SLA)
 	}
 	// Without SLA sections there is no policy at all, and that is valid.
-	c, err = domain.ParseConfig("deskbot.yaml", []byte(validYAML))
+	c, err = domain.ParseOwnConfig("deskbot.yaml", []byte(validYAML))
 	if err != nil || c.PolicyFor("") != nil {
 		t.Errorf("no SLA: %v %v", c.PolicyFor(""), err)
 	}
@@ -220,7 +220,7 @@ func TestParseConfigSLAErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := domain.ParseConfig("deskbot.yaml", []byte(tt.yaml))
+			_, err := domain.ParseOwnConfig("deskbot.yaml", []byte(tt.yaml))
 			if err == nil {
 				t.Fatalf("accepted a broken file, want error containing %q", tt.want)
 			}

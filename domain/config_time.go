@@ -23,6 +23,11 @@ type TimeConfig struct {
 	// still running at that time of their day (in their Slack time zone),
 	// whichever comes first with RemindAfter.
 	WorkdayEnd string `yaml:"workday_end"`
+	// Rounding and Minimum are the billing rules of customers whose
+	// contract sets none: each entry rounded up to Rounding, and at least
+	// Minimum billed per ticket and period. Zero turns a rule off.
+	Rounding Duration `yaml:"rounding"`
+	Minimum  Duration `yaml:"minimum"`
 	// Currency is shown next to amounts (an ISO code like EUR); display only.
 	Currency string `yaml:"currency"`
 	// Rates override a customer's hourly rate: an engineer's beats a
@@ -73,7 +78,7 @@ func FormatCents(c int64) string {
 func (m *Money) UnmarshalYAML(n *yaml.Node) error {
 	v, ok := ParseMoney(n.Value)
 	if n.Kind != yaml.ScalarNode || !ok {
-		return &lineError{n.Line, fmt.Sprintf("%q is not an amount like 150 or 150.50", n.Value)}
+		return lineErr(n.Line, fmt.Sprintf("%q is not an amount like 150 or 150.50", n.Value))
 	}
 	*m = v
 	return nil

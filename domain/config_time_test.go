@@ -9,7 +9,7 @@ import (
 )
 
 func TestTimeConfig(t *testing.T) {
-	c, err := domain.ParseConfig("deskbot.yaml", []byte(validYAML+`slack:
+	c, err := domain.ParseOwnConfig("deskbot.yaml", []byte(validYAML+`slack:
   leads: [ULEAD1]
 time:
   remind_after: 90m
@@ -34,7 +34,7 @@ time:
 	if d := domain.DefaultConfig(); d.Time.RemindAfterOrDefault() != 2*time.Hour || d.Time.HardCap.Duration != 0 {
 		t.Errorf("defaults %+v", d.Time)
 	}
-	if c, _ := domain.ParseConfig("x.yaml", []byte(validYAML)); c.Time.RemindAfterOrDefault() != domain.DefaultRemindAfter {
+	if c, _ := domain.ParseOwnConfig("x.yaml", []byte(validYAML)); c.Time.RemindAfterOrDefault() != domain.DefaultRemindAfter {
 		t.Error("no time section: the default threshold")
 	}
 
@@ -48,7 +48,7 @@ time:
 		"cap too long":  {"time:\n  hard_cap: 30h\n", "at most 24h"},
 		"lead id":       {"slack:\n  leads: [bob]\n", `slack.leads: "bob" is not a Slack user ID`},
 	} {
-		_, err := domain.ParseConfig("deskbot.yaml", []byte(validYAML+c.yaml))
+		_, err := domain.ParseOwnConfig("deskbot.yaml", []byte(validYAML+c.yaml))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v; want %q", name, err, c.want)
 		}

@@ -158,9 +158,15 @@ type Ticket struct {
 	SlackThreadTS string `db:"slack_thread_ts"`
 	// EmailThread is the Message-ID of the mail that opened the ticket;
 	// replies and outgoing mail reference it.
-	EmailThread     string     `db:"email_thread"`
-	SLAPolicy       string     `db:"sla_policy"`
-	SLADueAt        *time.Time `db:"sla_due_at"` // the next SLA deadline, indexed for the scheduler
+	EmailThread string     `db:"email_thread"`
+	SLAPolicy   string     `db:"sla_policy"`
+	SLADueAt    *time.Time `db:"sla_due_at"` // the scheduler's next look: a warning or a deadline
+	// SLADeadline is the next SLA deadline (never a warning time).
+	SLADeadline *time.Time `db:"sla_deadline_at"`
+	// DueAt is the due date an agent, a command or an automation set;
+	// DuePublic shows it to the customer.
+	DueAt           *time.Time `db:"due_at"`
+	DuePublic       bool       `db:"due_public"`
 	CreatedBy       string     `db:"created_by"`
 	CreatedAt       time.Time  `db:"created_at"`
 	UpdatedAt       time.Time  `db:"updated_at"`
@@ -172,11 +178,30 @@ type Ticket struct {
 // Key is the human key, ACME-42.
 func (t *Ticket) Key() string { return FormatKey(t.ProjectKey, t.Number) }
 
+// What a ticket's due time is (Ticket.Due).
+const (
+	DueDate        = "due date"
+	DueSLADeadline = "SLA deadline"
+)
+
+// Due is when the ticket is due and what says so: its due date, else its
+// next SLA deadline; the zero time when neither. Lists, the calendar and
+// the timeline show it, due: and sort:due read it.
+func (t *Ticket) Due() (time.Time, string) {
+	switch {
+	case t.DueAt != nil:
+		return *t.DueAt, DueDate
+	case t.SLADeadline != nil:
+		return *t.SLADeadline, DueSLADeadline
+	}
+	return time.Time{}, ""
+}
+
 // Clone is a copy that shares nothing with t.
 func (t *Ticket) Clone() *Ticket {
 	c := *t
 	c.Fields = maps.Clone(t.Fields)
-	for _, p := range []**time.Time{&c.SLADueAt, &c.FirstResponseAt, &c.ResolvedAt, &c.ClosedAt} {
+	for _, p := range []**time.Time{&c.SLADueAt, &c.SLADeadline, &c.DueAt, &c.FirstResponseAt, &c.ResolvedAt, &c.ClosedAt} {
 		if *p != nil {
 			v := **p
 			*p = &v
@@ -241,6 +266,7 @@ const (
 	EventFirstReply   = "first_response"
 	EventTitle        = "title"
 	EventDismissed    = "dismissed" // "Not a ticket"
+	EventMoved        = "moved"     // filed under another customer (Field "customer": old and new keys); the key stays
 )
 
 // Event is one row of a ticket's history.
@@ -368,6 +394,9 @@ type OutboxMessage struct {
 	LastError   string     `db:"last_error"`
 	CreatedAt   time.Time  `db:"created_at"`
 	DeliveredAt *time.Time `db:"delivered_at"`
+	// FirstClaimed is when a delivery was first attempted: a retry looks
+	// for what an interrupted attempt may have posted since then.
+	FirstClaimed *time.Time `db:"first_claimed_at"`
 }
 
 // Outbox kinds.

@@ -149,30 +149,38 @@ var domainRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-
 func (e *EmailConfig) UnmarshalYAML(n *yaml.Node) error {
 	type plain EmailConfig
 	e.Line = n.Line
-	if err := decodeStrict(n, (*plain)(e)); err != nil {
+	var errs []string
+	if err := collect(&errs, decodeStrict(n, (*plain)(e))); err != nil {
 		return err
 	}
 	// Addresses and domains compare in lower case everywhere.
 	for i, a := range e.Agents {
 		a = strings.ToLower(strings.TrimSpace(a))
 		if at := strings.LastIndexByte(a, '@'); at <= 0 || !domainRE.MatchString(a[at+1:]) {
-			return &lineError{n.Line, fmt.Sprintf("email.agents: %q is not an email address", e.Agents[i])}
+			errs = append(errs, fmt.Sprintf("line %d: email.agents: %q is not an email address", n.Line, e.Agents[i]))
 		}
 		e.Agents[i] = a
 	}
 	for i, d := range e.Domains {
 		d = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(d), "@"))
 		if !domainRE.MatchString(d) {
-			return &lineError{n.Line, fmt.Sprintf("email.domains: %q is not a domain like vendor.com", e.Domains[i])}
+			errs = append(errs, fmt.Sprintf("line %d: email.domains: %q is not a domain like vendor.com", n.Line, e.Domains[i]))
 		}
 		e.Domains[i] = d
 	}
-	for name, v := range map[string]int64{"files_per_mail": int64(e.FilesPerMail), "max_mime_depth": int64(e.MaxMIMEDepth),
-		"max_mime_parts": int64(e.MaxMIMEParts), "max_header_lines": int64(e.MaxHeaderLines), "parallel_mails": int64(e.ParallelMails),
-		"max_header_bytes": int64(e.MaxHeaderBytes), "max_message_size": int64(e.MaxMessageSize)} {
-		if v < 0 {
-			return &lineError{n.Line, fmt.Sprintf("email.%s: %d is negative; leave it out for the default", name, v)}
+	for _, l := range []struct {
+		name string
+		v    int64
+	}{{"files_per_mail", int64(e.FilesPerMail)}, {"max_mime_depth", int64(e.MaxMIMEDepth)},
+		{"max_mime_parts", int64(e.MaxMIMEParts)}, {"max_header_lines", int64(e.MaxHeaderLines)},
+		{"max_header_bytes", int64(e.MaxHeaderBytes)}, {"max_message_size", int64(e.MaxMessageSize)},
+		{"parallel_mails", int64(e.ParallelMails)}} {
+		if l.v < 0 {
+			errs = append(errs, fmt.Sprintf("line %d: email.%s: %d is negative; leave it out for the default", n.Line, l.name, l.v))
 		}
+	}
+	if len(errs) > 0 {
+		return &yaml.TypeError{Errors: errs}
 	}
 	return nil
 }
@@ -193,7 +201,7 @@ var byteSizeRE = regexp.MustCompile(`^(?i)(\d{1,12})\s*(b|kb|kib|mb|mib|gb|gib)?
 func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
 	m := byteSizeRE.FindStringSubmatch(strings.TrimSpace(n.Value))
 	if n.Kind != yaml.ScalarNode || m == nil {
-		return &lineError{n.Line, fmt.Sprintf("%q is not a size like 10MB or 512KB", n.Value)}
+		return lineErr(n.Line, fmt.Sprintf("%q is not a size like 10MB or 512KB", n.Value))
 	}
 	v, _ := strconv.ParseInt(m[1], 10, 64)
 	switch strings.ToLower(m[2]) {

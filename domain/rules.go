@@ -10,6 +10,7 @@ const (
 	EventType       = "type"       // the ticket's type changed (Field "type")
 	EventTag        = "tag"        // a tag added (NewValue) or removed (OldValue)
 	EventSLAPolicy  = "sla_policy" // an automation applied another SLA policy
+	EventSeverity   = "severity"   // severity changed (SLA targets may be keyed by it)
 	EventAutomation = "automation" // a rule ran: Field is its name, NewValue what it did
 	EventReminder   = "reminder"   // a stale ticket's customer was reminded
 	EventFixed      = "fixed"      // a release fixes the ticket (NewValue: the version)

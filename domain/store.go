@@ -13,6 +13,9 @@ type Store interface {
 	Update(ctx context.Context, fn func(Tx) error) error
 	// View runs fn with read-only access.
 	View(ctx context.Context, fn func(Tx) error) error
+	// ViewAs is View for a reader limited to a scope: every query fn runs
+	// through the Tx is filtered by it (scope.go).
+	ViewAs(ctx context.Context, scope Scope, fn func(Tx) error) error
 }
 
 // Tx is the data a use case works on inside one transaction. Now is fixed
@@ -36,6 +39,13 @@ type Tx interface {
 	// EnsureProject returns the project with p.Key, creating it from p if
 	// it does not exist yet, safely when several callers race.
 	EnsureProject(ctx context.Context, p *Project) (*Project, error)
+	// CustomerByTeam finds the customer of a Slack Connect organisation
+	// (an external person's team_id), or ENOTFOUND; LinkTeam files one
+	// under a customer unless it already is, and returns the one in force.
+	CustomerByTeam(ctx context.Context, teamID string) (*Project, error)
+	LinkTeam(ctx context.Context, teamID, name string, projectID int64) (*Project, error)
+	// MoveTicket files a ticket under another customer; its key stays.
+	MoveTicket(ctx context.Context, t *Ticket, to *Project) error
 	AddVersionChange(ctx context.Context, v *VersionChange) error
 	VersionChanges(ctx context.Context, projectID int64) ([]*VersionChange, error)
 
@@ -101,7 +111,8 @@ type Tx interface {
 	DueSLATickets(ctx context.Context, limit int) ([]int64, error)
 	// SetTicketSLA saves a ticket's policy and next SLA due time alone,
 	// leaving updated_at as it was: the scheduler's bookkeeping is no change.
-	SetTicketSLA(ctx context.Context, ticketID int64, policy string, due *time.Time) error
+	// deadline is the next SLA deadline (never a warning), for due: and the calendar.
+	SetTicketSLA(ctx context.Context, ticketID int64, policy string, due, deadline *time.Time) error
 	SLAAlerts(ctx context.Context, ticketID int64) ([]*SLAAlert, error)
 	// AddSLAAlert records an alert and reports false when it was already recorded.
 	AddSLAAlert(ctx context.Context, a *SLAAlert) (bool, error)
@@ -152,9 +163,49 @@ type TimeFilter struct {
 
 // Outbox is how the dispatcher takes side effects to deliver.
 type Outbox interface {
-	// ClaimOutbox leases up to limit due messages of the given kinds for
-	// lease; another process does not see them until the lease runs out.
-	ClaimOutbox(ctx context.Context, kinds []string, limit int, lease time.Duration) ([]*OutboxMessage, error)
+	// ClaimOutbox leases up to limit due messages of the given kinds to
+	// owner (the claiming process, "" for none) for lease; another process
+	// does not see them until the lease runs out. An owner's live process
+	// renews its leases, its restart releases them (Inbox).
+	ClaimOutbox(ctx context.Context, owner string, kinds []string, limit int, lease time.Duration) ([]*OutboxMessage, error)
 	OutboxDelivered(ctx context.Context, id int64) error
 	OutboxFailed(ctx context.Context, id int64, reason string, retryAt time.Time) error
+}
+
+// InboxInput is a Slack envelope stored before it was acknowledged.
+type InboxInput struct {
+	ID       int64  `db:"id"`
+	DedupKey string `db:"dedup_key"` // "event:<event_id>", "envelope:<envelope_id>"
+	Kind     string `db:"kind"`      // the Socket Mode request type
+	Payload  string `db:"payload"`   // the envelope's payload, as received
+	// Attempts counts the takes: above 1 the input was taken again after
+	// its process died (or restarted) before finishing it.
+	Attempts   int       `db:"attempts"`
+	ReceivedAt time.Time `db:"received_at"`
+}
+
+// InboxWriters is how many StoreInputs a process runs at once on a
+// database that takes several writers (PostgreSQL), each on a connection
+// kept for the inbox; a single-writer database (SQLite) takes one.
+const InboxWriters = 4
+
+// Inbox is the durable queue of inputs between their ack and their work,
+// and the leases a process holds on shared work (its inbox inputs and its
+// outbox claims). A lease is renewed while its owner lives; an owner's
+// restart releases what its earlier run held.
+type Inbox interface {
+	// StoreInputs stores inputs taken by owner for lease, in one commit,
+	// setting their ID; new[i] is false for an input whose dedup key was
+	// already stored (a redelivery), which is left as it is.
+	StoreInputs(ctx context.Context, owner string, lease time.Duration, in []*InboxInput) (new []bool, err error)
+	// ClaimInputs takes up to limit unfinished inputs whose lease ran out.
+	ClaimInputs(ctx context.Context, owner string, limit int, lease time.Duration) ([]*InboxInput, error)
+	// InputsDone marks inputs finished.
+	InputsDone(ctx context.Context, ids []int64) error
+	// RenewLeases extends owner's unfinished inputs and outbox claims.
+	RenewLeases(ctx context.Context, owner string, lease time.Duration) error
+	// ReleaseLeases frees owner's unfinished inputs and outbox claims now.
+	ReleaseLeases(ctx context.Context, owner string) error
+	// PurgeInputs deletes inputs finished before before.
+	PurgeInputs(ctx context.Context, before time.Time) (int, error)
 }

@@ -33,7 +33,10 @@ type ViewQuery struct {
 	Q *query.Resolved
 	// ProjectID restricts the result to one customer (a customer's own company).
 	ProjectID int64
-	Now       time.Time
+	// Customer applies ProjectID even when it is zero: a customer whose
+	// company is unknown sees nothing.
+	Customer bool
+	Now      time.Time
 	// From the configuration: statuses that are done (resolved or closed)
 	// and that pause SLA clocks, and priorities lowest first.
 	DoneStatuses   []string

@@ -201,7 +201,7 @@ func comments(t *testing.T, w *world, key string) []*domain.Comment {
 // lastMail takes the newest queued mail out of the outbox.
 func lastMail(t *testing.T, w *world) email.Outgoing {
 	t.Helper()
-	ms, err := w.db.ClaimOutbox(context.Background(), []string{domain.OutboxMail}, 100, 1000*time.Hour)
+	ms, err := w.db.ClaimOutbox(context.Background(), "", []string{domain.OutboxMail}, 100, 1000*time.Hour)
 	if err != nil || len(ms) == 0 {
 		t.Fatalf("no mail queued: %v", err)
 	}

@@ -131,6 +131,10 @@ func (s *Sender) Run(ctx context.Context) {
 
 const batch = 20
 
+// OutboxKinds lists the outbox kinds the mail transport claims and
+// delivers (OutboxEmail only when it composes mail: Options.Compose).
+func OutboxKinds() []string { return []string{domain.OutboxMail, domain.OutboxEmail} }
+
 // DeliverDue sends every mail that is due, one relay connection per batch;
 // a scheduler job can call it instead of Run. A relay that cannot be
 // reached reschedules the batch; the error is only for the claim itself.
@@ -142,7 +146,7 @@ func (s *Sender) DeliverDue(ctx context.Context) error {
 	for {
 		// Every claimed message is then delivered or pushed into the
 		// future, so this ends when nothing is due.
-		msgs, err := s.opts.Outbox.ClaimOutbox(ctx, kinds, batch, 5*time.Minute)
+		msgs, err := s.opts.Outbox.ClaimOutbox(ctx, "", kinds, batch, 5*time.Minute)
 		if err != nil {
 			return err
 		}

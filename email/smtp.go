@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/deskbot/deskbot/domain"
 )
@@ -50,8 +51,11 @@ type ServerOptions struct {
 	// RequireTLS refuses MAIL FROM before STARTTLS (530), so no mail
 	// crosses the network in clear. Needs TLSCert.
 	RequireTLS bool
-	// ParallelMails is how many received mails are parsed and committed
-	// at once; the others wait, spooled, with their sender still
+	// ParallelMails is how many mails of the maximum size are parsed and
+	// committed at once: mails take a share of a budget of ParallelMails ×
+	// MaxMessageBytes by their size (at least minMailWeight), so many small
+	// mails go side by side (their commits share transactions) while large
+	// ones take turns. The others wait, spooled, with their sender still
 	// connected. Default 2.
 	ParallelMails int
 	// SpoolAbove is the size past which DATA is written to a temporary
@@ -74,8 +78,9 @@ type Server struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	// slots bound the mails parsed and committed at once (ParallelMails).
-	slots chan struct{}
+	// budget bounds the bytes of mail parsed and committed at once
+	// (ParallelMails).
+	budget *semaphore.Weighted
 }
 
 // NewServer checks the options; Start listens.
@@ -122,7 +127,7 @@ func NewServer(opts ServerOptions) (*Server, error) {
 	if opts.SpoolAbove <= 0 {
 		opts.SpoolAbove = 1 << 20
 	}
-	s := &Server{opts: opts, slots: make(chan struct{}, opts.ParallelMails)}
+	s := &Server{opts: opts, budget: semaphore.NewWeighted(int64(opts.ParallelMails) * opts.MaxMessageBytes)}
 	s.base, s.cancel = context.WithCancel(context.Background())
 	srv := smtp.NewServer(smtp.BackendFunc(s.newSession))
 	srv.Domain = opts.Hostname
@@ -230,6 +235,10 @@ func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	return nil
 }
 
+// minMailWeight is the least share of the parsing budget a mail takes:
+// even a small mail costs a parse and a transaction.
+const minMailWeight = 64 << 10
+
 // errBusy answers a mail that found no parsing slot in time: the sender
 // keeps it and retries, as after any 4xx.
 var errBusy = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 2},
@@ -252,13 +261,12 @@ func (ss *session) Data(r io.Reader) error {
 	defer sp.Close()
 	ctx, cancel := context.WithTimeout(ss.s.base, ss.s.opts.IngestTimeout)
 	defer cancel()
-	select {
-	case ss.s.slots <- struct{}{}:
-		defer func() { <-ss.s.slots }()
-	case <-ctx.Done():
+	weight := min(max(sp.size, minMailWeight), ss.s.opts.MaxMessageBytes)
+	if err := ss.s.budget.Acquire(ctx, weight); err != nil {
 		ss.s.opts.Logger.Warn("smtp: no parsing slot in time; sender will retry", "remote", ss.remote, "from", ss.from)
 		return errBusy
 	}
+	defer ss.s.budget.Release(weight)
 	raw, err := sp.Bytes()
 	if err != nil {
 		ss.s.opts.Logger.Error("smtp: unable to read spooled mail, sender will retry", "remote", ss.remote, "err", err)

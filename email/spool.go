@@ -31,10 +31,12 @@ func receive(r io.Reader, above int64, dir string) (*spool, error) {
 		return nil, fmt.Errorf("smtp: unable to spool mail: %w", err)
 	}
 	sp := &spool{file: f}
+	mem := buf.Bytes()
+	buf = bytes.Buffer{}
 	// Unlinked at once where the system allows: nothing is left behind
 	// by a crash.
 	_ = os.Remove(f.Name())
-	if _, err := f.Write(buf.Bytes()); err != nil {
+	if _, err := f.Write(mem); err != nil {
 		sp.Close()
 		return nil, fmt.Errorf("smtp: unable to spool mail: %w", err)
 	}

@@ -83,7 +83,7 @@ func (f *fixture) mail(t testing.TB, fromName, from, subject, body string, files
 // outbox reads the mails queued since the last call.
 func (f *fixture) outbox(t testing.TB) []email.Outgoing {
 	t.Helper()
-	ms, err := f.db.ClaimOutbox(context.Background(), []string{domain.OutboxMail}, 100, time.Hour)
+	ms, err := f.db.ClaimOutbox(context.Background(), "portal-test", []string{domain.OutboxMail}, 100, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

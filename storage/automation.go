@@ -35,7 +35,8 @@ func (tx *Tx) RemoveTag(ctx context.Context, ticketID int64, tag string) (bool, 
 // Tags lists a ticket's tags, sorted.
 func (tx *Tx) Tags(ctx context.Context, ticketID int64) ([]string, error) {
 	var tags []string
-	if err := tx.sel(ctx, &tags, `SELECT tag FROM ticket_tags WHERE ticket_id = ? ORDER BY tag`, ticketID); err != nil {
+	scope, sargs := tx.scopedTicket("ticket_id")
+	if err := tx.sel(ctx, &tags, `SELECT tag FROM ticket_tags WHERE ticket_id = ?`+scope+` ORDER BY tag`, append([]any{ticketID}, sargs...)...); err != nil {
 		return nil, fmt.Errorf("store: unable to list tags: %w", err)
 	}
 	return tags, nil
@@ -82,6 +83,7 @@ func (tx *Tx) TicketActivity(ctx context.Context, statuses []string) ([]*domain.
 		return nil, nil
 	}
 	in, args := inList(statuses)
+	scope, sargs := tx.scoped("t.project_id")
 	var rows []*activityRow
 	err := tx.sel(ctx, &rows, `SELECT t.id AS ticket_id, t.status, t.sla_policy, t.created_at,
 		(SELECT MAX(e.at) FROM events e WHERE e.ticket_id = t.id AND e.channel <> ?) AS last_activity,
@@ -90,7 +92,7 @@ func (tx *Tx) TicketActivity(ctx context.Context, statuses []string) ([]*domain.
 			AND c.author_role = 'agent') AS last_agent,
 		(SELECT MAX(c.created_at) FROM comments c WHERE c.ticket_id = t.id AND c.public AND c.deleted_at IS NULL
 			AND c.author_role = 'customer') AS last_customer
-		FROM tickets t WHERE t.status IN `+in+` ORDER BY t.id`, append([]any{domain.ChannelAutomation}, args...)...)
+		FROM tickets t WHERE t.status IN `+in+scope+` ORDER BY t.id`, append(append([]any{domain.ChannelAutomation}, args...), sargs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read ticket activity: %w", err)
 	}

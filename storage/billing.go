@@ -10,12 +10,12 @@ import (
 
 // timeRowQuery reads entries with their tickets. A month of one customer
 // is a range on time_entries_project_period. An entry's project is always
-// its ticket's (tickets never change customer); saying so in the join
+// its ticket's (MoveTicket moves the entries too); saying so in the join
 // lets the planner read only that customer's tickets instead of hashing
 // every ticket there is.
 const timeRowQuery = `SELECT e.id, e.ticket_id, e.user_id, e.started_at, e.ended_at, e.seconds, e.billable,
 	e.note, e.source, e.created_at, e.updated_at, e.deleted_at, e.deleted_by, e.reminded_at, e.remind_at,
-	p.key AS project_key, t.number AS ticket_number, t.title AS ticket_title, t.type AS ticket_type
+	` + keyPrefixOf + ` AS project_key, ` + keyNumberOf + ` AS ticket_number, t.title AS ticket_title, t.type AS ticket_type
 	FROM time_entries e JOIN tickets t ON t.id = e.ticket_id AND t.project_id = e.project_id
 	JOIN projects p ON p.id = e.project_id
 	WHERE `
@@ -23,6 +23,8 @@ const timeRowQuery = `SELECT e.id, e.ticket_id, e.user_id, e.started_at, e.ended
 // TimeRows lists entries with their tickets' keys, titles and types, by start time.
 func (tx *Tx) TimeRows(ctx context.Context, f domain.TimeFilter) ([]*domain.TimeRow, error) {
 	where, args := timeWhere(f, "e.")
+	scope, sargs := tx.scoped("e.project_id")
+	where, args = where+scope, append(args, sargs...)
 	var rows []*domain.TimeRow
 	if err := tx.sel(ctx, &rows, timeRowQuery+where+" ORDER BY e.started_at, e.id", args...); err != nil {
 		return nil, fmt.Errorf("store: unable to list time rows: %w", err)
@@ -64,8 +66,9 @@ func (tx *Tx) DeleteBillingLock(ctx context.Context, projectID int64, start time
 // BillingLockAt returns the lock covering an instant, if any.
 func (tx *Tx) BillingLockAt(ctx context.Context, projectID int64, at time.Time) (*domain.BillingLock, error) {
 	var l domain.BillingLock
+	scope, sargs := tx.scoped("project_id")
 	err := tx.get(ctx, &l, `SELECT `+lockCols+` FROM billing_locks WHERE project_id = ? AND period_start <= ?
-		AND period_end > ? ORDER BY period_start DESC LIMIT 1`, projectID, ts(at), ts(at))
+		AND period_end > ?`+scope+` ORDER BY period_start DESC LIMIT 1`, append([]any{projectID, ts(at), ts(at)}, sargs...)...)
 	if err != nil {
 		if err = notFound("Billing lock", err); domain.ErrorCode(err) == domain.ENOTFOUND {
 			return nil, err
@@ -77,7 +80,8 @@ func (tx *Tx) BillingLockAt(ctx context.Context, projectID int64, at time.Time) 
 
 // BillingLocks lists a project's locks overlapping [from, to); zero bounds are open.
 func (tx *Tx) BillingLocks(ctx context.Context, projectID int64, from, to time.Time) ([]*domain.BillingLock, error) {
-	q, args := `SELECT `+lockCols+` FROM billing_locks WHERE project_id = ?`, []any{projectID}
+	scope, sargs := tx.scoped("project_id")
+	q, args := `SELECT `+lockCols+` FROM billing_locks WHERE project_id = ?`+scope, append([]any{projectID}, sargs...)
 	if !from.IsZero() {
 		q, args = q+" AND period_end > ?", append(args, ts(from))
 	}

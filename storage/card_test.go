@@ -22,7 +22,7 @@ func TestSetTicketCard(t *testing.T) {
 			update(t, db, func(tx domain.Tx) error {
 				return tx.Enqueue(ctx, &domain.OutboxMessage{Kind: domain.OutboxCard, Payload: `{}`, DedupKey: domain.CardDedupKey(tk.ID)})
 			})
-			ms, err := db.ClaimOutbox(ctx, []string{domain.OutboxCard}, 10, time.Minute)
+			ms, err := db.ClaimOutbox(ctx, "", []string{domain.OutboxCard}, 10, time.Minute)
 			if err != nil || len(ms) != 1 {
 				t.Fatalf("claim: %v %v", ms, err)
 			}

@@ -56,7 +56,9 @@ func (tx *Tx) CommentBySource(ctx context.Context, ticketID int64, ref string) (
 // Comments lists a ticket's comments, oldest first, deleted ones included.
 func (tx *Tx) Comments(ctx context.Context, ticketID int64) ([]*domain.Comment, error) {
 	var cs []*domain.Comment
-	if err := tx.sel(ctx, &cs, `SELECT `+commentCols+` FROM comments WHERE ticket_id = ? ORDER BY created_at, id`, ticketID); err != nil {
+	scope, sargs := tx.scopedTicket("ticket_id")
+	if err := tx.sel(ctx, &cs, `SELECT `+commentCols+` FROM comments WHERE ticket_id = ?`+scope+tx.publicOnly()+` ORDER BY created_at, id`,
+		append([]any{ticketID}, sargs...)...); err != nil {
 		return nil, fmt.Errorf("store: unable to list comments: %w", err)
 	}
 	return cs, nil
@@ -81,8 +83,16 @@ func (tx *Tx) AddEvent(ctx context.Context, e *domain.Event) error {
 // Events lists a ticket's history, oldest first.
 func (tx *Tx) Events(ctx context.Context, ticketID int64) ([]*domain.Event, error) {
 	var es []*domain.Event
+	scope, sargs := tx.scopedTicket("ticket_id")
+	if scope != "" {
+		// A customer's history leaves out our time keeping and the links
+		// to other customers' tickets (an event names the other key).
+		scope += ` AND kind NOT IN ('timer_started', 'timer_stopped', 'time_logged', 'time_edited', 'time_deleted')
+			AND NOT (kind = 'linked' AND new_value NOT LIKE (SELECT key FROM projects WHERE id = ?) || '-%')`
+		sargs = append(sargs, tx.scope.ProjectID)
+	}
 	if err := tx.sel(ctx, &es, `SELECT id, ticket_id, actor, channel, kind, field, old_value, new_value, at
-		FROM events WHERE ticket_id = ? ORDER BY id`, ticketID); err != nil {
+		FROM events WHERE ticket_id = ?`+scope+` ORDER BY id`, append([]any{ticketID}, sargs...)...); err != nil {
 		return nil, fmt.Errorf("store: unable to list events: %w", err)
 	}
 	return es, nil
@@ -106,8 +116,15 @@ func (tx *Tx) AddLink(ctx context.Context, l *domain.Link) error {
 // Links lists the links from and to a ticket.
 func (tx *Tx) Links(ctx context.Context, ticketID int64) ([]*domain.Link, error) {
 	var ls []*domain.Link
+	// A customer's ticket's links, the other end possibly not theirs:
+	// reading that end (Ticket) is what their scope refuses.
+	args := []any{ticketID, ticketID}
+	scope, sargs := tx.scopedTicket("?")
+	if scope != "" {
+		args = append(append(args, ticketID), sargs...)
+	}
 	if err := tx.sel(ctx, &ls, `SELECT from_id, to_id, kind, created_at FROM ticket_links
-		WHERE from_id = ? OR to_id = ? ORDER BY created_at, from_id, to_id`, ticketID, ticketID); err != nil {
+		WHERE (from_id = ? OR to_id = ?)`+scope+` ORDER BY created_at, from_id, to_id`, args...); err != nil {
 		return nil, fmt.Errorf("store: unable to list links: %w", err)
 	}
 	return ls, nil

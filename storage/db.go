@@ -18,6 +18,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -26,6 +27,8 @@ import (
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 	_ "modernc.org/sqlite" // embedded SQLite driver, pure Go
+
+	"github.com/deskbot/deskbot/domain"
 )
 
 // Dialects deskbot runs on.
@@ -39,12 +42,22 @@ var migrations embed.FS
 
 // DB is an open database with deskbot's schema.
 type DB struct {
-	db      *sqlx.DB
-	dialect string
-	now     func() time.Time
-	log     *slog.Logger
-	goose   *goose.Provider
-	stmts   *stmtCache
+	db *sqlx.DB
+	// front is the inbox's own (inbox.go): an envelope's ack waits for its
+	// write, which must queue behind no worker. On PostgreSQL it is a small
+	// pool of its own; on SQLite, whose writers take turns on a file, a
+	// file of its own next to the database (its path + "-inbox").
+	front *sqlx.DB
+	wlock writeLock // SQLite's writers, in process (writelock.go)
+	ilock writeLock // the same for the inbox's file
+	// storeStmt is StoreInputs' statement on PostgreSQL, prepared once.
+	frontMu   sync.Mutex
+	storeStmt *sqlx.Stmt
+	dialect   string
+	now       func() time.Time
+	log       *slog.Logger
+	goose     *goose.Provider
+	stmts     *stmtCache
 	// ticketBurst is how many tickets the last write transaction that
 	// opened any opened: the next one reserves that many ids at once
 	// (queue_tickets.go).
@@ -214,6 +227,16 @@ func reason(err error) error {
 	return err
 }
 
+// inboxDSN is where the inbox is: on SQLite a file of its own, with the
+// same settings.
+func inboxDSN(dialect, dsn string) string {
+	if dialect != SQLite {
+		return dsn
+	}
+	path, params, _ := strings.Cut(dsn, "?")
+	return path + "-inbox?" + params
+}
+
 // Open connects to the database named by a DATABASE_URL. It does not
 // migrate: call Migrate. Its errors name DATABASE_URL, where it points
 // and why it failed.
@@ -234,7 +257,12 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: %s: %w", target, err)
 	}
-	d := &DB{db: sdb, dialect: dialect, now: time.Now, log: slog.Default(), stmts: newStmtCache(sdb, stmtCacheMax)}
+	front, err := sqlx.Open(driver, inboxDSN(dialect, dsn))
+	if err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("DATABASE_URL: %s: inbox: %w", target, err)
+	}
+	d := &DB{db: sdb, front: front, dialect: dialect, now: time.Now, log: slog.Default(), stmts: newStmtCache(sdb, stmtCacheMax)}
 	for _, o := range opts {
 		o(d)
 	}
@@ -243,13 +271,17 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 		// reads proceed beside it.
 		sdb.SetMaxOpenConns(4)
 		sdb.SetMaxIdleConns(4) // idle connections keep their prepared statements
+		front.SetMaxOpenConns(1)
 	} else {
+		front.SetMaxOpenConns(domain.InboxWriters)
+		front.SetMaxIdleConns(domain.InboxWriters)
 		sdb.SetMaxOpenConns(20)
 		sdb.SetMaxIdleConns(10)
 		sdb.SetConnMaxIdleTime(5 * time.Minute)
 	}
 	if err := sdb.PingContext(ctx); err != nil {
 		sdb.Close()
+		front.Close()
 		if dialect == SQLite {
 			return nil, fmt.Errorf("DATABASE_URL: %s: %w", target, err)
 		}
@@ -257,6 +289,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	}
 	if d.goose, err = d.newMigrator(); err != nil {
 		sdb.Close()
+		front.Close()
 		return nil, err
 	}
 	return d, nil
@@ -295,6 +328,10 @@ func (d *DB) SingleWriter() bool { return d.dialect == SQLite }
 // Close closes the connections.
 func (d *DB) Close() error {
 	d.stmts.close()
+	if d.storeStmt != nil {
+		_ = d.storeStmt.Close()
+	}
+	_ = d.front.Close()
 	err := d.db.Close()
 	d.stmts.wait()
 	return err
@@ -313,6 +350,9 @@ func (d *DB) Migrate(ctx context.Context) (int, error) {
 		d.log.Info("migration applied", "version", r.Source.Version, "file", filepath.Base(r.Source.Path), "duration", r.Duration)
 	}
 	if err := d.fillVersionKeys(ctx); err != nil { // views.go
+		return len(res), err
+	}
+	if err := d.migrateInbox(ctx); err != nil { // inbox.go
 		return len(res), err
 	}
 	return len(res), nil

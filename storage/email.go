@@ -60,7 +60,8 @@ func (tx *Tx) FindTicketMessage(ctx context.Context, ids []string) (*domain.Tick
 // TicketMessages lists a ticket's mails, oldest first.
 func (tx *Tx) TicketMessages(ctx context.Context, ticketID int64) ([]*domain.TicketMessage, error) {
 	var ms []*domain.TicketMessage
-	if err := tx.sel(ctx, &ms, `SELECT `+ticketMessageCols+` FROM ticket_messages WHERE ticket_id = ? ORDER BY id`, ticketID); err != nil {
+	scope, sargs := tx.scopedTicket("ticket_id")
+	if err := tx.sel(ctx, &ms, `SELECT `+ticketMessageCols+` FROM ticket_messages WHERE ticket_id = ?`+scope+` ORDER BY id`, append([]any{ticketID}, sargs...)...); err != nil {
 		return nil, fmt.Errorf("store: unable to list message ids: %w", err)
 	}
 	return ms, nil
@@ -104,8 +105,9 @@ func (tx *Tx) AddParticipants(ctx context.Context, ps []*domain.Participant) err
 // Participants lists a ticket's addresses, the requester first.
 func (tx *Tx) Participants(ctx context.Context, ticketID int64) ([]*domain.Participant, error) {
 	var ps []*domain.Participant
+	scope, sargs := tx.scopedTicket("ticket_id")
 	err := tx.sel(ctx, &ps, `SELECT ticket_id, email, name, role, created_at FROM ticket_participants
-		WHERE ticket_id = ? ORDER BY CASE role WHEN 'requester' THEN 0 ELSE 1 END, created_at, email`, ticketID)
+		WHERE ticket_id = ?`+scope+` ORDER BY CASE role WHEN 'requester' THEN 0 ELSE 1 END, created_at, email`, append([]any{ticketID}, sargs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list participants: %w", err)
 	}
@@ -140,7 +142,8 @@ const attachmentCols = `id, ticket_id, comment_id, message_id, filename, content
 // Attachment reads one attachment with its bytes.
 func (tx *Tx) Attachment(ctx context.Context, id int64) (*domain.Attachment, error) {
 	var a domain.Attachment
-	if err := tx.get(ctx, &a, `SELECT `+attachmentCols+`, data FROM attachments WHERE id = ?`, id); err != nil {
+	scope, sargs := tx.scopedTicket("ticket_id")
+	if err := tx.get(ctx, &a, `SELECT `+attachmentCols+`, data FROM attachments WHERE id = ?`+scope, append([]any{id}, sargs...)...); err != nil {
 		if err = notFound("Attachment", err); domain.ErrorCode(err) == domain.ENOTFOUND {
 			return nil, err
 		}
@@ -152,7 +155,8 @@ func (tx *Tx) Attachment(ctx context.Context, id int64) (*domain.Attachment, err
 // Attachments lists a ticket's attachments without their bytes.
 func (tx *Tx) Attachments(ctx context.Context, ticketID int64) ([]*domain.Attachment, error) {
 	var as []*domain.Attachment
-	if err := tx.sel(ctx, &as, `SELECT `+attachmentCols+` FROM attachments WHERE ticket_id = ? ORDER BY id`, ticketID); err != nil {
+	scope, sargs := tx.scopedTicket("ticket_id")
+	if err := tx.sel(ctx, &as, `SELECT `+attachmentCols+` FROM attachments WHERE ticket_id = ?`+scope+` ORDER BY id`, append([]any{ticketID}, sargs...)...); err != nil {
 		return nil, fmt.Errorf("store: unable to list attachments: %w", err)
 	}
 	return as, nil

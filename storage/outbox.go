@@ -10,7 +10,7 @@ import (
 
 var _ domain.Outbox = (*DB)(nil)
 
-const outboxCols = `id, kind, payload, dedup_key, attempts, next_attempt_at, last_error, created_at, delivered_at`
+const outboxCols = `id, kind, payload, dedup_key, attempts, next_attempt_at, last_error, created_at, delivered_at, first_claimed_at`
 
 // Enqueue records a side effect to deliver after commit. A message whose
 // dedup key is already pending is dropped: the pending one will do.
@@ -33,11 +33,12 @@ func (tx *Tx) Enqueue(ctx context.Context, m *domain.OutboxMessage) error {
 	return nil
 }
 
-// ClaimOutbox leases due messages. On PostgreSQL, SKIP LOCKED lets several
-// replicas claim side by side without taking the same message; the lease
-// (pushing next_attempt_at) hides a claimed message until it is done or
-// its claimer died.
-func (d *DB) ClaimOutbox(ctx context.Context, kinds []string, limit int, lease time.Duration) ([]*domain.OutboxMessage, error) {
+// ClaimOutbox leases due messages to owner. On PostgreSQL, SKIP LOCKED
+// lets several replicas claim side by side without taking the same
+// message; the lease (pushing next_attempt_at) hides a claimed message
+// until it is done or its claimer died (RenewLeases keeps a live
+// claimer's short lease going).
+func (d *DB) ClaimOutbox(ctx context.Context, owner string, kinds []string, limit int, lease time.Duration) ([]*domain.OutboxMessage, error) {
 	var out []*domain.OutboxMessage
 	err := d.Update(ctx, func(dtx domain.Tx) error {
 		tx := dtx.(*Tx)
@@ -62,10 +63,14 @@ func (d *DB) ClaimOutbox(ctx context.Context, kinds []string, limit int, lease t
 		for i, m := range out {
 			m.Attempts++
 			ids[i] = m.ID
+			if m.FirstClaimed == nil {
+				m.FirstClaimed = &tx.now
+			}
 		}
 		in, args = inList(ids)
-		_, err := tx.exec(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, dedup_key = NULL WHERE id IN `+in,
-			append([]any{ts(tx.now.Add(lease))}, args...)...)
+		_, err := tx.exec(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, dedup_key = NULL,
+			claimed_by = ?, first_claimed_at = COALESCE(first_claimed_at, ?) WHERE id IN `+in,
+			append([]any{ts(tx.now.Add(lease)), owner, tx.now}, args...)...)
 		return err
 	})
 	if err != nil {
@@ -96,7 +101,7 @@ func (tx *Tx) MarkDelivered(ctx context.Context, id int64) error {
 func (d *DB) OutboxFailed(ctx context.Context, id int64, reason string, retryAt time.Time) error {
 	return d.Update(ctx, func(dtx domain.Tx) error {
 		tx := dtx.(*Tx)
-		if _, err := tx.exec(ctx, `UPDATE outbox SET last_error = ?, next_attempt_at = ? WHERE id = ?`,
+		if _, err := tx.exec(ctx, `UPDATE outbox SET last_error = ?, next_attempt_at = ?, claimed_by = '' WHERE id = ?`,
 			reason, ts(retryAt), id); err != nil {
 			return fmt.Errorf("store: unable to mark outbox %d failed: %w", id, err)
 		}

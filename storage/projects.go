@@ -56,7 +56,8 @@ func (tx *Tx) project(ctx context.Context, what, where string, arg any) (*domain
 		return &p, nil
 	}
 	var p domain.Project
-	err := tx.get(ctx, &p, `SELECT `+projectCols+` FROM projects WHERE `+where+` ORDER BY id LIMIT 1`, arg)
+	scope, sargs := tx.scoped("id")
+	err := tx.get(ctx, &p, `SELECT `+projectCols+` FROM projects WHERE `+where+scope+` ORDER BY id LIMIT 1`, append([]any{arg}, sargs...)...)
 	if err != nil {
 		if err = notFound(what, err); domain.ErrorCode(err) == domain.ENOTFOUND {
 			tx.rememberProject(memo, nil)
@@ -134,7 +135,8 @@ func firstOr(s, def string) string {
 // Projects lists every customer by key.
 func (tx *Tx) Projects(ctx context.Context) ([]*domain.Project, error) {
 	var ps []*domain.Project
-	if err := tx.sel(ctx, &ps, `SELECT `+projectCols+` FROM projects ORDER BY key`); err != nil {
+	scope, sargs := tx.scoped("id")
+	if err := tx.sel(ctx, &ps, `SELECT `+projectCols+` FROM projects WHERE 1=1`+scope+` ORDER BY key`, sargs...); err != nil {
 		return nil, fmt.Errorf("store: unable to list projects: %w", err)
 	}
 	return ps, nil
@@ -155,8 +157,9 @@ func (tx *Tx) AddVersionChange(ctx context.Context, v *domain.VersionChange) err
 // VersionChanges lists a customer's versions, oldest first.
 func (tx *Tx) VersionChanges(ctx context.Context, projectID int64) ([]*domain.VersionChange, error) {
 	var vs []*domain.VersionChange
+	scope, sargs := tx.scoped("project_id")
 	err := tx.sel(ctx, &vs, `SELECT id, project_id, version, since, recorded_by, created_at
-		FROM project_versions WHERE project_id = ? ORDER BY since, id`, projectID)
+		FROM project_versions WHERE project_id = ?`+scope+` ORDER BY since, id`, append([]any{projectID}, sargs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list versions: %w", err)
 	}

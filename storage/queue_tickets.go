@@ -163,4 +163,5 @@ func (tx *Tx) queuedCounters() *queuedWrite {
 var ticketColTypes = []string{"bigint", "bigint", "bigint",
 	"text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text",
 	"text", "text", "text", "text", "text", "text", "text", "timestamptz",
-	"text", "timestamptz", "timestamptz", "timestamptz", "timestamptz", "timestamptz", "text"}
+	"text", "timestamptz", "timestamptz", "timestamptz", "timestamptz", "timestamptz", "text",
+	"timestamptz", "timestamptz", "boolean"}

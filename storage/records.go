@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/lib/pq"
 
@@ -20,6 +21,13 @@ func (tx *Tx) TicketRecords(ctx context.Context, ids []int64) ([]*domain.TicketR
 	recs, byID, err := tx.recordTickets(ctx, ids)
 	if err != nil || len(recs) == 0 {
 		return nil, err
+	}
+	if tx.scope.Customer {
+		// Only the tickets the scope let through: what hangs off the others stays unread.
+		ids = make([]int64, 0, len(recs))
+		for _, r := range recs {
+			ids = append(ids, r.Ticket.ID)
+		}
 	}
 	if err := tx.recordProjects(ctx, recs, ids); err != nil {
 		return nil, err
@@ -41,7 +49,7 @@ func (tx *Tx) TicketRecords(ctx context.Context, ids []int64) ([]*domain.TicketR
 		byID[e.TicketID].Events = append(byID[e.TicketID].Events, e)
 	}
 	var comments []*domain.Comment
-	if err := tx.sel(ctx, &comments, `SELECT `+commentCols+` FROM comments WHERE `+in+` ORDER BY created_at, id`, arg); err != nil {
+	if err := tx.sel(ctx, &comments, `SELECT `+commentCols+` FROM comments WHERE `+in+tx.publicOnly()+` ORDER BY created_at, id`, arg); err != nil {
 		return nil, fmt.Errorf("store: unable to list comments: %w", err)
 	}
 	for _, c := range comments {
@@ -63,8 +71,9 @@ func (tx *Tx) TicketRecords(ctx context.Context, ids []int64) ([]*domain.TicketR
 // recordTickets reads the tickets, in the order of ids.
 func (tx *Tx) recordTickets(ctx context.Context, ids []int64) ([]*domain.TicketRecord, map[int64]*domain.TicketRecord, error) {
 	in, arg := tx.idsIn("t.id", ids)
+	scope, sargs := tx.scoped("t.project_id")
 	var rows []*ticketRow
-	if err := tx.sel(ctx, &rows, `SELECT `+ticketCols+ticketFrom+` WHERE `+in, arg); err != nil {
+	if err := tx.sel(ctx, &rows, `SELECT `+ticketCols+ticketFrom+` WHERE `+in+scope, append([]any{arg}, sargs...)...); err != nil {
 		return nil, nil, fmt.Errorf("store: unable to read tickets: %w", err)
 	}
 	byID := make(map[int64]*domain.TicketRecord, len(rows))
@@ -118,8 +127,10 @@ func (tx *Tx) recordLinks(ctx context.Context, byID map[int64]*domain.TicketReco
 		ToKey      string `db:"to_key"`
 		ToNumber   int64  `db:"to_number"`
 	}
+	// A customer reads only that a link to another customer's ticket
+	// exists: its key comes back empty.
 	err := tx.sel(ctx, &rows, `SELECT l.from_id, l.to_id, l.kind, l.created_at,
-			pf.key AS from_key, tf.number AS from_number, pt.key AS to_key, tt.number AS to_number
+			`+tx.visibleKey("pf", "tf", "from_key", "from_number")+`, `+tx.visibleKey("pt", "tt", "to_key", "to_number")+`
 		FROM ticket_links l
 		JOIN tickets tf ON tf.id = l.from_id JOIN projects pf ON pf.id = tf.project_id
 		JOIN tickets tt ON tt.id = l.to_id JOIN projects pt ON pt.id = tt.project_id
@@ -129,7 +140,7 @@ func (tx *Tx) recordLinks(ctx context.Context, byID map[int64]*domain.TicketReco
 	}
 	for _, row := range rows {
 		l := row.Link
-		keys := map[int64]string{l.FromID: domain.FormatKey(row.FromKey, row.FromNumber), l.ToID: domain.FormatKey(row.ToKey, row.ToNumber)}
+		keys := map[int64]string{l.FromID: linkedKey(row.FromKey, row.FromNumber), l.ToID: linkedKey(row.ToKey, row.ToNumber)}
 		for id, other := range map[int64]int64{l.FromID: l.ToID, l.ToID: l.FromID} {
 			r, ok := byID[id]
 			if !ok {
@@ -154,4 +165,39 @@ func (tx *Tx) idsIn(col string, ids []int64) (string, any) {
 	}
 	b, _ := json.Marshal(ids) // []int64 always encodes
 	return col + " IN (SELECT value FROM json_each(?))", string(b)
+}
+
+// visibleKey selects a linked ticket's project key and number, or ” and
+// 0 when the scope may not see it.
+func (tx *Tx) visibleKey(p, t, keyAs, numberAs string) string {
+	// A moved ticket keeps the key it had (key_prefix, key_number).
+	key := "CASE WHEN " + t + ".key_prefix <> '' THEN " + t + ".key_prefix ELSE " + p + ".key END"
+	number := "CASE WHEN " + t + ".key_prefix <> '' THEN " + t + ".key_number ELSE " + t + ".number END"
+	var same string
+	switch {
+	case tx.scope.Customer:
+		same = t + ".project_id = " + strconv.FormatInt(tx.scope.ProjectID, 10)
+	case tx.scope.Public:
+		same = "tf.project_id = tt.project_id"
+	default:
+		return key + " AS " + keyAs + ", " + number + " AS " + numberAs
+	}
+	return "CASE WHEN " + same + " THEN " + key + " ELSE '' END AS " + keyAs +
+		", CASE WHEN " + same + " THEN " + number + " ELSE 0 END AS " + numberAs
+}
+
+// linkedKey is a linked ticket's key, "" when hidden from the reader.
+func linkedKey(project string, number int64) string {
+	if project == "" {
+		return ""
+	}
+	return domain.FormatKey(project, number)
+}
+
+// publicOnly leaves internal notes out for a customer.
+func (tx *Tx) publicOnly() string {
+	if tx.scope.Customer || tx.scope.Public {
+		return " AND public = TRUE"
+	}
+	return ""
 }

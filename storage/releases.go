@@ -40,8 +40,9 @@ func (tx *Tx) VersionTickets(ctx context.Context, from time.Time, statuses []str
 		where += " OR t.status IN " + in
 		args = append(args, a...)
 	}
+	scope, sargs := tx.scoped("t.project_id")
 	var out []*domain.VersionTicket
-	if err := tx.sel(ctx, &out, `SELECT t.version, t.status, t.created_at FROM tickets t WHERE `+where, args...); err != nil {
+	if err := tx.sel(ctx, &out, `SELECT t.version, t.status, t.created_at FROM tickets t WHERE (`+where+`)`+scope, append(args, sargs...)...); err != nil {
 		return nil, fmt.Errorf("store: unable to read ticket versions: %w", err)
 	}
 	return out, nil
@@ -64,7 +65,10 @@ func (tx *Tx) SurveySummary(ctx context.Context, projectID int64) (domain.Survey
 	var s domain.SurveySummary
 	q := `SELECT COUNT(*) AS n, COALESCE(AVG(rating * 1.0), 0) AS avg FROM survey_answers`
 	var args []any
-	if projectID != 0 {
+	if tx.scope.Customer {
+		projectID = tx.scope.ProjectID
+	}
+	if projectID != 0 || tx.scope.Customer {
 		q += ` WHERE project_id = ?`
 		args = append(args, projectID)
 	}

@@ -28,7 +28,8 @@ const slaAlertCols = `id, ticket_id, target, threshold, cycle_start, threshold_a
 // SLAAlerts lists a ticket's alerts in the order they were recorded.
 func (tx *Tx) SLAAlerts(ctx context.Context, ticketID int64) ([]*domain.SLAAlert, error) {
 	var out []*domain.SLAAlert
-	if err := tx.sel(ctx, &out, `SELECT `+slaAlertCols+` FROM sla_alerts WHERE ticket_id = ? ORDER BY id`, ticketID); err != nil {
+	scope, sargs := tx.scopedTicket("ticket_id")
+	if err := tx.sel(ctx, &out, `SELECT `+slaAlertCols+` FROM sla_alerts WHERE ticket_id = ?`+scope+` ORDER BY id`, append([]any{ticketID}, sargs...)...); err != nil {
 		return nil, fmt.Errorf("store: unable to list SLA alerts: %w", err)
 	}
 	return out, nil
@@ -59,6 +60,8 @@ func (tx *Tx) TicketsCreated(ctx context.Context, projectID int64, from, to time
 	if projectID != 0 {
 		where, args = where+` AND t.project_id = ?`, append(args, projectID)
 	}
+	scope, sargs := tx.scoped("t.project_id")
+	where, args = where+scope, append(args, sargs...)
 	var rows []*ticketRow
 	if err := tx.sel(ctx, &rows, `SELECT `+ticketCols+ticketFrom+where+` ORDER BY t.created_at, t.id`, args...); err != nil {
 		return nil, fmt.Errorf("store: unable to list tickets created in a period: %w", err)
@@ -75,8 +78,9 @@ func (tx *Tx) TicketsCreated(ctx context.Context, projectID int64, from, to time
 }
 
 // SetTicketSLA writes the two SLA columns only.
-func (tx *Tx) SetTicketSLA(ctx context.Context, ticketID int64, policy string, due *time.Time) error {
-	if _, err := tx.exec(ctx, `UPDATE tickets SET sla_policy = ?, sla_due_at = ? WHERE id = ?`, policy, tsp(due), ticketID); err != nil {
+func (tx *Tx) SetTicketSLA(ctx context.Context, ticketID int64, policy string, due, deadline *time.Time) error {
+	if _, err := tx.exec(ctx, `UPDATE tickets SET sla_policy = ?, sla_due_at = ?, sla_deadline_at = ? WHERE id = ?`,
+		policy, tsp(due), tsp(deadline), ticketID); err != nil {
 		return fmt.Errorf("store: unable to set SLA of ticket %d: %w", ticketID, err)
 	}
 	return nil

@@ -62,7 +62,7 @@ func TestDueSLATickets(t *testing.T) {
 				v := now.Add(due)
 				at = &v
 			}
-			update(t, db, func(tx domain.Tx) error { return tx.SetTicketSLA(ctx, tk.ID, "gold", at) })
+			update(t, db, func(tx domain.Tx) error { return tx.SetTicketSLA(ctx, tk.ID, "gold", at, at) })
 		}
 		due := func(limit int) []int64 {
 			var got []int64
@@ -89,7 +89,7 @@ func TestSetTicketSLALeavesUpdatedAt(t *testing.T) {
 		ctx := context.Background()
 		tk := seedTicket(t, db, seedProject(t, db, "ACME"), "T")
 		due := t0.Add(90 * time.Minute)
-		update(t, db, func(tx domain.Tx) error { return tx.SetTicketSLA(ctx, tk.ID, "silver", &due) })
+		update(t, db, func(tx domain.Tx) error { return tx.SetTicketSLA(ctx, tk.ID, "silver", &due, &due) })
 		update(t, db, func(tx domain.Tx) error {
 			got, err := tx.Ticket(ctx, tk.ID)
 			if err != nil {

@@ -404,19 +404,19 @@ func testOutbox(t *testing.T, dialect string) {
 		if n, _ := db.OutboxPending(ctx); n != 2 {
 			t.Fatalf("pending %d, want 2", n)
 		}
-		ms, err := db.ClaimOutbox(ctx, []string{domain.OutboxCard}, 10, time.Minute)
+		ms, err := db.ClaimOutbox(ctx, "", []string{domain.OutboxCard}, 10, time.Minute)
 		if err != nil || len(ms) != 1 || ms[0].Attempts != 1 {
 			t.Fatalf("claim: %+v %v", ms, err)
 		}
 		// Leased: invisible to a second claimer until the lease runs out.
-		if again, _ := db.ClaimOutbox(ctx, []string{domain.OutboxCard}, 10, time.Minute); len(again) != 0 {
+		if again, _ := db.ClaimOutbox(ctx, "", []string{domain.OutboxCard}, 10, time.Minute); len(again) != 0 {
 			t.Fatalf("claimed twice: %+v", again)
 		}
 		if err := db.OutboxFailed(ctx, ms[0].ID, "slack down", t0.Add(30*time.Second)); err != nil {
 			t.Fatal(err)
 		}
 		clock.Advance(31 * time.Second)
-		ms, _ = db.ClaimOutbox(ctx, []string{domain.OutboxCard}, 10, time.Minute)
+		ms, _ = db.ClaimOutbox(ctx, "", []string{domain.OutboxCard}, 10, time.Minute)
 		if len(ms) != 1 || ms[0].Attempts != 2 || ms[0].LastError != "slack down" {
 			t.Fatalf("retry claim: %+v", ms)
 		}

@@ -16,13 +16,23 @@ type ticketRow struct {
 	FieldsJSON string `db:"fields_json"`
 }
 
-const ticketCols = `t.id, t.project_id, p.key AS project_key, t.number, t.title, t.description, t.type,
+const ticketCols = `t.id, t.project_id, ` + keyPrefixOf + ` AS project_key, ` + keyNumberOf + ` AS number, t.title, t.description, t.type,
 	t.status, t.priority, t.severity, t.requester_id, t.requester_email, t.requester_name,
 	t.assignee_id, t.version, t.fields AS fields_json, t.source, t.source_ref, t.slack_channel,
 	t.slack_ts, t.slack_thread_ts, t.email_thread, t.sla_policy, t.sla_due_at, t.created_by, t.created_at,
-	t.updated_at, t.first_response_at, t.resolved_at, t.closed_at`
+	t.updated_at, t.first_response_at, t.resolved_at, t.closed_at, t.sla_deadline_at, t.due_at, t.due_public`
 
 const ticketFrom = ` FROM tickets t JOIN projects p ON p.id = t.project_id`
+
+// A ticket's key is its customer's key and its number, unless it moved
+// to another customer: then it keeps the key it had (key_prefix,
+// key_number; migration 00009), so nothing people have seen is renumbered.
+const (
+	keyPrefixOf = `CASE WHEN t.key_prefix <> '' THEN t.key_prefix ELSE p.key END`
+	keyNumberOf = `CASE WHEN t.key_prefix <> '' THEN t.key_number ELSE t.number END`
+	// keyIs matches a key given as prefix and number twice.
+	keyIs = `((t.key_prefix = '' AND p.key = ? AND t.number = ?) OR (t.key_prefix = ? AND t.key_number = ?))`
+)
 
 func fieldsJSON(f domain.Fields) (string, error) {
 	if len(f) == 0 {
@@ -58,7 +68,7 @@ func (tx *Tx) CreateTicket(ctx context.Context, t *domain.Ticket) error {
 		t.RequesterID, t.RequesterEmail, t.RequesterName, t.AssigneeID, t.Version, fields,
 		t.Source, t.SourceRef, t.SlackChannel, t.SlackTS, t.SlackThreadTS, t.EmailThread, t.SLAPolicy, tsp(t.SLADueAt),
 		t.CreatedBy, t.CreatedAt, t.UpdatedAt, tsp(t.FirstResponseAt), tsp(t.ResolvedAt), tsp(t.ClosedAt),
-		query.VersionKey(t.Version)}
+		query.VersionKey(t.Version), tsp(t.SLADeadline), tsp(t.DueAt), t.DuePublic}
 	if tx.queues() {
 		// Checked here, where the columns have names: the queued insert
 		// binds arrays of every ticket at once.
@@ -92,7 +102,8 @@ func (tx *Tx) CreateTicket(ctx context.Context, t *domain.Ticket) error {
 const ticketInsertCols = `title, description, type, status,
 	priority, severity, requester_id, requester_email, requester_name, assignee_id, version, fields,
 	source, source_ref, slack_channel, slack_ts, slack_thread_ts, email_thread, sla_policy, sla_due_at,
-	created_by, created_at, updated_at, first_response_at, resolved_at, closed_at, version_key`
+	created_by, created_at, updated_at, first_response_at, resolved_at, closed_at, version_key,
+	sla_deadline_at, due_at, due_public`
 
 // UpdateTicket saves every mutable column of a ticket.
 func (tx *Tx) UpdateTicket(ctx context.Context, t *domain.Ticket) error {
@@ -104,11 +115,12 @@ func (tx *Tx) UpdateTicket(ctx context.Context, t *domain.Ticket) error {
 	_, err = tx.exec(ctx, `UPDATE tickets SET title=?, description=?, type=?, status=?, priority=?,
 		severity=?, requester_id=?, requester_email=?, requester_name=?, assignee_id=?, version=?,
 		fields=?, slack_channel=?, slack_ts=?, slack_thread_ts=?, email_thread=?, sla_policy=?, sla_due_at=?,
-		updated_at=?, first_response_at=?, resolved_at=?, closed_at=?, version_key=? WHERE id=?`,
+		updated_at=?, first_response_at=?, resolved_at=?, closed_at=?, version_key=?, sla_deadline_at=?, due_at=?,
+		due_public=? WHERE id=?`,
 		t.Title, t.Description, t.Type, t.Status, t.Priority, t.Severity, t.RequesterID,
 		t.RequesterEmail, t.RequesterName, t.AssigneeID, t.Version, fields, t.SlackChannel, t.SlackTS,
 		t.SlackThreadTS, t.EmailThread, t.SLAPolicy, tsp(t.SLADueAt), t.UpdatedAt, tsp(t.FirstResponseAt),
-		tsp(t.ResolvedAt), tsp(t.ClosedAt), query.VersionKey(t.Version), t.ID)
+		tsp(t.ResolvedAt), tsp(t.ClosedAt), query.VersionKey(t.Version), tsp(t.SLADeadline), tsp(t.DueAt), t.DuePublic, t.ID)
 	if err != nil {
 		return fmt.Errorf("store: unable to update ticket %s: %w", t.Key(), err)
 	}
@@ -149,7 +161,8 @@ func (tx *Tx) ticket(ctx context.Context, what, where string, args ...any) (*dom
 	if lock != "" {
 		lock = " FOR UPDATE OF t"
 	}
-	err := tx.get(ctx, &r, `SELECT `+ticketCols+ticketFrom+` WHERE `+where+lock, args...)
+	scope, sargs := tx.scoped("t.project_id")
+	err := tx.get(ctx, &r, `SELECT `+ticketCols+ticketFrom+` WHERE `+where+scope+lock, append(args, sargs...)...)
 	if err != nil {
 		if err = notFound(what, err); domain.ErrorCode(err) == domain.ENOTFOUND {
 			return nil, err
@@ -170,7 +183,7 @@ func (tx *Tx) TicketByKey(ctx context.Context, key string) (*domain.Ticket, erro
 	if err != nil {
 		return nil, err
 	}
-	return tx.ticket(ctx, "Ticket "+domain.FormatKey(project, number), "p.key = ? AND t.number = ?", project, number)
+	return tx.ticket(ctx, "Ticket "+domain.FormatKey(project, number), keyIs, project, number, project, number)
 }
 
 // TicketByCard finds the ticket whose card is this Slack message.
@@ -183,9 +196,12 @@ func (tx *Tx) TicketByThread(ctx context.Context, channel, threadTS string) (*do
 	return tx.ticket(ctx, "Ticket for this thread", "t.slack_channel = ? AND t.slack_thread_ts = ?", channel, threadTS)
 }
 
-func ticketWhere(f domain.TicketFilter) (string, []any) {
+func (tx *Tx) ticketWhere(f domain.TicketFilter) (string, []any) {
 	var conds []string
 	var args []any
+	if tx.scope.Customer {
+		conds, args = append(conds, "t.project_id = ?"), append(args, tx.scope.ProjectID)
+	}
 	if f.ProjectID != 0 {
 		conds, args = append(conds, "t.project_id = ?"), append(args, f.ProjectID)
 	}
@@ -211,7 +227,7 @@ func ticketWhere(f domain.TicketFilter) (string, []any) {
 
 // FindTickets lists tickets, newest first.
 func (tx *Tx) FindTickets(ctx context.Context, f domain.TicketFilter) ([]*domain.Ticket, error) {
-	where, args := ticketWhere(f)
+	where, args := tx.ticketWhere(f)
 	q := `SELECT ` + ticketCols + ticketFrom + where + ` ORDER BY t.id DESC`
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
@@ -233,7 +249,7 @@ func (tx *Tx) FindTickets(ctx context.Context, f domain.TicketFilter) ([]*domain
 
 // CountTickets counts what FindTickets would list without a limit.
 func (tx *Tx) CountTickets(ctx context.Context, f domain.TicketFilter) (int, error) {
-	where, args := ticketWhere(f)
+	where, args := tx.ticketWhere(f)
 	var n int
 	if err := tx.get(ctx, &n, `SELECT COUNT(*) FROM tickets t`+where, args...); err != nil {
 		return 0, fmt.Errorf("store: unable to count tickets: %w", err)

@@ -56,7 +56,8 @@ func (tx *Tx) UpdateTimeEntry(ctx context.Context, e *domain.TimeEntry) error {
 // TimeEntry reads one entry.
 func (tx *Tx) TimeEntry(ctx context.Context, id int64) (*domain.TimeEntry, error) {
 	var e domain.TimeEntry
-	err := tx.get(ctx, &e, `SELECT `+timeCols+` FROM time_entries WHERE id = ?`+tx.forUpdate(), id)
+	scope, sargs := tx.scoped("project_id")
+	err := tx.get(ctx, &e, `SELECT `+timeCols+` FROM time_entries WHERE id = ?`+scope+tx.forUpdate(), append([]any{id}, sargs...)...)
 	if err != nil {
 		if err = notFound("Time entry", err); domain.ErrorCode(err) == domain.ENOTFOUND {
 			return nil, err
@@ -69,7 +70,9 @@ func (tx *Tx) TimeEntry(ctx context.Context, id int64) (*domain.TimeEntry, error
 // RunningTimer returns the person's running timer, or a not-found error.
 func (tx *Tx) RunningTimer(ctx context.Context, userID string) (*domain.TimeEntry, error) {
 	var e domain.TimeEntry
-	err := tx.get(ctx, &e, `SELECT `+timeCols+` FROM time_entries WHERE user_id = ? AND ended_at IS NULL AND deleted_at IS NULL`+tx.forUpdate(), userID)
+	scope, sargs := tx.scoped("project_id")
+	err := tx.get(ctx, &e, `SELECT `+timeCols+` FROM time_entries WHERE user_id = ? AND ended_at IS NULL AND deleted_at IS NULL`+scope+tx.forUpdate(),
+		append([]any{userID}, sargs...)...)
 	if err != nil {
 		if err = notFound("Running timer", err); domain.ErrorCode(err) == domain.ENOTFOUND {
 			return nil, err
@@ -82,6 +85,8 @@ func (tx *Tx) RunningTimer(ctx context.Context, userID string) (*domain.TimeEntr
 // TimeEntries lists entries by start time, leaving out deleted ones.
 func (tx *Tx) TimeEntries(ctx context.Context, f domain.TimeFilter) ([]*domain.TimeEntry, error) {
 	where, args := timeWhere(f, "")
+	scope, sargs := tx.scoped("project_id")
+	where, args = where+scope, append(args, sargs...)
 	var es []*domain.TimeEntry
 	if err := tx.sel(ctx, &es, `SELECT `+timeCols+` FROM time_entries WHERE `+where+" ORDER BY started_at, id", args...); err != nil {
 		return nil, fmt.Errorf("store: unable to list time entries: %w", err)

@@ -31,6 +31,8 @@ type Tx struct {
 	// nil for not found (projects.go).
 	projects map[string]*domain.Project
 	queue    queue // rows inserted at the next statement (queue.go)
+	// scope limits what a customer's reads return (scope.go).
+	scope domain.Scope
 }
 
 // Now is the time of the transaction, UTC, at the precision both databases keep.
@@ -49,7 +51,11 @@ func (d *DB) Update(ctx context.Context, fn func(domain.Tx) error) error {
 	return err
 }
 
-func (d *DB) update(ctx context.Context, fn func(domain.Tx) error) (err error) {
+func (d *DB) update(ctx context.Context, fn func(domain.Tx) error) error {
+	return d.writing(ctx, false, func() error { return d.updateLocked(ctx, fn) })
+}
+
+func (d *DB) updateLocked(ctx context.Context, fn func(domain.Tx) error) (err error) {
 	stx, err := d.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: unable to begin transaction: %w", err)
@@ -81,6 +87,11 @@ func (d *DB) update(ctx context.Context, fn func(domain.Tx) error) (err error) {
 // View runs fn with read-only access.
 func (d *DB) View(ctx context.Context, fn func(domain.Tx) error) error {
 	return fn(&Tx{q: d.db, d: d, now: d.clock()})
+}
+
+// ViewAs runs fn with read-only access limited to scope.
+func (d *DB) ViewAs(ctx context.Context, scope domain.Scope, fn func(domain.Tx) error) error {
+	return fn(&Tx{q: d.db, d: d, now: d.clock(), scope: scope})
 }
 
 func (d *DB) clock() time.Time { return ts(d.now()) }

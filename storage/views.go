@@ -13,6 +13,12 @@ import (
 // when the query is) and one for the page, each a single SQL query over
 // tickets joined to their customer. Nothing is filtered in Go.
 func (tx *Tx) QueryTickets(ctx context.Context, q *domain.ViewQuery) (*domain.ViewPage, error) {
+	if tx.scope.Customer {
+		// Whatever the query asks, a customer's own company only.
+		c := *q
+		c.ProjectID, c.Customer = tx.scope.ProjectID, true
+		q = &c
+	}
 	b := &viewSQL{dialect: tx.d.dialect, q: q}
 	where, err := b.where()
 	if err != nil {
@@ -87,7 +93,7 @@ func (b *viewSQL) collate() string {
 
 func (b *viewSQL) where() (string, error) {
 	var conds []string
-	if b.q.ProjectID != 0 {
+	if b.q.ProjectID != 0 || b.q.Customer {
 		conds = append(conds, "t.project_id = "+b.arg(b.q.ProjectID))
 	}
 	for _, c := range b.q.Q.Conds {
@@ -204,7 +210,8 @@ func (b *viewSQL) cond(c query.Cond) (string, error) {
 			if err != nil {
 				return "", err
 			}
-			parts = append(parts, "(p.key = "+b.arg(proj)+" AND t.number = "+b.arg(num)+")")
+			parts = append(parts, "((t.key_prefix = '' AND p.key = "+b.arg(proj)+" AND t.number = "+b.arg(num)+
+				") OR (t.key_prefix = "+b.arg(proj)+" AND t.key_number = "+b.arg(num)+"))")
 		}
 		if len(parts) == 0 {
 			return "1=0", nil
@@ -282,10 +289,14 @@ func (b *viewSQL) version(c query.Cond) string {
 	return b.in("t.version", c.Values, none)
 }
 
-// dateCols: tickets have no due date of their own, so due: (and
-// sort:due, the calendar) read sla_due_at, the next SLA instant the
-// scheduler looks at: a warning threshold or the deadline itself.
-var dateCols = map[string]string{"created": "t.created_at", "updated": "t.updated_at", "resolved": "t.resolved_at", "due": "t.sla_due_at"}
+// dateCols: due: (and sort:due, the calendar) read the due date, else
+// the next SLA deadline — never sla_due_at, the scheduler's next look,
+// which may be a warning threshold.
+var dateCols = map[string]string{"created": "t.created_at", "updated": "t.updated_at", "resolved": "t.resolved_at", "due": dueExpr}
+
+// dueExpr is when a ticket is due: its due date, else its next SLA
+// deadline (domain.Ticket.Due), through the index tickets_due.
+const dueExpr = "COALESCE(t.due_at, t.sla_deadline_at)"
 
 // date tests a range; an unset date never lies in one, so negations
 // include it.
@@ -427,7 +438,7 @@ func (b *viewSQL) orderBy() string {
 		switch s.Field {
 		case "due":
 			// Unset due dates last either way.
-			parts = append(parts, "(t.sla_due_at IS NULL)", "t.sla_due_at"+desc)
+			parts = append(parts, "("+dueExpr+" IS NULL)", dueExpr+desc)
 		case "created":
 			parts = append(parts, "t.created_at"+desc)
 		case "updated":
@@ -451,6 +462,21 @@ func (tx *Tx) TicketLinks(ctx context.Context, ids []int64) ([]*domain.Link, err
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	if tx.scope.Customer {
+		// Links of the customer's own tickets only; the other end may be
+		// anyone's, and TicketsByID will not read it unless it is theirs.
+		seen, err := tx.TicketsByID(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		ids = ids[:0:0]
+		for _, t := range seen {
+			ids = append(ids, t.ID)
+		}
+		if len(ids) == 0 {
+			return nil, nil
+		}
+	}
 	in, args := inList(ids)
 	var ls []*domain.Link
 	if err := tx.sel(ctx, &ls, `SELECT from_id, to_id, kind, created_at FROM ticket_links
@@ -466,8 +492,9 @@ func (tx *Tx) TicketsByID(ctx context.Context, ids []int64) ([]*domain.Ticket, e
 		return nil, nil
 	}
 	in, args := inList(ids)
+	scope, sargs := tx.scoped("t.project_id")
 	var rows []*ticketRow
-	if err := tx.sel(ctx, &rows, `SELECT `+ticketCols+ticketFrom+` WHERE t.id IN `+in+` ORDER BY t.id`, args...); err != nil {
+	if err := tx.sel(ctx, &rows, `SELECT `+ticketCols+ticketFrom+` WHERE t.id IN `+in+scope+` ORDER BY t.id`, append(args, sargs...)...); err != nil {
 		return nil, fmt.Errorf("store: unable to read tickets: %w", err)
 	}
 	out := make([]*domain.Ticket, 0, len(rows))

@@ -50,7 +50,11 @@ func (tx *Tx) DeleteSavedView(ctx context.Context, id int64) error {
 // SavedView reads one view.
 func (tx *Tx) SavedView(ctx context.Context, id int64) (*domain.SavedView, error) {
 	var v domain.SavedView
-	if err := tx.get(ctx, &v, `SELECT `+savedViewCols+` FROM saved_views WHERE id = ?`, id); err != nil {
+	scope, sargs := "", []any(nil)
+	if tx.scope.Customer {
+		scope, sargs = " AND owner = ?", []any{tx.scope.UserID}
+	}
+	if err := tx.get(ctx, &v, `SELECT `+savedViewCols+` FROM saved_views WHERE id = ?`+scope, append([]any{id}, sargs...)...); err != nil {
 		if err = notFound("View", err); domain.ErrorCode(err) == domain.ENOTFOUND {
 			return nil, err
 		}
@@ -62,7 +66,12 @@ func (tx *Tx) SavedView(ctx context.Context, id int64) (*domain.SavedView, error
 // SavedViews lists the owner's views, then those others share, by name.
 func (tx *Tx) SavedViews(ctx context.Context, owner string) ([]*domain.SavedView, error) {
 	var out []*domain.SavedView
-	if err := tx.sel(ctx, &out, `SELECT `+savedViewCols+` FROM saved_views WHERE owner = ? OR shared
+	shared := " OR shared"
+	if tx.scope.Customer {
+		// Views agents share name other customers and show how we work.
+		shared, owner = "", tx.scope.UserID
+	}
+	if err := tx.sel(ctx, &out, `SELECT `+savedViewCols+` FROM saved_views WHERE owner = ?`+shared+`
 		ORDER BY CASE WHEN owner = ? THEN 0 ELSE 1 END, lower(name), id`, owner, owner); err != nil {
 		return nil, fmt.Errorf("store: unable to list views: %w", err)
 	}

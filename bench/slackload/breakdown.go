@@ -119,9 +119,9 @@ type timedOutbox struct {
 	t *timings
 }
 
-func (o timedOutbox) ClaimOutbox(ctx context.Context, kinds []string, limit int, lease time.Duration) ([]*domain.OutboxMessage, error) {
+func (o timedOutbox) ClaimOutbox(ctx context.Context, owner string, kinds []string, limit int, lease time.Duration) ([]*domain.OutboxMessage, error) {
 	t0 := time.Now()
-	msgs, err := o.Outbox.ClaimOutbox(ctx, kinds, limit, lease)
+	msgs, err := o.Outbox.ClaimOutbox(ctx, owner, kinds, limit, lease)
 	name := "outbox ClaimOutbox"
 	if len(msgs) == 0 {
 		name += " (empty)"

@@ -128,6 +128,10 @@ func run(dialect string, n int, scan time.Duration) error {
 	defer emu.Close()
 	emu.AddUser(slackemu.User{ID: "UAGENT", Name: "ana", TeamID: "T0EMU"})
 	emu.AddChannel(slackemu.Channel{ID: "CACME", Name: "acme"})
+	// Warnings never go to the customer's thread: they reach agents in
+	// the escalation channel (and the assignee's DM).
+	emu.AddChannel(slackemu.Channel{ID: "COPS", Name: "support-ops"})
+	cfg.SLA.EscalationChannel = "COPS"
 	svc := commands.New(db, cfg, commands.Options{Logger: quiet})
 	svc.UseStandardHooks()
 	agent := domain.Actor{UserID: "UAGENT", Role: domain.RoleAgent, Channel: domain.ChannelCLI}
@@ -186,10 +190,10 @@ func run(dialect string, n int, scan time.Duration) error {
 				if !c.OK() || !strings.Contains(c.Params["text"], p.key+" ") && !strings.Contains(c.Params["text"], "*"+p.key+"*") {
 					continue
 				}
-				if c.Params["thread_ts"] == "" && card.IsZero() {
+				if c.Params["channel"] == "CACME" && c.Params["thread_ts"] == "" && card.IsZero() {
 					card = c.At
 				}
-				if strings.Contains(c.Params["text"], "is at risk") && c.Params["thread_ts"] != "" && warn.IsZero() {
+				if strings.Contains(c.Params["text"], "is at risk") && c.Params["channel"] == "COPS" && warn.IsZero() {
 					warn = c.At
 				}
 			}
@@ -206,7 +210,7 @@ func run(dialect string, n int, scan time.Duration) error {
 	}
 	fmt.Printf("%s, %d tickets, scan every %s\n", dialect, n, scan)
 	fmt.Printf("  baseline: card posted after creation   p50 %8s  p99 %8s\n", pct(cardLag, 50), pct(cardLag, 99))
-	fmt.Printf("  alert lag: warning in the thread       p50 %8s  p99 %8s  (target p99 < 5s: %s)\n", pct(alertLag, 50), pct(alertLag, 99), met(pct(alertLag, 99) < 5*time.Second))
+	fmt.Printf("  alert lag: warning in the agents' channel p50 %8s  p99 %8s  (target p99 < 5s: %s)\n", pct(alertLag, 50), pct(alertLag, 99), met(pct(alertLag, 99) < 5*time.Second))
 	fmt.Printf("  ratio p99 alert / p99 card: %.1f×\n", float64(pct(alertLag, 99))/float64(max(pct(cardLag, 99), time.Millisecond)))
 	return nil
 }

@@ -85,9 +85,35 @@ func (s *Server) chatPostMessage(r *request) (reply, *slackErr) {
 	if e != nil {
 		return nil, e
 	}
+	meta, e := metadataOf(r)
+	if e != nil {
+		return nil, e
+	}
 	m := s.addMessageLocked(&Message{Channel: ch.ID, ThreadTS: r.str("thread_ts"), User: s.opts.BotUserID,
-		Text: c.text, Blocks: c.blocks, Broadcast: r.bool("reply_broadcast")})
+		Text: c.text, Blocks: c.blocks, Broadcast: r.bool("reply_broadcast"), Metadata: meta})
 	return reply{"channel": ch.ID, "ts": m.TS, "message": s.messageJSONLocked(m)}, nil
+}
+
+// metadataOf checks the message metadata a post carries, as Slack does:
+// an object with a non-empty event_type and an object event_payload.
+func metadataOf(r *request) (json.RawMessage, *slackErr) {
+	raw, ok := r.raw("metadata")
+	if !ok || len(raw) == 0 {
+		return nil, nil
+	}
+	var m struct {
+		EventType    string          `json:"event_type"`
+		EventPayload json.RawMessage `json:"event_payload"`
+	}
+	if err := json.Unmarshal(raw, &m); err != nil || m.EventType == "" {
+		return nil, errOf("invalid_metadata_format")
+	}
+	var payload map[string]any
+	if len(m.EventPayload) > 0 && json.Unmarshal(m.EventPayload, &payload) != nil {
+		return nil, errOf("invalid_metadata_format")
+	}
+	out, _ := json.Marshal(map[string]any{"event_type": m.EventType, "event_payload": payload})
+	return out, nil
 }
 
 func (s *Server) chatPostEphemeral(r *request) (reply, *slackErr) {

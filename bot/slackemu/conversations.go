@@ -192,8 +192,13 @@ func (s *Server) pageLocked(r *request, msgs []*Message, defLimit int) reply {
 	}
 	end := min(off+limit, len(in))
 	out := make([]map[string]any, 0, end-off)
+	meta := r.bool("include_all_metadata")
 	for _, m := range in[off:end] {
-		out = append(out, s.messageJSONLocked(m))
+		j := s.messageJSONLocked(m)
+		if meta && m.Metadata != nil {
+			j["metadata"] = m.Metadata
+		}
+		out = append(out, j)
 	}
 	next := ""
 	if end < len(in) {

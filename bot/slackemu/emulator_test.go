@@ -272,7 +272,9 @@ func sections(n int) []slack.Block {
 }
 
 func TestMessageLimits(t *testing.T) {
-	s := newEmu(t, Options{})
+	// Many posts into one channel at once: the rate limits are not what
+	// this test is about.
+	s := newEmu(t, Options{Unthrottled: true})
 	ctx := ctxT(t)
 	api := newClient(s)
 	_, _, err := api.PostMessageContext(ctx, "C1", slack.MsgOptionBlocks(sections(51)...))
@@ -525,5 +527,39 @@ func TestGarbageInput(t *testing.T) {
 			}
 			resp.Body.Close()
 		}
+	}
+}
+
+func TestMessageMetadata(t *testing.T) {
+	s := newEmu(t, Options{})
+	ctx := ctxT(t)
+	api := newClient(s)
+	meta := slack.SlackMetadata{EventType: "deskbot_outbox", EventPayload: map[string]any{"outbox_id": "42"}}
+	_, root, err := api.PostMessageContext(ctx, "C1", slack.MsgOptionText("card", false), slack.MsgOptionMetadata(meta))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := api.PostMessageContext(ctx, "C1", slack.MsgOptionText("reply", false), slack.MsgOptionTS(root), slack.MsgOptionMetadata(meta)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := api.PostMessageContext(ctx, "C1", slack.MsgOptionText("bad", false),
+		slack.MsgOptionMetadata(slack.SlackMetadata{EventPayload: map[string]any{"a": 1}})); slackErrCode(err) != "invalid_metadata_format" {
+		t.Fatalf("metadata without event_type: %v", err)
+	}
+
+	plain, err := api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: "C1"})
+	if err != nil || len(plain.Messages) != 1 || plain.Messages[0].Metadata.EventType != "" {
+		t.Fatalf("history without include_all_metadata = %+v, %v", plain, err)
+	}
+	h, err := api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: "C1", IncludeAllMetadata: true})
+	if err != nil || len(h.Messages) != 1 {
+		t.Fatalf("history = %+v, %v", h, err)
+	}
+	if got := h.Messages[0].Metadata; got.EventType != "deskbot_outbox" || got.EventPayload["outbox_id"] != "42" {
+		t.Fatalf("history metadata = %+v", got)
+	}
+	replies, _, _, err := api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{ChannelID: "C1", Timestamp: root, IncludeAllMetadata: true})
+	if err != nil || len(replies) != 2 || replies[1].Metadata.EventPayload["outbox_id"] != "42" {
+		t.Fatalf("replies = %+v, %v", replies, err)
 	}
 }

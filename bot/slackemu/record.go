@@ -61,6 +61,10 @@ type Message struct {
 	Broadcast bool     // reply_broadcast: thread reply also shown in channel
 	Reactions []string // reaction names added through reactions.add
 	Files     []string // file IDs shared with the message
+	// Metadata is the message metadata posted with it ({"event_type",
+	// "event_payload"}), nil when none: conversations.history and
+	// conversations.replies return it with include_all_metadata.
+	Metadata json.RawMessage
 
 	editedTS string // when it was last edited, for "edited.ts"
 }

@@ -60,6 +60,17 @@ type Options struct {
 	// PingInterval is how often the server pings Socket Mode clients;
 	// slack-go drops a connection that was not pinged for 30 s. Default 2s.
 	PingInterval time.Duration
+
+	// Unthrottled answers every call at once, ignoring Slack's rate limits
+	// (ratelimit.go): only for benchmarks that measure the bot's own
+	// overhead, a figure Slack itself never lets an app reach. Off, the
+	// default, the emulator enforces the documented limits.
+	Unthrottled bool
+	// RateScale runs the rate limits' clock this many times faster (0 or
+	// 1: Slack's real pace), so a test of a long burst takes seconds; a
+	// Retry-After stays in real whole seconds. The bot must be given the
+	// same scale (bot.Options.RateScale) to mirror the limits.
+	RateScale float64
 }
 
 // Fixed identifiers of the emulated app; tests rarely need to change them.
@@ -121,6 +132,7 @@ type Server struct {
 	users      map[string]User
 	channels   map[string]*Channel
 	groups     map[string]UserGroup
+	teams      map[string]Team   // other organisations (Slack Connect), for team.info
 	dms        map[string]string // user ID -> DM channel ID
 	messages   map[string][]*Message
 	lastTS     int64 // microseconds of the last ts handed out
@@ -128,6 +140,7 @@ type Server struct {
 	calls      []Call
 	callsMoved chan struct{} // closed and replaced whenever a call is recorded
 	faults     map[string][]*fault
+	rate       rateState
 	triggers   map[string]*trigger
 	responses  map[string]*responseURL
 	views      map[string]*View

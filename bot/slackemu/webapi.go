@@ -124,6 +124,9 @@ func (s *Server) dispatch(rq *request) (status int, header map[string]string, bo
 	if e := s.checkToken(rq.token, m.tok); e != nil {
 		return 200, nil, encodeErr(e)
 	}
+	if sec, limited := s.rateCheck(rq); limited {
+		return http.StatusTooManyRequests, map[string]string{"Retry-After": strconv.Itoa(sec)}, encodeErr(errOf("ratelimited"))
+	}
 	if m.content {
 		c, e := contentOf(rq)
 		rq.content = &checkedContent{c, e}
@@ -292,7 +295,10 @@ func (s *Server) authTest(_ *request) (reply, *slackErr) {
 	}, nil
 }
 
-func (s *Server) teamInfo(_ *request) (reply, *slackErr) {
+func (s *Server) teamInfo(r *request) (reply, *slackErr) {
+	if id := r.str("team"); id != "" && id != s.opts.TeamID {
+		return s.otherTeamInfoLocked(id)
+	}
 	return reply{"team": map[string]any{
 		"id": s.opts.TeamID, "name": TeamName, "domain": TeamDomain,
 		"email_domain": "", "icon": map[string]any{"image_default": true},

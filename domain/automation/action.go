@@ -18,11 +18,16 @@ const (
 	ActDM          = "dm"    // a direct message
 	ActEmail       = "email" // a mail, queued for the mail transport
 	ActNote        = "note"  // an internal note on the ticket
+	ActSetSeverity = "set_severity"
+	// ActSetDue sets the due date: Value as domain.ParseDue reads it
+	// ("+2d", "fri 17:00"), counted from when the rule runs, in UTC;
+	// Public shows it to the customer.
+	ActSetDue = "set_due"
 )
 
 // ActionKinds lists every action.
 var ActionKinds = []string{ActSetField, ActSetPriority, ActAssign, ActApplySLA, ActAddTag, ActRemoveTag,
-	ActSetStatus, ActPost, ActDM, ActEmail, ActNote}
+	ActSetStatus, ActPost, ActDM, ActEmail, ActNote, ActSetSeverity, ActSetDue}
 
 // How assign picks someone.
 const (
@@ -51,6 +56,8 @@ type Action struct {
 	Members []string
 	// To is who a dm or email goes to: a user ID or address, ToAssignee or ToRequester.
 	To string
+	// Public: set_due shows the due date to the customer.
+	Public bool
 	// Text is the message (post, dm, email, note); Subject the mail's.
 	Text, Subject string
 	Line          int
@@ -63,6 +70,13 @@ func (a *Action) String() string {
 		return fmt.Sprintf("set %s to %s", a.Field, a.Value)
 	case ActSetPriority:
 		return "set priority " + a.Value
+	case ActSetSeverity:
+		return "set severity " + a.Value
+	case ActSetDue:
+		if a.Public {
+			return "set due " + a.Value + " (shown to the customer)"
+		}
+		return "set due " + a.Value
 	case ActAssign:
 		switch a.Assign {
 		case AssignRoundRobin:

@@ -17,8 +17,11 @@ import (
 // Schema is what the config defines, for checking rules against it.
 type Schema struct {
 	Types, Statuses, Priorities, Sources, Policies []string
-	Groups                                         map[string][]string
-	Fields                                         map[string]Field
+	Severities                                     []string
+	// CheckDue tells whether a set_due value reads as a due date.
+	CheckDue func(string) error
+	Groups   map[string][]string
+	Fields   map[string]Field
 }
 
 // Field is a custom field as rules need it.
@@ -477,6 +480,21 @@ func (c *compiler) action(n *yaml.Node, what string) []*Action {
 		a.Value, _ = c.scalar(v, what)
 		if !slices.Contains(c.s.Priorities, a.Value) {
 			c.unknown(v.Line, what+": priority", a.Value, c.s.Priorities)
+		}
+	case ActSetSeverity:
+		a.Value, _ = c.scalar(v, what)
+		if !slices.Contains(c.s.Severities, a.Value) {
+			c.unknown(v.Line, what+": severity", a.Value, c.s.Severities)
+		}
+	case ActSetDue:
+		a.Value, _ = c.scalar(v, what)
+		if words := strings.Fields(a.Value); len(words) > 1 && words[len(words)-1] == "public" {
+			a.Value, a.Public = strings.Join(words[:len(words)-1], " "), true
+		}
+		if c.s.CheckDue != nil {
+			if err := c.s.CheckDue(a.Value); err != nil {
+				c.add(v.Line, "%s: %v", what, err)
+			}
 		}
 	case ActAssign:
 		c.assign(a, v, what)

@@ -20,7 +20,8 @@ func ConfigWith(tb testing.TB, edits ...string) *domain.Config {
 		}
 		text = strings.Replace(text, edits[i], edits[i+1], 1)
 	}
-	cfg, err := domain.ParseConfig("test.yaml", []byte(text))
+	// The edited defaults are the whole config: an edit may take something out.
+	cfg, err := domain.ParseConfig("test.yaml", []byte("defaults: none\n"+text))
 	if err != nil {
 		tb.Fatal(err)
 	}

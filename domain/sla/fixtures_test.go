@@ -18,7 +18,7 @@ var fixture = sync.OnceValues(func() (map[string]*Calendar, map[string]*Policy) 
 	}
 	var cfg struct {
 		Calendars map[string]CalendarSpec `yaml:"calendars"`
-		Policies  map[string]PolicySpec   `yaml:"policies"`
+		Policies  map[string]PolicySpec   `yaml:"sla_policies"`
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(raw))
 	dec.KnownFields(true)

@@ -26,8 +26,11 @@ type TargetSpec struct {
 // statuses pause the clock comes from the workflow, not from here.
 type PolicySpec struct {
 	Calendar string                `yaml:"calendar"` // name of a calendar
-	Targets  map[string]TargetSpec `yaml:"targets"`  // by priority name
-	Warnings []string              `yaml:"warnings"` // "75%" of the budget used, or "30m" of business time left
+	Targets  map[string]TargetSpec `yaml:"targets"`  // by priority name, or by severity with SLABy
+	// SLABy is what the targets are keyed by: "priority" (the default) or
+	// "severity", as vendors' contracts are often written.
+	SLABy    string   `yaml:"sla_by"`
+	Warnings []string `yaml:"warnings"` // "75%" of the budget used, or "30m" of business time left
 }
 
 // Policy is a compiled PolicySpec.
@@ -35,7 +38,9 @@ type Policy struct {
 	Name     string
 	Calendar *Calendar
 	Targets  map[string]Target
-	Warnings []Warning
+	// BySeverity: Targets are keyed by the ticket's severity, not its priority.
+	BySeverity bool
+	Warnings   []Warning
 }
 
 // Warning fires when Percent of the budget is used (if Percent > 0), or when
@@ -64,6 +69,9 @@ func (w Warning) used(target time.Duration) (time.Duration, bool) {
 
 // Compile resolves the calendar by name and parses durations. priorities are
 // the configured priority names; targets for any other name are an error.
+//
+// With SLABy "severity" the targets are keyed by severity, and keys (the
+// priorities) must be the configured severities instead.
 func (p PolicySpec) Compile(name string, calendars map[string]*Calendar, priorities []string) (*Policy, error) {
 	fail := func(format string, a ...any) (*Policy, error) {
 		return nil, fmt.Errorf("policy %q: "+format, append([]any{name}, a...)...)
@@ -76,9 +84,17 @@ func (p PolicySpec) Compile(name string, calendars map[string]*Calendar, priorit
 		return fail("unknown calendar %q (known: %s)", p.Calendar, strings.Join(slices.Sorted(maps.Keys(calendars)), ", "))
 	}
 	pol := &Policy{Name: name, Calendar: cal, Targets: map[string]Target{}}
+	by := "priority"
+	switch p.SLABy {
+	case "", "priority":
+	case "severity":
+		by, pol.BySeverity = "severity", true
+	default:
+		return fail("sla_by %q: use priority or severity", p.SLABy)
+	}
 	for _, prio := range slices.Sorted(maps.Keys(p.Targets)) {
 		if !slices.Contains(priorities, prio) {
-			return fail("unknown priority %q (known: %s)", prio, strings.Join(priorities, ", "))
+			return fail("unknown %s %q (known: %s)", by, prio, strings.Join(priorities, ", "))
 		}
 		ts := p.Targets[prio]
 		var t Target

@@ -1,0 +1,75 @@
+package bot
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/deskbot/deskbot/commands"
+	"github.com/deskbot/deskbot/domain"
+)
+
+// An attempt posted the card and died before recording it; the retry
+// finds that post by its metadata, records its ts and posts nothing.
+func TestCardPostedOnceAcrossAttempts(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	b := tb.b
+	ana := domain.Actor{UserID: "UANA", Role: domain.RoleAgent}
+	tk, err := tb.svc.CreateTicket(ctx, ana, commands.TicketInput{ProjectKey: "ACME", Title: "Printer on fire", ChannelID: "COPS", Source: domain.SourceSlash})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outbox := b.outbox
+	claim := func() *domain.OutboxMessage {
+		t.Helper()
+		ms, err := outbox.ClaimOutbox(ctx, "p1", []string{domain.OutboxCard}, 10, leaseTime)
+		if err != nil || len(ms) != 1 {
+			t.Fatalf("claim: %+v %v", ms, err)
+		}
+		return ms[0]
+	}
+	first := claim()
+	// The first attempt: posted, then the process died before SetCard.
+	ts, err := b.postOnce(ctx, first, tk, "COPS", "", slack.MsgOptionText(cardText(tk), false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := outbox.OutboxFailed(ctx, first.ID, "died", time.Now().Add(-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	retry := claim()
+	if retry.Attempts != 2 {
+		t.Fatalf("retry attempt %d", retry.Attempts)
+	}
+	posts := len(tb.emu.Calls("chat.postMessage"))
+	if _, err := b.deliverCard(ctx, tk.ID, retry); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(tb.emu.Calls("chat.postMessage")); n != posts {
+		t.Errorf("the retry posted again (%d posts, was %d)", n, posts)
+	}
+	got, err := tb.svc.TicketByID(ctx, tk.ID)
+	if err != nil || got.SlackTS != ts {
+		t.Fatalf("card ts %q, want the first attempt's %q (%v)", got.SlackTS, ts, err)
+	}
+	msg, ok := tb.emu.Message("COPS", ts)
+	if !ok || string(msg.Metadata) == "" {
+		t.Fatalf("the card carries no metadata: %+v", msg)
+	}
+
+	// A first attempt does not look: nothing can be there yet.
+	history := len(tb.emu.Calls("conversations.history"))
+	tk2, err := tb.svc.CreateTicket(ctx, ana, commands.TicketInput{ProjectKey: "ACME", Title: "Second", ChannelID: "COPS", Source: domain.SourceSlash})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.deliverCard(ctx, tk2.ID, claim()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(tb.emu.Calls("conversations.history")); n != history {
+		t.Errorf("a first attempt read the history (%d calls)", n-history)
+	}
+}
