@@ -31,6 +31,8 @@ const (
 	maxLen  = 200 // far above any real token; refuses junk before decoding
 )
 
+var strict = base64.RawURLEncoding.Strict()
+
 // Errors a token is refused with. ErrExpired is told apart: the customer
 // may ask for a fresh link, whereas a forged one deserves no hint.
 var (
@@ -74,7 +76,9 @@ func Parse(token string) (Claims, error) {
 	if len(token) > maxLen {
 		return c, ErrInvalid
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(token)
+	// Strict: the last character's unused bits must be zero, so one token
+	// has one spelling and a changed character never verifies.
+	raw, err := strict.DecodeString(token)
 	if err != nil || len(raw) < 1+3+addrLen+macLen || raw[0] != version {
 		return c, ErrInvalid
 	}
@@ -103,7 +107,7 @@ func Verify(token string, secret []byte, now time.Time, ttl time.Duration) (Clai
 	if err != nil {
 		return c, err
 	}
-	raw, _ := base64.RawURLEncoding.DecodeString(token)
+	raw, _ := strict.DecodeString(token)
 	if !hmac.Equal(raw[len(raw)-macLen:], mac(secret, c.payload())) {
 		return c, ErrInvalid
 	}
