@@ -16,7 +16,7 @@ import (
 // each, with what to do, and exits 1 without creating the database.
 func TestDoctorTellsWhatToFix(t *testing.T) {
 	scopes := slices.DeleteFunc(mustManifestScopes(t), func(s string) bool { return s == "channels:join" })
-	emu := slackemu.New(slackemu.Options{Scopes: append(scopes, "channels:read")})
+	emu := slackemu.New(slackemu.Options{Scopes: append(scopes, "chat:write.customize")})
 	t.Cleanup(emu.Close)
 	emu.AddChannel(slackemu.Channel{ID: "CTRIAGE", Name: "triage", Members: []string{}})
 	relay := listen(t)
@@ -35,7 +35,7 @@ func TestDoctorTellsWhatToFix(t *testing.T) {
 		"ok    slack: SLACK_BOT_TOKEN is the bot UBOT in Emu Team",
 		"ok    slack: SLACK_APP_TOKEN opens Socket Mode connections",
 		"FAIL  scopes: the app lacks channels:join: add them under OAuth & Permissions",
-		"note  scopes: granted but unused, you may remove them: channels:read",
+		"note  scopes: granted but unused, you may remove them: chat:write.customize",
 		"FAIL  TRIAGE_CHANNEL CTRIAGE: the bot is not a member: type /invite @deskbot in that channel",
 		"FAIL  database: SQLite file " + filepath.Join(dir, "deskbot.db") + " does not exist yet: `deskbot migrate` creates it",
 		"ok    SMTP_RELAY_URL: " + relay.Addr().String() + " answers",

@@ -280,3 +280,35 @@ func TestOnboardingHome(t *testing.T) {
 		t.Errorf("%d intro DMs", intros)
 	}
 }
+
+// A customer acts as themselves: in a channel shared with more than one
+// organisation, someone of another organisation cannot act on a ticket
+// that is not their company's, whatever card they click.
+func TestCustomerCannotActOnAnotherOrganisationsTicket(t *testing.T) {
+	forEachEmptyDB(t, func(t *testing.T, w *world) {
+		ctx := waitCtx(t)
+		w.slash(t, globexUser, helpdeskChan, "/ticket", "Invoices show the wrong VAT")
+		w.waitReply(t, "Created *GLOBEX-1*")
+		w.slash(t, agentID, helpdeskChan, "/desk", "customer add ACME Acme Corp channel=<#"+helpdeskChan+"|helpdesk>")
+		w.waitReply(t, "Customer *ACME*")
+		w.slash(t, agentID, helpdeskChan, "/ticket", "Login page times out #acme")
+		w.waitReply(t, "Created *ACME-1*")
+		ch, ts := w.cardTS(t, "ACME-1")
+		for _, click := range [][2]string{{"close", "ACME-1|closed"}, {"status", "ACME-1|resolved"}, {"not_ticket", "ACME-1"}, {"timer_start", "ACME-1"}} {
+			if _, err := w.emu.Interactive(ctx, slackemu.BlockAction(globexUser, ch, ts, click[0], click[1])); err != nil {
+				t.Fatal(err)
+			}
+			w.waitReply(t, "ACME-1 is not one of your company")
+		}
+		w.settle(t)
+		if tk := w.ticket(t, "ACME-1"); tk.Status != "new" {
+			t.Errorf("ACME-1 is %s after another organisation's clicks", tk.Status)
+		}
+		// Their own ticket's card still answers them.
+		ch, ts = w.cardTS(t, "GLOBEX-1")
+		if _, err := w.emu.Interactive(ctx, slackemu.BlockAction(globexUser, ch, ts, "not_ticket", "GLOBEX-1")); err != nil {
+			t.Fatal(err)
+		}
+		w.waitReply(t, "Closed *GLOBEX-1*")
+	})
+}

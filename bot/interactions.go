@@ -51,6 +51,10 @@ func (b *Bot) onBlockAction(ctx context.Context, cb slack.InteractionCallback, a
 		key = firstNonEmpty(act.SelectedOption.Value, act.Value)
 	}
 	key, arg, _ := strings.Cut(key, "|")
+	if err := b.mayAct(ctx, a, act.ActionID, key); err != nil {
+		b.fail(ctx, cb.ResponseURL, err)
+		return
+	}
 	var reply string
 	switch act.ActionID {
 	case actTimerStart:
@@ -162,4 +166,21 @@ func (b *Bot) onMessageShortcut(ctx context.Context, cb slack.InteractionCallbac
 		Channel: cb.Channel.ID, Source: domain.SourceShortcut, SourceRef: messageRef(cb.Channel.ID, msg.Timestamp),
 		Title: cut(title, 200), Description: cut(desc, maxInputValue),
 	})
+}
+
+// mayAct refuses a customer's click on a ticket of another organisation,
+// whatever channel the card sits in (a channel may be shared with several
+// organisations), and logs who tried what. The scope would hide the ticket
+// anyway; this makes the refusal a forbidden action, said and logged as one.
+func (b *Bot) mayAct(ctx context.Context, a domain.Actor, action, key string) error {
+	if a.IsAgent() || a.Role == domain.RoleSystem || !domain.IsKey(key) {
+		return nil
+	}
+	_, err := b.svc.Ticket(ctx, a, key)
+	if domain.ErrorCode(err) != domain.ENOTFOUND {
+		return err
+	}
+	b.log.Warn("bot: refused a customer's action on another organisation's ticket",
+		"user", a.UserID, "customer_id", a.ProjectID, "ticket", key, "action", action)
+	return domain.Errorf(domain.EFORBIDDEN, "%s is not one of your company's tickets: only its own customer and our support team can act on it.", key)
 }
