@@ -209,7 +209,7 @@ type PortalView struct {
 	Access   *PortalAccess
 	Key      string
 	Title    string
-	Status   string // in the customer's words
+	Status   string // in the customer's words (domain.Config.CustomerStatusLabel, as on their cards)
 	Stage    string // the status's category: new, open, waiting, resolved, closed
 	Priority string
 	// Promise is the SLA clock the customer waits on; nil when none runs.
@@ -258,26 +258,6 @@ type PortalOther struct {
 	Key, Title, Status, Token string
 }
 
-// CustomerStatus words a status for the customer by its category: the
-// vendor's internal names ("Triage", "Waiting on eng") mean nothing to them.
-func CustomerStatus(cfg *domain.Config, status string) string {
-	st := cfg.Status(status)
-	if st == nil {
-		return "In progress"
-	}
-	switch st.Category {
-	case domain.CategoryNew:
-		return "Received"
-	case domain.CategoryWaiting:
-		return "Waiting for your answer"
-	case domain.CategoryResolved:
-		return "Solved"
-	case domain.CategoryClosed:
-		return "Closed"
-	}
-	return "In progress"
-}
-
 // Portal reads the ticket page a link opens.
 func (s *Service) Portal(ctx context.Context, token string) (*PortalView, error) {
 	cfg := s.Config()
@@ -295,7 +275,7 @@ func (s *Service) Portal(ctx context.Context, token string) (*PortalView, error)
 
 func (s *Service) portalView(ctx context.Context, tx domain.Tx, cfg *domain.Config, acc *PortalAccess) (*PortalView, error) {
 	t := acc.Ticket
-	v := &PortalView{Access: acc, Key: t.Key(), Title: t.Title, Status: CustomerStatus(cfg, t.Status), Priority: t.Priority,
+	v := &PortalView{Access: acc, Key: t.Key(), Title: t.Title, Status: cfg.CustomerStatusLabel(t.Status), Priority: t.Priority,
 		Location: time.UTC, FileLimit: cfg.Email.AttachmentLimitOrDefault()}
 	if st := cfg.Status(t.Status); st != nil {
 		v.Stage = st.Category
@@ -395,7 +375,7 @@ func (s *Service) otherTickets(ctx context.Context, tx domain.Tx, cfg *domain.Co
 		if o.ID == acc.Ticket.ID || len(v.Others) == maxOtherTickets {
 			continue
 		}
-		po := PortalOther{Key: o.Key(), Title: o.Title, Status: CustomerStatus(cfg, o.Status)}
+		po := PortalOther{Key: o.Key(), Title: o.Title, Status: cfg.CustomerStatusLabel(o.Status)}
 		if i >= 0 {
 			po.Token = linktoken.Sign(ks[i].Secret, ks[i].ID, o.ID, acc.Address, tx.Now())
 		}
