@@ -40,6 +40,9 @@ type Env struct {
 	SMTPTLSKey     string
 	SMTPCert       *tls.Certificate
 	SMTPRequireTLS bool
+
+	// Portal: the customers' ticket page (env_portal.go).
+	Portal PortalEnv
 }
 
 var channelIDRE = regexp.MustCompile(`^[CG][A-Z0-9]{2,}$`)
@@ -112,6 +115,7 @@ func loadEnv(getenv func(string) string) (*Env, error) {
 			bad("MAIL_FROM", "%q is not an email address", e.MailFrom)
 		}
 	}
+	e.Portal, errs = loadPortalEnv(getenv, e.HTTPAddr, errs)
 	switch lvl := strings.ToLower(strings.TrimSpace(getenv("LOG_LEVEL"))); lvl {
 	case "", "info":
 		e.LogLevel = slog.LevelInfo

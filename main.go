@@ -55,6 +55,7 @@ func topCommands() []subcommand {
 		{"status", "", "show the outbox backlog, its oldest delivery, and which replica dispatches", statusSubcmd},
 		{"config", "SUBCOMMAND", "work with the config file (DESKBOT_CONFIG): " + names(configCommands()), configCmd},
 		{"sla", "SUBCOMMAND", "SLA tools: " + names(slaCommands()), slaCmd},
+		{"keys", "SUBCOMMAND", "the keys of the customers' ticket links: " + names(keysCommands()), keysCmd},
 		{"version", "", "print the version", versionCmd},
 	}
 }

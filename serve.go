@@ -17,6 +17,7 @@ import (
 	"github.com/deskbot/deskbot/bot"
 	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/portal"
 	"github.com/deskbot/deskbot/scheduler"
 	"github.com/deskbot/deskbot/storage"
 )
@@ -89,7 +90,7 @@ func serve(ctx context.Context, env *Env, cfg *domain.Config, log *slog.Logger) 
 		log.Warn("TRIAGE_CHANNEL is not set: tickets from unknown senders will show in App Home only")
 	}
 	svc := commands.New(db, cfg, commands.Options{TriageChannel: env.TriageChannel, Logger: log,
-		Mail: commands.MailOptions{Address: env.MailFrom, Send: env.SMTPRelayURL != ""}})
+		Mail: commands.MailOptions{Address: env.MailFrom, Send: env.SMTPRelayURL != ""}, Portal: env.Portal.portalOptions()})
 	svc.UseStandardHooks()
 	reloadOnHangup(ctx, svc, log)
 	mail, err := startMail(env, db, svc, log)
@@ -114,6 +115,11 @@ func serve(ctx context.Context, env *Env, cfg *domain.Config, log *slog.Logger) 
 		defer cancel()
 		_ = srv.Shutdown(shutdownCtx)
 	}()
+	stopPortal, err := startPortal(env.Portal, svc, log)
+	if err != nil {
+		return err
+	}
+	defer stopPortal()
 	instance := env.Instance
 	if instance == "" {
 		instance = bot.DefaultInstance()
@@ -234,4 +240,25 @@ type job struct {
 	name     string
 	interval time.Duration
 	fn       func(context.Context) (int, error)
+}
+
+// startPortal serves the customers' ticket page on PUBLIC_ADDR when
+// PUBLIC_URL is set; the returned func shuts it down gracefully.
+func startPortal(env PortalEnv, svc *commands.Service, log *slog.Logger) (func(), error) {
+	if env.URL == "" {
+		return func() {}, nil
+	}
+	p, err := portal.New(portal.Options{Service: svc, Logger: log, TrustedProxies: env.TrustedProxies})
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Start(env.Addr); err != nil {
+		return nil, fmt.Errorf("PUBLIC_ADDR: %w", err)
+	}
+	log.Info("ticket page listening", "addr", p.Addr(), "public_url", env.URL)
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = p.Shutdown(ctx)
+	}, nil
 }

@@ -109,6 +109,13 @@ func (s *Service) mailTicket(ctx context.Context, tx domain.Tx, t *domain.Ticket
 	if n := len(spec.references); n > maxReferences {
 		spec.references = append(spec.references[:1:1], spec.references[n-maxReferences+1:]...)
 	}
+	// Every mail to a requester carries the link to their ticket's page,
+	// bound to the address it goes to.
+	if link, err := s.portalLink(ctx, tx, t, spec.to[0].Email); err != nil {
+		return err
+	} else if link != "" {
+		spec.text += portalLinkText(link)
+	}
 	key := t.Key()
 	job := email.Outgoing{
 		Ticket: key, Kind: spec.kind, MessageID: email.NewMessageID(key, s.mail.domain()),

@@ -27,7 +27,8 @@ type Service struct {
 	// slaAtInsert: the standard hooks run, so a fresh ticket is inserted
 	// with its SLA clock started instead of ApplySLA writing it after.
 	slaAtInsert bool
-	mail        MailOptions // email in and out (email.go)
+	mail        MailOptions   // email in and out (email.go)
+	portal      PortalOptions // the customers' ticket page (portal.go)
 	// Ticket creation, mail ingestion and recording posted cards share
 	// transactions under load (groupcommit.go).
 	creates *groupCommit
@@ -44,11 +45,12 @@ type Options struct {
 	TriageChannel string
 	Logger        *slog.Logger
 	Mail          MailOptions
+	Portal        PortalOptions
 }
 
 // New returns a Service over a store with a config.
 func New(store domain.Store, cfg *domain.Config, opts Options) *Service {
-	s := &Service{store: store, log: opts.Logger, triageChannel: opts.TriageChannel, mail: opts.Mail.normalized(),
+	s := &Service{store: store, log: opts.Logger, triageChannel: opts.TriageChannel, mail: opts.Mail.normalized(), portal: opts.Portal.normalized(),
 		creates: newGroupCommit(groupCommitMax, isSingleWriter(store)),
 		ingests: newGroupCommit(groupCommitMax, isSingleWriter(store)),
 		cards:   newGroupCommit(groupCommitMax, true)}

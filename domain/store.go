@@ -26,6 +26,8 @@ type Tx interface {
 	RulesTx // workflows, automations, releases, surveys: rules.go
 	// EmailTx: mail threads, participants and attachments (domain/email.go).
 	EmailTx
+	// PortalTx: the customers' ticket page's keys and links (domain/portal.go).
+	PortalTx
 
 	CreateProject(ctx context.Context, p *Project) error
 	UpdateProject(ctx context.Context, p *Project) error
