@@ -210,10 +210,12 @@ func (p *pacer) enqueueLocked(ctx context.Context, d *delivery) {
 	k := p.keys[d.route.key]
 	if k == nil {
 		k = &keyQueue{wake: make(chan struct{}, 1)}
-		if slices.Contains(d.route.buckets, "@"+bucketChannelPost) {
-			k.own = p.bucket(bucketChannelPost, now)
-		}
 		p.keys[d.route.key] = k
+	}
+	// A channel's queue may first see a file (no post bucket of its own),
+	// then a post: the bucket comes with the first delivery that spends it.
+	if k.own == nil && slices.Contains(d.route.buckets, "@"+bucketChannelPost) {
+		k.own = p.bucket(bucketChannelPost, now)
 	}
 	i, _ := slices.BinarySearchFunc(k.q, d, func(a, b *delivery) int {
 		return cmp.Or(cmp.Compare(a.route.class, b.route.class), cmp.Compare(a.id(), b.id()))
