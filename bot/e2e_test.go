@@ -88,7 +88,7 @@ func forEachDB(t *testing.T, fn func(t *testing.T, w *world)) {
 }
 
 func waitCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	return ctx
 }
@@ -157,7 +157,9 @@ func (w *world) ticket(t *testing.T, key string) *domain.Ticket {
 
 func (w *world) eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	// Generous: CI runs every package's tests at once on two cores, and the
+	// outbox paces deliveries as Slack would; the wait ends as soon as cond holds.
+	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
