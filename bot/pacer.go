@@ -214,8 +214,15 @@ func (p *pacer) enqueueLocked(ctx context.Context, d *delivery) {
 	}
 	// A channel's queue may first see a file (no post bucket of its own),
 	// then a post: the bucket comes with the first delivery that spends it.
+	// It outlives the queue, which ends whenever it drains: a fresh, full
+	// bucket for the next post would let a burst through that Slack
+	// answers with 429s.
 	if k.own == nil && slices.Contains(d.route.buckets, "@"+bucketChannelPost) {
-		k.own = p.bucket(bucketChannelPost, now)
+		name := "@" + d.route.key
+		if k.own = p.shared[name]; k.own == nil {
+			k.own = p.bucket(bucketChannelPost, now)
+			p.shared[name] = k.own
+		}
 	}
 	i, _ := slices.BinarySearchFunc(k.q, d, func(a, b *delivery) int {
 		return cmp.Or(cmp.Compare(a.route.class, b.route.class), cmp.Compare(a.id(), b.id()))

@@ -162,14 +162,9 @@ func checkLimits(t *testing.T, w *world) slackemu.RateStats {
 		t.Errorf("%d calls inside a Retry-After window: %v", st.InWindow, st.InWindowByMethod)
 	}
 	// The dispatcher's buckets mirror Slack's, a little under: a 429 is
-	// a clock's hiccup (a call delayed on a busy machine arrives on the
-	// heels of the next), not the pacing: at most one call in fifty.
-	calls := 0
-	for _, m := range []string{"chat.postMessage", "chat.update", "files.completeUploadExternal", "views.publish"} {
-		calls += len(w.emu.Calls(m))
-	}
-	if st.Limited > 2 && st.Limited*50 > calls {
-		t.Errorf("%d of %d calls answered 429: %v", st.Limited, calls, st.LimitedByMethod)
+	// a clock's hiccup, not the pacing.
+	if st.Limited > 2 {
+		t.Errorf("%d calls answered 429: %v", st.Limited, st.LimitedByMethod)
 	}
 	return st
 }
