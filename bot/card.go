@@ -89,18 +89,7 @@ func cardBlocks(cfg *domain.Config, v *commands.CardView) []slack.Block {
 	for _, e := range v.Running {
 		notes = append(notes, mrkdwn(fmt.Sprintf(":stopwatch: %s has a timer running since %s", userRef(e.UserID), slackDate(e.StartedAt, "{time}"))))
 	}
-	if len(v.Blockers) > 0 {
-		notes = append(notes, mrkdwn(":no_entry: Blocked by "+strings.Join(v.Blockers, ", ")))
-	}
-	if len(v.Blocks) > 0 {
-		notes = append(notes, mrkdwn(":link: Blocks "+strings.Join(v.Blocks, ", ")))
-	}
-	if len(v.FollowsUp) > 0 {
-		notes = append(notes, mrkdwn(":leftwards_arrow_with_hook: Follows up "+strings.Join(v.FollowsUp, ", ")))
-	}
-	if len(v.FollowedUpBy) > 0 {
-		notes = append(notes, mrkdwn(":arrow_right: Followed up in "+strings.Join(v.FollowedUpBy, ", ")))
-	}
+	notes = append(notes, linkNotes(v)...)
 	notes = append(notes, mrkdwn(fmt.Sprintf("Opened %s via %s", slackDate(t.CreatedAt, "{date_short_pretty} {time}"), esc(t.Source))))
 	if v.OriginalDeleted {
 		notes = append(notes, mrkdwn(originalDeleted))
@@ -229,18 +218,7 @@ func customerCardBlocks(cfg *domain.Config, v *commands.CardView, assignee strin
 	if t.DueAt != nil && t.DuePublic {
 		notes = append(notes, mrkdwn(":calendar: Due "+slackDate(*t.DueAt, "{date_short_pretty} {time}")))
 	}
-	if len(v.Blockers) > 0 {
-		notes = append(notes, mrkdwn(":no_entry: Blocked by "+strings.Join(v.Blockers, ", ")))
-	}
-	if len(v.Blocks) > 0 {
-		notes = append(notes, mrkdwn(":link: Blocks "+strings.Join(v.Blocks, ", ")))
-	}
-	if len(v.FollowsUp) > 0 {
-		notes = append(notes, mrkdwn(":leftwards_arrow_with_hook: Follows up "+strings.Join(v.FollowsUp, ", ")))
-	}
-	if len(v.FollowedUpBy) > 0 {
-		notes = append(notes, mrkdwn(":arrow_right: Followed up in "+strings.Join(v.FollowedUpBy, ", ")))
-	}
+	notes = append(notes, linkNotes(v)...)
 	notes = append(notes, mrkdwn(fmt.Sprintf("Opened %s", slackDate(t.CreatedAt, "{date_short_pretty} {time}"))))
 	if v.OriginalDeleted {
 		notes = append(notes, mrkdwn(originalDeleted))
@@ -287,4 +265,24 @@ func priorityText(t *domain.Ticket) string {
 		return esc(t.Priority)
 	}
 	return esc(t.Priority) + " · severity " + esc(t.Severity)
+}
+
+// linkNotes are a card's dependencies and follow-ups, on either face (the
+// customer's view hides other customers' keys before it gets here).
+func linkNotes(v *commands.CardView) []slack.MixedElement {
+	var notes []slack.MixedElement
+	for _, l := range []struct {
+		prefix string
+		keys   []string
+	}{
+		{":no_entry: Blocked by ", v.Blockers},
+		{":link: Blocks ", v.Blocks},
+		{":leftwards_arrow_with_hook: Follows up ", v.FollowsUp},
+		{":arrow_right: Followed up in ", v.FollowedUpBy},
+	} {
+		if len(l.keys) > 0 {
+			notes = append(notes, mrkdwn(l.prefix+strings.Join(l.keys, ", ")))
+		}
+	}
+	return notes
 }
