@@ -61,18 +61,7 @@ func TestSocketClosedWhileDatabaseDown(t *testing.T) {
 			inbox := &downInbox{DB: db}
 			b := bot.New(bot.Options{BotToken: "xoxb-emu", AppToken: "xapp-emu", APIURL: emu.APIURL(), Service: svc,
 				Outbox: db, Inbox: inbox, Logger: quietLog(), OutboxPoll: 20 * time.Millisecond, Instance: "test"})
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan error, 1)
-			go func() { done <- b.Run(ctx) }()
-			t.Cleanup(func() {
-				cancel()
-				if err := <-done; err != nil {
-					t.Errorf("bot stopped with %v", err)
-				}
-			})
-			if err := emu.WaitConnected(waitCtx(t)); err != nil {
-				t.Fatal(err)
-			}
+			serveBot(t, emu, b)
 
 			inbox.down.Store(true)
 			_, err := emu.SlashCommand(waitCtx(t), slackemu.SlashCommand{Command: "/ticket", Text: "unstored #acme", UserID: agentID, ChannelID: triageChan})

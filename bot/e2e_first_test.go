@@ -1,7 +1,6 @@
 package bot_test
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"strings"
@@ -40,20 +39,7 @@ func startEmpty(t *testing.T, dialect string) *world {
 	svc.UseStandardHooks()
 	b := bot.New(bot.Options{BotToken: "xoxb-emu", AppToken: "xapp-emu", APIURL: emu.APIURL(), Service: svc,
 		Outbox: db, Logger: quiet, OutboxPoll: 20 * time.Millisecond})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- b.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("bot stopped with %v", err)
-		}
-	})
-	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-	defer wcancel()
-	if err := emu.WaitConnected(wctx); err != nil {
-		t.Fatal(err)
-	}
+	serveBot(t, emu, b)
 	return &world{emu: emu, svc: svc, db: db}
 }
 

@@ -64,20 +64,7 @@ func startAt(t testing.TB, dialect string, clock *storagetest.Clock) *world {
 	}
 	b := bot.New(bot.Options{BotToken: "xoxb-emu", AppToken: "xapp-emu", APIURL: emu.APIURL(), Service: svc,
 		Outbox: db, Logger: quiet, OutboxPoll: 20 * time.Millisecond})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- b.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("bot stopped with %v", err)
-		}
-	})
-	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-	defer wcancel()
-	if err := emu.WaitConnected(wctx); err != nil {
-		t.Fatal(err)
-	}
+	serveBot(t, emu, b)
 	return &world{emu: emu, svc: svc, db: db, acme: acme}
 }
 
@@ -87,7 +74,25 @@ func forEachDB(t *testing.T, fn func(t *testing.T, w *world)) {
 	}
 }
 
-func waitCtx(t *testing.T) context.Context {
+// serveBot runs b until the test ends (an error from Run fails the test)
+// and waits for its Socket Mode connection.
+func serveBot(t testing.TB, emu *slackemu.Server, b *bot.Bot) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("bot stopped with %v", err)
+		}
+	})
+	if err := emu.WaitConnected(waitCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitCtx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	return ctx

@@ -36,13 +36,7 @@ func TestStoredInputOutlivesSlackOutage(t *testing.T) {
 			}
 			b := bot.New(bot.Options{BotToken: "xoxb-emu", AppToken: "xapp-emu", APIURL: emu.APIURL(), Service: svc,
 				Outbox: db, Inbox: db, Logger: quietLog(), OutboxPoll: 20 * time.Millisecond, Instance: "test"})
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan error, 1)
-			go func() { done <- b.Run(ctx) }()
-			t.Cleanup(func() { cancel(); <-done })
-			if err := emu.WaitConnected(waitCtx(t)); err != nil {
-				t.Fatal(err)
-			}
+			serveBot(t, emu, b)
 
 			emu.WebAPIOutage(slackemu.OutageServerError, 1500*time.Millisecond)
 			if _, err := emu.SlashCommand(waitCtx(t), slackemu.SlashCommand{Command: "/ticket", Text: "printer on fire #acme",
