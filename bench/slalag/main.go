@@ -14,18 +14,14 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"flag"
 	"fmt"
+	"github.com/deskbot/deskbot/bench/benchdb"
 	"log/slog"
-	"net/url"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
-
-	_ "github.com/lib/pq"
 
 	"github.com/deskbot/deskbot/bot"
 	"github.com/deskbot/deskbot/bot/slackemu"
@@ -76,37 +72,7 @@ func config(scan time.Duration) (*domain.Config, error) {
 }
 
 func openDB(ctx context.Context, dialect string) (*storage.DB, func(), error) {
-	quiet := storage.WithLogger(slog.New(slog.DiscardHandler))
-	if dialect == storage.SQLite {
-		dir, err := os.MkdirTemp("", "slalag-")
-		if err != nil {
-			return nil, nil, err
-		}
-		db, err := storage.Open(ctx, "sqlite:"+filepath.Join(dir, "d.db"), quiet)
-		if err != nil {
-			return nil, nil, err
-		}
-		return db, func() { db.Close(); os.RemoveAll(dir) }, nil
-	}
-	admin := os.Getenv("DESKBOT_TEST_POSTGRES")
-	if admin == "" {
-		admin = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
-	a, err := sql.Open("postgres", admin)
-	if err != nil {
-		return nil, nil, err
-	}
-	name := fmt.Sprintf("slalag_%d", time.Now().UnixNano())
-	if _, err := a.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		return nil, nil, fmt.Errorf("no PostgreSQL at %s: %w", admin, err)
-	}
-	u, _ := url.Parse(admin)
-	u.Path = "/" + name
-	db, err := storage.Open(ctx, u.String(), quiet)
-	if err != nil {
-		return nil, nil, err
-	}
-	return db, func() { db.Close(); a.Exec("DROP DATABASE " + name + " WITH (FORCE)"); a.Close() }, nil
+	return benchdb.Open(ctx, dialect, "slalag")
 }
 
 func run(dialect string, n int, scan time.Duration) error {
