@@ -59,7 +59,9 @@ func TestDeepNestingRefusedBeforeParsing(t *testing.T) {
 		})
 	}
 	at51, at8000 := refuse(51), refuse(8000)
-	if at8000 > at51 {
+	// A few allocations either way are the runtime's (seen under -race);
+	// a scan past the limit would cost thousands more for 7,949 levels.
+	if at8000 > at51+16 {
 		t.Errorf("refusing 8000 levels took %.0f allocations, 51 levels %.0f: the scan went past the limit", at8000, at51)
 	}
 	raw := emailtest.NestedMail(50)
