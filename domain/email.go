@@ -76,8 +76,8 @@ type Attachment struct {
 	CreatedAt   time.Time `db:"created_at"`
 }
 
-// EmailTx is the part of a transaction mail needs; Tx embeds it.
-type EmailTx interface {
+// EmailStore is the part of a transaction mail needs; Tx embeds it.
+type EmailStore interface {
 	// AddTicketMessage records a Message-ID for a ticket and reports false
 	// when it was already recorded (for any ticket).
 	AddTicketMessage(ctx context.Context, m *TicketMessage) (bool, error)

@@ -14,8 +14,8 @@ type PortalKey struct {
 	RetiredAt *time.Time `db:"retired_at"`
 }
 
-// PortalTx is the part of a transaction the ticket page needs; Tx embeds it.
-type PortalTx interface {
+// PortalStore is the part of a transaction the ticket page needs; Tx embeds it.
+type PortalStore interface {
 	// PortalKeys lists the signing keys, newest first.
 	PortalKeys(ctx context.Context) ([]*PortalKey, error)
 	AddPortalKey(ctx context.Context, k *PortalKey) error

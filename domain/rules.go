@@ -73,8 +73,8 @@ type VersionTicket struct {
 	CreatedAt time.Time `db:"created_at"`
 }
 
-// RulesTx is what workflows, automations, releases and surveys need from storage.
-type RulesTx interface {
+// AutomationStore is what workflows and automations need from storage.
+type AutomationStore interface {
 	// AddTag tags a ticket and reports false when it already had the tag.
 	AddTag(ctx context.Context, ticketID int64, tag string) (bool, error)
 	// RemoveTag untags a ticket and reports false when it did not have the tag.
@@ -89,7 +89,10 @@ type RulesTx interface {
 	NextCounter(ctx context.Context, name string) (int64, error)
 	// TicketActivity lists the tickets in statuses with their last activity.
 	TicketActivity(ctx context.Context, statuses []string) ([]*TicketActivity, error)
+}
 
+// ReleaseStore holds the releases and the versions tickets were on.
+type ReleaseStore interface {
 	// AddRelease records a release and reports false when it was already recorded.
 	AddRelease(ctx context.Context, r *Release) (bool, error)
 	// Releases lists the recorded releases, oldest first.
@@ -97,7 +100,10 @@ type RulesTx interface {
 	// VersionTickets lists the tickets created since from, or in one of
 	// statuses (for the open ones), with their versions.
 	VersionTickets(ctx context.Context, from time.Time, statuses []string) ([]*VersionTicket, error)
+}
 
+// SurveyStore holds the answers to satisfaction surveys.
+type SurveyStore interface {
 	// SaveSurveyAnswer records an answer, replacing the respondent's earlier one.
 	SaveSurveyAnswer(ctx context.Context, a *SurveyAnswer) error
 	// SurveySummary sums up a customer's answers (all customers' when projectID is 0).

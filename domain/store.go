@@ -20,15 +20,32 @@ type Store interface {
 
 // Tx is the data a use case works on inside one transaction. Now is fixed
 // when the transaction starts, so every row it writes carries one time and
-// tests can set the clock.
+// tests can set the clock. It is the sum of one small interface per area,
+// so a function takes only the area it works on and a test fakes only
+// that (domain/domaintest).
 type Tx interface {
 	Now() time.Time
-	RulesTx // workflows, automations, releases, surveys: rules.go
-	// EmailTx: mail threads, participants and attachments (domain/email.go).
-	EmailTx
-	// PortalTx: the customers' ticket page's keys and links (domain/portal.go).
-	PortalTx
+	CustomerStore
+	TicketStore
+	CommentStore
+	EventStore
+	LinkStore
+	TimeStore
+	BillingStore
+	SLAStore
+	ViewStore       // saved views and the query language: views.go
+	EmailStore      // mail threads, participants and attachments: email.go
+	PortalStore     // the customers' ticket page's keys and links: portal.go
+	AutomationStore // tags, rule runs, counters: rules.go
+	ReleaseStore    // releases and the versions tickets were on: rules.go
+	SurveyStore     // satisfaction surveys: rules.go
+	OutboxStore
+	InputStore
+}
 
+// CustomerStore holds the customers (Project), their Slack Connect
+// organisations and their version history.
+type CustomerStore interface {
 	CreateProject(ctx context.Context, p *Project) error
 	UpdateProject(ctx context.Context, p *Project) error
 	Project(ctx context.Context, id int64) (*Project, error)
@@ -48,7 +65,10 @@ type Tx interface {
 	MoveTicket(ctx context.Context, t *Ticket, to *Project) error
 	AddVersionChange(ctx context.Context, v *VersionChange) error
 	VersionChanges(ctx context.Context, projectID int64) ([]*VersionChange, error)
+}
 
+// TicketStore holds the tickets themselves.
+type TicketStore interface {
 	// CreateTicket gives the ticket the next number of its project: numbers
 	// have no gaps and no duplicates, whatever runs at the same time.
 	CreateTicket(ctx context.Context, t *Ticket) error
@@ -63,20 +83,32 @@ type Tx interface {
 	// left out.
 	TicketRecords(ctx context.Context, ids []int64) ([]*TicketRecord, error)
 	CountTickets(ctx context.Context, f TicketFilter) (int, error)
+}
 
+// CommentStore holds a ticket's comments and internal notes.
+type CommentStore interface {
 	AddComment(ctx context.Context, c *Comment) error
 	UpdateComment(ctx context.Context, c *Comment) error
 	CommentBySource(ctx context.Context, ticketID int64, ref string) (*Comment, error)
 	Comments(ctx context.Context, ticketID int64) ([]*Comment, error)
+}
 
+// EventStore holds a ticket's history.
+type EventStore interface {
 	// AddEvent appends to a ticket's history. It does not set e.ID: the
 	// row may be written with the transaction's next statement.
 	AddEvent(ctx context.Context, e *Event) error
 	Events(ctx context.Context, ticketID int64) ([]*Event, error)
+}
 
+// LinkStore holds the links between tickets (blocks, parent, follows).
+type LinkStore interface {
 	AddLink(ctx context.Context, l *Link) error
 	Links(ctx context.Context, ticketID int64) ([]*Link, error)
+}
 
+// TimeStore holds timers and time entries.
+type TimeStore interface {
 	// CreateTimeEntry refuses a second running timer for one user with ECONFLICT.
 	CreateTimeEntry(ctx context.Context, e *TimeEntry) error
 	UpdateTimeEntry(ctx context.Context, e *TimeEntry) error
@@ -97,7 +129,10 @@ type Tx interface {
 	DueTimerReminders(ctx context.Context, startedBefore time.Time, limit int) ([]*TimeEntry, error)
 	// SetTimerReminder records a reminder sent (remindedAt) and the next due (remindAt, nil: none).
 	SetTimerReminder(ctx context.Context, id int64, remindedAt, remindAt *time.Time) error
+}
 
+// BillingStore holds the invoiced periods, whose time can no longer change.
+type BillingStore interface {
 	// AddBillingLock locks a period; one already locked from the same start is ECONFLICT.
 	AddBillingLock(ctx context.Context, l *BillingLock) error
 	DeleteBillingLock(ctx context.Context, projectID int64, start time.Time) error
@@ -105,7 +140,10 @@ type Tx interface {
 	BillingLockAt(ctx context.Context, projectID int64, at time.Time) (*BillingLock, error)
 	// BillingLocks lists a project's locks overlapping [from, to) (zero: all), oldest first.
 	BillingLocks(ctx context.Context, projectID int64, from, to time.Time) ([]*BillingLock, error)
+}
 
+// SLAStore holds the SLA clocks' bookkeeping: due times and alerts sent.
+type SLAStore interface {
 	// DueSLATickets lists up to limit tickets whose SLA due time is at or
 	// before Now, soonest first, through the index on it.
 	DueSLATickets(ctx context.Context, limit int) ([]int64, error)
@@ -119,9 +157,12 @@ type Tx interface {
 	// TicketsCreated lists tickets created in [from, to), of one customer
 	// when projectID is not zero, oldest first.
 	TicketsCreated(ctx context.Context, projectID int64, from, to time.Time) ([]*Ticket, error)
+}
 
-	ViewTx // saved views and the query language, views.go
-
+// OutboxStore is the outbox inside a use case's transaction: what it
+// queues to happen outside, and what a delivery recorded. The dispatcher
+// claims through Outbox.
+type OutboxStore interface {
 	Enqueue(ctx context.Context, m *OutboxMessage) error
 	// MarkDelivered marks an outbox message done inside a transaction,
 	// so what its delivery produced (a card's ts) commits with it.
@@ -129,6 +170,10 @@ type Tx interface {
 	// SetTicketCard records the Slack message that shows a ticket, leaving
 	// updated_at as it was: posting a card changes nothing about the ticket.
 	SetTicketCard(ctx context.Context, ticketID int64, channel, ts, threadTS string) error
+}
+
+// InputStore records the inputs already handled, so a redelivery does nothing twice.
+type InputStore interface {
 	// MarkProcessed records an input (Slack envelope, email Message-ID) and
 	// reports false when it was already recorded, so redeliveries do nothing.
 	MarkProcessed(ctx context.Context, source, id string) (bool, error)

@@ -67,8 +67,8 @@ type ViewPage struct {
 	Breached map[int64]bool // an SLA target breached (an alert was recorded)
 }
 
-// ViewTx is what saved views and the query language need from storage.
-type ViewTx interface {
+// ViewStore is what saved views and the query language need from storage.
+type ViewStore interface {
 	// QueryTickets runs a query in one statement for the page and one for
 	// the counts; nothing is filtered after reading.
 	QueryTickets(ctx context.Context, q *ViewQuery) (*ViewPage, error)

@@ -9,7 +9,7 @@ import (
 	"github.com/deskbot/deskbot/domain"
 )
 
-var _ domain.RulesTx = (*Tx)(nil)
+var _ domain.AutomationStore = (*Tx)(nil)
 
 // AddTag tags a ticket; a tag it already has is no change.
 func (tx *Tx) AddTag(ctx context.Context, ticketID int64, tag string) (bool, error) {

@@ -1,5 +1,6 @@
-// Package domaintest builds configs for tests: the built-in defaults with
-// the few edits a test is about, so each test states only what it changes.
+// Package domaintest helps tests of code over the domain: configs that
+// are the built-in defaults with the few edits a test is about (each test
+// states only what it changes), and fakes of the store by area (fakes.go).
 package domaintest
 
 import (

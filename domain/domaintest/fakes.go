@@ -1,0 +1,528 @@
+package domaintest
+
+import (
+	"context"
+	"time"
+
+	"github.com/deskbot/deskbot/domain"
+)
+
+// The fakes below stand in for one area of domain.Tx each. A method calls
+// its function field; a test sets the fields of the calls it expects, so
+// an unexpected call panics on the nil field and names itself in the trace.
+// FakeTx assembles them into a whole domain.Tx, FakeStore runs a use case
+// on it.
+
+// FakeStore is a domain.Store whose transactions all run on Tx: no
+// isolation, no rollback, for tests of what a use case does in one.
+type FakeStore struct{ Tx domain.Tx }
+
+var _ domain.Store = (*FakeStore)(nil)
+
+func (s *FakeStore) Update(_ context.Context, fn func(domain.Tx) error) error { return fn(s.Tx) }
+func (s *FakeStore) View(_ context.Context, fn func(domain.Tx) error) error   { return fn(s.Tx) }
+func (s *FakeStore) ViewAs(_ context.Context, _ domain.Scope, fn func(domain.Tx) error) error {
+	return fn(s.Tx)
+}
+
+// FakeTx is a domain.Tx made of the area fakes; an area left nil panics
+// when called. Now is At.
+type FakeTx struct {
+	At time.Time
+	*FakeCustomers
+	*FakeTickets
+	*FakeComments
+	*FakeEvents
+	*FakeLinks
+	*FakeTimeEntries
+	*FakeBilling
+	*FakeSLA
+	*FakeViews
+	*FakeEmail
+	*FakePortal
+	*FakeAutomation
+	*FakeReleases
+	*FakeSurveys
+	*FakeOutbox
+	*FakeInputs
+}
+
+var _ domain.Tx = (*FakeTx)(nil)
+
+func (tx *FakeTx) Now() time.Time { return tx.At }
+
+// FakeCustomers is a domain.CustomerStore over function fields (customers).
+type FakeCustomers struct {
+	CreateProjectFn    func(ctx context.Context, p *domain.Project) error
+	UpdateProjectFn    func(ctx context.Context, p *domain.Project) error
+	ProjectFn          func(ctx context.Context, id int64) (*domain.Project, error)
+	ProjectByKeyFn     func(ctx context.Context, key string) (*domain.Project, error)
+	ProjectByChannelFn func(ctx context.Context, channelID string) (*domain.Project, error)
+	ProjectByDomainFn  func(ctx context.Context, name string) (*domain.Project, error)
+	ProjectsFn         func(ctx context.Context) ([]*domain.Project, error)
+	EnsureProjectFn    func(ctx context.Context, p *domain.Project) (*domain.Project, error)
+	CustomerByTeamFn   func(ctx context.Context, teamID string) (*domain.Project, error)
+	LinkTeamFn         func(ctx context.Context, teamID, name string, projectID int64) (*domain.Project, error)
+	MoveTicketFn       func(ctx context.Context, t *domain.Ticket, to *domain.Project) error
+	AddVersionChangeFn func(ctx context.Context, v *domain.VersionChange) error
+	VersionChangesFn   func(ctx context.Context, projectID int64) ([]*domain.VersionChange, error)
+}
+
+var _ domain.CustomerStore = (*FakeCustomers)(nil)
+
+func (s *FakeCustomers) CreateProject(ctx context.Context, p *domain.Project) error {
+	return s.CreateProjectFn(ctx, p)
+}
+func (s *FakeCustomers) UpdateProject(ctx context.Context, p *domain.Project) error {
+	return s.UpdateProjectFn(ctx, p)
+}
+func (s *FakeCustomers) Project(ctx context.Context, id int64) (*domain.Project, error) {
+	return s.ProjectFn(ctx, id)
+}
+func (s *FakeCustomers) ProjectByKey(ctx context.Context, key string) (*domain.Project, error) {
+	return s.ProjectByKeyFn(ctx, key)
+}
+func (s *FakeCustomers) ProjectByChannel(ctx context.Context, channelID string) (*domain.Project, error) {
+	return s.ProjectByChannelFn(ctx, channelID)
+}
+func (s *FakeCustomers) ProjectByDomain(ctx context.Context, name string) (*domain.Project, error) {
+	return s.ProjectByDomainFn(ctx, name)
+}
+func (s *FakeCustomers) Projects(ctx context.Context) ([]*domain.Project, error) {
+	return s.ProjectsFn(ctx)
+}
+func (s *FakeCustomers) EnsureProject(ctx context.Context, p *domain.Project) (*domain.Project, error) {
+	return s.EnsureProjectFn(ctx, p)
+}
+func (s *FakeCustomers) CustomerByTeam(ctx context.Context, teamID string) (*domain.Project, error) {
+	return s.CustomerByTeamFn(ctx, teamID)
+}
+func (s *FakeCustomers) LinkTeam(ctx context.Context, teamID, name string, projectID int64) (*domain.Project, error) {
+	return s.LinkTeamFn(ctx, teamID, name, projectID)
+}
+func (s *FakeCustomers) MoveTicket(ctx context.Context, t *domain.Ticket, to *domain.Project) error {
+	return s.MoveTicketFn(ctx, t, to)
+}
+func (s *FakeCustomers) AddVersionChange(ctx context.Context, v *domain.VersionChange) error {
+	return s.AddVersionChangeFn(ctx, v)
+}
+func (s *FakeCustomers) VersionChanges(ctx context.Context, projectID int64) ([]*domain.VersionChange, error) {
+	return s.VersionChangesFn(ctx, projectID)
+}
+
+// FakeTickets is a domain.TicketStore over function fields (tickets).
+type FakeTickets struct {
+	CreateTicketFn   func(ctx context.Context, t *domain.Ticket) error
+	UpdateTicketFn   func(ctx context.Context, t *domain.Ticket) error
+	TicketFn         func(ctx context.Context, id int64) (*domain.Ticket, error)
+	TicketByKeyFn    func(ctx context.Context, key string) (*domain.Ticket, error)
+	TicketByCardFn   func(ctx context.Context, channel, ts string) (*domain.Ticket, error)
+	TicketByThreadFn func(ctx context.Context, channel, threadTS string) (*domain.Ticket, error)
+	FindTicketsFn    func(ctx context.Context, f domain.TicketFilter) ([]*domain.Ticket, error)
+	TicketRecordsFn  func(ctx context.Context, ids []int64) ([]*domain.TicketRecord, error)
+	CountTicketsFn   func(ctx context.Context, f domain.TicketFilter) (int, error)
+}
+
+var _ domain.TicketStore = (*FakeTickets)(nil)
+
+func (s *FakeTickets) CreateTicket(ctx context.Context, t *domain.Ticket) error {
+	return s.CreateTicketFn(ctx, t)
+}
+func (s *FakeTickets) UpdateTicket(ctx context.Context, t *domain.Ticket) error {
+	return s.UpdateTicketFn(ctx, t)
+}
+func (s *FakeTickets) Ticket(ctx context.Context, id int64) (*domain.Ticket, error) {
+	return s.TicketFn(ctx, id)
+}
+func (s *FakeTickets) TicketByKey(ctx context.Context, key string) (*domain.Ticket, error) {
+	return s.TicketByKeyFn(ctx, key)
+}
+func (s *FakeTickets) TicketByCard(ctx context.Context, channel, ts string) (*domain.Ticket, error) {
+	return s.TicketByCardFn(ctx, channel, ts)
+}
+func (s *FakeTickets) TicketByThread(ctx context.Context, channel, threadTS string) (*domain.Ticket, error) {
+	return s.TicketByThreadFn(ctx, channel, threadTS)
+}
+func (s *FakeTickets) FindTickets(ctx context.Context, f domain.TicketFilter) ([]*domain.Ticket, error) {
+	return s.FindTicketsFn(ctx, f)
+}
+func (s *FakeTickets) TicketRecords(ctx context.Context, ids []int64) ([]*domain.TicketRecord, error) {
+	return s.TicketRecordsFn(ctx, ids)
+}
+func (s *FakeTickets) CountTickets(ctx context.Context, f domain.TicketFilter) (int, error) {
+	return s.CountTicketsFn(ctx, f)
+}
+
+// FakeComments is a domain.CommentStore over function fields (comments).
+type FakeComments struct {
+	AddCommentFn      func(ctx context.Context, c *domain.Comment) error
+	UpdateCommentFn   func(ctx context.Context, c *domain.Comment) error
+	CommentBySourceFn func(ctx context.Context, ticketID int64, ref string) (*domain.Comment, error)
+	CommentsFn        func(ctx context.Context, ticketID int64) ([]*domain.Comment, error)
+}
+
+var _ domain.CommentStore = (*FakeComments)(nil)
+
+func (s *FakeComments) AddComment(ctx context.Context, c *domain.Comment) error {
+	return s.AddCommentFn(ctx, c)
+}
+func (s *FakeComments) UpdateComment(ctx context.Context, c *domain.Comment) error {
+	return s.UpdateCommentFn(ctx, c)
+}
+func (s *FakeComments) CommentBySource(ctx context.Context, ticketID int64, ref string) (*domain.Comment, error) {
+	return s.CommentBySourceFn(ctx, ticketID, ref)
+}
+func (s *FakeComments) Comments(ctx context.Context, ticketID int64) ([]*domain.Comment, error) {
+	return s.CommentsFn(ctx, ticketID)
+}
+
+// FakeEvents is a domain.EventStore over function fields (events).
+type FakeEvents struct {
+	AddEventFn func(ctx context.Context, e *domain.Event) error
+	EventsFn   func(ctx context.Context, ticketID int64) ([]*domain.Event, error)
+}
+
+var _ domain.EventStore = (*FakeEvents)(nil)
+
+func (s *FakeEvents) AddEvent(ctx context.Context, e *domain.Event) error {
+	return s.AddEventFn(ctx, e)
+}
+func (s *FakeEvents) Events(ctx context.Context, ticketID int64) ([]*domain.Event, error) {
+	return s.EventsFn(ctx, ticketID)
+}
+
+// FakeLinks is a domain.LinkStore over function fields (links).
+type FakeLinks struct {
+	AddLinkFn func(ctx context.Context, l *domain.Link) error
+	LinksFn   func(ctx context.Context, ticketID int64) ([]*domain.Link, error)
+}
+
+var _ domain.LinkStore = (*FakeLinks)(nil)
+
+func (s *FakeLinks) AddLink(ctx context.Context, l *domain.Link) error { return s.AddLinkFn(ctx, l) }
+func (s *FakeLinks) Links(ctx context.Context, ticketID int64) ([]*domain.Link, error) {
+	return s.LinksFn(ctx, ticketID)
+}
+
+// FakeTimeEntries is a domain.TimeStore over function fields (time entries).
+type FakeTimeEntries struct {
+	CreateTimeEntryFn   func(ctx context.Context, e *domain.TimeEntry) error
+	UpdateTimeEntryFn   func(ctx context.Context, e *domain.TimeEntry) error
+	TimeEntryFn         func(ctx context.Context, id int64) (*domain.TimeEntry, error)
+	RunningTimerFn      func(ctx context.Context, userID string) (*domain.TimeEntry, error)
+	TimeEntriesFn       func(ctx context.Context, f domain.TimeFilter) ([]*domain.TimeEntry, error)
+	TimeRowsFn          func(ctx context.Context, f domain.TimeFilter) ([]*domain.TimeRow, error)
+	DeleteTimeEntryFn   func(ctx context.Context, id int64, by string) error
+	StaleTimersFn       func(ctx context.Context, startedBefore time.Time, limit int) ([]*domain.TimeEntry, error)
+	DueTimerRemindersFn func(ctx context.Context, startedBefore time.Time, limit int) ([]*domain.TimeEntry, error)
+	SetTimerReminderFn  func(ctx context.Context, id int64, remindedAt, remindAt *time.Time) error
+}
+
+var _ domain.TimeStore = (*FakeTimeEntries)(nil)
+
+func (s *FakeTimeEntries) CreateTimeEntry(ctx context.Context, e *domain.TimeEntry) error {
+	return s.CreateTimeEntryFn(ctx, e)
+}
+func (s *FakeTimeEntries) UpdateTimeEntry(ctx context.Context, e *domain.TimeEntry) error {
+	return s.UpdateTimeEntryFn(ctx, e)
+}
+func (s *FakeTimeEntries) TimeEntry(ctx context.Context, id int64) (*domain.TimeEntry, error) {
+	return s.TimeEntryFn(ctx, id)
+}
+func (s *FakeTimeEntries) RunningTimer(ctx context.Context, userID string) (*domain.TimeEntry, error) {
+	return s.RunningTimerFn(ctx, userID)
+}
+func (s *FakeTimeEntries) TimeEntries(ctx context.Context, f domain.TimeFilter) ([]*domain.TimeEntry, error) {
+	return s.TimeEntriesFn(ctx, f)
+}
+func (s *FakeTimeEntries) TimeRows(ctx context.Context, f domain.TimeFilter) ([]*domain.TimeRow, error) {
+	return s.TimeRowsFn(ctx, f)
+}
+func (s *FakeTimeEntries) DeleteTimeEntry(ctx context.Context, id int64, by string) error {
+	return s.DeleteTimeEntryFn(ctx, id, by)
+}
+func (s *FakeTimeEntries) StaleTimers(ctx context.Context, startedBefore time.Time, limit int) ([]*domain.TimeEntry, error) {
+	return s.StaleTimersFn(ctx, startedBefore, limit)
+}
+func (s *FakeTimeEntries) DueTimerReminders(ctx context.Context, startedBefore time.Time, limit int) ([]*domain.TimeEntry, error) {
+	return s.DueTimerRemindersFn(ctx, startedBefore, limit)
+}
+func (s *FakeTimeEntries) SetTimerReminder(ctx context.Context, id int64, remindedAt, remindAt *time.Time) error {
+	return s.SetTimerReminderFn(ctx, id, remindedAt, remindAt)
+}
+
+// FakeBilling is a domain.BillingStore over function fields (billing locks).
+type FakeBilling struct {
+	AddBillingLockFn    func(ctx context.Context, l *domain.BillingLock) error
+	DeleteBillingLockFn func(ctx context.Context, projectID int64, start time.Time) error
+	BillingLockAtFn     func(ctx context.Context, projectID int64, at time.Time) (*domain.BillingLock, error)
+	BillingLocksFn      func(ctx context.Context, projectID int64, from, to time.Time) ([]*domain.BillingLock, error)
+}
+
+var _ domain.BillingStore = (*FakeBilling)(nil)
+
+func (s *FakeBilling) AddBillingLock(ctx context.Context, l *domain.BillingLock) error {
+	return s.AddBillingLockFn(ctx, l)
+}
+func (s *FakeBilling) DeleteBillingLock(ctx context.Context, projectID int64, start time.Time) error {
+	return s.DeleteBillingLockFn(ctx, projectID, start)
+}
+func (s *FakeBilling) BillingLockAt(ctx context.Context, projectID int64, at time.Time) (*domain.BillingLock, error) {
+	return s.BillingLockAtFn(ctx, projectID, at)
+}
+func (s *FakeBilling) BillingLocks(ctx context.Context, projectID int64, from, to time.Time) ([]*domain.BillingLock, error) {
+	return s.BillingLocksFn(ctx, projectID, from, to)
+}
+
+// FakeSLA is a domain.SLAStore over function fields (SLA bookkeeping).
+type FakeSLA struct {
+	DueSLATicketsFn  func(ctx context.Context, limit int) ([]int64, error)
+	SetTicketSLAFn   func(ctx context.Context, ticketID int64, policy string, due, deadline *time.Time) error
+	SLAAlertsFn      func(ctx context.Context, ticketID int64) ([]*domain.SLAAlert, error)
+	AddSLAAlertFn    func(ctx context.Context, a *domain.SLAAlert) (bool, error)
+	TicketsCreatedFn func(ctx context.Context, projectID int64, from, to time.Time) ([]*domain.Ticket, error)
+}
+
+var _ domain.SLAStore = (*FakeSLA)(nil)
+
+func (s *FakeSLA) DueSLATickets(ctx context.Context, limit int) ([]int64, error) {
+	return s.DueSLATicketsFn(ctx, limit)
+}
+func (s *FakeSLA) SetTicketSLA(ctx context.Context, ticketID int64, policy string, due, deadline *time.Time) error {
+	return s.SetTicketSLAFn(ctx, ticketID, policy, due, deadline)
+}
+func (s *FakeSLA) SLAAlerts(ctx context.Context, ticketID int64) ([]*domain.SLAAlert, error) {
+	return s.SLAAlertsFn(ctx, ticketID)
+}
+func (s *FakeSLA) AddSLAAlert(ctx context.Context, a *domain.SLAAlert) (bool, error) {
+	return s.AddSLAAlertFn(ctx, a)
+}
+func (s *FakeSLA) TicketsCreated(ctx context.Context, projectID int64, from, to time.Time) ([]*domain.Ticket, error) {
+	return s.TicketsCreatedFn(ctx, projectID, from, to)
+}
+
+// FakeViews is a domain.ViewStore over function fields (views).
+type FakeViews struct {
+	QueryTicketsFn    func(ctx context.Context, q *domain.ViewQuery) (*domain.ViewPage, error)
+	TicketLinksFn     func(ctx context.Context, ids []int64) ([]*domain.Link, error)
+	TicketsByIDFn     func(ctx context.Context, ids []int64) ([]*domain.Ticket, error)
+	CreateSavedViewFn func(ctx context.Context, v *domain.SavedView) error
+	UpdateSavedViewFn func(ctx context.Context, v *domain.SavedView) error
+	DeleteSavedViewFn func(ctx context.Context, id int64) error
+	SavedViewFn       func(ctx context.Context, id int64) (*domain.SavedView, error)
+	SavedViewsFn      func(ctx context.Context, owner string) ([]*domain.SavedView, error)
+	DigestViewsFn     func(ctx context.Context) ([]*domain.SavedView, error)
+	ClaimDigestFn     func(ctx context.Context, viewID int64, slot time.Time) (bool, error)
+}
+
+var _ domain.ViewStore = (*FakeViews)(nil)
+
+func (s *FakeViews) QueryTickets(ctx context.Context, q *domain.ViewQuery) (*domain.ViewPage, error) {
+	return s.QueryTicketsFn(ctx, q)
+}
+func (s *FakeViews) TicketLinks(ctx context.Context, ids []int64) ([]*domain.Link, error) {
+	return s.TicketLinksFn(ctx, ids)
+}
+func (s *FakeViews) TicketsByID(ctx context.Context, ids []int64) ([]*domain.Ticket, error) {
+	return s.TicketsByIDFn(ctx, ids)
+}
+func (s *FakeViews) CreateSavedView(ctx context.Context, v *domain.SavedView) error {
+	return s.CreateSavedViewFn(ctx, v)
+}
+func (s *FakeViews) UpdateSavedView(ctx context.Context, v *domain.SavedView) error {
+	return s.UpdateSavedViewFn(ctx, v)
+}
+func (s *FakeViews) DeleteSavedView(ctx context.Context, id int64) error {
+	return s.DeleteSavedViewFn(ctx, id)
+}
+func (s *FakeViews) SavedView(ctx context.Context, id int64) (*domain.SavedView, error) {
+	return s.SavedViewFn(ctx, id)
+}
+func (s *FakeViews) SavedViews(ctx context.Context, owner string) ([]*domain.SavedView, error) {
+	return s.SavedViewsFn(ctx, owner)
+}
+func (s *FakeViews) DigestViews(ctx context.Context) ([]*domain.SavedView, error) {
+	return s.DigestViewsFn(ctx)
+}
+func (s *FakeViews) ClaimDigest(ctx context.Context, viewID int64, slot time.Time) (bool, error) {
+	return s.ClaimDigestFn(ctx, viewID, slot)
+}
+
+// FakeEmail is a domain.EmailStore over function fields (mail).
+type FakeEmail struct {
+	AddTicketMessageFn  func(ctx context.Context, m *domain.TicketMessage) (bool, error)
+	FindTicketMessageFn func(ctx context.Context, ids []string) (*domain.TicketMessage, error)
+	TicketMessagesFn    func(ctx context.Context, ticketID int64) ([]*domain.TicketMessage, error)
+	CountMailsToFn      func(ctx context.Context, address, kind string, since time.Time) (int, error)
+	AddParticipantsFn   func(ctx context.Context, ps []*domain.Participant) error
+	ParticipantsFn      func(ctx context.Context, ticketID int64) ([]*domain.Participant, error)
+	AddAttachmentFn     func(ctx context.Context, a *domain.Attachment) error
+	AttachmentFn        func(ctx context.Context, id int64) (*domain.Attachment, error)
+	AttachmentsFn       func(ctx context.Context, ticketID int64) ([]*domain.Attachment, error)
+}
+
+var _ domain.EmailStore = (*FakeEmail)(nil)
+
+func (s *FakeEmail) AddTicketMessage(ctx context.Context, m *domain.TicketMessage) (bool, error) {
+	return s.AddTicketMessageFn(ctx, m)
+}
+func (s *FakeEmail) FindTicketMessage(ctx context.Context, ids []string) (*domain.TicketMessage, error) {
+	return s.FindTicketMessageFn(ctx, ids)
+}
+func (s *FakeEmail) TicketMessages(ctx context.Context, ticketID int64) ([]*domain.TicketMessage, error) {
+	return s.TicketMessagesFn(ctx, ticketID)
+}
+func (s *FakeEmail) CountMailsTo(ctx context.Context, address, kind string, since time.Time) (int, error) {
+	return s.CountMailsToFn(ctx, address, kind, since)
+}
+func (s *FakeEmail) AddParticipants(ctx context.Context, ps []*domain.Participant) error {
+	return s.AddParticipantsFn(ctx, ps)
+}
+func (s *FakeEmail) Participants(ctx context.Context, ticketID int64) ([]*domain.Participant, error) {
+	return s.ParticipantsFn(ctx, ticketID)
+}
+func (s *FakeEmail) AddAttachment(ctx context.Context, a *domain.Attachment) error {
+	return s.AddAttachmentFn(ctx, a)
+}
+func (s *FakeEmail) Attachment(ctx context.Context, id int64) (*domain.Attachment, error) {
+	return s.AttachmentFn(ctx, id)
+}
+func (s *FakeEmail) Attachments(ctx context.Context, ticketID int64) ([]*domain.Attachment, error) {
+	return s.AttachmentsFn(ctx, ticketID)
+}
+
+// FakePortal is a domain.PortalStore over function fields (the ticket page).
+type FakePortal struct {
+	PortalKeysFn         func(ctx context.Context) ([]*domain.PortalKey, error)
+	AddPortalKeyFn       func(ctx context.Context, k *domain.PortalKey) error
+	RetirePortalKeysFn   func(ctx context.Context) error
+	RevokePortalLinksFn  func(ctx context.Context, ticketID int64) error
+	PortalRevokedAtFn    func(ctx context.Context, ticketID int64) (time.Time, error)
+	PortalRatingFn       func(ctx context.Context, ticketID int64, respondent string) (int, error)
+	TicketsOfRequesterFn func(ctx context.Context, address string, limit int) ([]*domain.Ticket, error)
+}
+
+var _ domain.PortalStore = (*FakePortal)(nil)
+
+func (s *FakePortal) PortalKeys(ctx context.Context) ([]*domain.PortalKey, error) {
+	return s.PortalKeysFn(ctx)
+}
+func (s *FakePortal) AddPortalKey(ctx context.Context, k *domain.PortalKey) error {
+	return s.AddPortalKeyFn(ctx, k)
+}
+func (s *FakePortal) RetirePortalKeys(ctx context.Context) error { return s.RetirePortalKeysFn(ctx) }
+func (s *FakePortal) RevokePortalLinks(ctx context.Context, ticketID int64) error {
+	return s.RevokePortalLinksFn(ctx, ticketID)
+}
+func (s *FakePortal) PortalRevokedAt(ctx context.Context, ticketID int64) (time.Time, error) {
+	return s.PortalRevokedAtFn(ctx, ticketID)
+}
+func (s *FakePortal) PortalRating(ctx context.Context, ticketID int64, respondent string) (int, error) {
+	return s.PortalRatingFn(ctx, ticketID, respondent)
+}
+func (s *FakePortal) TicketsOfRequester(ctx context.Context, address string, limit int) ([]*domain.Ticket, error) {
+	return s.TicketsOfRequesterFn(ctx, address, limit)
+}
+
+// FakeAutomation is a domain.AutomationStore over function fields (automation).
+type FakeAutomation struct {
+	AddTagFn             func(ctx context.Context, ticketID int64, tag string) (bool, error)
+	RemoveTagFn          func(ctx context.Context, ticketID int64, tag string) (bool, error)
+	TagsFn               func(ctx context.Context, ticketID int64) ([]string, error)
+	ClaimAutomationRunFn func(ctx context.Context, ticketID int64, rule, anchor string) (bool, error)
+	NextCounterFn        func(ctx context.Context, name string) (int64, error)
+	TicketActivityFn     func(ctx context.Context, statuses []string) ([]*domain.TicketActivity, error)
+}
+
+var _ domain.AutomationStore = (*FakeAutomation)(nil)
+
+func (s *FakeAutomation) AddTag(ctx context.Context, ticketID int64, tag string) (bool, error) {
+	return s.AddTagFn(ctx, ticketID, tag)
+}
+func (s *FakeAutomation) RemoveTag(ctx context.Context, ticketID int64, tag string) (bool, error) {
+	return s.RemoveTagFn(ctx, ticketID, tag)
+}
+func (s *FakeAutomation) Tags(ctx context.Context, ticketID int64) ([]string, error) {
+	return s.TagsFn(ctx, ticketID)
+}
+func (s *FakeAutomation) ClaimAutomationRun(ctx context.Context, ticketID int64, rule, anchor string) (bool, error) {
+	return s.ClaimAutomationRunFn(ctx, ticketID, rule, anchor)
+}
+func (s *FakeAutomation) NextCounter(ctx context.Context, name string) (int64, error) {
+	return s.NextCounterFn(ctx, name)
+}
+func (s *FakeAutomation) TicketActivity(ctx context.Context, statuses []string) ([]*domain.TicketActivity, error) {
+	return s.TicketActivityFn(ctx, statuses)
+}
+
+// FakeReleases is a domain.ReleaseStore over function fields (releases).
+type FakeReleases struct {
+	AddReleaseFn     func(ctx context.Context, r *domain.Release) (bool, error)
+	ReleasesFn       func(ctx context.Context) ([]*domain.Release, error)
+	VersionTicketsFn func(ctx context.Context, from time.Time, statuses []string) ([]*domain.VersionTicket, error)
+}
+
+var _ domain.ReleaseStore = (*FakeReleases)(nil)
+
+func (s *FakeReleases) AddRelease(ctx context.Context, r *domain.Release) (bool, error) {
+	return s.AddReleaseFn(ctx, r)
+}
+func (s *FakeReleases) Releases(ctx context.Context) ([]*domain.Release, error) {
+	return s.ReleasesFn(ctx)
+}
+func (s *FakeReleases) VersionTickets(ctx context.Context, from time.Time, statuses []string) ([]*domain.VersionTicket, error) {
+	return s.VersionTicketsFn(ctx, from, statuses)
+}
+
+// FakeSurveys is a domain.SurveyStore over function fields (surveys).
+type FakeSurveys struct {
+	SaveSurveyAnswerFn func(ctx context.Context, a *domain.SurveyAnswer) error
+	SurveySummaryFn    func(ctx context.Context, projectID int64) (domain.SurveySummary, error)
+}
+
+var _ domain.SurveyStore = (*FakeSurveys)(nil)
+
+func (s *FakeSurveys) SaveSurveyAnswer(ctx context.Context, a *domain.SurveyAnswer) error {
+	return s.SaveSurveyAnswerFn(ctx, a)
+}
+func (s *FakeSurveys) SurveySummary(ctx context.Context, projectID int64) (domain.SurveySummary, error) {
+	return s.SurveySummaryFn(ctx, projectID)
+}
+
+// FakeOutbox is a domain.OutboxStore over function fields (the outbox).
+type FakeOutbox struct {
+	EnqueueFn       func(ctx context.Context, m *domain.OutboxMessage) error
+	MarkDeliveredFn func(ctx context.Context, id int64) error
+	SetTicketCardFn func(ctx context.Context, ticketID int64, channel, ts, threadTS string) error
+}
+
+var _ domain.OutboxStore = (*FakeOutbox)(nil)
+
+func (s *FakeOutbox) Enqueue(ctx context.Context, m *domain.OutboxMessage) error {
+	return s.EnqueueFn(ctx, m)
+}
+func (s *FakeOutbox) MarkDelivered(ctx context.Context, id int64) error {
+	return s.MarkDeliveredFn(ctx, id)
+}
+func (s *FakeOutbox) SetTicketCard(ctx context.Context, ticketID int64, channel, ts, threadTS string) error {
+	return s.SetTicketCardFn(ctx, ticketID, channel, ts, threadTS)
+}
+
+// FakeInputs is a domain.InputStore over function fields (inputs).
+type FakeInputs struct {
+	MarkProcessedFn   func(ctx context.Context, source, id string) (bool, error)
+	RecordInputFn     func(ctx context.Context, source, id, result string) error
+	ProcessedResultFn func(ctx context.Context, source, id string) (string, error)
+}
+
+var _ domain.InputStore = (*FakeInputs)(nil)
+
+func (s *FakeInputs) MarkProcessed(ctx context.Context, source, id string) (bool, error) {
+	return s.MarkProcessedFn(ctx, source, id)
+}
+func (s *FakeInputs) RecordInput(ctx context.Context, source, id, result string) error {
+	return s.RecordInputFn(ctx, source, id, result)
+}
+func (s *FakeInputs) ProcessedResult(ctx context.Context, source, id string) (string, error) {
+	return s.ProcessedResultFn(ctx, source, id)
+}
