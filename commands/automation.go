@@ -155,7 +155,7 @@ func automationEvents(ctx context.Context, tx domain.Tx, t *domain.Ticket, kinds
 	return out, comment, nil
 }
 
-func lastComment(ctx context.Context, tx domain.Tx, ticketID int64) (*domain.Comment, error) {
+func lastComment(ctx context.Context, tx domain.CommentStore, ticketID int64) (*domain.Comment, error) {
 	cs, err := tx.Comments(ctx, ticketID)
 	if err != nil || len(cs) == 0 {
 		return nil, err

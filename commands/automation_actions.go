@@ -190,7 +190,7 @@ func (s *Service) openStatuses(cfg *domain.Config) []string {
 }
 
 // postOnce queues a post that coalesces with a pending one of the same key.
-func postOnce(ctx context.Context, tx domain.Tx, job PostJob, key string) error {
+func postOnce(ctx context.Context, tx domain.OutboxStore, job PostJob, key string) error {
 	payload, err := json.Marshal(job)
 	if err != nil {
 		return fmt.Errorf("commands: unable to encode post: %w", err)
@@ -199,7 +199,7 @@ func postOnce(ctx context.Context, tx domain.Tx, job PostJob, key string) error 
 }
 
 // mail queues a mail for the mail transport.
-func mail(ctx context.Context, tx domain.Tx, job EmailJob) error {
+func mail(ctx context.Context, tx domain.OutboxStore, job EmailJob) error {
 	payload, err := json.Marshal(job)
 	if err != nil {
 		return fmt.Errorf("commands: unable to encode mail: %w", err)
@@ -209,7 +209,7 @@ func mail(ctx context.Context, tx domain.Tx, job EmailJob) error {
 
 // tellCustomer writes to a ticket's customer where they follow it: the
 // ticket's Slack thread, and its mail thread when it came by mail.
-func tellCustomer(ctx context.Context, tx domain.Tx, t *domain.Ticket, notice string, args map[string]string) error {
+func tellCustomer(ctx context.Context, tx domain.OutboxStore, t *domain.Ticket, notice string, args map[string]string) error {
 	by := domain.SystemActor(domain.ChannelAutomation).Ref()
 	if t.SlackChannel != "" {
 		if err := post(ctx, tx, PostJob{Notice: notice, TicketID: t.ID, InTicketThread: true, By: by, Args: args}); err != nil {

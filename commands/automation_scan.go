@@ -231,7 +231,7 @@ func closingStatus(cfg *domain.Config, t *domain.Ticket) string {
 
 // lastEventSince returns when the ticket last had an event of a kind at
 // or after since, or nil.
-func lastEventSince(ctx context.Context, tx domain.Tx, ticketID int64, kind string, since time.Time) (*time.Time, error) {
+func lastEventSince(ctx context.Context, tx domain.EventStore, ticketID int64, kind string, since time.Time) (*time.Time, error) {
 	events, err := tx.Events(ctx, ticketID)
 	if err != nil {
 		return nil, err

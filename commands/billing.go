@@ -110,7 +110,7 @@ func reportOn(ctx context.Context, tx domain.Tx, cfg *domain.Config, p *domain.P
 }
 
 // priceRows reads a customer's stopped entries in a period and prices them.
-func priceRows(ctx context.Context, tx domain.Tx, cfg *domain.Config, p *domain.Project, per billing.Period) ([]billing.Line, error) {
+func priceRows(ctx context.Context, tx domain.TimeStore, cfg *domain.Config, p *domain.Project, per billing.Period) ([]billing.Line, error) {
 	stopped := false
 	rows, err := tx.TimeRows(ctx, domain.TimeFilter{ProjectID: p.ID, From: per.From, To: per.To, Running: &stopped})
 	if err != nil {

@@ -173,7 +173,7 @@ func (s *Service) tellClosed(ctx context.Context, tx domain.Tx, cfg *domain.Conf
 
 // toldClosed tells whether the customer already wrote since the ticket
 // closed, besides the comment just added: then the notice went out.
-func toldClosed(ctx context.Context, tx domain.Tx, t *domain.Ticket) (bool, error) {
+func toldClosed(ctx context.Context, tx domain.CommentStore, t *domain.Ticket) (bool, error) {
 	since := t.ClosedAt
 	if since == nil {
 		since = t.ResolvedAt

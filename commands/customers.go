@@ -93,7 +93,7 @@ func (s *Service) EditCustomer(ctx context.Context, a domain.Actor, key string, 
 	return p, nil
 }
 
-func projectByKey(ctx context.Context, tx domain.Tx, key string) (*domain.Project, error) {
+func projectByKey(ctx context.Context, tx domain.CustomerStore, key string) (*domain.Project, error) {
 	p, err := tx.ProjectByKey(ctx, key)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		return nil, domain.Errorf(domain.ENOTFOUND, "There is no customer %s. `/desk customers` lists them.", strings.ToUpper(key))
@@ -203,7 +203,7 @@ func emailDomains(list string) (string, error) {
 }
 
 // checkCustomerVersion refuses a version that has not shipped, once any release is known.
-func checkCustomerVersion(ctx context.Context, tx domain.Tx, cfg *domain.Config, v string) error {
+func checkCustomerVersion(ctx context.Context, tx domain.ReleaseStore, cfg *domain.Config, v string) error {
 	if v == "" {
 		return nil
 	}

@@ -47,7 +47,7 @@ func (s *Service) CustomerOf(ctx context.Context, who Person) (*domain.Project, 
 }
 
 // knownCustomerOf answers from what is on file, without writing.
-func knownCustomerOf(ctx context.Context, tx domain.Tx, who Person) (*domain.Project, error) {
+func knownCustomerOf(ctx context.Context, tx domain.CustomerStore, who Person) (*domain.Project, error) {
 	if who.TeamID != "" {
 		p, err := tx.CustomerByTeam(ctx, who.TeamID)
 		if domain.ErrorCode(err) != domain.ENOTFOUND {
@@ -66,7 +66,7 @@ func knownCustomerOf(ctx context.Context, tx domain.Tx, who Person) (*domain.Pro
 	return nil, nil
 }
 
-func customerByEmail(ctx context.Context, tx domain.Tx, addr string) (*domain.Project, error) {
+func customerByEmail(ctx context.Context, tx domain.CustomerStore, addr string) (*domain.Project, error) {
 	d := email.DomainOf(addr)
 	if d == "" {
 		return nil, nil
@@ -120,7 +120,7 @@ func (s *Service) fileOrganisation(ctx context.Context, tx domain.Tx, who Person
 
 // announceCustomer tells the agents about a customer deskbot created: in
 // the triage channel, else to the admins and leads.
-func (s *Service) announceCustomer(ctx context.Context, tx domain.Tx, p *domain.Project, who Person) error {
+func (s *Service) announceCustomer(ctx context.Context, tx domain.OutboxStore, p *domain.Project, who Person) error {
 	job := PostJob{Notice: NoticeNewCustomer, Args: map[string]string{"key": p.Key, "name": p.Name, "channel": who.ChannelID}}
 	once := "new-customer:" + p.Key
 	if s.triageChannel != "" {
@@ -144,7 +144,7 @@ func (s *Service) announceCustomer(ctx context.Context, tx domain.Tx, p *domain.
 
 // freeKey makes a customer key from a name ("Globex Corporation" →
 // GLOBEX), numbered when taken (GLOBEX2).
-func freeKey(ctx context.Context, tx domain.Tx, name string) (string, error) {
+func freeKey(ctx context.Context, tx domain.CustomerStore, name string) (string, error) {
 	base := keyFrom(name)
 	for i := 1; i < 1000; i++ {
 		key := base
@@ -189,7 +189,7 @@ func keyFrom(name string) string {
 
 // triageProject is the customer of tickets whose customer is not known
 // yet, created on first need.
-func triageProject(ctx context.Context, tx domain.Tx) (*domain.Project, error) {
+func triageProject(ctx context.Context, tx domain.CustomerStore) (*domain.Project, error) {
 	// Read first: the insert of EnsureProject would wait for every other
 	// transaction numbering a triage ticket, even though the row exists.
 	p, err := tx.ProjectByKey(ctx, TriageKey)

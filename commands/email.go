@@ -185,7 +185,7 @@ func (s *Service) route(ctx context.Context, tx domain.Tx, cfg *domain.Config, i
 }
 
 // loop tells mail deskbot itself sent, which must never be answered.
-func (s *Service) loop(ctx context.Context, tx domain.Tx, in *inbound) (string, error) {
+func (s *Service) loop(ctx context.Context, tx domain.EmailStore, in *inbound) (string, error) {
 	switch {
 	case in.m.SentByDeskbot:
 		return "deskbot's own mail came back", nil

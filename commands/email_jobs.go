@@ -54,7 +54,7 @@ func (s *Service) ComposeMailJob(ctx context.Context, outboxID int64, payload st
 	})
 }
 
-func (s *Service) mailWithoutTicket(ctx context.Context, tx domain.Tx, job EmailJob, to string) error {
+func (s *Service) mailWithoutTicket(ctx context.Context, tx domain.OutboxStore, job EmailJob, to string) error {
 	out := email.Outgoing{Kind: firstNonEmpty(job.Notice, "notice"), MessageID: email.NewMessageID("notice", s.mail.domain()),
 		From: email.Address{Name: s.mail.Name, Email: s.mail.Address}, To: []email.Address{{Email: to}},
 		Subject: firstNonEmpty(job.Subject, "Notice from "+s.mail.Name), Text: job.Text, AutoSubmitted: "auto-generated"}

@@ -149,7 +149,7 @@ func (s *Service) queueMail(ctx context.Context, tx domain.Tx, t *domain.Ticket,
 
 // recipients are the requester (To) and the people they copied (Cc),
 // never deskbot or an agent.
-func (s *Service) recipients(ctx context.Context, tx domain.Tx, t *domain.Ticket) (to, cc []email.Address, err error) {
+func (s *Service) recipients(ctx context.Context, tx domain.EmailStore, t *domain.Ticket) (to, cc []email.Address, err error) {
 	ps, err := tx.Participants(ctx, t.ID)
 	if err != nil {
 		return nil, nil, err

@@ -252,7 +252,7 @@ func linkFollowUp(ctx context.Context, tx domain.Tx, a domain.Actor, t, prev *do
 }
 
 // recordIn keeps the mail's Message-ID with the ticket, for the replies to come.
-func (s *Service) recordIn(ctx context.Context, tx domain.Tx, in *inbound, t *domain.Ticket) error {
+func (s *Service) recordIn(ctx context.Context, tx domain.EmailStore, in *inbound, t *domain.Ticket) error {
 	if in.m.MessageID == "" {
 		return nil
 	}
@@ -267,7 +267,7 @@ func (s *Service) recordIn(ctx context.Context, tx domain.Tx, in *inbound, t *do
 
 // addParticipants records the writer (in the role given, if any) and the
 // people the mail copied.
-func (s *Service) addParticipants(ctx context.Context, tx domain.Tx, in *inbound, t *domain.Ticket, writer *email.Address, role string) error {
+func (s *Service) addParticipants(ctx context.Context, tx domain.EmailStore, in *inbound, t *domain.Ticket, writer *email.Address, role string) error {
 	var ps []*domain.Participant
 	if writer != nil {
 		ps = append(ps, &domain.Participant{TicketID: t.ID, Email: writer.Email, Name: writer.Name, Role: role})

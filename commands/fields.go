@@ -178,7 +178,7 @@ func normalizeValue(def *domain.FieldDef, raw string) (string, error) {
 
 // releasedVersions lists the versions known to have shipped: the config's
 // and those registered with /desk release. Empty means any version goes.
-func releasedVersions(ctx context.Context, tx domain.Tx, cfg *domain.Config) ([]string, error) {
+func releasedVersions(ctx context.Context, tx domain.ReleaseStore, cfg *domain.Config) ([]string, error) {
 	out := cfg.ReleasedVersions()
 	rs, err := tx.Releases(ctx)
 	if err != nil {
@@ -202,7 +202,7 @@ func sortVersions(vs []string) []string {
 }
 
 // checkReleased refuses a version that has not shipped, once any release is known.
-func checkReleased(ctx context.Context, tx domain.Tx, cfg *domain.Config, def *domain.FieldDef, v string) error {
+func checkReleased(ctx context.Context, tx domain.ReleaseStore, cfg *domain.Config, def *domain.FieldDef, v string) error {
 	released, err := releasedVersions(ctx, tx, cfg)
 	if err != nil || len(released) == 0 || slices.Contains(released, v) {
 		return err
@@ -221,7 +221,7 @@ func checkReleased(ctx context.Context, tx domain.Tx, cfg *domain.Config, def *d
 // checkCreateReleased is CreateTicket's release check of the versions
 // given with a new ticket (the customer's current version, filled in
 // later, is theirs and not checked again).
-func checkCreateReleased(ctx context.Context, tx domain.Tx, cfg *domain.Config, fields domain.Fields) error {
+func checkCreateReleased(ctx context.Context, tx domain.ReleaseStore, cfg *domain.Config, fields domain.Fields) error {
 	for name, v := range fields {
 		if def := cfg.Field(name); def != nil && def.Kind == domain.FieldSemver && v != "" {
 			if err := checkReleased(ctx, tx, cfg, def, v); err != nil {

@@ -53,7 +53,7 @@ func (s *Service) Link(ctx context.Context, a domain.Actor, fromKey, kind, toKey
 }
 
 // reachable lists the tickets reachable from id along links of one kind.
-func reachable(ctx context.Context, tx domain.Tx, id int64, kind string) ([]int64, error) {
+func reachable(ctx context.Context, tx domain.LinkStore, id int64, kind string) ([]int64, error) {
 	seen := []int64{id}
 	for queue := []int64{id}; len(queue) > 0; {
 		cur := queue[0]

@@ -55,7 +55,7 @@ const MaxPortalReply = 20_000
 const maxOtherTickets = 20
 
 // signingKey is the key that signs new links, made on first use.
-func signingKey(ctx context.Context, tx domain.Tx) (*domain.PortalKey, error) {
+func signingKey(ctx context.Context, tx domain.PortalStore) (*domain.PortalKey, error) {
 	ks, err := tx.PortalKeys(ctx)
 	if err != nil {
 		return nil, err

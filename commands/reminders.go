@@ -144,7 +144,7 @@ func (s *Service) StopTimerEntry(ctx context.Context, a domain.Actor, entryID in
 }
 
 // runningEntry loads the actor's own timer, refusing one that has stopped.
-func runningEntry(ctx context.Context, tx domain.Tx, a domain.Actor, id int64) (*domain.TimeEntry, error) {
+func runningEntry(ctx context.Context, tx domain.TimeStore, a domain.Actor, id int64) (*domain.TimeEntry, error) {
 	if err := requireAgent(a, "track time"); err != nil {
 		return nil, err
 	}

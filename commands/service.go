@@ -68,13 +68,13 @@ func (s *Service) Config() *domain.Config { return s.config.Load() }
 func (s *Service) SetConfig(c *domain.Config) { s.config.Store(c) }
 
 // event appends one row to the ticket's history.
-func event(ctx context.Context, tx domain.Tx, a domain.Actor, t *domain.Ticket, kind, field, old, new string) error {
+func event(ctx context.Context, tx domain.EventStore, a domain.Actor, t *domain.Ticket, kind, field, old, new string) error {
 	return tx.AddEvent(ctx, &domain.Event{TicketID: t.ID, Actor: a.Ref(), Channel: a.Channel,
 		Kind: kind, Field: field, OldValue: old, NewValue: new})
 }
 
 // refreshCard queues an update of the ticket's card; pending ones coalesce.
-func refreshCard(ctx context.Context, tx domain.Tx, t *domain.Ticket) error {
+func refreshCard(ctx context.Context, tx domain.OutboxStore, t *domain.Ticket) error {
 	payload, _ := json.Marshal(CardJob{TicketID: t.ID})
 	return tx.Enqueue(ctx, &domain.OutboxMessage{Kind: domain.OutboxCard, Payload: string(payload), DedupKey: domain.CardDedupKey(t.ID)})
 }
@@ -104,7 +104,7 @@ const (
 	NoticeTimerStopped = "timer_stopped" // to User: starting a timer stopped your other one
 )
 
-func post(ctx context.Context, tx domain.Tx, job PostJob) error {
+func post(ctx context.Context, tx domain.OutboxStore, job PostJob) error {
 	payload, err := json.Marshal(job)
 	if err != nil {
 		return fmt.Errorf("commands: unable to encode post: %w", err)
@@ -126,7 +126,7 @@ func canSee(a domain.Actor, t *domain.Ticket) bool {
 
 // ticketFor loads a ticket the actor may see; others read as not found,
 // so customers cannot probe other customers' keys.
-func ticketFor(ctx context.Context, tx domain.Tx, a domain.Actor, key string) (*domain.Ticket, error) {
+func ticketFor(ctx context.Context, tx domain.TicketStore, a domain.Actor, key string) (*domain.Ticket, error) {
 	t, err := tx.TicketByKey(ctx, key)
 	if err != nil {
 		return nil, err

@@ -126,7 +126,7 @@ func movesSLA(kind string) bool {
 }
 
 // saveSLA writes the ticket's SLA columns when they changed.
-func saveSLA(ctx context.Context, tx domain.Tx, t *domain.Ticket, due, deadline *time.Time, policySet bool) error {
+func saveSLA(ctx context.Context, tx domain.SLAStore, t *domain.Ticket, due, deadline *time.Time, policySet bool) error {
 	if sameTime(due, t.SLADueAt) && sameTime(deadline, t.SLADeadline) && !policySet {
 		return nil
 	}
@@ -156,8 +156,15 @@ func keyOf(target, threshold string, cycle time.Time) alertKey {
 	return alertKey{target, threshold, cycle.UnixMicro()}
 }
 
+// slaReader is what an SLA clock is computed from.
+type slaReader interface {
+	domain.EventStore
+	domain.CommentStore
+	domain.SLAStore
+}
+
 // loadSLA reads the ticket's history and alerts and computes its SLA at now.
-func loadSLA(ctx context.Context, tx domain.Tx, cfg *domain.Config, t *domain.Ticket, now time.Time) (*slaRun, error) {
+func loadSLA(ctx context.Context, tx slaReader, cfg *domain.Config, t *domain.Ticket, now time.Time) (*slaRun, error) {
 	run := &slaRun{policy: cfg.PolicyFor(t.SLAPolicy), alerted: map[alertKey]bool{}}
 	if run.policy == nil {
 		return run, nil

@@ -118,7 +118,7 @@ func (s *Service) SLAReport(ctx context.Context, a domain.Actor, projectKey stri
 	return r, nil
 }
 
-func reportProjects(ctx context.Context, tx domain.Tx, key string) ([]*domain.Project, error) {
+func reportProjects(ctx context.Context, tx domain.CustomerStore, key string) ([]*domain.Project, error) {
 	if key == "" {
 		return tx.Projects(ctx)
 	}

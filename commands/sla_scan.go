@@ -117,7 +117,7 @@ func (s *Service) alertSLA(ctx context.Context, cfg *domain.Config, id int64) (i
 
 // notifySLA queues one notice per recipient for the thresholds that just
 // passed: one plain notice, or one summary when there are several.
-func (s *Service) notifySLA(ctx context.Context, tx domain.Tx, cfg *domain.Config, t *domain.Ticket, run *slaRun, fired []Threshold) error {
+func (s *Service) notifySLA(ctx context.Context, tx domain.OutboxStore, cfg *domain.Config, t *domain.Ticket, run *slaRun, fired []Threshold) error {
 	lead, breach := fired[len(fired)-1], false
 	for _, th := range fired {
 		if th.Breach() {

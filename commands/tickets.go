@@ -265,7 +265,7 @@ func (s *Service) projectFor(ctx context.Context, tx domain.Tx, a domain.Actor, 
 // namedProject is the customer a person named; a name that is no customer
 // is refused with the nearest one, since a typo must not file a ticket
 // under triage unnoticed.
-func namedProject(ctx context.Context, tx domain.Tx, key string) (*domain.Project, error) {
+func namedProject(ctx context.Context, tx domain.CustomerStore, key string) (*domain.Project, error) {
 	key = strings.ToUpper(strings.TrimPrefix(key, "#"))
 	if key == TriageKey {
 		return triageProject(ctx, tx)
@@ -404,7 +404,7 @@ func (s *Service) Assign(ctx context.Context, a domain.Actor, key, assignee stri
 	return t, err
 }
 
-func (s *Service) notifyAssignee(ctx context.Context, tx domain.Tx, a domain.Actor, t *domain.Ticket) error {
+func (s *Service) notifyAssignee(ctx context.Context, tx domain.OutboxStore, a domain.Actor, t *domain.Ticket) error {
 	if t.AssigneeID == "" || t.AssigneeID == a.UserID || !s.Config().Slack.NotifyAssignee {
 		return nil
 	}

@@ -315,7 +315,7 @@ func (s *Service) TimeEntries(ctx context.Context, a domain.Actor, f domain.Time
 
 // remindAtWorkdayEnd brings a new timer's reminder forward to the end of
 // its owner's working day, when that comes before time.remind_after.
-func (s *Service) remindAtWorkdayEnd(ctx context.Context, tx domain.Tx, a domain.Actor, e *domain.TimeEntry) error {
+func (s *Service) remindAtWorkdayEnd(ctx context.Context, tx domain.TimeStore, a domain.Actor, e *domain.TimeEntry) error {
 	cfg := s.Config().Time
 	loc, err := time.LoadLocation(a.TimeZone)
 	if a.TimeZone == "" || err != nil {

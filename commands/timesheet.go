@@ -217,7 +217,7 @@ func (s *Service) DeleteTime(ctx context.Context, a domain.Actor, id int64) (*do
 }
 
 // ownEntry loads a live entry the actor may change: their own, or anyone's for a lead.
-func ownEntry(ctx context.Context, tx domain.Tx, cfg *domain.Config, a domain.Actor, id int64, verb string) (*domain.TimeEntry, error) {
+func ownEntry(ctx context.Context, tx domain.TimeStore, cfg *domain.Config, a domain.Actor, id int64, verb string) (*domain.TimeEntry, error) {
 	e, err := tx.TimeEntry(ctx, id)
 	if domain.ErrorCode(err) == domain.ENOTFOUND || (err == nil && e.DeletedAt != nil) {
 		return nil, domain.Errorf(domain.ENOTFOUND, "That time entry does not exist or was deleted.")

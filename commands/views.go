@@ -71,7 +71,7 @@ func (s *Service) QueryTicketsIn(ctx context.Context, a domain.Actor, q string, 
 }
 
 // parseList expands the aliases and parses, adding the default status filter.
-func (s *Service) parseList(ctx context.Context, tx domain.Tx, text string) (*query.Query, error) {
+func (s *Service) parseList(ctx context.Context, tx domain.CustomerStore, text string) (*query.Query, error) {
 	cfg := s.Config()
 	projects, err := tx.Projects(ctx)
 	if err != nil {
@@ -243,7 +243,7 @@ func calendarSpan(res *query.Resolved, now time.Time, loc *time.Location) (time.
 
 // related loads the links of the page's tickets and the tickets at their
 // other ends (children, blockers) that the page lacks.
-func related(ctx context.Context, tx domain.Tx, r *ViewResult) error {
+func related(ctx context.Context, tx domain.ViewStore, r *ViewResult) error {
 	ids := make([]int64, len(r.Tickets))
 	onPage := map[int64]bool{}
 	for i, t := range r.Tickets {

@@ -20,7 +20,7 @@ var channelRefRE = regexp.MustCompile(`^<#([A-Z0-9]+)(?:\|[^>]*)?>$`)
 //	all          no default status filter (reported by the second result)
 //
 // Quoted phrases and key:value terms pass through untouched.
-func (s *Service) expandAliases(ctx context.Context, tx domain.Tx, text string, projects []*domain.Project) (string, bool, error) {
+func (s *Service) expandAliases(ctx context.Context, tx domain.CustomerStore, text string, projects []*domain.Project) (string, bool, error) {
 	keys := map[string]string{}
 	for _, p := range projects {
 		keys[strings.ToUpper(p.Key)] = p.Key

@@ -65,7 +65,7 @@ func (s *Service) ListViews(ctx context.Context, a domain.Actor) ([]*domain.Save
 
 // findView finds a view by name (ignoring case): the actor's own first,
 // then a shared one. mine limits it to the actor's own.
-func findView(ctx context.Context, tx domain.Tx, a domain.Actor, name string, mine bool) (*domain.SavedView, error) {
+func findView(ctx context.Context, tx domain.ViewStore, a domain.Actor, name string, mine bool) (*domain.SavedView, error) {
 	views, err := tx.SavedViews(ctx, a.UserID)
 	if err != nil {
 		return nil, err
