@@ -39,7 +39,7 @@ func TestCustomerOfOnFakes(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var rec recorded
-			cs := newCustomers(
+			cs := newFakeCustomers(
 				&domain.Project{Key: "ACME", ChannelID: "CACME", EmailDomains: "acme.com"},
 				&domain.Project{Key: "GLOBEX", ChannelID: "CGLOBEX"},
 				&domain.Project{Key: TriageKey, EmailDomains: "vendor.com"},
@@ -64,22 +64,22 @@ func TestCustomerOfOnFakes(t *testing.T) {
 	}
 }
 
-// customers is an in-memory CustomerStore, just enough for finding and
+// fakeCustomers is an in-memory CustomerStore, just enough for finding and
 // filing customers.
-type customers struct {
+type fakeCustomers struct {
 	projects []*domain.Project
 	teams    map[string]int64 // team → project ID
 	linked   []string
 }
 
-func newCustomers(ps ...*domain.Project) *customers {
+func newFakeCustomers(ps ...*domain.Project) *fakeCustomers {
 	for i, p := range ps {
 		p.ID = int64(i + 1)
 	}
-	return &customers{projects: ps, teams: map[string]int64{}}
+	return &fakeCustomers{projects: ps, teams: map[string]int64{}}
 }
 
-func (cs *customers) find(match func(p *domain.Project) bool) (*domain.Project, error) {
+func (cs *fakeCustomers) find(match func(p *domain.Project) bool) (*domain.Project, error) {
 	for _, p := range cs.projects {
 		if match(p) {
 			return p, nil
@@ -88,7 +88,7 @@ func (cs *customers) find(match func(p *domain.Project) bool) (*domain.Project, 
 	return nil, domain.Errorf(domain.ENOTFOUND, "Customer not found.")
 }
 
-func (cs *customers) fake() *domaintest.FakeCustomers {
+func (cs *fakeCustomers) fake() *domaintest.FakeCustomers {
 	return &domaintest.FakeCustomers{
 		ProjectFn: func(_ context.Context, id int64) (*domain.Project, error) {
 			return cs.find(func(p *domain.Project) bool { return p.ID == id })

@@ -56,7 +56,7 @@ func TestSetSeverityOnFakes(t *testing.T) {
 					TicketByKeyFn: func(context.Context, string) (*domain.Ticket, error) {
 						return &domain.Ticket{ID: 1, ProjectID: 1, ProjectKey: "INITECH", Number: 1, Type: "question", Status: "open",
 							Priority: "normal", Severity: c.from, SLAPolicy: "contract", CreatedAt: fakeNow,
-							SLADueAt: at(time.Minute), SLADeadline: at(time.Minute)}, nil // unlike any case's
+							SLADueAt: fakeAt(time.Minute), SLADeadline: fakeAt(time.Minute)}, nil // unlike any case's
 					},
 					UpdateTicketFn: func(context.Context, *domain.Ticket) error { updates++; return nil },
 				},
@@ -109,10 +109,10 @@ func TestSetDueOnFakes(t *testing.T) {
 		errCode string
 	}{
 		{name: "set, to the minute in UTC", at: time.Date(2026, 12, 4, 17, 0, 59, 0, paris), public: true,
-			want: ptr(time.Date(2026, 12, 4, 16, 0, 0, 0, time.UTC)), change: "field due:  → 2026-12-04T16:00:00Z"},
-		{name: "moved", had: at(time.Hour), at: fakeNow.Add(2 * time.Hour),
-			want: at(2 * time.Hour), change: "field due: 2026-11-27T15:00:00Z → 2026-11-27T16:00:00Z"},
-		{name: "cleared", had: at(time.Hour), change: "field due: 2026-11-27T15:00:00Z → "},
+			want: new(time.Date(2026, 12, 4, 16, 0, 0, 0, time.UTC)), change: "field due:  → 2026-12-04T16:00:00Z"},
+		{name: "moved", had: fakeAt(time.Hour), at: fakeNow.Add(2 * time.Hour),
+			want: fakeAt(2 * time.Hour), change: "field due: 2026-11-27T15:00:00Z → 2026-11-27T16:00:00Z"},
+		{name: "cleared", had: fakeAt(time.Hour), change: "field due: 2026-11-27T15:00:00Z → "},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var rec recorded
@@ -147,5 +147,3 @@ func checkAfter(t *testing.T, what string, got *time.Time, want time.Duration) {
 		t.Errorf("%s: %v, want %v after creation", what, got, want)
 	}
 }
-
-func ptr[T any](v T) *T { return &v }

@@ -110,7 +110,7 @@ func wantList(t *testing.T, what string, got []string, want ...string) {
 	}
 }
 
-func at(d time.Duration) *time.Time {
+func fakeAt(d time.Duration) *time.Time {
 	v := fakeNow.Add(d)
 	return &v
 }

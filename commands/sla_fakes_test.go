@@ -30,18 +30,18 @@ func TestScanSLAOnFakes(t *testing.T) {
 	}{
 		{name: "warning to the assignee", now: 11*time.Minute + 15*time.Second, due: 11*time.Minute + 15*time.Second, assignee: "UAGENT2",
 			want:    []string{"sla_warning → thread", "sla_warning → dm UAGENT2"},
-			alerted: 1, nextDue: at(15 * time.Minute)},
+			alerted: 1, nextDue: fakeAt(15 * time.Minute)},
 		{name: "warning to on-call when unassigned", now: 12 * time.Minute, due: 11*time.Minute + 15*time.Second,
 			want:    []string{"sla_warning → thread", "sla_warning → dm UONCALL1", "sla_warning → dm UONCALL2"},
-			alerted: 1, nextDue: at(15 * time.Minute)},
+			alerted: 1, nextDue: fakeAt(15 * time.Minute)},
 		{name: "breach escalates", now: 15 * time.Minute, due: 15 * time.Minute, assignee: "UAGENT2", recorded: []alert{fr75},
 			want:    []string{"sla_breach → thread", "sla_breach → dm UAGENT2", "sla_breach → post CESCALATE"},
-			alerted: 1, nextDue: at(3 * time.Hour)},
+			alerted: 1, nextDue: fakeAt(3 * time.Hour)},
 		{name: "one summary after downtime", now: time.Hour, due: 11*time.Minute + 15*time.Second, assignee: "UAGENT2",
 			want:    []string{"sla_summary → thread", "sla_summary → dm UAGENT2", "sla_summary → post CESCALATE"},
-			alerted: 2, nextDue: at(3 * time.Hour)},
+			alerted: 2, nextDue: fakeAt(3 * time.Hour)},
 		{name: "another replica was first", now: 15 * time.Minute, due: 15 * time.Minute, recorded: []alert{fr75}, racing: []alert{frBreach},
-			nextDue: at(3 * time.Hour)},
+			nextDue: fakeAt(3 * time.Hour)},
 		{name: "not due yet", now: 10 * time.Minute, due: 11*time.Minute + 15*time.Second},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -54,7 +54,7 @@ func TestScanSLAOnFakes(t *testing.T) {
 				FakeTickets: &domaintest.FakeTickets{TicketFn: func(context.Context, int64) (*domain.Ticket, error) {
 					return &domain.Ticket{ID: 1, ProjectID: 1, ProjectKey: "GOLD", Number: 1, Type: "question", Status: "new",
 						Priority: "urgent", SLAPolicy: "gold", AssigneeID: c.assignee, SlackChannel: "CGOLD",
-						CreatedAt: fakeNow, SLADueAt: at(c.due)}, nil
+						CreatedAt: fakeNow, SLADueAt: fakeAt(c.due)}, nil
 				}},
 				FakeEvents:   rec.history(fakeNow.Add(c.now)),
 				FakeComments: &domaintest.FakeComments{CommentsFn: func(context.Context, int64) ([]*domain.Comment, error) { return nil, nil }},
@@ -106,7 +106,7 @@ func TestSLASummaryArgsOnFakes(t *testing.T) {
 	tx := &domaintest.FakeTx{At: fakeNow.Add(time.Hour),
 		FakeTickets: &domaintest.FakeTickets{TicketFn: func(context.Context, int64) (*domain.Ticket, error) {
 			return &domain.Ticket{ID: 1, ProjectKey: "GOLD", Number: 1, Type: "question", Status: "new", Priority: "urgent",
-				SLAPolicy: "gold", CreatedAt: fakeNow, SLADueAt: at(0)}, nil
+				SLAPolicy: "gold", CreatedAt: fakeNow, SLADueAt: fakeAt(0)}, nil
 		}},
 		FakeEvents:   rec.history(fakeNow),
 		FakeComments: &domaintest.FakeComments{CommentsFn: func(context.Context, int64) ([]*domain.Comment, error) { return nil, nil }},
