@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/deskbot/deskbot/domain"
-	"github.com/deskbot/deskbot/email"
+	"github.com/deskbot/deskbot/mail"
 )
 
 // FileJob is the payload of a domain.OutboxSlackFile message: upload a
@@ -121,7 +121,7 @@ func signaturePart(ct string) bool {
 }
 
 // attachmentName is the file's own name, else one made from its type.
-func attachmentName(at email.Attachment, i int) string {
+func attachmentName(at mail.Attachment, i int) string {
 	name := strings.TrimSpace(at.Filename)
 	if strings.ContainsAny(name, "/\\") {
 		name = name[strings.LastIndexAny(name, "/\\")+1:]
@@ -163,7 +163,7 @@ func (s *Service) Attachment(ctx context.Context, id int64) (*domain.Attachment,
 
 // MailUndeliverable notes on its ticket a mail the relay refused for good
 // (the mail transport's GiveUp), and says so in the ticket's thread.
-func (s *Service) MailUndeliverable(ctx context.Context, out email.Outgoing, reason string) error {
+func (s *Service) MailUndeliverable(ctx context.Context, out mail.Outgoing, reason string) error {
 	var to []string
 	for _, a := range out.To {
 		to = append(to, a.Email)

@@ -6,7 +6,7 @@ import (
 
 	"github.com/deskbot/deskbot/domain"
 	"github.com/deskbot/deskbot/email"
-	"github.com/deskbot/deskbot/email/emailtest"
+	"github.com/deskbot/deskbot/mail/mailtest"
 )
 
 // Mail over a limit is refused in the SMTP conversation, the reply naming
@@ -19,8 +19,8 @@ func TestSMTPRefusesHostileMail(t *testing.T) {
 			raw  []byte
 			want string
 		}{
-			{"nested 8,000 deep", emailtest.NestedMail(8000), "554 Message refused: MIME parts nested deeper than 50 levels (limit 50, setting email.max_mime_depth)"},
-			{"20,000 header lines", emailtest.ManyHeaders(20000), "554 Message refused: more than 2000 header lines (limit 2000, setting email.max_header_lines)"},
+			{"nested 8,000 deep", mailtest.NestedMail(8000), "554 Message refused: MIME parts nested deeper than 50 levels (limit 50, setting email.max_mime_depth)"},
+			{"20,000 header lines", mailtest.ManyHeaders(20000), "554 Message refused: more than 2000 header lines (limit 2000, setting email.max_header_lines)"},
 			{"a header over max_header_bytes", longHeaders(1000, 300), "552 Message refused: a header larger than 262144 bytes (limit 262144, setting email.max_header_bytes)"},
 		}
 		for _, tc := range tests {

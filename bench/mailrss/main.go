@@ -19,6 +19,8 @@ import (
 	"flag"
 	"fmt"
 	"github.com/deskbot/deskbot/bench/benchdb"
+	"github.com/deskbot/deskbot/email"
+	"github.com/deskbot/deskbot/mail/mailtest"
 	"io"
 	"log/slog"
 	"os"
@@ -34,8 +36,6 @@ import (
 	"github.com/deskbot/deskbot/bot"
 	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
-	"github.com/deskbot/deskbot/email"
-	"github.com/deskbot/deskbot/email/emailtest"
 	"github.com/deskbot/deskbot/storage"
 )
 
@@ -103,7 +103,7 @@ func measure(dialect string, parallel, n, size int) error {
 	}
 	defer srv.Shutdown(ctx)
 
-	if err := send(srv.Addr(), bytes.NewReader(emailtest.ManyParts(3))); err != nil { // warm up: one small mail
+	if err := send(srv.Addr(), bytes.NewReader(mailtest.ManyParts(3))); err != nil { // warm up: one small mail
 		return err
 	}
 	debug.FreeOSMemory()

@@ -1,7 +1,11 @@
-// Package email turns raw RFC 5322 mail into what deskbot needs to create
-// tickets and comments. Parse is pure: no I/O, no clock, no shared mutable
-// state, so it can run on any goroutine and be fuzzed.
-package email
+// Package mail is mail as deskbot reads and writes it, apart from any
+// transport: addresses, parsing raw RFC 5322 mail (with limits) into what
+// deskbot needs to create tickets and comments, telling robots from
+// people, trimming quotes, and the outgoing message the use cases compose.
+// Parse is pure: no I/O, no clock, no shared mutable state, so it can run
+// on any goroutine and be fuzzed. The use cases (commands) import it; the
+// transport that listens, polls and sends is package email.
+package mail
 
 import (
 	"bufio"
