@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net/url"
 	"strconv"
 	"strings"
@@ -279,8 +278,7 @@ func (s *Sender) reschedule(ctx context.Context, m *domain.OutboxMessage, err er
 
 // retryAt backs off exponentially with jitter: 30 s, 1 min, 2 min … 1 h.
 func retryAt(now time.Time, attempts int) time.Time {
-	d := min(15*time.Second<<min(attempts, 10), time.Hour)
-	return now.Add(d/2 + rand.N(d/2+1))
+	return now.Add(domain.Backoff(attempts, 15*time.Second, time.Hour))
 }
 
 // Compose builds the message as deskbot sends it: threading headers, the
