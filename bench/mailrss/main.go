@@ -18,9 +18,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"github.com/deskbot/deskbot/bench/benchdb"
-	"github.com/deskbot/deskbot/email"
-	"github.com/deskbot/deskbot/mail/mailtest"
 	"io"
 	"log/slog"
 	"os"
@@ -33,9 +30,12 @@ import (
 
 	gosmtp "github.com/emersion/go-smtp"
 
+	"github.com/deskbot/deskbot/bench/benchdb"
 	"github.com/deskbot/deskbot/bot"
 	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/email"
+	"github.com/deskbot/deskbot/mail/mailtest"
 	"github.com/deskbot/deskbot/storage"
 )
 
