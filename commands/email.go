@@ -98,6 +98,12 @@ func (s *Service) IngestEmail(ctx context.Context, raw []byte, via string, envel
 		return nil, domain.Errorf(domain.EINVALID, "This is not a mail message.")
 	}
 	in := s.inbound(cfg, m, raw, via, envelopeTo)
+	// Attachments wait for the transaction in a file, not in memory, and
+	// are stored one at a time (keepAttachments).
+	if err := m.Spool(""); err != nil {
+		return nil, err
+	}
+	defer m.Close()
 	var res *IngestResult
 	err = s.ingests.do(ctx, s.store, ingestLane(in), func(tx domain.Tx) (err error) {
 		res, err = s.ingestTx(ctx, tx, cfg, in)

@@ -58,15 +58,20 @@ func (s *Service) keepAttachments(ctx context.Context, tx domain.Tx, cfg *domain
 	posted := 0
 	for i, at := range in.m.Attachments {
 		a := &domain.Attachment{TicketID: t.ID, CommentID: commentID, MessageID: in.m.MessageID,
-			Filename: attachmentName(at, i), ContentType: at.ContentType, Size: int64(len(at.Data))}
+			Filename: attachmentName(at, i), ContentType: at.ContentType, Size: int64(at.Size)}
 		if a.Size <= limit {
-			a.Stored, a.Data = true, at.Data
+			data, err := at.Content()
+			if err != nil {
+				return kept, err
+			}
+			a.Stored, a.Data = true, data
 		} else {
 			kept.skipped = append(kept.skipped, fmt.Sprintf("%s (%s)", a.Filename, humanSize(a.Size)))
 		}
 		if err := tx.AddAttachment(ctx, a); err != nil {
 			return kept, err
 		}
+		a.Data = nil // one attachment's bytes in memory at a time
 		if t.SlackChannel == "" || !a.Stored || a.Size == 0 || (at.Inline && a.Size < smallInline) || signaturePart(at.ContentType) {
 			continue
 		}

@@ -1,6 +1,7 @@
 package commands_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -367,6 +368,40 @@ func TestRobotNoticeInAgentsChannel(t *testing.T) {
 		p := e.posts(t)
 		if len(p) != 1 || p[0].Args["kind"] != "auto-reply" || p[0].Args["internal"] != "1" || !p[0].InTicketThread || p[0].Args["body"] != "Back Monday <!channel>" {
 			t.Errorf("notice %+v", p)
+		}
+	})
+}
+
+// TestIngestSpooledAttachment: a file large enough to wait in the spool
+// file rather than in memory is stored whole, byte for byte, beside a
+// small one kept in memory.
+func TestIngestSpooledAttachment(t *testing.T) {
+	mailEnv(t, func(t *testing.T, e *env) {
+		cfg := *e.svc.Config()
+		cfg.Email.AttachmentLimit = 1 << 20
+		e.svc.SetConfig(&cfg)
+		big := make([]byte, 3*mail.SpoolAbove)
+		for i := range big {
+			big[i] = byte(i * 7)
+		}
+		small := []byte("2026-11-27 ERROR login failed\n")
+		e.ingest(t, mailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "Dump", MessageID: "dump@acme.com", Body: "Attached.",
+			Attachments: []mailtest.File{{Name: "core.bin", Type: "application/octet-stream", Data: big}, {Name: "app.log", Type: "text/plain", Data: small}}})
+		want := map[string][]byte{"core.bin": big, "app.log": small}
+		jobs := e.outbox(t, domain.OutboxSlackFile)
+		if len(jobs) != 2 {
+			t.Fatalf("%d uploads, want 2", len(jobs))
+		}
+		for _, m := range jobs {
+			var j commands.FileJob
+			_ = json.Unmarshal([]byte(m.Payload), &j)
+			a, err := e.svc.Attachment(context.Background(), j.AttachmentID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(a.Data, want[a.Filename]) || a.Size != int64(len(want[a.Filename])) {
+				t.Errorf("%s: %d bytes stored (size %d), want %d", a.Filename, len(a.Data), a.Size, len(want[a.Filename]))
+			}
 		}
 	})
 }

@@ -36,7 +36,12 @@ type Attachment struct {
 	Size        int
 	Inline      bool
 	ContentID   string
-	Data        []byte
+	// Data is the content, nil once Message.Spool moved it to a file:
+	// Content reads it either way.
+	Data []byte
+
+	spool  *spoolFile
+	offset int64
 }
 
 // AutoKind says whether a machine, not a person, sent the mail.
@@ -87,6 +92,8 @@ type Message struct {
 	Headers       map[string][]string
 	SentByDeskbot bool
 	Warnings      []string
+
+	spool *spoolFile // see Spool
 }
 
 // ErrNotMail is returned when the input has no header at all.
