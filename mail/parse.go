@@ -173,11 +173,13 @@ func parse(raw []byte, depth int, lim Limits) (*Message, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, ErrNotMail
 	}
-	if err := checkLimits(data, lim); err != nil {
+	leaves, err := scanMail(data, lim)
+	if err != nil {
 		return nil, err
 	}
+	skeleton, files := carve(data, leaves)
 	var warnings []string
-	root, err := parserFor(data).ReadParts(bytes.NewReader(data))
+	root, err := parserFor(data).ReadParts(bytes.NewReader(skeleton))
 	if err != nil {
 		warnings = append(warnings, "mime structure unreadable, body kept as plain text: "+err.Error())
 		var more []string
@@ -189,13 +191,13 @@ func parse(raw []byte, depth int, lim Limits) (*Message, error) {
 	if len(root.Header) == 0 {
 		return nil, ErrNotMail
 	}
-	warnings = append(warnings, fixTree(root, data)...)
+	warnings = append(warnings, fixTree(root, skeleton)...)
 
 	h := newHeader(root.Header)
 	m := &Message{}
 	m.readHeaders(h, declaredCharset(root))
 	m.Text = cleanText(bodyText(root))
-	m.Attachments = attachments(root)
+	m.Attachments = attachments(root, files)
 	m.Auto = classify(h, m.From, m.Subject, root)
 	if depth == 0 && m.Auto == None {
 		m.Forwarded = findForward(root, m.Text, m.Subject, depth)
