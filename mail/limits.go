@@ -74,7 +74,7 @@ func checkLimits(data []byte, lim Limits) error {
 // leaf is a part of a multipart with no parts of its own: its header
 // starts at header, its body spans body to end.
 type leaf struct {
-	header, body, end int
+	header, body, end     int
 	contentType, encoding string
 }
 
