@@ -84,7 +84,8 @@ func scanMail(data []byte, lim Limits) ([]leaf, error) {
 	lim = lim.OrDefault()
 	var open []string // boundaries of the enclosing multiparts, outermost first
 	var big []leaf
-	var cur *leaf // the leaf being read, if any
+	var cur leaf // the leaf being read, when inLeaf
+	inLeaf := false
 	parts := 1
 	pos := 0
 	readHeader := func() error {
@@ -101,16 +102,16 @@ func scanMail(data []byte, lim Limits) ([]leaf, error) {
 			}
 			open = append(open, b)
 		} else if len(open) > 0 {
-			cur = &leaf{header: start, body: end, contentType: ct, encoding: cte}
+			cur, inLeaf = leaf{header: start, body: end, contentType: ct, encoding: cte}, true
 		}
 		return nil
 	}
 	endLeaf := func(at int) {
-		if cur != nil && at-cur.body >= carveAbove {
+		if inLeaf && at-cur.body >= carveAbove {
 			cur.end = at
-			big = append(big, *cur)
+			big = append(big, cur)
 		}
-		cur = nil
+		inLeaf = false
 	}
 	if err := readHeader(); err != nil {
 		return nil, err
