@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/deskbot/deskbot/bot/slackemu"
-	"github.com/deskbot/deskbot/email"
+	"github.com/deskbot/deskbot/mail"
 )
 
 // show prints one Web API call the way its reader sees it in Slack.
@@ -109,7 +109,7 @@ func (s *script) where(channel, threadTS string) string {
 
 // showMail prints a mail the relay received, as the customer reads it.
 func (s *script) showMail(m sunkMail) {
-	parsed, err := email.Parse(m.data)
+	parsed, err := mail.Parse(m.data)
 	if err != nil {
 		fmt.Fprintf(s.out, "  (unreadable mail: %v)\n", err)
 		return

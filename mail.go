@@ -11,6 +11,7 @@ import (
 	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
 	"github.com/deskbot/deskbot/email"
+	"github.com/deskbot/deskbot/mail"
 	"github.com/deskbot/deskbot/storage"
 )
 
@@ -38,7 +39,7 @@ func startMail(env *Env, db *storage.DB, svc *commands.Service, log *slog.Logger
 	if env.SMTPAddr != "" {
 		limitMemory(svc.Config().Email, log)
 		srv, err := email.NewServer(email.ServerOptions{Addr: env.SMTPAddr, Domains: svc.MailDomains(),
-			Ingest: svc.Ingest, Logger: log, Hostname: email.DomainOf(env.MailFrom),
+			Ingest: svc.Ingest, Logger: log, Hostname: mail.DomainOf(env.MailFrom),
 			TLSCert: env.SMTPCert, RequireTLS: env.SMTPRequireTLS,
 			MaxMessageBytes: int64(svc.Config().Email.MaxMessageSize), ParallelMails: svc.Config().Email.ParallelMails})
 		if err != nil {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -265,9 +264,7 @@ func retryAt(attempts int, err error) time.Time {
 			return time.Now().Add(5 * time.Minute)
 		}
 	}
-	d := time.Second << min(attempts, 11) // 2s … ~34 min
-	d = min(d, 30*time.Minute)
-	return time.Now().Add(d/2 + rand.N(d/2+1))
+	return time.Now().Add(domain.Backoff(attempts, time.Second, 30*time.Minute))
 }
 
 // deliver carries out one message; marked reports that it was already

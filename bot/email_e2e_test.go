@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	mail "github.com/wneessen/go-mail"
+	gomail "github.com/wneessen/go-mail"
 
 	"github.com/deskbot/deskbot/bot"
 	"github.com/deskbot/deskbot/bot/slackemu"
@@ -17,6 +17,7 @@ import (
 	"github.com/deskbot/deskbot/domain"
 	"github.com/deskbot/deskbot/email"
 	"github.com/deskbot/deskbot/email/emailtest"
+	"github.com/deskbot/deskbot/mail"
 	"github.com/deskbot/deskbot/storage/storagetest"
 )
 
@@ -86,11 +87,11 @@ func startMail(t *testing.T, dialect string) *mailWorld {
 }
 
 // send mails the listener as the customer's mail server would.
-func (w *mailWorld) send(t *testing.T, m *mail.Msg) {
+func (w *mailWorld) send(t *testing.T, m *gomail.Msg) {
 	t.Helper()
 	host, port, _ := net.SplitHostPort(w.smtpAddr)
 	p, _ := strconv.Atoi(port)
-	c, err := mail.NewClient(host, mail.WithPort(p), mail.WithTLSPolicy(mail.NoTLS), mail.WithHELO("mx.acme.com"))
+	c, err := gomail.NewClient(host, gomail.WithPort(p), gomail.WithTLSPolicy(gomail.NoTLS), gomail.WithHELO("mx.acme.com"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,12 +107,12 @@ func TestEmailInAndReplyOut(t *testing.T) {
 			ctx := waitCtx(t)
 
 			// A customer mails support, with a screenshot.
-			m := mail.NewMsg()
+			m := gomail.NewMsg()
 			_ = m.FromFormat("Cy Customer", "cy@acme.com")
 			_ = m.To("support@vendor.com")
 			m.Subject("Dashboard errors")
 			m.SetMessageIDWithValue("first@acme.com")
-			m.SetBodyString(mail.TypeTextPlain, "The dashboard shows errors since 9:00.")
+			m.SetBodyString(gomail.TypeTextPlain, "The dashboard shows errors since 9:00.")
 			if err := m.AttachReader("screen.png", strings.NewReader(strings.Repeat("png!", 8<<10))); err != nil {
 				t.Fatal(err)
 			}
@@ -132,19 +133,19 @@ func TestEmailInAndReplyOut(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ack, _ := email.Parse(acks[0].Data)
+			ack, _ := mail.Parse(acks[0].Data)
 			if !strings.Contains(ack.Subject, "[ACME-1]") || acks[0].To[0] != "cy@acme.com" {
 				t.Errorf("ack %q to %v", ack.Subject, acks[0].To)
 			}
 
 			// Their answer to it shows in the thread, escaped.
-			r := mail.NewMsg()
+			r := gomail.NewMsg()
 			_ = r.From("cy@acme.com")
 			_ = r.To("support+ACME-1@vendor.com")
 			r.Subject("Re: " + ack.Subject)
 			r.SetMessageIDWithValue("second@acme.com")
-			r.SetGenHeader(mail.HeaderInReplyTo, "<"+ack.MessageID+">")
-			r.SetBodyString(mail.TypeTextPlain, "Now it says <!channel> everywhere.")
+			r.SetGenHeader(gomail.HeaderInReplyTo, "<"+ack.MessageID+">")
+			r.SetBodyString(gomail.TypeTextPlain, "Now it says <!channel> everywhere.")
 			w.send(t, r)
 			post, err := w.emu.WaitCall(ctx, "chat.postMessage", func(c slackemu.Call) bool {
 				return c.OK() && c.Params["thread_ts"] == ts && strings.Contains(c.Params["text"], "Email")
@@ -178,7 +179,7 @@ func TestEmailInAndReplyOut(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			reply, _ := email.Parse(msgs[1].Data)
+			reply, _ := mail.Parse(msgs[1].Data)
 			if msgs[1].To[0] != "cy@acme.com" || !strings.Contains(reply.Text, "Fixed in 4.2.2") || len(reply.InReplyTo) != 1 ||
 				reply.InReplyTo[0] != "second@acme.com" || !strings.Contains(reply.Subject, "[ACME-1]") {
 				t.Errorf("reply %+v to %v", reply, msgs[1].To)

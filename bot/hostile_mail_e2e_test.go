@@ -12,7 +12,7 @@ import (
 
 	"github.com/deskbot/deskbot/bot/slackemu"
 	"github.com/deskbot/deskbot/domain"
-	"github.com/deskbot/deskbot/email/emailtest"
+	"github.com/deskbot/deskbot/mail/mailtest"
 	"github.com/deskbot/deskbot/storage/storagetest"
 )
 
@@ -27,7 +27,7 @@ func TestMailWithThousandsOfPartsPostsTwenty(t *testing.T) {
 			// seconds on a busy machine: more than waitCtx allows.
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			raw := emailtest.ManyParts(5000) // a body and 4,999 files
+			raw := mailtest.ManyParts(5000) // a body and 4,999 files
 			sendRaw(t, w.smtpAddr, raw)
 			ch, ts := w.cardTS(t, "ACME-1")
 			notice, err := w.emu.WaitCall(ctx, "chat.postMessage", func(c slackemu.Call) bool {

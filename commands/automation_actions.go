@@ -76,7 +76,7 @@ func (s *Service) act(ctx context.Context, tx domain.Tx, cfg *domain.Config, sys
 		if to == "" {
 			return "", domain.Errorf(domain.EINVALID, "The requester has no email address.")
 		}
-		return "email " + to, mail(ctx, tx, EmailJob{TicketID: t.ID, To: to, Subject: a.Subject, Text: a.Text,
+		return "email " + to, enqueueMail(ctx, tx, EmailJob{TicketID: t.ID, To: to, Subject: a.Subject, Text: a.Text,
 			InReplyTo: t.EmailThread, Notice: NoticeAutomation, Args: map[string]string{"rule": r.Name}})
 	case automation.ActNote:
 		c := &domain.Comment{TicketID: t.ID, AuthorName: sys.Name, AuthorRole: domain.RoleSystem, Body: a.Text,
@@ -198,8 +198,8 @@ func postOnce(ctx context.Context, tx domain.OutboxStore, job PostJob, key strin
 	return tx.Enqueue(ctx, &domain.OutboxMessage{Kind: domain.OutboxSlackPost, Payload: string(payload), DedupKey: &key})
 }
 
-// mail queues a mail for the mail transport.
-func mail(ctx context.Context, tx domain.OutboxStore, job EmailJob) error {
+// enqueueMail queues a mail for the mail transport.
+func enqueueMail(ctx context.Context, tx domain.OutboxStore, job EmailJob) error {
 	payload, err := json.Marshal(job)
 	if err != nil {
 		return fmt.Errorf("commands: unable to encode mail: %w", err)
@@ -217,7 +217,7 @@ func tellCustomer(ctx context.Context, tx domain.OutboxStore, t *domain.Ticket, 
 		}
 	}
 	if t.EmailThread != "" && t.RequesterEmail != "" {
-		return mail(ctx, tx, EmailJob{TicketID: t.ID, To: t.RequesterEmail, InReplyTo: t.EmailThread, Notice: notice, Args: args})
+		return enqueueMail(ctx, tx, EmailJob{TicketID: t.ID, To: t.RequesterEmail, InReplyTo: t.EmailThread, Notice: notice, Args: args})
 	}
 	return nil
 }

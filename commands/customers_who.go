@@ -7,7 +7,7 @@ import (
 	"unicode"
 
 	"github.com/deskbot/deskbot/domain"
-	"github.com/deskbot/deskbot/email"
+	"github.com/deskbot/deskbot/mail"
 )
 
 // Person is someone who is not an agent, as the transport knows them:
@@ -67,7 +67,7 @@ func knownCustomerOf(ctx context.Context, tx domain.CustomerStore, who Person) (
 }
 
 func customerByEmail(ctx context.Context, tx domain.CustomerStore, addr string) (*domain.Project, error) {
-	d := email.DomainOf(addr)
+	d := mail.DomainOf(addr)
 	if d == "" {
 		return nil, nil
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/deskbot/deskbot/domain"
-	"github.com/deskbot/deskbot/email"
+	"github.com/deskbot/deskbot/mail"
 )
 
 // MailOptions configure mail in and out.
@@ -34,7 +34,7 @@ func (m MailOptions) normalized() MailOptions {
 	return m
 }
 
-func (m MailOptions) domain() string { return email.DomainOf(m.Address) }
+func (m MailOptions) domain() string { return mail.DomainOf(m.Address) }
 
 func (m MailOptions) sending() bool { return m.Send && m.Address != "" }
 
@@ -87,8 +87,8 @@ func (s *Service) Ingest(ctx context.Context, raw []byte, via string, envelopeTo
 // may carry a plus tag the headers lack.
 func (s *Service) IngestEmail(ctx context.Context, raw []byte, via string, envelopeTo ...string) (*IngestResult, error) {
 	cfg := s.Config()
-	m, err := email.ParseLimited(raw, mailLimits(cfg))
-	var over *email.LimitError
+	m, err := mail.ParseLimited(raw, mailLimits(cfg))
+	var over *mail.LimitError
 	switch {
 	case errors.As(err, &over):
 		// Invalid input for IMAP (flagged, never retried); its SMTP
@@ -98,6 +98,12 @@ func (s *Service) IngestEmail(ctx context.Context, raw []byte, via string, envel
 		return nil, domain.Errorf(domain.EINVALID, "This is not a mail message.")
 	}
 	in := s.inbound(cfg, m, raw, via, envelopeTo)
+	// Attachments wait for the transaction in a file, not in memory, and
+	// are stored one at a time (keepAttachments).
+	if err := m.Spool(""); err != nil {
+		return nil, err
+	}
+	defer m.Close()
 	var res *IngestResult
 	err = s.ingests.do(ctx, s.store, ingestLane(in), func(tx domain.Tx) (err error) {
 		res, err = s.ingestTx(ctx, tx, cfg, in)
@@ -112,9 +118,9 @@ func (s *Service) IngestEmail(ctx context.Context, raw []byte, via string, envel
 }
 
 // mailLimits are the config's email limits for the parser.
-func mailLimits(cfg *domain.Config) email.Limits {
+func mailLimits(cfg *domain.Config) mail.Limits {
 	e := cfg.Email
-	return email.Limits{MaxDepth: e.MaxMIMEDepth, MaxParts: e.MaxMIMEParts,
+	return mail.Limits{MaxDepth: e.MaxMIMEDepth, MaxParts: e.MaxMIMEParts,
 		MaxHeaderLines: e.MaxHeaderLines, MaxHeaderBytes: int(e.MaxHeaderBytes)}.OrDefault()
 }
 
@@ -125,7 +131,7 @@ func ingestLane(in *inbound) string {
 	if len(in.projectTags) > 0 {
 		return "tag:" + strings.ToLower(in.projectTags[0])
 	}
-	return "domain:" + email.DomainOf(in.requester.Email)
+	return "domain:" + mail.DomainOf(in.requester.Email)
 }
 
 // ingestTx is IngestEmail's work inside a transaction.

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/deskbot/deskbot/domain"
-	"github.com/deskbot/deskbot/email"
+	"github.com/deskbot/deskbot/mail"
 )
 
 // FileJob is the payload of a domain.OutboxSlackFile message: upload a
@@ -58,15 +58,20 @@ func (s *Service) keepAttachments(ctx context.Context, tx domain.Tx, cfg *domain
 	posted := 0
 	for i, at := range in.m.Attachments {
 		a := &domain.Attachment{TicketID: t.ID, CommentID: commentID, MessageID: in.m.MessageID,
-			Filename: attachmentName(at, i), ContentType: at.ContentType, Size: int64(len(at.Data))}
+			Filename: attachmentName(at, i), ContentType: at.ContentType, Size: int64(at.Size)}
 		if a.Size <= limit {
-			a.Stored, a.Data = true, at.Data
+			data, err := at.Content()
+			if err != nil {
+				return kept, err
+			}
+			a.Stored, a.Data = true, data
 		} else {
 			kept.skipped = append(kept.skipped, fmt.Sprintf("%s (%s)", a.Filename, humanSize(a.Size)))
 		}
 		if err := tx.AddAttachment(ctx, a); err != nil {
 			return kept, err
 		}
+		a.Data = nil // one attachment's bytes in memory at a time
 		if t.SlackChannel == "" || !a.Stored || a.Size == 0 || (at.Inline && a.Size < smallInline) || signaturePart(at.ContentType) {
 			continue
 		}
@@ -121,7 +126,7 @@ func signaturePart(ct string) bool {
 }
 
 // attachmentName is the file's own name, else one made from its type.
-func attachmentName(at email.Attachment, i int) string {
+func attachmentName(at mail.Attachment, i int) string {
 	name := strings.TrimSpace(at.Filename)
 	if strings.ContainsAny(name, "/\\") {
 		name = name[strings.LastIndexAny(name, "/\\")+1:]
@@ -163,7 +168,7 @@ func (s *Service) Attachment(ctx context.Context, id int64) (*domain.Attachment,
 
 // MailUndeliverable notes on its ticket a mail the relay refused for good
 // (the mail transport's GiveUp), and says so in the ticket's thread.
-func (s *Service) MailUndeliverable(ctx context.Context, out email.Outgoing, reason string) error {
+func (s *Service) MailUndeliverable(ctx context.Context, out mail.Outgoing, reason string) error {
 	var to []string
 	for _, a := range out.To {
 		to = append(to, a.Email)

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/deskbot/deskbot/domain"
-	"github.com/deskbot/deskbot/email"
+	"github.com/deskbot/deskbot/mail"
 )
 
 // ComposeMailJob turns a mail request (an OutboxEmail message, whose
@@ -26,7 +26,7 @@ func (s *Service) ComposeMailJob(ctx context.Context, outboxID int64, payload st
 		return domain.Errorf(domain.EINVALID, "Outgoing mail is not set up: SMTP_RELAY_URL and MAIL_FROM are needed.")
 	}
 	to := strings.ToLower(strings.TrimSpace(job.To))
-	if email.DomainOf(to) == "" {
+	if mail.DomainOf(to) == "" {
 		return domain.Errorf(domain.EINVALID, "Mail request %d has no address to write to.", outboxID)
 	}
 	return s.store.Update(ctx, func(tx domain.Tx) error {
@@ -47,16 +47,16 @@ func (s *Service) ComposeMailJob(ctx context.Context, outboxID int64, payload st
 			text: noticeMail(t, job)}
 		if to != strings.ToLower(t.RequesterEmail) {
 			// Someone else than the customer (a rule's fixed address): just them.
-			spec.to = []email.Address{{Email: to}}
-			spec.cc = []email.Address{}
+			spec.to = []mail.Address{{Email: to}}
+			spec.cc = []mail.Address{}
 		}
 		return s.mailTicket(ctx, tx, t, spec)
 	})
 }
 
 func (s *Service) mailWithoutTicket(ctx context.Context, tx domain.OutboxStore, job EmailJob, to string) error {
-	out := email.Outgoing{Kind: firstNonEmpty(job.Notice, "notice"), MessageID: email.NewMessageID("notice", s.mail.domain()),
-		From: email.Address{Name: s.mail.Name, Email: s.mail.Address}, To: []email.Address{{Email: to}},
+	out := mail.Outgoing{Kind: firstNonEmpty(job.Notice, "notice"), MessageID: mail.NewMessageID("notice", s.mail.domain()),
+		From: mail.Address{Name: s.mail.Name, Email: s.mail.Address}, To: []mail.Address{{Email: to}},
 		Subject: firstNonEmpty(job.Subject, "Notice from "+s.mail.Name), Text: job.Text, AutoSubmitted: "auto-generated"}
 	payload, err := json.Marshal(out)
 	if err != nil {

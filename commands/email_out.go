@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/deskbot/deskbot/domain"
-	"github.com/deskbot/deskbot/email"
+	"github.com/deskbot/deskbot/mail"
 )
 
 // Notices about mail, worded by the Slack transport.
@@ -37,7 +37,7 @@ const ackLimit = 5
 // us, nor when this address had its share of acknowledgements this hour.
 func (s *Service) mayAcknowledge(ctx context.Context, tx domain.Tx, in *inbound) (bool, error) {
 	to := in.requester
-	if !s.mail.sending() || in.m.Auto != email.None || to.Email == "" || slices.Contains(s.MailDomains(), email.DomainOf(to.Email)) ||
+	if !s.mail.sending() || in.m.Auto != mail.None || to.Email == "" || slices.Contains(s.MailDomains(), mail.DomainOf(to.Email)) ||
 		s.isAgentMail(s.Config(), to.Email) {
 		return false, nil
 	}
@@ -56,7 +56,7 @@ func (s *Service) acknowledge(ctx context.Context, tx domain.Tx, in *inbound, t,
 	text := fmt.Sprintf("Hello %s,\n\nThank you for your message. %s ticket %s for it:\n\n    %s\n\n"+
 		"Our team will get back to you. To add anything, reply to this email and keep [%s] in the subject.\n\n"+
 		"This is an automatic acknowledgement.\n", firstNonEmpty(to.Name, to.Email), opened, t.Key(), t.Title, t.Key())
-	spec := mailSpec{kind: domain.MailKindAck, text: text, auto: "auto-replied", to: []email.Address{to}, cc: in.copied}
+	spec := mailSpec{kind: domain.MailKindAck, text: text, auto: "auto-replied", to: []mail.Address{to}, cc: in.copied}
 	if !in.forwarded && in.m.MessageID != "" {
 		spec.inReplyTo = in.m.MessageID
 		spec.references = append(slices.Clone(in.m.References), in.m.MessageID)
@@ -72,7 +72,7 @@ type mailSpec struct {
 	auto     string // no person wrote it: Auto-Submitted auto-replied or auto-generated
 	fromName string // default MailOptions.Name
 	// to and cc default to the ticket's requester and the people copied.
-	to, cc []email.Address
+	to, cc []mail.Address
 	// inReplyTo and references default to the ticket's thread.
 	inReplyTo  string
 	references []string
@@ -117,10 +117,10 @@ func (s *Service) mailTicket(ctx context.Context, tx domain.Tx, t *domain.Ticket
 		spec.text += portalLinkText(link)
 	}
 	key := t.Key()
-	job := email.Outgoing{
-		Ticket: key, Kind: spec.kind, MessageID: email.NewMessageID(key, s.mail.domain()),
-		From: email.Address{Name: firstNonEmpty(spec.fromName, s.mail.Name), Email: s.mail.Address}, ReplyTo: email.PlusAddress(s.mail.Address, key),
-		To: spec.to, Cc: spec.cc, Subject: email.ThreadSubject(key, firstNonEmpty(spec.subject, t.Title), true), Text: spec.text,
+	job := mail.Outgoing{
+		Ticket: key, Kind: spec.kind, MessageID: mail.NewMessageID(key, s.mail.domain()),
+		From: mail.Address{Name: firstNonEmpty(spec.fromName, s.mail.Name), Email: s.mail.Address}, ReplyTo: mail.PlusAddress(s.mail.Address, key),
+		To: spec.to, Cc: spec.cc, Subject: mail.ThreadSubject(key, firstNonEmpty(spec.subject, t.Title), true), Text: spec.text,
 		InReplyTo: spec.inReplyTo, References: spec.references, AutoSubmitted: spec.auto,
 	}
 	return s.queueMail(ctx, tx, t, job)
@@ -128,7 +128,7 @@ func (s *Service) mailTicket(ctx context.Context, tx domain.Tx, t *domain.Ticket
 
 // queueMail records an outgoing mail's Message-ID with its ticket (so the
 // answers thread, and the mail is known if it comes back) and queues it.
-func (s *Service) queueMail(ctx context.Context, tx domain.Tx, t *domain.Ticket, job email.Outgoing) error {
+func (s *Service) queueMail(ctx context.Context, tx domain.Tx, t *domain.Ticket, job mail.Outgoing) error {
 	if !s.mail.sending() {
 		return domain.Errorf(domain.EINVALID, "Outgoing mail is not set up: SMTP_RELAY_URL and MAIL_FROM are needed.")
 	}
@@ -149,7 +149,7 @@ func (s *Service) queueMail(ctx context.Context, tx domain.Tx, t *domain.Ticket,
 
 // recipients are the requester (To) and the people they copied (Cc),
 // never deskbot or an agent.
-func (s *Service) recipients(ctx context.Context, tx domain.EmailStore, t *domain.Ticket) (to, cc []email.Address, err error) {
+func (s *Service) recipients(ctx context.Context, tx domain.EmailStore, t *domain.Ticket) (to, cc []mail.Address, err error) {
 	ps, err := tx.Participants(ctx, t.ID)
 	if err != nil {
 		return nil, nil, err
@@ -157,9 +157,9 @@ func (s *Service) recipients(ctx context.Context, tx domain.EmailStore, t *domai
 	cfg := s.Config()
 	ours := s.MailDomains()
 	for _, p := range ps {
-		a := email.Address{Name: p.Name, Email: p.Email}
+		a := mail.Address{Name: p.Name, Email: p.Email}
 		switch {
-		case slices.Contains(ours, email.DomainOf(p.Email)) || s.isAgentMail(cfg, p.Email):
+		case slices.Contains(ours, mail.DomainOf(p.Email)) || s.isAgentMail(cfg, p.Email):
 		case p.Role == domain.ParticipantRequester || strings.EqualFold(p.Email, t.RequesterEmail):
 			to = append(to, a)
 		default:
@@ -167,7 +167,7 @@ func (s *Service) recipients(ctx context.Context, tx domain.EmailStore, t *domai
 		}
 	}
 	if len(to) == 0 && t.RequesterEmail != "" {
-		to = []email.Address{{Name: t.RequesterName, Email: t.RequesterEmail}}
+		to = []mail.Address{{Name: t.RequesterName, Email: t.RequesterEmail}}
 	}
 	return to, cc, nil
 }

@@ -7,20 +7,20 @@ import (
 	"strings"
 
 	"github.com/deskbot/deskbot/domain"
-	"github.com/deskbot/deskbot/email"
+	"github.com/deskbot/deskbot/mail"
 )
 
 // inbound is a parsed mail with what routing needs to know about its
 // people, worked out before the transaction.
 type inbound struct {
-	m        *email.Message
+	m        *mail.Message
 	key, via string
-	from     email.Address // the sender, address lower-cased
+	from     mail.Address // the sender, address lower-cased
 	// fromAgent: the sender is an agent (email.agents, or MAIL_FROM's domain).
 	fromAgent bool
 	// requester is whom a new ticket is for: the sender, or the original
 	// sender of a mail an agent forwarded (then forwarded is true).
-	requester email.Address
+	requester mail.Address
 	forwarded bool
 	// keys are ticket keys named by the mail: plus tags first, then the subject.
 	keys []keyRef
@@ -28,16 +28,16 @@ type inbound struct {
 	projectTags []string
 	// copied are the other people on the mail: neither deskbot, nor an
 	// agent, nor the requester. They become the ticket's cc participants.
-	copied []email.Address
+	copied []mail.Address
 }
 
 type keyRef struct{ key, how string }
 
-func lower(a email.Address) email.Address {
-	return email.Address{Name: a.Name, Email: strings.ToLower(strings.TrimSpace(a.Email))}
+func lower(a mail.Address) mail.Address {
+	return mail.Address{Name: a.Name, Email: strings.ToLower(strings.TrimSpace(a.Email))}
 }
 
-func (s *Service) inbound(cfg *domain.Config, m *email.Message, raw []byte, via string, envelopeTo []string) *inbound {
+func (s *Service) inbound(cfg *domain.Config, m *mail.Message, raw []byte, via string, envelopeTo []string) *inbound {
 	in := &inbound{m: m, key: m.Key(raw), via: via, from: lower(m.From)}
 	in.fromAgent = s.isAgentMail(cfg, in.from.Email)
 	in.requester = in.from
@@ -51,10 +51,10 @@ func (s *Service) inbound(cfg *domain.Config, m *email.Message, raw []byte, via 
 		rcpts = append(rcpts, a.Email)
 	}
 	for _, r := range rcpts {
-		if !slices.Contains(ours, email.DomainOf(r)) {
+		if !slices.Contains(ours, mail.DomainOf(r)) {
 			continue
 		}
-		_, tag := email.PlusTag(r)
+		_, tag := mail.PlusTag(r)
 		switch up := strings.ToUpper(tag); {
 		case tag == "":
 		case domain.IsKey(tag):
@@ -65,7 +65,7 @@ func (s *Service) inbound(cfg *domain.Config, m *email.Message, raw []byte, via 
 			in.projectTags = append(in.projectTags, up)
 		}
 	}
-	if k, ok := email.TicketKeyInSubject(m.Subject); ok && !slices.ContainsFunc(in.keys, func(r keyRef) bool { return r.key == k }) {
+	if k, ok := mail.TicketKeyInSubject(m.Subject); ok && !slices.ContainsFunc(in.keys, func(r keyRef) bool { return r.key == k }) {
 		in.keys = append(in.keys, keyRef{k, "subject"})
 	}
 	if !in.forwarded {
@@ -73,8 +73,8 @@ func (s *Service) inbound(cfg *domain.Config, m *email.Message, raw []byte, via 
 		// and Cc are deskbot and the agent's colleagues.
 		for _, a := range slices.Concat(m.To, m.Cc) {
 			a = lower(a)
-			if a.Email == "" || a.Email == in.requester.Email || slices.Contains(ours, email.DomainOf(a.Email)) ||
-				s.isAgentMail(cfg, a.Email) || slices.ContainsFunc(in.copied, func(c email.Address) bool { return c.Email == a.Email }) {
+			if a.Email == "" || a.Email == in.requester.Email || slices.Contains(ours, mail.DomainOf(a.Email)) ||
+				s.isAgentMail(cfg, a.Email) || slices.ContainsFunc(in.copied, func(c mail.Address) bool { return c.Email == a.Email }) {
 				continue
 			}
 			in.copied = append(in.copied, a)
@@ -95,7 +95,7 @@ func (s *Service) isAgentMail(cfg *domain.Config, addr string) bool {
 		return true
 	}
 	d := s.mail.domain()
-	return d != "" && !publicMailDomains[d] && email.DomainOf(addr) == d
+	return d != "" && !publicMailDomains[d] && mail.DomainOf(addr) == d
 }
 
 // publicMailDomains are mail services anyone can sign up to.
@@ -117,8 +117,8 @@ func (s *Service) threadOf(ctx context.Context, tx domain.Tx, cfg *domain.Config
 	for i := len(in.m.References) - 1; i >= 0; i-- {
 		ids = append(ids, in.m.References[i]) // the newest reference is last
 	}
-	if in.m.Auto == email.Bounce {
-		ids = append(ids, email.ReturnedMessageIDs(in.m)...)
+	if in.m.Auto == mail.Bounce {
+		ids = append(ids, mail.ReturnedMessageIDs(in.m)...)
 	}
 	if len(ids) > 0 {
 		tm, err := tx.FindTicketMessage(ctx, ids)
@@ -182,7 +182,7 @@ func (s *Service) onTicket(ctx context.Context, tx domain.Tx, in *inbound, t *do
 	if slices.ContainsFunc(ps, func(p *domain.Participant) bool { return p.Email == in.from.Email }) {
 		return true, nil
 	}
-	p, err := tx.ProjectByDomain(ctx, email.DomainOf(in.from.Email))
+	p, err := tx.ProjectByDomain(ctx, mail.DomainOf(in.from.Email))
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		return false, nil
 	}
@@ -201,7 +201,7 @@ func (s *Service) mailProject(ctx context.Context, tx domain.Tx, in *inbound) (*
 			return nil, err
 		}
 	}
-	if d := email.DomainOf(in.requester.Email); d != "" && !slices.Contains(s.MailDomains(), d) {
+	if d := mail.DomainOf(in.requester.Email); d != "" && !slices.Contains(s.MailDomains(), d) {
 		p, err := tx.ProjectByDomain(ctx, d)
 		if err == nil {
 			return p, nil

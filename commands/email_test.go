@@ -1,6 +1,7 @@
 package commands_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -10,8 +11,8 @@ import (
 
 	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
-	"github.com/deskbot/deskbot/email"
-	"github.com/deskbot/deskbot/email/emailtest"
+	"github.com/deskbot/deskbot/mail"
+	"github.com/deskbot/deskbot/mail/mailtest"
 	"github.com/deskbot/deskbot/storage"
 	"github.com/deskbot/deskbot/storage/storagetest"
 )
@@ -37,9 +38,9 @@ func mailEnv(t *testing.T, fn func(t *testing.T, e *env)) {
 	}
 }
 
-func (e *env) ingest(t *testing.T, m emailtest.Mail, rcpt ...string) *commands.IngestResult {
+func (e *env) ingest(t *testing.T, m mailtest.Mail, rcpt ...string) *commands.IngestResult {
 	t.Helper()
-	res, err := e.svc.IngestEmail(context.Background(), m.Bytes(), email.ViaSMTP, rcpt...)
+	res, err := e.svc.IngestEmail(context.Background(), m.Bytes(), mail.ViaSMTP, rcpt...)
 	if err != nil {
 		t.Fatalf("ingest %q: %v", m.Subject, err)
 	}
@@ -56,11 +57,11 @@ func (e *env) outbox(t *testing.T, kind string) []*domain.OutboxMessage {
 	return ms
 }
 
-func (e *env) mails(t *testing.T) []email.Outgoing {
+func (e *env) mails(t *testing.T) []mail.Outgoing {
 	t.Helper()
-	var out []email.Outgoing
+	var out []mail.Outgoing
 	for _, m := range e.outbox(t, domain.OutboxMail) {
-		var o email.Outgoing
+		var o mail.Outgoing
 		if err := json.Unmarshal([]byte(m.Payload), &o); err != nil {
 			t.Fatal(err)
 		}
@@ -91,8 +92,8 @@ func (e *env) comments(t *testing.T, key string) []*domain.Comment {
 	return cs
 }
 
-func firstMail() emailtest.Mail {
-	return emailtest.Mail{From: "Cy Customer <Cy@acme.com>", To: "support@vendor.com", Cc: "Dee <dee@acme.com>, Pat <pat@partner.io>, ana@vendor.com",
+func firstMail() mailtest.Mail {
+	return mailtest.Mail{From: "Cy Customer <Cy@acme.com>", To: "support@vendor.com", Cc: "Dee <dee@acme.com>, Pat <pat@partner.io>, ana@vendor.com",
 		Subject: "Login fails", MessageID: "m1@acme.com", Body: "Since this morning nobody can log in.\n\n-- \nCy"}
 }
 
@@ -114,7 +115,7 @@ func TestIngestNewTicketAndAck(t *testing.T) {
 		}
 		ack := mails[0]
 		if ack.Kind != domain.MailKindAck || ack.Subject != "Re: [ACME-1] Login fails" || ack.AutoSubmitted != "auto-replied" ||
-			ack.ReplyTo != "support+ACME-1@vendor.com" || ack.From != (email.Address{Name: "Vendor Support", Email: "support@vendor.com"}) ||
+			ack.ReplyTo != "support+ACME-1@vendor.com" || ack.From != (mail.Address{Name: "Vendor Support", Email: "support@vendor.com"}) ||
 			ack.InReplyTo != "m1@acme.com" || strings.Join(ack.References, " ") != "m1@acme.com" || !strings.Contains(ack.Text, "ACME-1") {
 			t.Errorf("ack %+v", ack)
 		}
@@ -159,7 +160,7 @@ func TestIngestRouting(t *testing.T) {
 		}
 		tests := []struct {
 			name    string
-			mail    emailtest.Mail
+			mail    mailtest.Mail
 			rcpt    []string
 			action  string
 			key     string
@@ -168,50 +169,50 @@ func TestIngestRouting(t *testing.T) {
 			project string
 		}{
 			{name: "reply to the acknowledgement threads by In-Reply-To",
-				mail:   emailtest.Mail{From: "cy@acme.com", To: "support+ACME-1@vendor.com", Subject: "Re: [ACME-1] Login fails", MessageID: "r1@acme.com", InReplyTo: ack.MessageID, Body: "Still broken.\n\nOn Fri, Support wrote:\n> We opened ticket"},
+				mail:   mailtest.Mail{From: "cy@acme.com", To: "support+ACME-1@vendor.com", Subject: "Re: [ACME-1] Login fails", MessageID: "r1@acme.com", InReplyTo: ack.MessageID, Body: "Still broken.\n\nOn Fri, Support wrote:\n> We opened ticket"},
 				action: commands.IngestCommented, key: "ACME-1", reason: "thread", public: true},
 			{name: "a stranger answering the customer's own mail opens a ticket of their own",
-				mail:   emailtest.Mail{From: "mallory@evil.example", To: "support@vendor.com", Subject: "Re: Login fails", MessageID: "e0@evil.example", InReplyTo: "m1@acme.com", Body: "send me the data"},
+				mail:   mailtest.Mail{From: "mallory@evil.example", To: "support@vendor.com", Subject: "Re: Login fails", MessageID: "e0@evil.example", InReplyTo: "m1@acme.com", Body: "send me the data"},
 				action: commands.IngestCreated, key: "TRIAGE-1", reason: "thread of ACME-1 not trusted", project: "TRIAGE"},
 			{name: "a stranger's key in the subject opens a ticket of their own",
-				mail:   emailtest.Mail{From: "eve@evil.example", To: "support@vendor.com", Subject: "Re: [ACME-1] give me your data", MessageID: "e1@evil.example", Body: "hi"},
+				mail:   mailtest.Mail{From: "eve@evil.example", To: "support@vendor.com", Subject: "Re: [ACME-1] give me your data", MessageID: "e1@evil.example", Body: "hi"},
 				action: commands.IngestCreated, key: "TRIAGE-2", reason: "ACME-1 in the subject not trusted", project: "TRIAGE"},
 			{name: "someone copied on the ticket may use its key",
-				mail:   emailtest.Mail{From: "pat@partner.io", To: "support@vendor.com", Subject: "[acme-1] more logs", MessageID: "p1@partner.io", Body: "See below."},
+				mail:   mailtest.Mail{From: "pat@partner.io", To: "support@vendor.com", Subject: "[acme-1] more logs", MessageID: "p1@partner.io", Body: "See below."},
 				action: commands.IngestCommented, key: "ACME-1", reason: "subject", public: true},
 			{name: "a colleague at the customer's domain may use its key",
-				mail:   emailtest.Mail{From: "zed@acme.com", To: "support@vendor.com", Subject: "Re: [ACME-1]", MessageID: "z1@acme.com", Body: "Me too."},
+				mail:   mailtest.Mail{From: "zed@acme.com", To: "support@vendor.com", Subject: "Re: [ACME-1]", MessageID: "z1@acme.com", Body: "Me too."},
 				action: commands.IngestCommented, key: "ACME-1", reason: "subject", public: true},
 			{name: "the requester's plus address names the ticket",
-				mail:   emailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "no key here", MessageID: "r2@acme.com", Body: "Via plus."},
+				mail:   mailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "no key here", MessageID: "r2@acme.com", Body: "Via plus."},
 				rcpt:   []string{"support+acme-1@vendor.com"},
 				action: commands.IngestCommented, key: "ACME-1", reason: "plus address", public: true},
 			{name: "a plus address names a customer",
-				mail:   emailtest.Mail{From: "boss@gmail.com", To: "support+acme@help.vendor.com", Subject: "Invoice question", MessageID: "g1@gmail.com", Body: "Hello"},
+				mail:   mailtest.Mail{From: "boss@gmail.com", To: "support+acme@help.vendor.com", Subject: "Invoice question", MessageID: "g1@gmail.com", Body: "Hello"},
 				action: commands.IngestCreated, key: "ACME-2", project: "ACME"},
 			{name: "unknown senders go to triage",
-				mail:   emailtest.Mail{From: "someone@unknown.example", To: "support@vendor.com", Subject: "Hello?", MessageID: "u1@unknown.example", Body: "Anyone?"},
+				mail:   mailtest.Mail{From: "someone@unknown.example", To: "support@vendor.com", Subject: "Hello?", MessageID: "u1@unknown.example", Body: "Anyone?"},
 				action: commands.IngestCreated, key: "TRIAGE-3", project: "TRIAGE"},
 			{name: "an agent's forward is filed for the original sender",
-				mail: emailtest.Mail{From: "Ana <ana@gmail.com>", To: "support@vendor.com", Subject: "Fwd: Export broken", MessageID: "f1@gmail.com",
+				mail: mailtest.Mail{From: "Ana <ana@gmail.com>", To: "support@vendor.com", Subject: "Fwd: Export broken", MessageID: "f1@gmail.com",
 					Body: "Customer called too, urgent.\n\n---------- Forwarded message ---------\nFrom: Cy Customer <cy@acme.com>\nDate: Fri, 27 Nov 2026 10:00:00 +0000\nSubject: Export broken\nTo: Ana <ana@gmail.com>\n\nThe CSV export is empty."},
 				action: commands.IngestCreated, key: "ACME-3", project: "ACME"},
 			{name: "deskbot's own mail coming back is ignored",
-				mail:   emailtest.Mail{From: "support@vendor.com", To: "support@vendor.com", Subject: "Re: [ACME-1] Login fails", MessageID: "x1@vendor.com", Headers: []string{"X-Deskbot-Origin: ack"}, Body: "loop"},
+				mail:   mailtest.Mail{From: "support@vendor.com", To: "support@vendor.com", Subject: "Re: [ACME-1] Login fails", MessageID: "x1@vendor.com", Headers: []string{"X-Deskbot-Origin: ack"}, Body: "loop"},
 				action: commands.IngestIgnored, reason: "deskbot's own mail"},
 			{name: "an out-of-office about no ticket is ignored",
-				mail:   emailtest.Mail{From: "dee@acme.com", To: "support@vendor.com", Subject: "Automatic reply: hello", MessageID: "o1@acme.com", Headers: []string{"Auto-Submitted: auto-replied"}, Body: "Away"},
+				mail:   mailtest.Mail{From: "dee@acme.com", To: "support@vendor.com", Subject: "Automatic reply: hello", MessageID: "o1@acme.com", Headers: []string{"Auto-Submitted: auto-replied"}, Body: "Away"},
 				action: commands.IngestIgnored, reason: "auto-reply about no ticket"},
 			{name: "an out-of-office to deskbot's mail is an internal note",
-				mail:   emailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "Automatic reply: [ACME-1] Login fails", MessageID: "o2@acme.com", InReplyTo: ack.MessageID, Headers: []string{"Auto-Submitted: auto-replied"}, Body: "I am away until Monday."},
+				mail:   mailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "Automatic reply: [ACME-1] Login fails", MessageID: "o2@acme.com", InReplyTo: ack.MessageID, Headers: []string{"Auto-Submitted: auto-replied"}, Body: "I am away until Monday."},
 				action: commands.IngestCommented, key: "ACME-1", reason: "thread", public: false},
 			{name: "a bounce of deskbot's mail is an internal note",
-				mail: emailtest.Mail{From: "MAILER-DAEMON@mx.acme.com", To: "support@vendor.com", Subject: "Undelivered Mail Returned to Sender", MessageID: "b1@mx.acme.com",
-					Body: "The mail system could not deliver.", Attachments: []emailtest.File{{Name: "orig.eml", Type: "message/rfc822",
+				mail: mailtest.Mail{From: "MAILER-DAEMON@mx.acme.com", To: "support@vendor.com", Subject: "Undelivered Mail Returned to Sender", MessageID: "b1@mx.acme.com",
+					Body: "The mail system could not deliver.", Attachments: []mailtest.File{{Name: "orig.eml", Type: "message/rfc822",
 						Data: []byte("From: support@vendor.com\r\nTo: pat@partner.io\r\nMessage-ID: <" + ack.MessageID + ">\r\nSubject: Re: [ACME-1] Login fails\r\n\r\nWe opened ticket ACME-1\r\n")}}},
 				action: commands.IngestCommented, key: "ACME-1", reason: "thread", public: false},
 			{name: "list mail opens a ticket but gets no acknowledgement",
-				mail:   emailtest.Mail{From: "news@acme.com", To: "support@vendor.com", Subject: "Weekly digest", MessageID: "l1@acme.com", Headers: []string{"Precedence: bulk", "List-Id: <digest.acme.com>"}, Body: "News"},
+				mail:   mailtest.Mail{From: "news@acme.com", To: "support@vendor.com", Subject: "Weekly digest", MessageID: "l1@acme.com", Headers: []string{"Precedence: bulk", "List-Id: <digest.acme.com>"}, Body: "News"},
 				action: commands.IngestCreated, key: "ACME-4", project: "ACME"},
 		}
 		_ = base
@@ -286,8 +287,8 @@ func TestIngestAttachments(t *testing.T) {
 		small := []byte("2026-11-27 ERROR login failed\n")
 		big := []byte(strings.Repeat("x", 4096))
 		logo := []byte("tiny png")
-		res := e.ingest(t, emailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "Logs", MessageID: "a1@acme.com", Body: "Attached.",
-			Attachments: []emailtest.File{{Name: "app.log", Type: "text/plain", Data: small}, {Name: "dump.bin", Type: "application/octet-stream", Data: big},
+		res := e.ingest(t, mailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "Logs", MessageID: "a1@acme.com", Body: "Attached.",
+			Attachments: []mailtest.File{{Name: "app.log", Type: "text/plain", Data: small}, {Name: "dump.bin", Type: "application/octet-stream", Data: big},
 				{Name: "logo.png", Type: "image/png", Data: logo, Inline: true}}})
 		var uploads []commands.FileJob
 		for _, m := range e.outbox(t, domain.OutboxSlackFile) {
@@ -312,24 +313,24 @@ func TestIngestAttachments(t *testing.T) {
 func TestIngestAckLimitAndBadMail(t *testing.T) {
 	mailEnv(t, func(t *testing.T, e *env) {
 		for i := range 7 {
-			e.ingest(t, emailtest.Mail{From: "robot@acme.com", To: "support@vendor.com", Subject: "Alert", MessageID: "al" + string(rune('a'+i)) + "@acme.com", Body: "disk full"})
+			e.ingest(t, mailtest.Mail{From: "robot@acme.com", To: "support@vendor.com", Subject: "Alert", MessageID: "al" + string(rune('a'+i)) + "@acme.com", Body: "disk full"})
 		}
 		if n := len(e.mails(t)); n != 5 {
 			t.Errorf("%d acknowledgements to one address within the hour, want 5", n)
 		}
 		e.clock.Advance(61 * time.Minute)
-		e.ingest(t, emailtest.Mail{From: "robot@acme.com", To: "support@vendor.com", Subject: "Alert", MessageID: "later@acme.com", Body: "disk full"})
+		e.ingest(t, mailtest.Mail{From: "robot@acme.com", To: "support@vendor.com", Subject: "Alert", MessageID: "later@acme.com", Body: "disk full"})
 		if n := len(e.mails(t)); n != 1 {
 			t.Errorf("%d acknowledgements an hour later, want 1", n)
 		}
-		_, err := e.svc.IngestEmail(context.Background(), []byte("   \r\n"), email.ViaSMTP)
+		_, err := e.svc.IngestEmail(context.Background(), []byte("   \r\n"), mail.ViaSMTP)
 		if domain.ErrorCode(err) != domain.EINVALID {
 			t.Errorf("not a mail: %v", err)
 		}
 		// No Message-ID: the bytes identify the mail.
 		raw := []byte("From: x@acme.com\r\nSubject: no id\r\n\r\nbody\r\n")
-		r1, err1 := e.svc.IngestEmail(context.Background(), raw, email.ViaIMAP)
-		r2, err2 := e.svc.IngestEmail(context.Background(), raw, email.ViaSMTP)
+		r1, err1 := e.svc.IngestEmail(context.Background(), raw, mail.ViaIMAP)
+		r2, err2 := e.svc.IngestEmail(context.Background(), raw, mail.ViaSMTP)
 		if err1 != nil || err2 != nil || r1.Action != commands.IngestCreated || r2.Action != commands.IngestDuplicate {
 			t.Errorf("no message id: %+v %v / %+v %v", r1, err1, r2, err2)
 		}
@@ -341,9 +342,9 @@ func TestPublicMailDomainIsNoAgent(t *testing.T) {
 	db := storagetest.Open(t, "sqlite")
 	svc := commands.New(db, domain.DefaultConfig(), commands.Options{Logger: slog.New(slog.DiscardHandler),
 		Mail: commands.MailOptions{Address: "acme.support@gmail.com", Send: true}})
-	fw := emailtest.Mail{From: "someone@gmail.com", To: "acme.support@gmail.com", Subject: "Fwd: hello", MessageID: "pf@gmail.com",
+	fw := mailtest.Mail{From: "someone@gmail.com", To: "acme.support@gmail.com", Subject: "Fwd: hello", MessageID: "pf@gmail.com",
 		Body: "---------- Forwarded message ---------\nFrom: Cy <cy@acme.com>\nSubject: hello\n\nHi"}
-	res, err := svc.IngestEmail(context.Background(), fw.Bytes(), email.ViaSMTP)
+	res, err := svc.IngestEmail(context.Background(), fw.Bytes(), mail.ViaSMTP)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,10 +357,10 @@ func TestPublicMailDomainIsNoAgent(t *testing.T) {
 // In an agents' channel (triage here) robots' notes are announced too.
 func TestRobotNoticeInAgentsChannel(t *testing.T) {
 	mailEnv(t, func(t *testing.T, e *env) {
-		e.ingest(t, emailtest.Mail{From: "who@unknown.example", To: "support@vendor.com", Subject: "Hi", MessageID: "w1@unknown.example", Body: "Hello"})
+		e.ingest(t, mailtest.Mail{From: "who@unknown.example", To: "support@vendor.com", Subject: "Hi", MessageID: "w1@unknown.example", Body: "Hello"})
 		ack := e.mails(t)[0]
 		e.posts(t)
-		res := e.ingest(t, emailtest.Mail{From: "who@unknown.example", To: "support@vendor.com", Subject: "Out of office", MessageID: "w2@unknown.example",
+		res := e.ingest(t, mailtest.Mail{From: "who@unknown.example", To: "support@vendor.com", Subject: "Out of office", MessageID: "w2@unknown.example",
 			InReplyTo: ack.MessageID, Headers: []string{"Auto-Submitted: auto-replied"}, Body: "Back Monday <!channel>"})
 		if res.Action != commands.IngestCommented || res.TicketKey != "TRIAGE-1" {
 			t.Fatalf("%+v", res)
@@ -367,6 +368,40 @@ func TestRobotNoticeInAgentsChannel(t *testing.T) {
 		p := e.posts(t)
 		if len(p) != 1 || p[0].Args["kind"] != "auto-reply" || p[0].Args["internal"] != "1" || !p[0].InTicketThread || p[0].Args["body"] != "Back Monday <!channel>" {
 			t.Errorf("notice %+v", p)
+		}
+	})
+}
+
+// TestIngestSpooledAttachment: a file large enough to wait in the spool
+// file rather than in memory is stored whole, byte for byte, beside a
+// small one kept in memory.
+func TestIngestSpooledAttachment(t *testing.T) {
+	mailEnv(t, func(t *testing.T, e *env) {
+		cfg := *e.svc.Config()
+		cfg.Email.AttachmentLimit = 1 << 20
+		e.svc.SetConfig(&cfg)
+		big := make([]byte, 3*mail.SpoolAbove)
+		for i := range big {
+			big[i] = byte(i * 7)
+		}
+		small := []byte("2026-11-27 ERROR login failed\n")
+		e.ingest(t, mailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "Dump", MessageID: "dump@acme.com", Body: "Attached.",
+			Attachments: []mailtest.File{{Name: "core.bin", Type: "application/octet-stream", Data: big}, {Name: "app.log", Type: "text/plain", Data: small}}})
+		want := map[string][]byte{"core.bin": big, "app.log": small}
+		jobs := e.outbox(t, domain.OutboxSlackFile)
+		if len(jobs) != 2 {
+			t.Fatalf("%d uploads, want 2", len(jobs))
+		}
+		for _, m := range jobs {
+			var j commands.FileJob
+			_ = json.Unmarshal([]byte(m.Payload), &j)
+			a, err := e.svc.Attachment(context.Background(), j.AttachmentID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(a.Data, want[a.Filename]) || a.Size != int64(len(want[a.Filename])) {
+				t.Errorf("%s: %d bytes stored (size %d), want %d", a.Filename, len(a.Data), a.Size, len(want[a.Filename]))
+			}
 		}
 	})
 }

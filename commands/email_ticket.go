@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/deskbot/deskbot/domain"
-	"github.com/deskbot/deskbot/email"
+	"github.com/deskbot/deskbot/mail"
 )
 
 // maxMailBody bounds what a mail adds to a ticket, in runes; a mail longer
@@ -59,7 +59,7 @@ func (s *Service) addMail(ctx context.Context, tx domain.Tx, cfg *domain.Config,
 	var kept keptFiles
 	if !robot {
 		// Whoever writes in and whom they copy get the ticket's mail from now on.
-		var sender *email.Address
+		var sender *mail.Address
 		if !in.fromAgent && in.from.Email != "" {
 			sender = &in.from
 		}
@@ -124,7 +124,7 @@ func (s *Service) openMailTicket(ctx context.Context, tx domain.Tx, cfg *domain.
 	if err := s.recordIn(ctx, tx, in, t); err != nil {
 		return err
 	}
-	var requester *email.Address
+	var requester *mail.Address
 	if in.requester.Email != "" {
 		requester = &in.requester
 	}
@@ -257,7 +257,7 @@ func (s *Service) recordIn(ctx context.Context, tx domain.EmailStore, in *inboun
 		return nil
 	}
 	kind := domain.MailKindMail
-	if in.m.Auto != email.None {
+	if in.m.Auto != mail.None {
 		kind = domain.MailKindAuto
 	}
 	_, err := tx.AddTicketMessage(ctx, &domain.TicketMessage{MessageID: in.m.MessageID, TicketID: t.ID,
@@ -267,7 +267,7 @@ func (s *Service) recordIn(ctx context.Context, tx domain.EmailStore, in *inboun
 
 // addParticipants records the writer (in the role given, if any) and the
 // people the mail copied.
-func (s *Service) addParticipants(ctx context.Context, tx domain.EmailStore, in *inbound, t *domain.Ticket, writer *email.Address, role string) error {
+func (s *Service) addParticipants(ctx context.Context, tx domain.EmailStore, in *inbound, t *domain.Ticket, writer *mail.Address, role string) error {
 	var ps []*domain.Participant
 	if writer != nil {
 		ps = append(ps, &domain.Participant{TicketID: t.ID, Email: writer.Email, Name: writer.Name, Role: role})
@@ -286,7 +286,7 @@ func mailTitle(in *inbound) string {
 	if in.forwarded && in.m.Forwarded.Subject != "" {
 		subject = in.m.Forwarded.Subject
 	}
-	title := email.CleanSubject(subject)
+	title := mail.CleanSubject(subject)
 	if title == "" {
 		first, _, _ := strings.Cut(strings.TrimSpace(mailText(in)), "\n")
 		title = strings.Join(strings.Fields(first), " ")
@@ -351,28 +351,28 @@ func forwardNote(in *inbound) string {
 
 // robot tells an auto-reply or a bounce: nobody wrote it, so it is
 // never answered and never moves a ticket.
-func (in *inbound) robot() bool { return in.m.Auto == email.AutoReply || in.m.Auto == email.Bounce }
+func (in *inbound) robot() bool { return in.m.Auto == mail.AutoReply || in.m.Auto == mail.Bounce }
 
-func robotLabel(k email.AutoKind) string {
-	if k == email.Bounce {
+func robotLabel(k mail.AutoKind) string {
+	if k == mail.Bounce {
 		return "Bounce"
 	}
 	return "Auto-reply"
 }
 
-func robotKind(k email.AutoKind) string {
+func robotKind(k mail.AutoKind) string {
 	switch k {
-	case email.AutoReply:
+	case mail.AutoReply:
 		return "auto-reply"
-	case email.Bounce:
+	case mail.Bounce:
 		return "bounce"
-	case email.Bulk:
+	case mail.Bulk:
 		return "bulk"
 	}
 	return ""
 }
 
-func formatAddress(a email.Address) string {
+func formatAddress(a mail.Address) string {
 	switch {
 	case a.Name != "" && a.Email != "":
 		return a.Name + " <" + a.Email + ">"

@@ -14,7 +14,7 @@ import (
 	"github.com/deskbot/deskbot/domain/linktoken"
 	"github.com/deskbot/deskbot/domain/sla"
 	"github.com/deskbot/deskbot/domain/textclean"
-	"github.com/deskbot/deskbot/email"
+	"github.com/deskbot/deskbot/mail"
 )
 
 // ChannelPortal marks what a customer did on their ticket's page.
@@ -404,12 +404,12 @@ func (s *Service) PortalReply(ctx context.Context, token, nonce, body string, fi
 	}
 	cfg := s.Config()
 	limit := cfg.Email.AttachmentLimitOrDefault()
-	m := &email.Message{Text: body}
+	m := &mail.Message{Text: body}
 	for _, f := range files {
 		if int64(len(f.Data)) > limit {
 			return nil, domain.FieldErrorf("files", "%s is %s; files up to %s can be attached.", textclean.FileName(f.Name), humanSize(int64(len(f.Data))), humanSize(limit))
 		}
-		m.Attachments = append(m.Attachments, email.Attachment{Filename: textclean.FileName(f.Name), ContentType: f.ContentType, Size: len(f.Data), Data: f.Data})
+		m.Attachments = append(m.Attachments, mail.Attachment{Filename: textclean.FileName(f.Name), ContentType: f.ContentType, Size: len(f.Data), Data: f.Data})
 	}
 	if len(m.Attachments) > cfg.Email.FilesPerMailOrDefault() {
 		return nil, domain.FieldErrorf("files", "Attach at most %d files at once.", cfg.Email.FilesPerMailOrDefault())
@@ -427,8 +427,8 @@ func (s *Service) PortalReply(ctx context.Context, token, nonce, body string, fi
 			}
 		}
 		t := acc.Ticket
-		from := email.Address{Name: acc.Name, Email: acc.Address}
-		m.From, m.Subject = from, "Re: "+email.ThreadSubject(t.Key(), t.Title, false)
+		from := mail.Address{Name: acc.Name, Email: acc.Address}
+		m.From, m.Subject = from, "Re: "+mail.ThreadSubject(t.Key(), t.Title, false)
 		m.MessageID = portalMessageID(s.mail.domain())
 		in := &inbound{m: m, key: m.MessageID, via: ChannelPortal, from: from, requester: from}
 		return s.addMail(ctx, tx, cfg, in, t, res)

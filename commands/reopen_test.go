@@ -10,7 +10,7 @@ import (
 
 	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
-	"github.com/deskbot/deskbot/email/emailtest"
+	"github.com/deskbot/deskbot/mail/mailtest"
 )
 
 // noReopenFromResolved is the built-in config where the support workflow
@@ -182,27 +182,27 @@ func TestSlackCommentOnFinalResolved(t *testing.T) {
 // TestMailAnswersDoneTickets: what a mail to a resolved or closed ticket
 // becomes, by who or what sent it.
 func TestMailAnswersDoneTickets(t *testing.T) {
-	reply := func(key, inReplyTo string) emailtest.Mail {
-		return emailtest.Mail{From: "Cy Customer <cy@acme.com>", To: "support@vendor.com", Subject: "Re: [" + key + "] Login fails",
+	reply := func(key, inReplyTo string) mailtest.Mail {
+		return mailtest.Mail{From: "Cy Customer <cy@acme.com>", To: "support@vendor.com", Subject: "Re: [" + key + "] Login fails",
 			InReplyTo: inReplyTo, Body: "It is broken again since the update.\n\nOn Fri, Support wrote:\n> We opened ticket"}
 	}
-	away := func(key, ack string) emailtest.Mail {
+	away := func(key, ack string) mailtest.Mail {
 		m := reply(key, ack)
 		m.Subject, m.Headers, m.Body = "Automatic reply: ["+key+"] Login fails", []string{"Auto-Submitted: auto-replied"}, "I am away until Monday."
 		return m
 	}
-	fromAgent := func(key, _ string) emailtest.Mail {
-		return emailtest.Mail{From: "Ana <ana@gmail.com>", To: "support@vendor.com", Subject: "Re: [" + key + "] Login fails", Body: "For the record: fixed in 4.2.2."}
+	fromAgent := func(key, _ string) mailtest.Mail {
+		return mailtest.Mail{From: "Ana <ana@gmail.com>", To: "support@vendor.com", Subject: "Re: [" + key + "] Login fails", Body: "For the record: fixed in 4.2.2."}
 	}
-	bounce := func(key, ack string) emailtest.Mail {
-		return emailtest.Mail{From: "MAILER-DAEMON@mx.acme.com", To: "support@vendor.com", Subject: "Undelivered Mail Returned to Sender",
-			Body: "The mail system could not deliver.", Attachments: []emailtest.File{{Name: "orig.eml", Type: "message/rfc822",
+	bounce := func(key, ack string) mailtest.Mail {
+		return mailtest.Mail{From: "MAILER-DAEMON@mx.acme.com", To: "support@vendor.com", Subject: "Undelivered Mail Returned to Sender",
+			Body: "The mail system could not deliver.", Attachments: []mailtest.File{{Name: "orig.eml", Type: "message/rfc822",
 				Data: []byte("From: support@vendor.com\r\nTo: cy@acme.com\r\nMessage-ID: <" + ack + ">\r\nSubject: Re: [" + key + "] Login fails\r\n\r\nWe opened ticket\r\n")}}}
 	}
 	tests := []struct {
 		name     string
 		status   string
-		mail     func(key, ack string) emailtest.Mail
+		mail     func(key, ack string) mailtest.Mail
 		action   string
 		reason   string
 		want     string // the old ticket's status after the mail
@@ -308,13 +308,13 @@ func checkFollowUp(t *testing.T, e *env, oldKey, oldAck string, res *commands.In
 		t.Errorf("acknowledgement %+v", mails)
 	}
 	// The answer to the acknowledgement threads into the follow-up.
-	again := e.ingest(t, emailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "Re: [" + res.TicketKey + "] Login fails",
+	again := e.ingest(t, mailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "Re: [" + res.TicketKey + "] Login fails",
 		MessageID: "again@acme.com", InReplyTo: mails[0].MessageID, Body: "Logs attached."})
 	if again.Action != commands.IngestCommented || again.TicketKey != res.TicketKey {
 		t.Errorf("answer to the follow-up's acknowledgement: %+v", again)
 	}
 	// More mail in the old thread joins the follow-up while it is open...
-	more := e.ingest(t, emailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "Re: Login fails",
+	more := e.ingest(t, mailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "Re: Login fails",
 		MessageID: "more@acme.com", InReplyTo: oldAck, Body: "And the export too."})
 	if more.Action != commands.IngestCommented || more.TicketKey != res.TicketKey ||
 		more.Reason != oldKey+" is closed: added to its follow-up "+res.TicketKey {
@@ -324,7 +324,7 @@ func checkFollowUp(t *testing.T, e *env, oldKey, oldAck string, res *commands.In
 	if _, err := e.svc.ChangeStatus(context.Background(), agent, res.TicketKey, "closed"); err != nil {
 		t.Fatal(err)
 	}
-	last := e.ingest(t, emailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "Re: Login fails",
+	last := e.ingest(t, mailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "Re: Login fails",
 		MessageID: "last@acme.com", InReplyTo: oldAck, Body: "Broken once more."})
 	if last.Action != commands.IngestCreated || last.TicketKey == res.TicketKey || last.Reason != "follow-up of "+oldKey+" (closed)" {
 		t.Errorf("mail in the old thread after the follow-up closed: %+v", last)
@@ -346,7 +346,7 @@ func TestMailFollowsUpFinalResolved(t *testing.T) {
 		if _, err := e.svc.ChangeStatus(ctx, agent, old.TicketKey, "resolved"); err != nil {
 			t.Fatal(err)
 		}
-		res := e.ingest(t, emailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "Re: [ACME-1] Login fails", MessageID: "r@acme.com",
+		res := e.ingest(t, mailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "Re: [ACME-1] Login fails", MessageID: "r@acme.com",
 			InReplyTo: ack.MessageID, Body: "Not fixed."})
 		if res.Action != commands.IngestCreated || res.TicketKey != "ACME-2" || res.Reason != "follow-up of ACME-1 (resolved)" {
 			t.Fatalf("%+v", res)

@@ -8,8 +8,8 @@ import (
 
 	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
-	"github.com/deskbot/deskbot/email"
-	"github.com/deskbot/deskbot/email/emailtest"
+	"github.com/deskbot/deskbot/mail"
+	"github.com/deskbot/deskbot/mail/mailtest"
 )
 
 func TestReplyToCustomer(t *testing.T) {
@@ -17,7 +17,7 @@ func TestReplyToCustomer(t *testing.T) {
 		ctx := context.Background()
 		e.ingest(t, firstMail())
 		ack := e.mails(t)[0]
-		e.ingest(t, emailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "Re: [ACME-1] Login fails", MessageID: "r1@acme.com",
+		e.ingest(t, mailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "Re: [ACME-1] Login fails", MessageID: "r1@acme.com",
 			InReplyTo: ack.MessageID, References: "m1@acme.com " + ack.MessageID, Body: "Also on mobile."})
 		e.posts(t) // drop the notices so far
 		c, err := e.svc.ReplyToCustomer(ctx, agent, "acme-1", "  Fixed, please retry.  ")
@@ -52,7 +52,7 @@ func TestReplyToCustomer(t *testing.T) {
 			t.Errorf("thread notice %+v", posts)
 		}
 		// A reply to the reply threads back, by its recorded Message-ID.
-		res := e.ingest(t, emailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "Re: Login fails", MessageID: "r2@acme.com", InReplyTo: m.MessageID, Body: "Works, thanks!"})
+		res := e.ingest(t, mailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "Re: Login fails", MessageID: "r2@acme.com", InReplyTo: m.MessageID, Body: "Works, thanks!"})
 		if res.Action != commands.IngestCommented || res.TicketKey != "ACME-1" {
 			t.Errorf("answer to the reply: %+v", res)
 		}
@@ -94,7 +94,7 @@ func TestReplyWithoutRelay(t *testing.T) {
 	forEach(t, func(t *testing.T, e *env) {
 		// No mail set up: mail still comes in (and no acknowledgement is
 		// queued to wait forever), but nobody can reply by mail.
-		res, err := e.svc.IngestEmail(context.Background(), firstMail().Bytes(), email.ViaIMAP)
+		res, err := e.svc.IngestEmail(context.Background(), firstMail().Bytes(), mail.ViaIMAP)
 		if err != nil || res.Action != commands.IngestCreated || res.Acknowledged {
 			t.Fatalf("ingest without relay: %+v %v", res, err)
 		}
@@ -142,7 +142,7 @@ func TestComposeMailJobAndUndeliverable(t *testing.T) {
 		if err := e.svc.ComposeMailJob(ctx, 44, "{"); domain.ErrorCode(err) != domain.EINVALID {
 			t.Errorf("bad request: %v", err)
 		}
-		out := email.Outgoing{Ticket: "ACME-1", MessageID: "x@vendor.com", To: []email.Address{{Email: "cy@acme.com"}}}
+		out := mail.Outgoing{Ticket: "ACME-1", MessageID: "x@vendor.com", To: []mail.Address{{Email: "cy@acme.com"}}}
 		for range 2 {
 			if err := e.svc.MailUndeliverable(ctx, out, "550 no such user"); err != nil {
 				t.Fatal(err)

@@ -15,7 +15,7 @@ import (
 // worded and sent: a commands.EmailJob, which the mail transport turns
 // into an OutboxMail with commands.Service.ComposeMailJob.)
 const (
-	// OutboxMail sends one mail composed whole: an email.Outgoing.
+	// OutboxMail sends one mail composed whole: a mail.Outgoing.
 	OutboxMail = "email.out"
 	// OutboxSlackFile uploads a stored mail attachment into its ticket's thread.
 	OutboxSlackFile = "slack.file"

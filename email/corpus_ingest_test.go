@@ -13,8 +13,8 @@ import (
 
 	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
-	"github.com/deskbot/deskbot/email"
-	"github.com/deskbot/deskbot/email/emailtest"
+	"github.com/deskbot/deskbot/mail"
+	"github.com/deskbot/deskbot/mail/mailtest"
 )
 
 // corpusDir is relative to the package, like the parser's tests.
@@ -23,7 +23,7 @@ const corpusDir = "../testdata/email"
 type corpusMail struct {
 	name string
 	raw  []byte
-	m    *email.Message
+	m    *mail.Message
 }
 
 func corpus(t testing.TB) []corpusMail {
@@ -37,7 +37,7 @@ func corpus(t testing.TB) []corpusMail {
 		if err != nil {
 			return err
 		}
-		m, err := email.Parse(raw)
+		m, err := mail.Parse(raw)
 		if err != nil {
 			t.Errorf("%s: %v", path, err)
 			return nil
@@ -70,7 +70,7 @@ func TestCorpusIngest(t *testing.T) {
 		ctx := context.Background()
 		seen := map[string]string{} // key → ticket
 		for _, c := range mails {
-			res, err := w.svc.IngestEmail(ctx, c.raw, email.ViaIMAP)
+			res, err := w.svc.IngestEmail(ctx, c.raw, mail.ViaIMAP)
 			if err != nil {
 				t.Errorf("%s: %v", c.name, err)
 				continue
@@ -80,7 +80,7 @@ func TestCorpusIngest(t *testing.T) {
 			switch {
 			case seen[key] != "":
 				want = commands.IngestDuplicate
-			case c.m.Auto == email.AutoReply || c.m.Auto == email.Bounce:
+			case c.m.Auto == mail.AutoReply || c.m.Auto == mail.Bounce:
 				want = commands.IngestIgnored
 			}
 			if res.Action != want {
@@ -108,7 +108,7 @@ func TestCorpusIngest(t *testing.T) {
 			if tk.RequesterEmail != strings.ToLower(from.Email) || tk.Source != domain.SourceEmail || tk.Title == "" || len([]rune(tk.Title)) > commands.MaxTitle {
 				t.Errorf("%s: ticket requester %q title %q, want requester %q", c.name, tk.RequesterEmail, tk.Title, from.Email)
 			}
-			if clean := email.CleanSubject(subject); clean != "" && len([]rune(clean)) <= commands.MaxTitle && tk.Title != clean {
+			if clean := mail.CleanSubject(subject); clean != "" && len([]rune(clean)) <= commands.MaxTitle && tk.Title != clean {
 				t.Errorf("%s: title %q, want %q", c.name, tk.Title, clean)
 			}
 			var stored []*domain.Attachment
@@ -129,7 +129,7 @@ func TestCorpusIngest(t *testing.T) {
 func TestCorpusThreading(t *testing.T) {
 	var replies []corpusMail
 	for _, c := range corpus(t) {
-		if strings.HasPrefix(c.name, "replies/") || (c.m.Auto == email.AutoReply && len(c.m.InReplyTo) > 0) {
+		if strings.HasPrefix(c.name, "replies/") || (c.m.Auto == mail.AutoReply && len(c.m.InReplyTo) > 0) {
 			replies = append(replies, c)
 		}
 	}
@@ -139,15 +139,15 @@ func TestCorpusThreading(t *testing.T) {
 	forEachDB(t, corpusConfig(), func(t *testing.T, w *world) {
 		ctx := context.Background()
 		for i, c := range replies {
-			robot := c.m.Auto == email.AutoReply || c.m.Auto == email.Bounce
+			robot := c.m.Auto == mail.AutoReply || c.m.Auto == mail.Bounce
 			// The mail it answers, by its own threading headers.
 			if parent := lastOf(c.m.InReplyTo, c.m.References); parent != "" {
-				res, err := w.svc.IngestEmail(ctx, emailtest.Mail{From: "support@elsewhere.example", To: addressOf(c.m.From),
-					Subject: "Original", MessageID: parent, Body: "the question"}.Bytes(), email.ViaSMTP)
+				res, err := w.svc.IngestEmail(ctx, mailtest.Mail{From: "support@elsewhere.example", To: addressOf(c.m.From),
+					Subject: "Original", MessageID: parent, Body: "the question"}.Bytes(), mail.ViaSMTP)
 				if err != nil || res.Action != commands.IngestCreated {
 					t.Fatalf("%s: original: %+v %v", c.name, res, err)
 				}
-				got, err := w.svc.IngestEmail(ctx, c.raw, email.ViaSMTP)
+				got, err := w.svc.IngestEmail(ctx, c.raw, mail.ViaSMTP)
 				if err != nil || got.Action != commands.IngestCommented || got.TicketKey != res.TicketKey {
 					t.Errorf("%s: by its headers: %+v %v, want a comment on %s", c.name, got, err, res.TicketKey)
 				} else if cs := comments(t, w, got.TicketKey); cs[len(cs)-1].Public == robot {
@@ -157,14 +157,14 @@ func TestCorpusThreading(t *testing.T) {
 			}
 			// No threading headers: answer deskbot's acknowledgement instead.
 			from := addressOf(c.m.From)
-			res, err := w.svc.IngestEmail(ctx, emailtest.Mail{From: from, To: "support@vendor.com", Subject: "Question " + string(rune('a'+i)),
-				MessageID: "q" + string(rune('a'+i)) + "@corpus.test", Body: "the question"}.Bytes(), email.ViaSMTP)
+			res, err := w.svc.IngestEmail(ctx, mailtest.Mail{From: from, To: "support@vendor.com", Subject: "Question " + string(rune('a'+i)),
+				MessageID: "q" + string(rune('a'+i)) + "@corpus.test", Body: "the question"}.Bytes(), mail.ViaSMTP)
 			if err != nil || res.Action != commands.IngestCreated || !res.Acknowledged {
 				t.Fatalf("%s: question: %+v %v", c.name, res, err)
 			}
 			ack := lastMail(t, w)
 			raw := append([]byte("In-Reply-To: <"+ack.MessageID+">\r\n"), c.raw...)
-			got, err := w.svc.IngestEmail(ctx, raw, email.ViaSMTP)
+			got, err := w.svc.IngestEmail(ctx, raw, mail.ViaSMTP)
 			if err != nil || got.Action != commands.IngestCommented || got.TicketKey != res.TicketKey {
 				t.Errorf("%s: as a reply to deskbot: %+v %v, want a comment on %s", c.name, got, err, res.TicketKey)
 			}
@@ -182,7 +182,7 @@ func lastOf(inReplyTo, refs []string) string {
 	return ""
 }
 
-func addressOf(a email.Address) string {
+func addressOf(a mail.Address) string {
 	if a.Email == "" {
 		return "nobody@corpus.test"
 	}
@@ -199,13 +199,13 @@ func comments(t *testing.T, w *world, key string) []*domain.Comment {
 }
 
 // lastMail takes the newest queued mail out of the outbox.
-func lastMail(t *testing.T, w *world) email.Outgoing {
+func lastMail(t *testing.T, w *world) mail.Outgoing {
 	t.Helper()
 	ms, err := w.db.ClaimOutbox(context.Background(), "", []string{domain.OutboxMail}, 100, 1000*time.Hour)
 	if err != nil || len(ms) == 0 {
 		t.Fatalf("no mail queued: %v", err)
 	}
-	var out email.Outgoing
+	var out mail.Outgoing
 	if err := json.Unmarshal([]byte(ms[len(ms)-1].Payload), &out); err != nil {
 		t.Fatal(err)
 	}

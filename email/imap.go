@@ -16,6 +16,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/mail"
 )
 
 // IMAPOptions configure the mailbox poller.
@@ -153,7 +154,7 @@ func (p *Poller) take(ctx context.Context, c *imapclient.Client, uid imap.UID) e
 	}
 	raw := bufs[0].FindBodySection(section)
 	flags := []imap.Flag{imap.FlagSeen}
-	if err := p.opts.Ingest(ctx, raw, ViaIMAP, nil); err != nil {
+	if err := p.opts.Ingest(ctx, raw, mail.ViaIMAP, nil); err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {
 			return fmt.Errorf("imap: message %d left for the next poll: %w: %w", uid, errIngest, err)
 		}

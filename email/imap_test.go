@@ -18,6 +18,7 @@ import (
 	"github.com/deskbot/deskbot/domain"
 	"github.com/deskbot/deskbot/email"
 	"github.com/deskbot/deskbot/email/emailtest"
+	"github.com/deskbot/deskbot/mail/mailtest"
 )
 
 // mailbox is go-imap's in-process server with one user and an INBOX,
@@ -84,7 +85,7 @@ func (mb *mailbox) url() string {
 	return "imap://desk:secret@" + mb.addr + "/INBOX"
 }
 
-func (mb *mailbox) deliver(t *testing.T, m emailtest.Mail) {
+func (mb *mailbox) deliver(t *testing.T, m mailtest.Mail) {
 	t.Helper()
 	if _, err := mb.user.Append("INBOX", literal{bytes.NewReader(m.Bytes())}, &imap.AppendOptions{}); err != nil {
 		t.Fatal(err)
@@ -128,8 +129,8 @@ func TestIMAPPoll(t *testing.T) {
 	forEachDB(t, nil, func(t *testing.T, w *world) {
 		ctx := ctxT(t)
 		mb := newMailbox(t, nil)
-		mb.deliver(t, emailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "VPN down", MessageID: "i1@acme.com", Body: "No VPN."})
-		mb.deliver(t, emailtest.Mail{From: "dee@acme.com", To: "support@vendor.com", Subject: "Printer", MessageID: "i2@acme.com", Body: "Jammed."})
+		mb.deliver(t, mailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "VPN down", MessageID: "i1@acme.com", Body: "No VPN."})
+		mb.deliver(t, mailtest.Mail{From: "dee@acme.com", To: "support@vendor.com", Subject: "Printer", MessageID: "i2@acme.com", Body: "Jammed."})
 
 		// The first poll crashes before the first commit: nothing is marked.
 		var calls int
@@ -158,7 +159,7 @@ func TestIMAPPoll(t *testing.T) {
 		}
 
 		// Committed but crashed before the flag: read again, processed once.
-		mb.deliver(t, emailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "Again", MessageID: "i3@acme.com", Body: "x"})
+		mb.deliver(t, mailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "Again", MessageID: "i3@acme.com", Body: "x"})
 		crashAfterCommit := func(ctx context.Context, raw []byte, via string, to []string) error {
 			if err := w.svc.Ingest(ctx, raw, via, to); err != nil {
 				return err
@@ -195,7 +196,7 @@ func TestIMAPPoll(t *testing.T) {
 			t.Error("poll with the server down succeeded")
 		}
 		mb.start(t)
-		mb.deliver(t, emailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "After restart", MessageID: "i5@acme.com", Body: "x"})
+		mb.deliver(t, mailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "After restart", MessageID: "i5@acme.com", Body: "x"})
 		if err := p.PollIMAP(ctx); err != nil {
 			t.Fatalf("after restart: %v", err)
 		}
@@ -223,7 +224,7 @@ func TestIMAPOverTLS(t *testing.T) {
 	serverTLS, clientTLS := emailtest.TLS(t)
 	w := newWorld(t, "sqlite", nil)
 	mb := newMailbox(t, serverTLS)
-	mb.deliver(t, emailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "Over TLS", MessageID: "tls@acme.com", Body: "x"})
+	mb.deliver(t, mailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "Over TLS", MessageID: "tls@acme.com", Body: "x"})
 	if err := poller(t, mb, w.svc.Ingest, clientTLS).PollIMAP(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}

@@ -12,11 +12,12 @@ import (
 	"testing"
 	"time"
 
-	mail "github.com/wneessen/go-mail"
+	gomail "github.com/wneessen/go-mail"
 	gosmtp "github.com/wneessen/go-mail/smtp"
 
 	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/email"
+	"github.com/deskbot/deskbot/mail"
 	"github.com/deskbot/deskbot/storage/storagetest"
 )
 
@@ -34,7 +35,7 @@ func BenchmarkSMTPIngest(b *testing.B) {
 	b.Run("discard", func(b *testing.B) { benchSMTP(b, mails, discard) })
 	// The ceiling of any ingestion: receive and parse, store nothing.
 	parseOnly := func(_ context.Context, raw []byte, _ string, _ []string) error {
-		_, err := email.Parse(raw)
+		_, err := mail.Parse(raw)
 		return err
 	}
 	b.Run("parse-and-discard", func(b *testing.B) { benchSMTP(b, mails, parseOnly) })
@@ -57,7 +58,7 @@ func BenchmarkSMTPIngest(b *testing.B) {
 func addCustomers(b *testing.B, w *world, mails []corpusMail) {
 	var domains []string
 	for _, c := range mails {
-		if d := email.DomainOf(c.m.From.Email); strings.Contains(d, ".") && d != "acme.com" && !slices.Contains(domains, d) {
+		if d := mail.DomainOf(c.m.From.Email); strings.Contains(d, ".") && d != "acme.com" && !slices.Contains(domains, d) {
 			domains = append(domains, d)
 		}
 	}
@@ -115,7 +116,7 @@ func benchBody(raw []byte) []byte {
 func dialRaw(b *testing.B, addr string) *gosmtp.Client {
 	host, port, _ := net.SplitHostPort(addr)
 	p, _ := strconv.Atoi(port)
-	mc, err := mail.NewClient(host, mail.WithPort(p), mail.WithTLSPolicy(mail.NoTLS), mail.WithTimeout(30*time.Second))
+	mc, err := gomail.NewClient(host, gomail.WithPort(p), gomail.WithTLSPolicy(gomail.NoTLS), gomail.WithTimeout(30*time.Second))
 	if err != nil {
 		b.Fatal(err)
 	}

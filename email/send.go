@@ -7,16 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
-	mail "github.com/wneessen/go-mail"
+	gomail "github.com/wneessen/go-mail"
 	gosmtp "github.com/wneessen/go-mail/smtp"
 
 	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/mail"
 )
 
 // SenderOptions configure the outgoing mail dispatcher.
@@ -48,14 +48,14 @@ type SenderOptions struct {
 	// GiveUp, if set, hears of mail the relay refused for good (a 5xx
 	// several times over), after which it is not tried again; deskbot
 	// notes it on the ticket (commands.Service.MailUndeliverable).
-	GiveUp func(ctx context.Context, out Outgoing, reason string) error
+	GiveUp func(ctx context.Context, out mail.Outgoing, reason string) error
 }
 
 // Sender delivers OutboxMail messages through the relay, with retries
 // and back-off: a relay outage delays mail, never loses it.
 type Sender struct {
 	opts   SenderOptions
-	client func() (*mail.Client, error)
+	client func() (*gomail.Client, error)
 }
 
 // permanentTries is how many times a mail the relay refuses with a 5xx is
@@ -91,7 +91,7 @@ func NewSender(opts SenderOptions) (*Sender, error) {
 }
 
 // relayClient parses SMTP_RELAY_URL into a go-mail client factory.
-func relayClient(raw string, tlsConfig *tls.Config, timeout time.Duration) (func() (*mail.Client, error), error) {
+func relayClient(raw string, tlsConfig *tls.Config, timeout time.Duration) (func() (*gomail.Client, error), error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
 		return nil, fmt.Errorf("SMTP_RELAY_URL: %q must look like smtp://user:password@host:587 or smtps://host:465", raw)
@@ -109,17 +109,17 @@ func relayClient(raw string, tlsConfig *tls.Config, timeout time.Duration) (func
 	if tlsConfig == nil {
 		tlsConfig = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
 	}
-	opts := []mail.Option{mail.WithPort(port), mail.WithTimeout(timeout), mail.WithTLSConfig(tlsConfig)}
+	opts := []gomail.Option{gomail.WithPort(port), gomail.WithTimeout(timeout), gomail.WithTLSConfig(tlsConfig)}
 	if u.Scheme == "smtps" {
-		opts = append(opts, mail.WithSSL())
+		opts = append(opts, gomail.WithSSL())
 	} else {
-		opts = append(opts, mail.WithTLSPolicy(mail.TLSOpportunistic))
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
 	}
 	if user := u.User.Username(); user != "" {
 		pass, _ := u.User.Password()
-		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover), mail.WithUsername(user), mail.WithPassword(pass))
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover), gomail.WithUsername(user), gomail.WithPassword(pass))
 	}
-	return func() (*mail.Client, error) { return mail.NewClient(host, opts...) }, nil
+	return func() (*gomail.Client, error) { return gomail.NewClient(host, opts...) }, nil
 }
 
 // Run delivers due mail until ctx ends.
@@ -210,7 +210,7 @@ func (s *Sender) deliver(ctx context.Context, msgs []*domain.OutboxMessage) {
 	}
 	defer conn.close()
 	for _, m := range msgs {
-		var out Outgoing
+		var out mail.Outgoing
 		if err := json.Unmarshal([]byte(m.Payload), &out); err != nil {
 			s.opts.Logger.Error("email: undecodable outbox mail dropped", "id", m.ID, "err", err)
 			s.delivered(ctx, m)
@@ -239,9 +239,9 @@ func (s *Sender) delivered(ctx context.Context, m *domain.OutboxMessage) {
 
 // failed reschedules a mail with back-off, or gives it up when the relay
 // refused it for good several times.
-func (s *Sender) failed(ctx context.Context, m *domain.OutboxMessage, out *Outgoing, err error) {
+func (s *Sender) failed(ctx context.Context, m *domain.OutboxMessage, out *mail.Outgoing, err error) {
 	ctx = context.WithoutCancel(ctx)
-	var se *mail.SendError
+	var se *gomail.SendError
 	permanent := errors.As(err, &se) && !se.IsTemp() && se.ErrorCode() >= 500
 	if permanent && m.Attempts >= permanentTries && out != nil {
 		s.giveUp(ctx, m, *out, err)
@@ -256,7 +256,7 @@ func (s *Sender) failed(ctx context.Context, m *domain.OutboxMessage, out *Outgo
 }
 
 // giveUp stops trying a mail and has it noted on its ticket.
-func (s *Sender) giveUp(ctx context.Context, m *domain.OutboxMessage, out Outgoing, err error) {
+func (s *Sender) giveUp(ctx context.Context, m *domain.OutboxMessage, out mail.Outgoing, err error) {
 	ctx = context.WithoutCancel(ctx)
 	s.opts.Logger.Error("email: mail cannot be delivered; giving up", "id", m.ID, "ticket", out.Ticket, "err", err)
 	if s.opts.GiveUp != nil {
@@ -278,15 +278,14 @@ func (s *Sender) reschedule(ctx context.Context, m *domain.OutboxMessage, err er
 
 // retryAt backs off exponentially with jitter: 30 s, 1 min, 2 min … 1 h.
 func retryAt(now time.Time, attempts int) time.Time {
-	d := min(15*time.Second<<min(attempts, 10), time.Hour)
-	return now.Add(d/2 + rand.N(d/2+1))
+	return now.Add(domain.Backoff(attempts, 15*time.Second, time.Hour))
 }
 
 // Compose builds the message as deskbot sends it: threading headers, the
 // key in the subject and in a plus-addressed Reply-To, and the marks that
 // keep robots (deskbot included) from answering robots.
-func Compose(out Outgoing) (*mail.Msg, error) {
-	m := mail.NewMsg(mail.WithNoDefaultUserAgent())
+func Compose(out mail.Outgoing) (*gomail.Msg, error) {
+	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	if err := m.FromFormat(out.From.Name, out.From.Email); err != nil {
 		return nil, fmt.Errorf("from: %w", err)
 	}
@@ -309,18 +308,18 @@ func Compose(out Outgoing) (*mail.Msg, error) {
 	m.SetMessageIDWithValue(out.MessageID)
 	m.SetDate()
 	if out.InReplyTo != "" {
-		m.SetGenHeader(mail.HeaderInReplyTo, "<"+out.InReplyTo+">")
+		m.SetGenHeader(gomail.HeaderInReplyTo, "<"+out.InReplyTo+">")
 	}
 	if len(out.References) > 0 {
-		m.SetGenHeader(mail.HeaderReferences, "<"+strings.Join(out.References, "> <")+">")
+		m.SetGenHeader(gomail.HeaderReferences, "<"+strings.Join(out.References, "> <")+">")
 	}
 	if out.AutoSubmitted != "" {
 		m.SetGenHeader("Auto-Submitted", out.AutoSubmitted)
 	}
-	m.SetGenHeader(mail.HeaderXAutoResponseSuppress, "All")
-	m.SetGenHeader(OriginHeader, firstOf(out.Kind, "deskbot"))
-	m.SetGenHeader(TicketHeader, out.Ticket)
-	m.SetBodyString(mail.TypeTextPlain, out.Text)
+	m.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")
+	m.SetGenHeader(mail.OriginHeader, firstOf(out.Kind, "deskbot"))
+	m.SetGenHeader(mail.TicketHeader, out.Ticket)
+	m.SetBodyString(gomail.TypeTextPlain, out.Text)
 	return m, nil
 }
 
@@ -335,11 +334,11 @@ func firstOf(vals ...string) string {
 
 // smtpConn is one open relay session, reused for a batch.
 type smtpConn struct {
-	c  *mail.Client
+	c  *gomail.Client
 	sc *gosmtp.Client
 }
 
-func dial(ctx context.Context, c *mail.Client) (*smtpConn, error) {
+func dial(ctx context.Context, c *gomail.Client) (*smtpConn, error) {
 	sc, err := c.DialToSMTPClientWithContext(ctx)
 	if err != nil {
 		return nil, err
@@ -347,6 +346,6 @@ func dial(ctx context.Context, c *mail.Client) (*smtpConn, error) {
 	return &smtpConn{c: c, sc: sc}, nil
 }
 
-func (c *smtpConn) send(m *mail.Msg) error { return c.c.SendWithSMTPClient(c.sc, m) }
+func (c *smtpConn) send(m *gomail.Msg) error { return c.c.SendWithSMTPClient(c.sc, m) }
 
 func (c *smtpConn) close() { _ = c.c.CloseWithSMTPClient(c.sc) }

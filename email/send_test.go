@@ -11,6 +11,8 @@ import (
 
 	"github.com/deskbot/deskbot/email"
 	"github.com/deskbot/deskbot/email/emailtest"
+	"github.com/deskbot/deskbot/mail"
+	"github.com/deskbot/deskbot/mail/mailtest"
 )
 
 func sender(t *testing.T, w *world, relay string, clientTLS *tls.Config) *email.Sender {
@@ -48,8 +50,8 @@ func TestSendThreadedMail(t *testing.T) {
 		ctx := ctxT(t)
 		sink := emailtest.NewSink(t, emailtest.SinkOptions{TLS: serverTLS, User: "deskbot", Password: "s3cret"})
 		s := sender(t, w, sink.URL(), clientTLS)
-		res, err := w.svc.IngestEmail(ctx, emailtest.Mail{From: "Cy <cy@acme.com>", To: "support@vendor.com", Cc: "dee@acme.com",
-			Subject: "Login fails", MessageID: "m1@acme.com", Body: "Help"}.Bytes(), email.ViaSMTP)
+		res, err := w.svc.IngestEmail(ctx, mailtest.Mail{From: "Cy <cy@acme.com>", To: "support@vendor.com", Cc: "dee@acme.com",
+			Subject: "Login fails", MessageID: "m1@acme.com", Body: "Help"}.Bytes(), mail.ViaSMTP)
 		if err != nil || !res.Acknowledged {
 			t.Fatalf("ingest %+v %v", res, err)
 		}
@@ -75,11 +77,11 @@ func TestSendThreadedMail(t *testing.T) {
 			}
 		}
 		// What deskbot sent reads as deskbot's own mail if it comes back.
-		parsed, err := email.Parse(got.Data)
+		parsed, err := mail.Parse(got.Data)
 		if err != nil || !parsed.SentByDeskbot || !strings.HasPrefix(parsed.MessageID, "deskbot.acme-1.") || !strings.Contains(parsed.Text, "ACME-1") {
 			t.Errorf("parsed back: %+v %v", parsed, err)
 		}
-		if r, err := w.svc.IngestEmail(ctx, got.Data, email.ViaIMAP); err != nil || r.Action != "ignored" {
+		if r, err := w.svc.IngestEmail(ctx, got.Data, mail.ViaIMAP); err != nil || r.Action != "ignored" {
 			t.Errorf("own mail back: %+v %v", r, err)
 		}
 
@@ -130,10 +132,10 @@ func TestSendImplicitTLSAndGiveUp(t *testing.T) {
 		t.Fatal(sink.URL())
 	}
 	s := sender(t, w, sink.URL(), clientTLS)
-	if _, err := w.svc.IngestEmail(ctx, emailtest.Mail{From: "gone@acme.com", To: "support@vendor.com", Subject: "Bye", MessageID: "g@acme.com", Body: "x"}.Bytes(), email.ViaSMTP); err != nil {
+	if _, err := w.svc.IngestEmail(ctx, mailtest.Mail{From: "gone@acme.com", To: "support@vendor.com", Subject: "Bye", MessageID: "g@acme.com", Body: "x"}.Bytes(), mail.ViaSMTP); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.svc.IngestEmail(ctx, emailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "Hi", MessageID: "h@acme.com", Body: "x"}.Bytes(), email.ViaSMTP); err != nil {
+	if _, err := w.svc.IngestEmail(ctx, mailtest.Mail{From: "cy@acme.com", To: "support@vendor.com", Subject: "Hi", MessageID: "h@acme.com", Body: "x"}.Bytes(), mail.ViaSMTP); err != nil {
 		t.Fatal(err)
 	}
 	for range 6 { // a refused recipient is tried a few times, then given up

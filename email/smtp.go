@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/mail"
 )
 
 // ServerOptions configure the inbound SMTP listener.
@@ -226,7 +227,7 @@ func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	dom := DomainOf(to)
+	dom := mail.DomainOf(to)
 	if !slices.Contains(ss.s.opts.Domains, dom) {
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1},
 			Message: fmt.Sprintf("Relaying denied: this server only accepts mail for %s", strings.Join(ss.s.opts.Domains, ", "))}
@@ -272,8 +273,8 @@ func (ss *session) Data(r io.Reader) error {
 		ss.s.opts.Logger.Error("smtp: unable to read spooled mail, sender will retry", "remote", ss.remote, "err", err)
 		return errBusy
 	}
-	err = ss.s.opts.Ingest(ctx, raw, ViaSMTP, slices.Clone(ss.rcpts))
-	var over *LimitError
+	err = ss.s.opts.Ingest(ctx, raw, mail.ViaSMTP, slices.Clone(ss.rcpts))
+	var over *mail.LimitError
 	switch {
 	case err == nil:
 		return nil

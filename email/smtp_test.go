@@ -10,7 +10,7 @@ import (
 	"time"
 
 	gosmtp "github.com/emersion/go-smtp"
-	mail "github.com/wneessen/go-mail"
+	gomail "github.com/wneessen/go-mail"
 
 	"github.com/deskbot/deskbot/email"
 )
@@ -36,21 +36,21 @@ func listen(t *testing.T, w *world, tune func(*email.ServerOptions)) *email.Serv
 
 // client is a go-mail client for the listener, as a customer's MTA,
 // speaking in clear unless opts say otherwise.
-func client(t *testing.T, addr string, opts ...mail.Option) *mail.Client {
+func client(t *testing.T, addr string, opts ...gomail.Option) *gomail.Client {
 	t.Helper()
 	host, port, _ := net.SplitHostPort(addr)
 	p, _ := strconv.Atoi(port)
-	opts = append([]mail.Option{mail.WithPort(p), mail.WithTLSPolicy(mail.NoTLS), mail.WithTimeout(5 * time.Second), mail.WithHELO("mx.acme.com")}, opts...)
-	c, err := mail.NewClient(host, opts...)
+	opts = append([]gomail.Option{gomail.WithPort(p), gomail.WithTLSPolicy(gomail.NoTLS), gomail.WithTimeout(5 * time.Second), gomail.WithHELO("mx.acme.com")}, opts...)
+	c, err := gomail.NewClient(host, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
 }
 
-func message(t *testing.T, from, subject, body string, to ...string) *mail.Msg {
+func message(t *testing.T, from, subject, body string, to ...string) *gomail.Msg {
 	t.Helper()
-	m := mail.NewMsg()
+	m := gomail.NewMsg()
 	if err := m.From(from); err != nil {
 		t.Fatal(err)
 	}
@@ -60,13 +60,13 @@ func message(t *testing.T, from, subject, body string, to ...string) *mail.Msg {
 	m.Subject(subject)
 	m.SetMessageID()
 	m.SetDate()
-	m.SetBodyString(mail.TypeTextPlain, body)
+	m.SetBodyString(gomail.TypeTextPlain, body)
 	return m
 }
 
 // code is the SMTP reply code of a go-mail send error.
 func code(err error) int {
-	var se *mail.SendError
+	var se *gomail.SendError
 	if errors.As(err, &se) {
 		return se.ErrorCode()
 	}
@@ -99,7 +99,7 @@ func TestSMTPListener(t *testing.T) {
 
 		tests := []struct {
 			name string
-			msg  *mail.Msg
+			msg  *gomail.Msg
 			code int
 			want string
 		}{
@@ -132,7 +132,7 @@ func TestSMTPListener(t *testing.T) {
 			t.Fatal(err)
 		}
 		err := c.DialAndSendWithContext(ctx, message(t, "cy@acme.com", "Still there?", "x", "support@vendor.com"))
-		var se *mail.SendError
+		var se *gomail.SendError
 		if code(err) != 451 || !errors.As(err, &se) || !se.IsTemp() {
 			t.Errorf("database down: got %v (code %d), want a temporary 451", err, code(err))
 		}

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	gosmtp "github.com/emersion/go-smtp"
-	mail "github.com/wneessen/go-mail"
+	gomail "github.com/wneessen/go-mail"
 
 	"github.com/deskbot/deskbot/email"
 	"github.com/deskbot/deskbot/email/emailtest"
@@ -25,8 +25,8 @@ func listenTLS(t *testing.T, w *world, requireTLS bool) (*email.Server, *tls.Con
 }
 
 // mandatoryTLS makes go-mail fail rather than send in clear.
-func mandatoryTLS(cfg *tls.Config) []mail.Option {
-	return []mail.Option{mail.WithTLSPolicy(mail.TLSMandatory), mail.WithTLSConfig(cfg)}
+func mandatoryTLS(cfg *tls.Config) []gomail.Option {
+	return []gomail.Option{gomail.WithTLSPolicy(gomail.TLSMandatory), gomail.WithTLSConfig(cfg)}
 }
 
 func TestSMTPStartTLS(t *testing.T) {
@@ -84,7 +84,7 @@ func TestSMTPRequireTLS(t *testing.T) {
 	srv, clientTLS := listenTLS(t, w, true)
 
 	err := client(t, srv.Addr()).DialAndSendWithContext(ctx, message(t, "cy@acme.com", "In clear", "x", "support@vendor.com"))
-	var se *mail.SendError
+	var se *gomail.SendError
 	if code(err) != 530 || !errors.As(err, &se) || se.EnhancedStatusCode() != "5.7.0" || !strings.Contains(err.Error(), "Must issue a STARTTLS command first") {
 		t.Fatalf("plain send: got %v (code %d), want 530 5.7.0", err, code(err))
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/deskbot/deskbot/domain"
 	"github.com/deskbot/deskbot/email"
 	"github.com/deskbot/deskbot/email/emailtest"
+	"github.com/deskbot/deskbot/mail"
 	"github.com/deskbot/deskbot/portal"
 	"github.com/deskbot/deskbot/storage/storagetest"
 )
@@ -152,7 +153,7 @@ func browserJourney(t *testing.T, dialect string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ack, err := email.Parse(got[0].Data)
+	ack, err := mail.Parse(got[0].Data)
 	if err != nil {
 		t.Fatal(err)
 	}

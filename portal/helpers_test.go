@@ -19,7 +19,7 @@ import (
 
 	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
-	"github.com/deskbot/deskbot/email"
+	"github.com/deskbot/deskbot/mail"
 	"github.com/deskbot/deskbot/portal"
 	"github.com/deskbot/deskbot/storage"
 	"github.com/deskbot/deskbot/storage/storagetest"
@@ -33,7 +33,7 @@ type fixture struct {
 	svc   *commands.Service
 	clock *storagetest.Clock
 	srv   *httptest.Server
-	mails []email.Outgoing // every mail queued so far, in order
+	mails []mail.Outgoing // every mail queued so far, in order
 }
 
 func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
@@ -59,7 +59,7 @@ func newFixture(t testing.TB, dialect string, limits portal.Limits) *fixture {
 }
 
 // mail ingests a customer's mail and returns the ticket it made or continued.
-func (f *fixture) mail(t testing.TB, fromName, from, subject, body string, files ...email.Attachment) *commands.IngestResult {
+func (f *fixture) mail(t testing.TB, fromName, from, subject, body string, files ...mail.Attachment) *commands.IngestResult {
 	t.Helper()
 	var b bytes.Buffer
 	w := multipart.NewWriter(&b)
@@ -81,15 +81,15 @@ func (f *fixture) mail(t testing.TB, fromName, from, subject, body string, files
 }
 
 // outbox reads the mails queued since the last call.
-func (f *fixture) outbox(t testing.TB) []email.Outgoing {
+func (f *fixture) outbox(t testing.TB) []mail.Outgoing {
 	t.Helper()
 	ms, err := f.db.ClaimOutbox(context.Background(), "portal-test", []string{domain.OutboxMail}, 100, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []email.Outgoing
+	var out []mail.Outgoing
 	for _, m := range ms {
-		var o email.Outgoing
+		var o mail.Outgoing
 		if err := json.Unmarshal([]byte(m.Payload), &o); err != nil {
 			t.Fatal(err)
 		}

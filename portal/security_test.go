@@ -10,7 +10,7 @@ import (
 
 	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
-	"github.com/deskbot/deskbot/email"
+	"github.com/deskbot/deskbot/mail"
 	"github.com/deskbot/deskbot/portal"
 	"github.com/deskbot/deskbot/storage/storagetest"
 )
@@ -21,7 +21,7 @@ func TestPageFromTheMailedLink(t *testing.T) {
 			f := newFixture(t, d, portal.Limits{})
 			ctx := context.Background()
 			f.mail(t, "Cy Customer", "cy@acme.com", "Dashboard errors", "The dashboard shows errors.",
-				email.Attachment{Filename: "screen.png", ContentType: "image/png", Data: []byte("\x89PNG\r\n\x1a\nfake")})
+				mail.Attachment{Filename: "screen.png", ContentType: "image/png", Data: []byte("\x89PNG\r\n\x1a\nfake")})
 			tok := f.token(t, "cy@acme.com")
 			v := f.visitor(t)
 			if _, body := v.get(t, "/t/"+tok); !strings.Contains(body, "We answer within 8 business hours; due ") {
@@ -75,7 +75,7 @@ func TestRefusedLinks(t *testing.T) {
 		t.Run(d, func(t *testing.T) {
 			f := newFixture(t, d, portal.Limits{})
 			ctx := context.Background()
-			f.mail(t, "Cy", "cy@acme.com", "Cy's printer", "It jams.", email.Attachment{Filename: "cy.txt", ContentType: "text/plain", Data: []byte("cy's private file")})
+			f.mail(t, "Cy", "cy@acme.com", "Cy's printer", "It jams.", mail.Attachment{Filename: "cy.txt", ContentType: "text/plain", Data: []byte("cy's private file")})
 			cy := f.token(t, "cy@acme.com")
 			f.mail(t, "Dee", "dee@acme.com", "Dee's invoice", "It is wrong.")
 			dee := f.token(t, "dee@acme.com")
@@ -238,7 +238,7 @@ func TestCustomerTextIsEscaped(t *testing.T) {
 			// Every field a customer writes: their name, the subject, the
 			// body, a file's name, and a reply from the page.
 			f.mail(t, "Eve "+evil, "eve@acme.com", "Title "+evil, "Body "+evil,
-				email.Attachment{Filename: "<img src=x onerror=alert(1)>.txt", ContentType: "text/plain", Data: []byte("x")})
+				mail.Attachment{Filename: "<img src=x onerror=alert(1)>.txt", ContentType: "text/plain", Data: []byte("x")})
 			tok := f.token(t, "eve@acme.com")
 			f.mail(t, "Eve", "eve@acme.com", "Other "+evil, "more")
 			v := f.visitor(t)

@@ -18,7 +18,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"github.com/deskbot/deskbot/bench/benchdb"
 	"io"
 	"log/slog"
 	"os"
@@ -31,11 +30,12 @@ import (
 
 	gosmtp "github.com/emersion/go-smtp"
 
+	"github.com/deskbot/deskbot/bench/benchdb"
 	"github.com/deskbot/deskbot/bot"
 	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
 	"github.com/deskbot/deskbot/email"
-	"github.com/deskbot/deskbot/email/emailtest"
+	"github.com/deskbot/deskbot/mail/mailtest"
 	"github.com/deskbot/deskbot/storage"
 )
 
@@ -44,11 +44,12 @@ func main() {
 	parallel := flag.String("parallel", "2", "email.parallel_mails values to measure")
 	n := flag.Int("n", 4, "mails sent at once")
 	size := flag.Int("size", 20<<20, "size of each mail, bytes")
+	files := flag.Int("files", 1, "attachments each mail's size is split into")
 	child := flag.Bool("child", false, "run one measurement (internal)")
 	flag.Parse()
 	if *child {
 		p, _ := strconv.Atoi(*parallel)
-		if err := measure(*dbs, p, *n, *size); err != nil {
+		if err := measure(*dbs, p, *n, *size, *files); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -57,7 +58,7 @@ func main() {
 	fmt.Printf("| database | parallel_mails | mails × size | idle RSS | peak RSS | peak − idle | bound (4 × total + idle) |\n| --- | --- | --- | --- | --- | --- | --- |\n")
 	for _, d := range strings.Split(*dbs, ",") {
 		for _, p := range strings.Split(*parallel, ",") {
-			cmd := exec.Command(os.Args[0], "-child", "-db", d, "-parallel", p, "-n", strconv.Itoa(*n), "-size", strconv.Itoa(*size))
+			cmd := exec.Command(os.Args[0], "-child", "-db", d, "-parallel", p, "-n", strconv.Itoa(*n), "-size", strconv.Itoa(*size), "-files", strconv.Itoa(*files))
 			cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 			if err := cmd.Run(); err != nil {
 				fmt.Fprintf(os.Stderr, "%s parallel %s: %v\n", d, p, err)
@@ -69,7 +70,7 @@ func main() {
 
 func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
 
-func measure(dialect string, parallel, n, size int) error {
+func measure(dialect string, parallel, n, size, files int) error {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(bot.GCPercent) // as serve runs
 	}
@@ -103,7 +104,7 @@ func measure(dialect string, parallel, n, size int) error {
 	}
 	defer srv.Shutdown(ctx)
 
-	if err := send(srv.Addr(), bytes.NewReader(emailtest.ManyParts(3))); err != nil { // warm up: one small mail
+	if err := send(srv.Addr(), bytes.NewReader(mailtest.ManyParts(3))); err != nil { // warm up: one small mail
 		return err
 	}
 	debug.FreeOSMemory()
@@ -115,7 +116,7 @@ func measure(dialect string, parallel, n, size int) error {
 		wg.Add(1)
 		// The senders stand for other processes: each mail is generated
 		// as it is sent, so it takes no room in this one.
-		go func() { defer wg.Done(); errs <- send(srv.Addr(), bigMail(i, size)) }()
+		go func() { defer wg.Done(); errs <- send(srv.Addr(), bigMail(i, size, files)) }()
 	}
 	wg.Wait()
 	close(errs)
@@ -130,7 +131,11 @@ func measure(dialect string, parallel, n, size int) error {
 	if peak > 4*total+idle {
 		verdict = "OVER"
 	}
-	fmt.Printf("| %s | %d | %d × %s | %s | %s | %s | %s (%s) |\n", dialect, parallel, n, mib(int64(size)), mib(idle), mib(peak),
+	of := ""
+	if files > 1 {
+		of = fmt.Sprintf(" in %d files", files)
+	}
+	fmt.Printf("| %s | %d | %d × %s%s | %s | %s | %s | %s (%s) |\n", dialect, parallel, n, mib(int64(size)), of, mib(idle), mib(peak),
 		mib(peak-idle), mib(4*total+idle), verdict)
 	return nil
 }
@@ -144,18 +149,21 @@ func send(addr string, r io.Reader) error {
 	return c.SendMail("cy@acme.com", []string{"support@vendor.com"}, r)
 }
 
-// bigMail streams a mail of about size bytes: a line of text and one
-// base64 attachment.
-func bigMail(i, size int) io.Reader {
+// bigMail streams a mail of about size bytes: a line of text and files
+// base64 attachments sharing the rest.
+func bigMail(i, size, files int) io.Reader {
 	head := fmt.Sprintf("From: cy@acme.com\r\nTo: support@vendor.com\r\nSubject: Big log %d\r\nMessage-ID: <big-%d-%d@acme.com>\r\n"+
-		"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"sep\"\r\n\r\n--sep\r\nContent-Type: text/plain\r\n\r\nThe log is attached.\r\n"+
-		"--sep\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"big.log\"\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+		"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"sep\"\r\n\r\n--sep\r\nContent-Type: text/plain\r\n\r\nThe log is attached.\r\n",
 		i, i, time.Now().UnixNano())
+	part := "--sep\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"big.log\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
 	tail := "--sep--\r\n"
 	line := strings.Repeat("QUJD", 19) + "\r\n"
-	lines := (size - len(head) - len(tail)) / len(line)
-	body := io.LimitReader(repeatReader(line), int64(lines*len(line)))
-	return io.MultiReader(strings.NewReader(head), body, strings.NewReader(tail))
+	lines := (size - len(head) - files*len(part) - len(tail)) / len(line) / files
+	rs := []io.Reader{strings.NewReader(head)}
+	for range files {
+		rs = append(rs, strings.NewReader(part), io.LimitReader(repeatReader(line), int64(lines*len(line))))
+	}
+	return io.MultiReader(append(rs, strings.NewReader(tail))...)
 }
 
 // repeatReader reads s over and over.

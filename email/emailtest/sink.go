@@ -1,3 +1,5 @@
+// Package emailtest helps tests of the mail transport: a local SMTP sink
+// standing in for the relay, and a throwaway TLS certificate.
 package emailtest
 
 import (

@@ -1,4 +1,4 @@
-package email
+package mail
 
 import (
 	"bytes"
@@ -67,12 +67,30 @@ func (e *LimitError) Error() string {
 // each compared with the boundaries open at that point (at most MaxDepth),
 // so the scan is linear in the mail's size.
 func checkLimits(data []byte, lim Limits) error {
+	_, err := scanMail(data, lim)
+	return err
+}
+
+// leaf is a part of a multipart with no parts of its own: its header
+// starts at header, its body spans body to end.
+type leaf struct {
+	header, body, end     int
+	contentType, encoding string
+}
+
+// scanMail is checkLimits reporting, on the way, the leaves whose body is
+// at least carveAbove bytes long (carve.go).
+func scanMail(data []byte, lim Limits) ([]leaf, error) {
 	lim = lim.OrDefault()
 	var open []string // boundaries of the enclosing multiparts, outermost first
+	var big []leaf
+	var cur leaf // the leaf being read, when inLeaf
+	inLeaf := false
 	parts := 1
 	pos := 0
 	readHeader := func() error {
-		end, ct, err := scanHeader(data, pos, lim)
+		start := pos
+		end, ct, cte, err := scanHeader(data, pos, lim)
 		if err != nil {
 			return err
 		}
@@ -83,13 +101,23 @@ func checkLimits(data []byte, lim Limits) error {
 					What: fmt.Sprintf("MIME parts nested deeper than %d levels", lim.MaxDepth)}
 			}
 			open = append(open, b)
+		} else if len(open) > 0 {
+			cur, inLeaf = leaf{header: start, body: end, contentType: ct, encoding: cte}, true
 		}
 		return nil
 	}
+	endLeaf := func(at int) {
+		if inLeaf && at-cur.body >= carveAbove {
+			cur.end = at
+			big = append(big, cur)
+		}
+		inLeaf = false
+	}
 	if err := readHeader(); err != nil {
-		return err
+		return nil, err
 	}
 	for pos < len(data) && len(open) > 0 {
+		lineStart := pos
 		eol := bytes.IndexByte(data[pos:], '\n')
 		var line []byte
 		if eol < 0 {
@@ -109,6 +137,7 @@ func checkLimits(data []byte, lim Limits) error {
 			if len(tail) != 0 && !bytes.Equal(tail, []byte("--")) {
 				continue
 			}
+			endLeaf(lineStart)
 			open = open[:i+1]
 			if len(tail) != 0 { // the closing delimiter: the multipart ends
 				open = open[:i]
@@ -116,25 +145,26 @@ func checkLimits(data []byte, lim Limits) error {
 			}
 			parts++
 			if parts > lim.MaxParts {
-				return &LimitError{Setting: "email.max_mime_parts", Limit: lim.MaxParts, Code: 554,
+				return nil, &LimitError{Setting: "email.max_mime_parts", Limit: lim.MaxParts, Code: 554,
 					What: fmt.Sprintf("more than %d MIME parts", lim.MaxParts)}
 			}
 			if err := readHeader(); err != nil {
-				return err
+				return nil, err
 			}
 			break
 		}
 	}
-	return nil
+	endLeaf(len(data))
+	return big, nil
 }
 
 // scanHeader reads the header block starting at pos, up to and including
-// its empty line, and returns where the body starts and the unfolded
-// Content-Type.
-func scanHeader(data []byte, pos int, lim Limits) (int, string, error) {
+// its empty line, and returns where the body starts, the unfolded
+// Content-Type and the Content-Transfer-Encoding.
+func scanHeader(data []byte, pos int, lim Limits) (int, string, string, error) {
 	start, lines := pos, 0
-	var ct []byte
-	inCT := false
+	var ct, cte []byte
+	var field *[]byte // the field being unfolded, if one of those two
 	for pos < len(data) {
 		eol := bytes.IndexByte(data[pos:], '\n')
 		next := len(data)
@@ -148,25 +178,27 @@ func scanHeader(data []byte, pos int, lim Limits) (int, string, error) {
 		}
 		lines++
 		if lines > lim.MaxHeaderLines {
-			return 0, "", &LimitError{Setting: "email.max_header_lines", Limit: lim.MaxHeaderLines, Code: 554,
+			return 0, "", "", &LimitError{Setting: "email.max_header_lines", Limit: lim.MaxHeaderLines, Code: 554,
 				What: fmt.Sprintf("more than %d header lines", lim.MaxHeaderLines)}
 		}
 		if pos-start > lim.MaxHeaderBytes {
-			return 0, "", &LimitError{Setting: "email.max_header_bytes", Limit: lim.MaxHeaderBytes, Code: 552,
+			return 0, "", "", &LimitError{Setting: "email.max_header_bytes", Limit: lim.MaxHeaderBytes, Code: 552,
 				What: fmt.Sprintf("a header larger than %d bytes", lim.MaxHeaderBytes)}
 		}
 		switch {
 		case line[0] == ' ' || line[0] == '\t':
-			if inCT && len(ct) < 4096 {
-				ct = append(ct, line...)
+			if field != nil && len(*field) < 4096 {
+				*field = append(*field, line...)
 			}
 		case len(line) > 13 && bytes.EqualFold(line[:13], []byte("content-type:")):
-			ct, inCT = append(ct[:0], line[13:]...), true
+			ct, field = append(ct[:0], line[13:]...), &ct
+		case len(line) > 26 && bytes.EqualFold(line[:26], []byte("content-transfer-encoding:")):
+			cte, field = append(cte[:0], line[26:]...), &cte
 		default:
-			inCT = false
+			field = nil
 		}
 	}
-	return pos, string(ct), nil
+	return pos, string(ct), string(cte), nil
 }
 
 // multipartBoundary is the boundary of a multipart Content-Type, "" for

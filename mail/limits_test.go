@@ -1,11 +1,11 @@
-package email
+package mail
 
 import (
 	"errors"
 	"strings"
 	"testing"
 
-	"github.com/deskbot/deskbot/email/emailtest"
+	"github.com/deskbot/deskbot/mail/mailtest"
 )
 
 func TestLimits(t *testing.T) {
@@ -16,14 +16,14 @@ func TestLimits(t *testing.T) {
 		setting string // "" when the mail is taken
 		code    int
 	}{
-		{"nested 50 deep", emailtest.NestedMail(50), Limits{}, "", 0},
-		{"nested 51 deep", emailtest.NestedMail(51), Limits{}, "email.max_mime_depth", 554},
-		{"nested 8000 deep", emailtest.NestedMail(8000), Limits{}, "email.max_mime_depth", 554},
-		{"5000 parts", emailtest.ManyParts(5000), Limits{}, "", 0},
-		{"parts over a lower limit", emailtest.ManyParts(100), Limits{MaxParts: 50}, "email.max_mime_parts", 554},
-		{"20,000 header lines", emailtest.ManyHeaders(20000), Limits{}, "email.max_header_lines", 554},
-		{"header bytes", emailtest.ManyHeaders(1500), Limits{MaxHeaderBytes: 16 << 10}, "email.max_header_bytes", 552},
-		{"1,000 header lines", emailtest.ManyHeaders(1000), Limits{}, "", 0},
+		{"nested 50 deep", mailtest.NestedMail(50), Limits{}, "", 0},
+		{"nested 51 deep", mailtest.NestedMail(51), Limits{}, "email.max_mime_depth", 554},
+		{"nested 8000 deep", mailtest.NestedMail(8000), Limits{}, "email.max_mime_depth", 554},
+		{"5000 parts", mailtest.ManyParts(5000), Limits{}, "", 0},
+		{"parts over a lower limit", mailtest.ManyParts(100), Limits{MaxParts: 50}, "email.max_mime_parts", 554},
+		{"20,000 header lines", mailtest.ManyHeaders(20000), Limits{}, "email.max_header_lines", 554},
+		{"header bytes", mailtest.ManyHeaders(1500), Limits{MaxHeaderBytes: 16 << 10}, "email.max_header_bytes", 552},
+		{"1,000 header lines", mailtest.ManyHeaders(1000), Limits{}, "", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,7 +51,7 @@ func TestLimits(t *testing.T) {
 // The bound is deterministic rather than timed.
 func TestDeepNestingRefusedBeforeParsing(t *testing.T) {
 	refuse := func(depth int) float64 {
-		raw := emailtest.NestedMail(depth)
+		raw := mailtest.NestedMail(depth)
 		return testing.AllocsPerRun(3, func() {
 			if _, err := ParseLimited(raw, Limits{}); err == nil {
 				t.Fatalf("%d-deep nesting was taken", depth)
@@ -64,7 +64,7 @@ func TestDeepNestingRefusedBeforeParsing(t *testing.T) {
 	if at8000 > at51+16 {
 		t.Errorf("refusing 8000 levels took %.0f allocations, 51 levels %.0f: the scan went past the limit", at8000, at51)
 	}
-	raw := emailtest.NestedMail(50)
+	raw := mailtest.NestedMail(50)
 	parsed := testing.AllocsPerRun(1, func() { _, _ = Parse(raw) })
 	if parsed < 5*at8000 {
 		t.Errorf("parsing 50 levels took %.0f allocations, refusing 8000 %.0f: refusing must not parse", parsed, at8000)
@@ -75,7 +75,7 @@ func TestDeepNestingRefusedBeforeParsing(t *testing.T) {
 // The scan follows exactly the boundaries enmime does: deep nesting hidden
 // behind parameters only enmime repairs is still counted.
 func TestLimitsSeeRepairedBoundaries(t *testing.T) {
-	raw := strings.ReplaceAll(string(emailtest.NestedMail(60)), `multipart/mixed; boundary=`, `multipart/mixed; charset=; boundary=`)
+	raw := strings.ReplaceAll(string(mailtest.NestedMail(60)), `multipart/mixed; boundary=`, `multipart/mixed; charset=; boundary=`)
 	if _, err := ParseLimited([]byte(raw), Limits{}); err == nil {
 		t.Fatal("60-deep nesting behind an unparseable parameter was taken")
 	}

@@ -1,10 +1,10 @@
-package email
+package mail
 
 import (
 	"fmt"
 	"testing"
 
-	"github.com/deskbot/deskbot/email/emailtest"
+	"github.com/deskbot/deskbot/mail/mailtest"
 )
 
 // BenchmarkHostileMail: the cost of a hostile mail per KB of it, across
@@ -25,14 +25,14 @@ func BenchmarkHostileMail(b *testing.B) {
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(float64(len(raw))/1024), "ns/KB")
 	}
 	for _, depth := range []int{100, 500, 1000, 2000, 4000, 8000} {
-		raw := emailtest.NestedMail(depth)
+		raw := mailtest.NestedMail(depth)
 		b.Run(fmt.Sprintf("depth=%d/limited", depth), func(b *testing.B) { run(b, raw, Limits{}) })
 		if depth <= 1000 {
 			b.Run(fmt.Sprintf("depth=%d/unlimited", depth), func(b *testing.B) { run(b, raw, Limits{MaxDepth: 1 << 20}) })
 		}
 	}
 	for _, parts := range []int{10, 100, 1000, 5000} {
-		raw := emailtest.ManyParts(parts)
+		raw := mailtest.ManyParts(parts)
 		b.Run(fmt.Sprintf("parts=%d", parts), func(b *testing.B) { run(b, raw, Limits{}) })
 	}
 }

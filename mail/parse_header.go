@@ -1,8 +1,8 @@
-package email
+package mail
 
 import (
 	"mime"
-	"net/mail"
+	netmail "net/mail"
 	"net/textproto"
 	"regexp"
 	"strings"
@@ -83,7 +83,7 @@ func normalizeSpace(s string) string {
 // so one bad entry does not lose the others.
 func addressList(values []string, hint string) []Address {
 	var out []Address
-	parser := mail.AddressParser{WordDecoder: &mime.WordDecoder{CharsetReader: charsetReader}}
+	parser := netmail.AddressParser{WordDecoder: &mime.WordDecoder{CharsetReader: charsetReader}}
 	for _, v := range values {
 		s := toUTF8([]byte(v), hint)
 		list, err := parser.ParseList(s)
@@ -101,8 +101,8 @@ func addressList(values []string, hint string) []Address {
 
 var addrSpec = regexp.MustCompile(`[^\s<>()\[\],;:"]+@[^\s<>()\[\],;:"]+`)
 
-func looseAddressList(p *mail.AddressParser, s string) []*mail.Address {
-	var out []*mail.Address
+func looseAddressList(p *netmail.AddressParser, s string) []*netmail.Address {
+	var out []*netmail.Address
 	for _, item := range splitAddresses(s) {
 		if a, err := p.Parse(item); err == nil {
 			out = append(out, a)
@@ -113,7 +113,7 @@ func looseAddressList(p *mail.AddressParser, s string) []*mail.Address {
 			continue
 		}
 		name := strings.Trim(item[:loc[0]]+" "+item[loc[1]:], ` <>"'`)
-		out = append(out, &mail.Address{Name: strings.TrimSpace(name), Address: item[loc[0]:loc[1]]})
+		out = append(out, &netmail.Address{Name: strings.TrimSpace(name), Address: item[loc[0]:loc[1]]})
 	}
 	return out
 }
@@ -257,7 +257,7 @@ func parseAnyDate(s string) (time.Time, bool) {
 	if s == "" {
 		return time.Time{}, false
 	}
-	if t, err := mail.ParseDate(s); err == nil {
+	if t, err := netmail.ParseDate(s); err == nil {
 		return t, true
 	}
 	for _, layout := range looseDateLayouts {

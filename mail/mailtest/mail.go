@@ -1,6 +1,6 @@
-// Package emailtest helps tests of mail: a message builder, a local SMTP
-// sink standing in for the relay, and a throwaway TLS certificate.
-package emailtest
+// Package mailtest builds mail for tests: well-formed messages and
+// hostile ones (deep nesting, many parts, many headers, big mails).
+package mailtest
 
 import (
 	"bytes"

@@ -1,7 +1,11 @@
-// Package email turns raw RFC 5322 mail into what deskbot needs to create
-// tickets and comments. Parse is pure: no I/O, no clock, no shared mutable
-// state, so it can run on any goroutine and be fuzzed.
-package email
+// Package mail is mail as deskbot reads and writes it, apart from any
+// transport: addresses, parsing raw RFC 5322 mail (with limits) into what
+// deskbot needs to create tickets and comments, telling robots from
+// people, trimming quotes, and the outgoing message the use cases compose.
+// Parse is pure: no I/O, no clock, no shared mutable state, so it can run
+// on any goroutine and be fuzzed. The use cases (commands) import it; the
+// transport that listens, polls and sends is package email.
+package mail
 
 import (
 	"bufio"
@@ -32,7 +36,12 @@ type Attachment struct {
 	Size        int
 	Inline      bool
 	ContentID   string
-	Data        []byte
+	// Data is the content, nil once Message.Spool moved it to a file:
+	// Content reads it either way.
+	Data []byte
+
+	spool  *spoolFile
+	offset int64
 }
 
 // AutoKind says whether a machine, not a person, sent the mail.
@@ -83,6 +92,8 @@ type Message struct {
 	Headers       map[string][]string
 	SentByDeskbot bool
 	Warnings      []string
+
+	spool *spoolFile // see Spool
 }
 
 // ErrNotMail is returned when the input has no header at all.
@@ -162,11 +173,13 @@ func parse(raw []byte, depth int, lim Limits) (*Message, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, ErrNotMail
 	}
-	if err := checkLimits(data, lim); err != nil {
+	leaves, err := scanMail(data, lim)
+	if err != nil {
 		return nil, err
 	}
+	skeleton, files := carve(data, leaves)
 	var warnings []string
-	root, err := parserFor(data).ReadParts(bytes.NewReader(data))
+	root, err := parserFor(data).ReadParts(bytes.NewReader(skeleton))
 	if err != nil {
 		warnings = append(warnings, "mime structure unreadable, body kept as plain text: "+err.Error())
 		var more []string
@@ -178,13 +191,13 @@ func parse(raw []byte, depth int, lim Limits) (*Message, error) {
 	if len(root.Header) == 0 {
 		return nil, ErrNotMail
 	}
-	warnings = append(warnings, fixTree(root, data)...)
+	warnings = append(warnings, fixTree(root, skeleton)...)
 
 	h := newHeader(root.Header)
 	m := &Message{}
 	m.readHeaders(h, declaredCharset(root))
 	m.Text = cleanText(bodyText(root))
-	m.Attachments = attachments(root)
+	m.Attachments = attachments(root, files)
 	m.Auto = classify(h, m.From, m.Subject, root)
 	if depth == 0 && m.Auto == None {
 		m.Forwarded = findForward(root, m.Text, m.Subject, depth)

@@ -1,4 +1,4 @@
-package email
+package mail
 
 import (
 	"bytes"
@@ -196,7 +196,8 @@ func cleanText(s string) string {
 // nothing is skipped silently. Only text renderings inside
 // multipart/alternative (e.g. text/watch-html) are left out, because they
 // repeat the body.
-func attachments(root *enmime.Part) []Attachment {
+// files are the bodies carve took out, by the mark on their part.
+func attachments(root *enmime.Part, files map[string][]byte) []Attachment {
 	var out []Attachment
 	var walk func(p *enmime.Part, inAlternative bool)
 	walk = func(p *enmime.Part, inAlternative bool) {
@@ -212,13 +213,19 @@ func attachments(root *enmime.Part) []Attachment {
 		if inAlternative && strings.HasPrefix(p.ContentType, "text/") && p.Disposition != "attachment" && p.FileName == "" {
 			return
 		}
-		out = append(out, makeAttachment(p))
+		out = append(out, makeAttachment(p, files))
 	}
 	walk(root, false)
 	return out
 }
 
-func makeAttachment(p *enmime.Part) Attachment {
+func makeAttachment(p *enmime.Part, files map[string][]byte) Attachment {
+	if mark := p.Header.Get(carveHeader); mark != "" {
+		if b, ok := files[mark]; ok {
+			p.Content = b
+		}
+		p.Header.Del(carveHeader)
+	}
 	ct := p.ContentType
 	if ct == "" {
 		ct = "application/octet-stream"

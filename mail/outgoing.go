@@ -1,6 +1,4 @@
-package email
-
-import "context"
+package mail
 
 // Outgoing is one mail deskbot sends: the payload of a domain.OutboxMail
 // message. The use case composes it whole, in the transaction that
@@ -36,9 +34,3 @@ const (
 	ViaSMTP = "smtp"
 	ViaIMAP = "imap"
 )
-
-// Ingest hands one raw message to the use case (commands.Service.Ingest)
-// and returns once its ticket or comment is committed. envelopeTo are the
-// SMTP recipients, when known. An error with domain code EINVALID is
-// permanent (the mail can never be taken); any other is temporary.
-type Ingest func(ctx context.Context, raw []byte, via string, envelopeTo []string) error

@@ -1,0 +1,3 @@
+// Package archtest holds tests of the code's shape that the compiler does
+// not check: which layer may import which.
+package archtest
