@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -118,9 +116,6 @@ func signal(c chan struct{}) {
 // starts.
 func (b *Bot) storeInputs(ctx context.Context) {
 	writers := domain.InboxWriters
-	if v, _ := strconv.Atoi(os.Getenv("XXX_INBOX_WRITERS")); v > 0 {
-		writers = v
-	}
 	if b.svc.SingleWriter() {
 		writers = 1
 	}

@@ -110,3 +110,8 @@ func find(rs []*result, db, mode string, round int) *result {
 	}
 	return nil
 }
+
+// runName names a run's profile and trace files.
+func (c config) runName(dialect string) string {
+	return fmt.Sprintf("%s-%s-%d", dialect, c.mode, c.round)
+}

@@ -4,15 +4,17 @@
 // fires -n `/ticket <title> #acme` slash commands from -users concurrent
 // agents, and reports the ack latency and the time until each ticket's card
 // was posted, next to the emulator's own round-trip for a no-op envelope
-// measured in the same run. Each database runs twice (-ack): with the
-// inbox (stored, then acked: what serve does) and acking first (the bot
-// before the inbox, bot.Options.AckFirst), and the inbox's ack p99 is
-// compared with acking first's (issue 21: within 2×, under 50 ms).
+// measured in the same run. Each database runs in two ack modes (-ack):
+// with the inbox (stored, then acked: what serve does) and acking first
+// (the bot before the inbox, bot.Options.AckFirst), -rounds times, the
+// modes alternating, and the inbox's ack p99 is compared with acking
+// first's round by round (issue 21: within 2×, under 50 ms).
 //
-//	go run ./bench/slackload                       # sqlite and postgres
+//	go run ./bench/slackload -limited 0            # sqlite and postgres, 3 rounds
 //	go run ./bench/slackload -db sqlite -n 1000
-//	go run ./bench/slackload -ack stored           # the inbox only
-//	go run ./bench/slackload -cpuprofile cpu.pprof # writes cpu-<db>.pprof
+//	go run ./bench/slackload -ack stored -rounds 1 # the inbox only
+//	go run ./bench/slackload -breakdown            # times transactions and inbox writes
+//	go run ./bench/slackload -cpuprofile cpu.pprof # writes cpu-<db>-<mode>-<round>.pprof
 //
 // PostgreSQL is the server of $DESKBOT_TEST_POSTGRES or
 // postgres://postgres@127.0.0.1:5432/postgres; a temporary database is
@@ -94,8 +96,8 @@ func main() {
 	flag.DurationVar(&cfg.poll, "poll", 20*time.Millisecond, "the bot's OutboxPoll")
 	flag.DurationVar(&cfg.timeout, "timeout", 3*time.Minute, "give up on one database after this long")
 	flag.DurationVar(&cfg.think, "think", 0, "pause of each user between an ack and their next command (0: at once, a burst)")
-	flag.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write a CPU profile of the load phase to this file, with -<db> before its extension")
-	flag.StringVar(&cfg.trace, "trace", "", "write an execution trace of the load phase to this file, with -<db> before its extension")
+	flag.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write a CPU profile of the load phase to this file, with -<db>-<mode>-<round> before its extension")
+	flag.StringVar(&cfg.trace, "trace", "", "write an execution trace of the load phase to this file, with -<db>-<mode>-<round> before its extension")
 	flag.BoolVar(&cfg.breakdown, "breakdown", false, "time the bot's transactions by use case during the load phase (adds a little overhead)")
 	flag.BoolVar(&cfg.strict, "strict", false, "exit with status 1 when a target is missed")
 	var rounds int
@@ -302,7 +304,7 @@ func runOne(parent context.Context, dialect string, cfg config) (*result, error)
 	settle()
 
 	if cfg.cpuprofile != "" {
-		r.profile = profilePath(cfg.cpuprofile, dialect)
+		r.profile = profilePath(cfg.cpuprofile, cfg.runName(dialect))
 		f, err := os.Create(r.profile)
 		if err != nil {
 			return nil, err
@@ -315,7 +317,7 @@ func runOne(parent context.Context, dialect string, cfg config) (*result, error)
 	}
 
 	if cfg.trace != "" {
-		f, err := os.Create(profilePath(cfg.trace, dialect))
+		f, err := os.Create(profilePath(cfg.trace, cfg.runName(dialect)))
 		if err != nil {
 			return nil, err
 		}
