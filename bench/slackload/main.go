@@ -10,7 +10,7 @@
 // modes alternating, and the inbox's ack p99 is compared with acking
 // first's round by round (issue 21: within 2×, under 50 ms).
 //
-//	go run ./bench/slackload -limited 0            # sqlite and postgres, 3 rounds
+//	go run ./bench/slackload -limited 0            # sqlite and postgres, 5 rounds
 //	go run ./bench/slackload -db sqlite -n 1000
 //	go run ./bench/slackload -ack stored -rounds 1 # the inbox only
 //	go run ./bench/slackload -breakdown            # times transactions and inbox writes
@@ -101,7 +101,7 @@ func main() {
 	flag.BoolVar(&cfg.breakdown, "breakdown", false, "time the bot's transactions by use case during the load phase (adds a little overhead)")
 	flag.BoolVar(&cfg.strict, "strict", false, "exit with status 1 when a target is missed")
 	var rounds int
-	flag.IntVar(&rounds, "rounds", 3, "rounds of every database and ack mode, the modes alternating (the machine's load drifts; the inbox's ratio is taken per round)")
+	flag.IntVar(&rounds, "rounds", 5, "rounds of every database and ack mode, the modes alternating (the machine's load drifts; the inbox's ratio is taken per round)")
 	var limitedN int
 	var limitedScale float64
 	flag.IntVar(&limitedN, "limited", 60, "the limited mode's burst into one channel, under Slack's rate limits (0: skip the limited mode)")
