@@ -22,7 +22,7 @@ import (
 const (
 	leaseTime  = 8 * time.Second
 	renewEvery = 2 * time.Second
-	inboxPoll  = time.Second
+	inboxPoll  = 500 * time.Millisecond
 	// inboxBatch bounds the inputs one commit stores, and one claim takes.
 	inboxBatch = 200
 	// doneGather is how long done marks gather before their commit:
