@@ -370,10 +370,16 @@ func TestCrashTakenOverByAnotherReplica(t *testing.T) {
 				p := r.start("deskbot-a", point)
 				r.sendBurst(5)
 				r.waitDied(p)
+				if len(r.acked) == 0 {
+					t.Fatal("nothing acknowledged before the kill: the test would prove nothing")
+				}
 				r.start("deskbot-b", "")
 				first, all := r.checkLedger(p.diedAt)
 				t.Logf("%s: %d acknowledged; kill → first held card %v, all by %v",
 					point, len(r.acked), first.Round(time.Millisecond), all.Round(time.Millisecond))
+				if first > outcomeBudget {
+					t.Errorf("kill → first held card %v, want under %v", first.Round(time.Millisecond), outcomeBudget)
+				}
 			})
 		}
 	}

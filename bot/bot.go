@@ -146,7 +146,7 @@ func New(o Options) *Bot {
 	if !o.AckFirst {
 		b.inbox = o.Inbox
 	}
-	b.in.wake = make(chan struct{}, 1)
+	b.in.wake, b.in.doneWake = make(chan struct{}, 1), make(chan struct{}, 1)
 	b.instance, b.failAt = o.Instance, o.Failpoint
 	if b.instance == "" {
 		b.instance = DefaultInstance()

@@ -9,6 +9,7 @@ import (
 	"github.com/deskbot/deskbot/bot/slackemu"
 	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/storage/storagetest"
 )
 
 func TestCustomerChannelMessages(t *testing.T) {
@@ -357,5 +358,27 @@ func TestEditFormSetsSeverityAndDue(t *testing.T) {
 	paris, _ := time.LoadLocation("Europe/Paris") // the agent's zone
 	if tk.Severity != "major" || tk.DueAt == nil || !tk.DueAt.Equal(time.Date(2030, 1, 15, 10, 0, 0, 0, paris)) || !tk.DuePublic {
 		t.Errorf("after the edit: severity %q due %v public %v", tk.Severity, tk.DueAt, tk.DuePublic)
+	}
+}
+
+// An input is marked done after its work, apart from the acks: the inbox's
+// backlog drains, so nothing is taken again after a restart.
+func TestInboxInputsMarkedDone(t *testing.T) {
+	for _, d := range storagetest.Dialects {
+		t.Run(d, func(t *testing.T) {
+			w := start(t, d)
+			ctx := waitCtx(t)
+			for _, title := range []string{"Done one", "Done two"} {
+				cmd := slackemu.SlashCommand{Command: "/ticket", Text: title + " #acme", UserID: agentID, ChannelID: triageChan}
+				if _, err := w.emu.SlashCommand(ctx, cmd); err != nil {
+					t.Fatal(err)
+				}
+			}
+			w.waitCard(t, acmeChan, "Done two")
+			w.eventually(t, "inputs marked done", func() bool {
+				s, err := w.db.Cluster(ctx, time.Minute)
+				return err == nil && s.InboxBacklog == 0
+			})
+		})
 	}
 }

@@ -22,9 +22,15 @@ import (
 const (
 	leaseTime  = 8 * time.Second
 	renewEvery = 2 * time.Second
-	inboxPoll  = time.Second
+	inboxPoll  = 500 * time.Millisecond
 	// inboxBatch bounds the inputs one commit stores, and one claim takes.
 	inboxBatch = 200
+	// doneGather is how long done marks gather before their commit:
+	// nobody waits for them, and fewer commits leave the WAL's flushes to
+	// the inbox's writes, which acks wait for.
+	doneGather = 50 * time.Millisecond
+	// ackFlush is how long FailAfterAck lets the acks reach the socket.
+	ackFlush = 200 * time.Millisecond
 	// keepInputs is how long finished inputs stay to recognise a Slack
 	// redelivery (which comes within minutes).
 	keepInputs = time.Hour
@@ -60,13 +66,14 @@ type input struct {
 
 // inbox stores envelopes before their ack, several to a commit: while one
 // commit runs, the envelopes that arrive wait for the next, so a burst
-// costs a handful of commits rather than one per envelope. It also marks
-// finished inputs done, in batches nobody waits for.
+// costs a handful of commits rather than one per envelope. Finished
+// inputs are marked done apart, in batches nobody waits for.
 type inbox struct {
-	mu      sync.Mutex
-	pending []*input
-	done    []int64
-	wake    chan struct{}
+	mu       sync.Mutex
+	pending  []*input
+	done     []int64
+	wake     chan struct{} // pending inputs
+	doneWake chan struct{} // done marks
 }
 
 // dedupKey names an envelope for the inbox: an event by its event id (a
@@ -94,9 +101,11 @@ func (b *Bot) receive(evt socketmode.Event, start time.Time) {
 	b.in.poke()
 }
 
-func (q *inbox) poke() {
+func (q *inbox) poke() { signal(q.wake) }
+
+func signal(c chan struct{}) {
 	select {
-	case q.wake <- struct{}{}:
+	case c <- struct{}{}:
 	default:
 	}
 }
@@ -113,6 +122,7 @@ func (b *Bot) storeInputs(ctx context.Context) {
 	slots := make(chan struct{}, writers)
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	wg.Go(func() { b.markInputsDone(ctx) })
 	for {
 		select {
 		case <-ctx.Done():
@@ -125,50 +135,71 @@ func (b *Bot) storeInputs(ctx context.Context) {
 			case <-ctx.Done():
 				return
 			}
-			batch, done := b.in.take()
-			if len(batch) == 0 && len(done) == 0 {
+			batch := b.in.take()
+			if len(batch) == 0 {
 				<-slots
 				break
 			}
 			if writers == 1 {
 				// One at a time: no goroutine to schedule on the way.
-				b.storeBatch(ctx, batch, done)
+				b.storeAndAck(ctx, batch)
 				<-slots
 				continue
 			}
 			wg.Add(1)
 			go func() {
 				defer func() { <-slots; wg.Done(); b.in.poke() }()
-				b.storeBatch(ctx, batch, done)
+				b.storeAndAck(ctx, batch)
 			}()
 		}
 	}
 }
 
-// take takes what waits: up to inboxBatch inputs, and the done marks.
-func (q *inbox) take() (batch []*input, done []int64) {
+// take takes up to inboxBatch waiting inputs.
+func (q *inbox) take() []*input {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	n := min(len(q.pending), inboxBatch)
-	batch = q.pending[:n:n]
+	batch := q.pending[:n:n]
 	q.pending = q.pending[n:]
-	done, q.done = q.done, nil
-	return batch, done
+	return batch
 }
 
-// storeBatch stores inputs, acks them and hands them to workers; and marks
-// done inputs.
-func (b *Bot) storeBatch(ctx context.Context, batch []*input, done []int64) {
-	if len(done) > 0 {
-		// Not waited on: an input a crash leaves unmarked is done again,
-		// and its work is idempotent.
-		if err := b.inbox.InputsDone(context.WithoutCancel(ctx), done); err != nil {
-			b.log.Error("inbox: unable to mark inputs done", "inputs", len(done), "err", err)
+// takeDone takes the done marks.
+func (q *inbox) takeDone() []int64 {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	done := q.done
+	q.done = nil
+	return done
+}
+
+// markInputsDone commits done marks, gathered for doneGather, until ctx
+// ends (handOver marks the last ones). Not waited on: an input a crash
+// leaves unmarked is done again, and its work is idempotent.
+func (b *Bot) markInputsDone(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-b.in.doneWake:
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(doneGather):
+		}
+		if done := b.in.takeDone(); len(done) > 0 {
+			if err := b.inbox.InputsDone(context.WithoutCancel(ctx), done); err != nil {
+				b.log.Error("inbox: unable to mark inputs done", "inputs", len(done), "err", err)
+			}
 		}
 	}
-	if len(batch) == 0 {
-		return
-	}
+}
+
+// storeAndAck stores inputs in one commit, acks them once it is done and
+// hands them to workers.
+func (b *Bot) storeAndAck(ctx context.Context, batch []*input) {
 	rows := make([]*domain.InboxInput, len(batch))
 	for i, in := range batch {
 		rows[i] = in.row
@@ -186,6 +217,11 @@ func (b *Bot) storeBatch(ctx context.Context, batch []*input, done []int64) {
 	for _, in := range batch {
 		b.ack(in.evt, nil, in.start)
 	}
+	if b.failAt != nil {
+		// Acks go out through the socket's writer goroutine: give it a
+		// moment, so that dying here is dying with the batch acknowledged.
+		time.Sleep(ackFlush)
+	}
 	b.failpoint(FailAfterAck)
 	for i, in := range batch {
 		if !fresh[i] {
@@ -201,7 +237,7 @@ func (b *Bot) inputDone(id int64) {
 	b.in.mu.Lock()
 	b.in.done = append(b.in.done, id)
 	b.in.mu.Unlock()
-	b.in.poke()
+	signal(b.in.doneWake)
 }
 
 // process does an input's work (in ctx; run ends at shutdown), then marks
@@ -268,7 +304,7 @@ func (b *Bot) releaseEarlierRun(ctx context.Context) {
 func (b *Bot) handOver() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_, done := b.in.take()
+	done := b.in.takeDone()
 	if err := b.inbox.InputsDone(ctx, done); err != nil {
 		b.log.Error("inbox: unable to mark inputs done", "inputs", len(done), "err", err)
 	}

@@ -98,11 +98,11 @@ func (d *DB) Cluster(ctx context.Context, window time.Duration) (*ClusterStatus,
 	case !errors.Is(err, sql.ErrNoRows):
 		return nil, fmt.Errorf("store: unable to read the oldest outbox message: %w", err)
 	}
-	if err := d.front.GetContext(ctx, &s.InboxBacklog, `SELECT COUNT(*) FROM inbox WHERE done_at IS NULL`); err != nil {
+	if err := d.inboxDB(false).GetContext(ctx, &s.InboxBacklog, `SELECT COUNT(*) FROM inbox WHERE done_at IS NULL`); err != nil {
 		return nil, fmt.Errorf("store: unable to count inputs: %w", err)
 	}
 	var received time.Time
-	switch err := d.front.GetContext(ctx, &received, `SELECT received_at FROM inbox WHERE done_at IS NULL ORDER BY id LIMIT 1`); {
+	switch err := d.inboxDB(false).GetContext(ctx, &received, `SELECT received_at FROM inbox WHERE done_at IS NULL ORDER BY id LIMIT 1`); {
 	case err == nil:
 		s.OldestInput = &received
 	case !errors.Is(err, sql.ErrNoRows):

@@ -49,8 +49,9 @@ func (d *DB) migrateInbox(ctx context.Context) error {
 // inboxWrite runs fn in a transaction on the inbox's handle, in its turn
 // (inboxTurn).
 func (d *DB) inboxWrite(ctx context.Context, urgent bool, fn func(q sqlx.ExtContext) error) error {
+	h := d.inboxDB(urgent)
 	return d.inboxTurn(ctx, urgent, func() error {
-		tx, err := d.front.BeginTxx(ctx, nil)
+		tx, err := h.BeginTxx(ctx, nil)
 		if err != nil {
 			return err
 		}
@@ -60,6 +61,17 @@ func (d *DB) inboxWrite(ctx context.Context, urgent bool, fn func(q sqlx.ExtCont
 		}
 		return tx.Commit()
 	})
+}
+
+// inboxDB is the handle for an inbox statement: on SQLite the inbox's
+// file; on PostgreSQL the connections kept for the inbox only for what an
+// ack waits for (urgent), so that done marks, lease renewals and claims
+// never take one while envelopes wait, and the main pool otherwise.
+func (d *DB) inboxDB(urgent bool) *sqlx.DB {
+	if d.dialect == SQLite || urgent {
+		return d.front
+	}
+	return d.db
 }
 
 // inboxTurn runs fn in its turn among the inbox's writers on SQLite
@@ -169,7 +181,7 @@ func (d *DB) storeInputsStmt(ctx context.Context, q string) (*sqlx.Stmt, error) 
 func (d *DB) ClaimInputs(ctx context.Context, owner string, limit int, lease time.Duration) ([]*domain.InboxInput, error) {
 	now := d.clock()
 	var due int
-	if err := d.front.GetContext(ctx, &due, d.front.Rebind(`SELECT COUNT(*) FROM (SELECT 1 FROM inbox
+	if err := d.inboxDB(false).GetContext(ctx, &due, d.front.Rebind(`SELECT COUNT(*) FROM (SELECT 1 FROM inbox
 		WHERE done_at IS NULL AND lease_until <= ? LIMIT 1) AS due`), now); err != nil {
 		return nil, fmt.Errorf("store: unable to look for inputs: %w", err)
 	}

@@ -168,3 +168,37 @@ func (t *timings) print(w io.Writer) {
 	}
 	_ = tw.Flush()
 }
+
+// timedInbox wraps the bot's inbox: an ack waits for StoreInputs, so its
+// time (and its batch sizes) split an ack's latency into the write and
+// the rest (the wait for a writer, the socket, the scheduler).
+type timedInbox struct {
+	domain.Inbox
+	t *timings
+}
+
+func (i timedInbox) StoreInputs(ctx context.Context, owner string, lease time.Duration, in []*domain.InboxInput) ([]bool, error) {
+	t0 := time.Now()
+	fresh, err := i.Inbox.StoreInputs(ctx, owner, lease, in)
+	i.t.add(fmt.Sprintf("inbox StoreInputs (%s inputs)", batchSize(len(in))), -1, 0, 0, time.Since(t0), 1)
+	return fresh, err
+}
+
+func (i timedInbox) InputsDone(ctx context.Context, ids []int64) error {
+	t0 := time.Now()
+	err := i.Inbox.InputsDone(ctx, ids)
+	i.t.add("inbox InputsDone", -1, 0, 0, time.Since(t0), 1)
+	return err
+}
+
+func batchSize(n int) string {
+	switch {
+	case n == 1:
+		return "1"
+	case n <= 4:
+		return "2-4"
+	case n <= 16:
+		return "5-16"
+	}
+	return "17+"
+}
