@@ -145,7 +145,7 @@ func (b *Bot) submitEdit(ctx context.Context, a domain.Actor, cb slack.Interacti
 	var due time.Time
 	if text := strings.TrimSpace(inputValue(values, "due")); text != "" {
 		var err error
-		if due, err = domain.ParseDue(text, time.Now(), b.userLoc(ctx, a.UserID)); err != nil {
+		if due, err = b.svc.ParseDue(ctx, text, b.userLoc(ctx, a.UserID)); err != nil {
 			return formError("due", err)
 		}
 	}

@@ -8,3 +8,11 @@ func WithoutGroupCommit(s *Service) {
 
 // KeyFrom is the customer key made from an organisation's name.
 var KeyFrom = keyFrom
+
+// The date rules, pure, for table tests on a fixed clock.
+var (
+	LocalDateOf     = localDate
+	TimesheetWeek   = timesheetWeek
+	ClockTimeBefore = clockTimeBefore
+	StopTime        = stopTime
+)
