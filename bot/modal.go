@@ -270,7 +270,7 @@ func (b *Bot) onViewSubmission(ctx context.Context, evt socketmode.Event, cb sla
 		if resp != nil {
 			b.ack(evt, resp, start)
 		} else {
-			b.ack(evt, nil, start)
+			b.ack(evt, nil, start) // not resp: a nil pointer in an any is not nil, and would ack "null"
 		}
 	case <-time.After(submitBudget - time.Since(start)):
 		b.ack(evt, nil, start)
