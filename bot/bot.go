@@ -60,8 +60,9 @@ type Options struct {
 
 // Bot is the running Slack app.
 type Bot struct {
-	api     *slack.Client
-	web     *http.Client // the Web API's, also for response_url posts
+	api     *slack.Client // the outbox's: a 429 comes back for the pacer to pause its key
+	ui      *slack.Client // interactive calls (views, DMs, uploads): slack-go waits out a 429 itself
+	web     *http.Client  // the Web API's, also for response_url posts
 	sm      *socketmode.Client
 	svc     *commands.Service
 	outbox  domain.Outbox
@@ -115,14 +116,17 @@ func webClient() *http.Client {
 // New returns a bot; Run connects it.
 func New(o Options) *Bot {
 	web := webClient()
-	// No slack.OptionRetry: slack-go would then retry 429s on its own,
-	// behind the dispatcher's back, spending the key's budget inside its
+	// api has no slack.OptionRetry: slack-go would then retry 429s on its
+	// own, behind the pacer's back, spending the key's budget inside its
 	// Retry-After window. A 429 comes back as slack.RateLimitedError.
+	// Someone waits on an interactive call, and nothing paces it: ui
+	// retries a 429 after its Retry-After, a few times.
 	apiOpts := []slack.Option{slack.OptionAppLevelToken(o.AppToken), slack.OptionHTTPClient(web)}
 	if o.APIURL != "" {
 		apiOpts = append(apiOpts, slack.OptionAPIURL(o.APIURL))
 	}
 	api := slack.New(o.BotToken, apiOpts...)
+	ui := slack.New(o.BotToken, append(apiOpts, slack.OptionRetry(3))...) // after OptionHTTPClient: it wraps that client
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -136,7 +140,7 @@ func New(o Options) *Bot {
 		o.Metrics = NewMetrics(nil)
 	}
 	b := &Bot{
-		api: api, web: web, sm: socketmode.New(api), svc: o.Service, outbox: o.Outbox, log: o.Logger,
+		api: api, ui: ui, web: web, sm: socketmode.New(api), svc: o.Service, outbox: o.Outbox, log: o.Logger,
 		metrics: o.Metrics, poll: o.OutboxPoll, sem: make(chan struct{}, o.Workers),
 		kick: make(chan struct{}, 1),
 	}

@@ -143,8 +143,8 @@ func (b *Bot) redrawCreateModal(ctx context.Context, cb slack.InteractionCallbac
 		b.log.Error("bot: unable to redraw the create modal", "err", err)
 		return
 	}
-	b.retry(ctx, "views.update", func() error {
-		_, err := b.api.UpdateViewContext(ctx, view, "", cb.View.Hash, cb.View.ID)
+	b.call("views.update", func() error {
+		_, err := b.ui.UpdateViewContext(ctx, view, "", cb.View.Hash, cb.View.ID)
 		return err
 	})
 }

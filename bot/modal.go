@@ -59,7 +59,7 @@ func (b *Bot) openCreateModal(ctx context.Context, a domain.Actor, triggerID str
 		b.log.Error("bot: unable to build the create modal", "err", err)
 		return
 	}
-	b.retry(ctx, "views.open", func() error { _, err := b.api.OpenViewContext(ctx, triggerID, view); return err })
+	b.call("views.open", func() error { _, err := b.ui.OpenViewContext(ctx, triggerID, view); return err })
 }
 
 // createView builds the modal; values keeps what the person already typed
@@ -382,12 +382,12 @@ func formError(block string, err error) *slack.ViewSubmissionResponse {
 
 // dm writes to a person directly.
 func (b *Bot) dm(ctx context.Context, userID, text string) {
-	b.retry(ctx, "dm", func() error {
-		ch, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{userID}})
+	b.call("dm", func() error {
+		ch, _, _, err := b.ui.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{userID}})
 		if err != nil {
 			return err
 		}
-		_, _, err = b.api.PostMessageContext(ctx, ch.ID, slack.MsgOptionText(text, false))
+		_, _, err = b.ui.PostMessageContext(ctx, ch.ID, slack.MsgOptionText(text, false))
 		return err
 	})
 }
@@ -418,7 +418,7 @@ func (b *Bot) openLogTimeModal(ctx context.Context, userID, triggerID, key strin
 		Type: slack.VTModal, CallbackID: cbLogTime, Title: plain(cut(strings.TrimSpace("Log time "+key), maxModalTitle)),
 		Submit: plain("Log"), Close: plain("Cancel"), Blocks: slack.Blocks{BlockSet: blocks}, PrivateMetadata: key,
 	}
-	b.retry(ctx, "views.open", func() error { _, err := b.api.OpenViewContext(ctx, triggerID, view); return err })
+	b.call("views.open", func() error { _, err := b.ui.OpenViewContext(ctx, triggerID, view); return err })
 }
 
 func (b *Bot) submitLogTime(ctx context.Context, a domain.Actor, cb slack.InteractionCallback, values map[string]map[string]slack.BlockAction) *slack.ViewSubmissionResponse {

@@ -139,7 +139,7 @@ func (b *Bot) openStopAtModal(ctx context.Context, triggerID, entryID string) {
 			textInput("end", "When did you stop? (today, HH:MM)", "", false, 5, "17:30"),
 		}},
 	}
-	b.retry(ctx, "views.open", func() error { _, err := b.api.OpenViewContext(ctx, triggerID, view); return err })
+	b.call("views.open", func() error { _, err := b.ui.OpenViewContext(ctx, triggerID, view); return err })
 }
 
 func (b *Bot) submitStopAt(ctx context.Context, a domain.Actor, cb slack.InteractionCallback) *slack.ViewSubmissionResponse {
@@ -190,7 +190,7 @@ func (b *Bot) openEditTimeModal(ctx context.Context, a domain.Actor, triggerID s
 			billIn,
 		}},
 	}
-	b.retry(ctx, "views.open", func() error { _, err := b.api.OpenViewContext(ctx, triggerID, view); return err })
+	b.call("views.open", func() error { _, err := b.ui.OpenViewContext(ctx, triggerID, view); return err })
 }
 
 func (b *Bot) submitEditTime(ctx context.Context, a domain.Actor, cb slack.InteractionCallback) *slack.ViewSubmissionResponse {
