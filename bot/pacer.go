@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/domain/sla"
 )
 
 // Slack's rate limits as the dispatcher spends them (slackemu/ratelimit.go
@@ -204,7 +205,7 @@ func (p *pacer) enqueueLocked(ctx context.Context, d *delivery) {
 	}
 	if d.route.update {
 		if last, ok := p.lastCard[d.route.ticket]; ok {
-			d.notBefore = maxTime(d.notBefore, last.Add(time.Duration(float64(cardEvery)/p.scale)))
+			d.notBefore = sla.Later(d.notBefore, last.Add(time.Duration(float64(cardEvery)/p.scale)))
 		}
 	}
 	k := p.keys[d.route.key]

@@ -150,7 +150,7 @@ func TestReportCSVRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if strings.Join(recs[0], ",") != strings.Join(commands.CSVHeader, ",") || len(recs) != len(r.Lines)+1 {
+		if strings.Join(recs[0], ",") != strings.Join(commands.CSVHeader(), ",") || len(recs) != len(r.Lines)+1 {
 			t.Fatalf("header %v, %d records", recs[0], len(recs))
 		}
 		col := map[string]int{}

@@ -1,5 +1,7 @@
 package commands
 
+import "slices"
+
 // WithoutGroupCommit makes every creation and ingestion run in its own
 // transaction: the baseline group commit is measured against.
 func WithoutGroupCommit(s *Service) {
@@ -16,3 +18,6 @@ var (
 	ClockTimeBefore = clockTimeBefore
 	StopTime        = stopTime
 )
+
+// CSVHeader is ReportCSV's header row.
+func CSVHeader() []string { return slices.Clone(csvHeader) }

@@ -89,7 +89,7 @@ func (c *Config) validateRules(p *problems) {
 // automationSchema gives the rule compiler the config's names.
 func (c *Config) automationSchema() *automation.Schema {
 	s := &automation.Schema{
-		Priorities: c.Priorities, Sources: Sources, Policies: slices.Sorted(maps.Keys(c.SLAPolicies)),
+		Priorities: c.Priorities, Sources: Sources(), Policies: slices.Sorted(maps.Keys(c.SLAPolicies)),
 		Statuses: c.statusNames(), Groups: c.Groups, Fields: map[string]automation.Field{},
 		Severities: c.Severities,
 		CheckDue: func(v string) error {
