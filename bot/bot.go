@@ -73,10 +73,10 @@ type Bot struct {
 	metrics *Metrics
 	poll    time.Duration
 
-	sem  chan struct{} // worker slots
-	wg   sync.WaitGroup
-	kick chan struct{} // wakes the outbox dispatcher
-	ppl  *people
+	workers workers // the worker pool (workers.go)
+	wg      sync.WaitGroup
+	kick    chan struct{} // wakes the outbox dispatcher
+	ppl     *people
 	// cardLocks serialises card posts per ticket in this process, so a
 	// card is posted once before it is updated.
 	cardLocks keyedMutex
@@ -141,7 +141,7 @@ func New(o Options) *Bot {
 	}
 	b := &Bot{
 		api: api, ui: ui, web: web, sm: socketmode.New(api), svc: o.Service, outbox: o.Outbox, log: o.Logger,
-		metrics: o.Metrics, poll: o.OutboxPoll, sem: make(chan struct{}, o.Workers),
+		metrics: o.Metrics, poll: o.OutboxPoll, workers: workers{size: o.Workers},
 		kick: make(chan struct{}, 1),
 	}
 	if o.Inbox == nil {
@@ -352,30 +352,6 @@ func defaultWorkers(svc *commands.Service) int {
 		return 32
 	}
 	return 96
-}
-
-// work runs fn on a worker once a slot is free. The event loop never waits
-// for a slot: the goroutine does.
-func (b *Bot) work(ctx context.Context, kind string, fn func(ctx context.Context)) {
-	b.wg.Add(1)
-	go func() {
-		defer b.wg.Done()
-		select {
-		case b.sem <- struct{}{}:
-		case <-ctx.Done():
-			return
-		}
-		defer func() { <-b.sem }()
-		defer func() {
-			if p := recover(); p != nil {
-				b.log.Error("bot: handler panicked", "kind", kind, "panic", p)
-			}
-		}()
-		// Work started before a shutdown finishes, within its own budget.
-		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		fn(wctx)
-	}()
 }
 
 // Kick wakes the outbox dispatcher: call it after queueing work outside
