@@ -31,6 +31,12 @@ var (
 // AddCustomer adds a customer with its key, name and any of customerKeys.
 // Only agents may. A version must have been released once any is known.
 func (s *Service) AddCustomer(ctx context.Context, a domain.Actor, key, name string, opts map[string]string) (*domain.Project, error) {
+	return s.addCustomer(ctx, a, key, name, opts, nil)
+}
+
+// addCustomer checks and inserts a customer; adjust, if set, changes it
+// after its options are read.
+func (s *Service) addCustomer(ctx context.Context, a domain.Actor, key, name string, opts map[string]string, adjust func(*domain.Project)) (*domain.Project, error) {
 	if err := requireAgent(a, "add customers"); err != nil {
 		return nil, err
 	}
@@ -44,6 +50,9 @@ func (s *Service) AddCustomer(ctx context.Context, a domain.Actor, key, name str
 	cfg := s.Config()
 	if err := applyCustomer(cfg, p, opts); err != nil {
 		return nil, err
+	}
+	if adjust != nil {
+		adjust(p)
 	}
 	err := s.store.Update(ctx, func(tx domain.Tx) error {
 		if err := checkCustomerVersion(ctx, tx, cfg, p.CurrentVersion); err != nil {

@@ -160,6 +160,14 @@ func TestReleaseFixes(t *testing.T) {
 		if _, added, _ := e.svc.RegisterRelease(ctx, agent, "v4.2.2"); added {
 			t.Error("registered twice")
 		}
+		// Typed or from the slash command, a customer is added by one path:
+		// an unreleased version is refused either way.
+		if _, err := e.svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "NEWCO", CurrentVersion: "9.9.9"}); err == nil {
+			t.Error("CreateProject took a version never released")
+		}
+		if _, err := e.svc.AddCustomer(ctx, agent, "NEWCO", "", map[string]string{"version": "9.9.9"}); err == nil {
+			t.Error("AddCustomer took a version never released")
+		}
 	})
 }
 
