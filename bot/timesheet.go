@@ -25,11 +25,10 @@ const (
 func (b *Bot) timeWeek(ctx context.Context, a domain.Actor, responseURL, args string) {
 	weeksBack, user := 0, ""
 	for _, w := range strings.Fields(args) {
-		switch {
-		case strings.EqualFold(w, "last"):
+		if strings.EqualFold(w, "last") {
 			weeksBack = 1
-		case userLinkRE.MatchString(w):
-			user = userLinkRE.FindStringSubmatch(w)[1]
+		} else if id, ok := userMention(w); ok {
+			user = id
 		}
 	}
 	ts, err := b.svc.Timesheet(ctx, a, user, weeksBack, b.userLoc(ctx, a.UserID))

@@ -23,9 +23,7 @@ var customerAliases = map[string]string{
 }
 
 var (
-	customerTierRE      = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
-	customerChannelIDRE = regexp.MustCompile(`^[CG][A-Z0-9]{2,}$`)
-	customerChannelRE   = regexp.MustCompile(`^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$`)
+	customerTierRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
 )
 
 // AddCustomer adds a customer with its key, name and any of customerKeys.
@@ -130,10 +128,7 @@ func applyCustomer(cfg *domain.Config, p *domain.Project, opts map[string]string
 			}
 			p.Name = v
 		case "channel":
-			if m := customerChannelRE.FindStringSubmatch(v); m != nil {
-				v = m[1]
-			}
-			if v != "" && !customerChannelIDRE.MatchString(v) {
+			if v != "" && !domain.IsChannelID(v) {
 				return domain.FieldErrorf("channel", "%q is not a channel: pick it with #, like channel=#acme-support.", v)
 			}
 			p.ChannelID, p.AutoTickets = v, v != ""

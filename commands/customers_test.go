@@ -16,7 +16,7 @@ func TestAddAndEditCustomer(t *testing.T) {
 	forEach(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		p, err := e.svc.AddCustomer(ctx, agent, "globex", "Globex Corporation", map[string]string{
-			"channel": "<#CGLOBEX|globex-support>", "domains": "@Globex.com, globex.io", "tz": "America/New_York",
+			"channel": "CGLOBEX", "domains": "@Globex.com, globex.io", "tz": "America/New_York",
 			"sla": "gold", "rate": "150.50", "tier": "Gold", "version": "v4.2",
 		})
 		if err != nil {
