@@ -46,7 +46,6 @@ type Env struct {
 	Portal PortalEnv
 }
 
-
 // loadEnv reads and checks every variable, reporting all problems at once,
 // each naming its variable.
 func loadEnv(getenv func(string) string) (*Env, error) {

@@ -110,7 +110,6 @@ func (c *Config) IsLead(userID string) bool {
 	return userID != "" && slices.Contains(c.Slack.Leads, userID)
 }
 
-
 func (c *Config) validateTime(p *problems) {
 	t := &c.Time
 	if t.WorkdayEnd != "" {
