@@ -38,8 +38,10 @@ func (b *Bot) showQuery(ctx context.Context, a domain.Actor, responseURL, channe
 	var err error
 	if name, ok := strings.CutPrefix(args, viewPrefix); ok {
 		r, err = b.svc.RunView(ctx, a, name, page, loc)
+	} else if q, perr := b.plainQuery(ctx, args); perr != nil {
+		err = perr
 	} else {
-		r, err = b.svc.QueryTicketsIn(ctx, a, args, page, loc)
+		r, err = b.svc.QueryTicketsIn(ctx, a, q, page, loc)
 	}
 	if err != nil {
 		b.fail(ctx, responseURL, err)

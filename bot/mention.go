@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"strings"
 
 	"github.com/deskbot/deskbot/domain"
@@ -49,4 +50,52 @@ func plainID(w string) string {
 		return id
 	}
 	return w
+}
+
+// plainQuery rewrites Slack's markup in a ticket query into what the query
+// language reads: a person mentioned anywhere (assignee:<@U123|jo>)
+// becomes U123, a customer's channel (<#C123|acme>) customer:ACME.
+func (b *Bot) plainQuery(ctx context.Context, text string) (string, error) {
+	words := strings.Split(text, " ")
+	for i, w := range words {
+		if id, _, ok := channelMention(w); ok {
+			p, err := b.svc.ProjectByChannel(ctx, id)
+			if err != nil {
+				return "", err
+			}
+			if p == nil {
+				return "", domain.FieldErrorf("query", "%s is not a customer's channel.", w)
+			}
+			words[i] = "customer:" + p.Key
+			continue
+		}
+		words[i] = plainUsers(w)
+	}
+	return strings.Join(words, " "), nil
+}
+
+// plainUsers replaces each user mention inside w (a term may hold several:
+// assignee:<@U1>,<@U2>) with its ID.
+func plainUsers(w string) string {
+	var out strings.Builder
+	for {
+		i := strings.Index(w, "<@")
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(w[i:], '>')
+		if j < 0 {
+			break
+		}
+		out.WriteString(w[:i])
+		m := w[i : i+j+1]
+		if id, ok := userMention(m); ok {
+			out.WriteString(id)
+		} else {
+			out.WriteString(m)
+		}
+		w = w[i+j+1:]
+	}
+	out.WriteString(w)
+	return out.String()
 }

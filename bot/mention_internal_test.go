@@ -1,6 +1,11 @@
 package bot
 
-import "testing"
+import (
+	"context"
+	"testing"
+
+	"github.com/deskbot/deskbot/domain"
+)
 
 func TestMentions(t *testing.T) {
 	cases := []struct {
@@ -33,5 +38,27 @@ func TestMentions(t *testing.T) {
 		if got := plainID(c.in); got != want {
 			t.Errorf("plainID(%q) = %q, want %q", c.in, got, want)
 		}
+	}
+}
+
+// Queries reach commands without Slack's markup.
+func TestPlainQuery(t *testing.T) {
+	tb := newTestBot(t)
+	ctx := context.Background()
+	if _, err := tb.svc.LinkChannel(ctx, domain.Actor{UserID: "UANA", Role: domain.RoleAgent}, "ACME", "C0ACME"); err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]string{
+		"<#C0ACME|acme-support> closed":               "customer:ACME closed",
+		"assignee:<@U024BE7LH|alice>,<@U999AB> !high": "assignee:U024BE7LH,U999AB !high",
+		`"<@U1>" <@ broken`:                           `"<@U1>" <@ broken`,
+	}
+	for in, want := range cases {
+		if got, err := tb.b.plainQuery(ctx, in); err != nil || got != want {
+			t.Errorf("plainQuery(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := tb.b.plainQuery(ctx, "<#C0OTHER|random>"); domain.ErrorField(err) != "query" {
+		t.Errorf("a channel of no customer: %v", err)
 	}
 }

@@ -41,6 +41,11 @@ func (b *Bot) viewCommand(ctx context.Context, a domain.Actor, cmd slack.SlashCo
 			shared, rest = true, r
 		}
 		name, q := viewName(rest)
+		q, err := b.plainQuery(ctx, q)
+		if err != nil {
+			b.fail(ctx, url, err)
+			return
+		}
 		v, err := b.svc.SaveView(ctx, a, name, q, shared)
 		if err != nil {
 			b.fail(ctx, url, err)

@@ -113,11 +113,7 @@ func (d *FieldDef) Normalize(raw string) (string, error) {
 		}
 		return strings.Join(out, ","), nil
 	case FieldUser:
-		v = strings.TrimSuffix(strings.TrimPrefix(v, "<@"), ">")
-		if i := strings.IndexByte(v, '|'); i > 0 {
-			v = v[:i]
-		}
-		if !userIDRE.MatchString(v) {
+		if !IsUserID(v) {
 			return bad("%s must be a Slack user.", d.label())
 		}
 		return v, nil
