@@ -8,8 +8,9 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
-	"regexp"
 	"strings"
+
+	"github.com/deskbot/deskbot/domain"
 )
 
 // Env is deskbot's configuration from the environment.
@@ -44,8 +45,6 @@ type Env struct {
 	// Portal: the customers' ticket page (env_portal.go).
 	Portal PortalEnv
 }
-
-var channelIDRE = regexp.MustCompile(`^[CG][A-Z0-9]{2,}$`)
 
 // loadEnv reads and checks every variable, reporting all problems at once,
 // each naming its variable.
@@ -88,7 +87,7 @@ func loadEnv(getenv func(string) string) (*Env, error) {
 			bad("SLACK_API_URL", "%q must be an http(s) URL ending in / (like https://slack.com/api/)", e.SlackAPIURL)
 		}
 	}
-	if e.TriageChannel != "" && !channelIDRE.MatchString(e.TriageChannel) {
+	if e.TriageChannel != "" && !domain.IsChannelID(e.TriageChannel) {
 		bad("TRIAGE_CHANNEL", "%q must be a channel ID like C0123ABCD (channel details → About), not a name", e.TriageChannel)
 	}
 	if e.SMTPAddr != "" {

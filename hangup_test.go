@@ -33,7 +33,8 @@ func TestSIGHUPReloadsConfig(t *testing.T) {
 	svc := commands.New(nil, cfg, commands.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	reloadOnHangup(ctx, svc, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	warned := make(chan string, 4)
+	reloadOnHangup(ctx, svc, slog.New(warnings(warned)))
 
 	hangup := func() {
 		t.Helper()
@@ -48,7 +49,14 @@ func TestSIGHUPReloadsConfig(t *testing.T) {
 	inForce := svc.Config()
 	write([]byte("priorities: [low]\nstatuses:\n  - {name: new, category: nope}\n"))
 	hangup()
-	time.Sleep(200 * time.Millisecond) // a reload would have happened by now
+	select {
+	case msg := <-warned: // the refusal: the reload is over
+		if msg != "SIGHUP: config not reloaded" {
+			t.Errorf("warned %q", msg)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a bad file was not refused")
+	}
 	if svc.Config() != inForce {
 		t.Error("a bad file replaced the config in force")
 	}
@@ -63,3 +71,14 @@ func eventually(t *testing.T, what string, ok func() bool) {
 	}
 	t.Fatalf("never: %s", what)
 }
+
+// warnings is a log handler that hands each warning's message to c.
+type warnings chan string
+
+func (w warnings) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
+func (w warnings) Handle(_ context.Context, r slog.Record) error {
+	w <- r.Message
+	return nil
+}
+func (w warnings) WithAttrs([]slog.Attr) slog.Handler { return w }
+func (w warnings) WithGroup(string) slog.Handler      { return w }

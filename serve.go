@@ -113,7 +113,9 @@ func serve(ctx context.Context, env *Env, cfg *domain.Config, log *slog.Logger) 
 	defer func() {
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		_ = srv.Shutdown(shutdownCtx)
+		if err := srv.Shutdown(shutdownCtx); err != nil {
+			log.Warn("http: unable to stop cleanly", "err", err)
+		}
 	}()
 	stopPortal, err := startPortal(env.Portal, svc, log)
 	if err != nil {
@@ -132,7 +134,11 @@ func serve(ctx context.Context, env *Env, cfg *domain.Config, log *slog.Logger) 
 	if err != nil {
 		return err
 	}
-	defer sched.Shutdown()
+	defer func() {
+		if err := sched.Shutdown(); err != nil {
+			log.Warn("scheduler: unable to stop cleanly", "err", err)
+		}
+	}()
 	if err = b.Run(ctx); err != nil {
 		log.Error("stopping", "err", err)
 		return err
@@ -259,6 +265,8 @@ func startPortal(env PortalEnv, svc *commands.Service, log *slog.Logger) (func()
 	return func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		_ = p.Shutdown(ctx)
+		if err := p.Shutdown(ctx); err != nil {
+			log.Warn("portal: unable to stop cleanly", "err", err)
+		}
 	}, nil
 }

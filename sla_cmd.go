@@ -155,7 +155,7 @@ func simulate(cfg *domain.Config, s simulation, now time.Time) (*simResult, erro
 		ivs = append(ivs, sla.Interval{From: pz.From, To: pz.To, Note: "paused"})
 		h.Statuses = append(h.Statuses, sla.StatusChange{At: pz.From, Status: "paused", Paused: true},
 			sla.StatusChange{At: pz.To, Status: "open"})
-		at = slaMaxTime(at, pz.To)
+		at = sla.Later(at, pz.To)
 	}
 	_, ths := commands.SLAThresholds(p, h, at)
 	for _, tg := range []string{domain.TargetFirstResponse, domain.TargetResolution} {
@@ -274,13 +274,13 @@ func parsePauses(raw []string, created time.Time, loc *time.Location) ([]sla.Int
 		if !to.After(created) {
 			continue // over before the ticket existed
 		}
-		out = append(out, sla.Interval{From: slaMaxTime(from, created), To: to})
+		out = append(out, sla.Interval{From: sla.Later(from, created), To: to})
 	}
 	slices.SortFunc(out, func(a, b sla.Interval) int { return a.From.Compare(b.From) })
 	var merged []sla.Interval
 	for _, iv := range out {
 		if n := len(merged); n > 0 && !iv.From.After(merged[n-1].To) {
-			merged[n-1].To = slaMaxTime(merged[n-1].To, iv.To)
+			merged[n-1].To = sla.Later(merged[n-1].To, iv.To)
 			continue
 		}
 		merged = append(merged, iv)
@@ -295,11 +295,4 @@ func slaFirstSet(vals ...string) string {
 		}
 	}
 	return ""
-}
-
-func slaMaxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/deskbot/deskbot/bot/slackemu"
 	"github.com/deskbot/deskbot/domain/domaintest"
@@ -72,7 +71,7 @@ func TestAutomationAssignsAndPosts(t *testing.T) {
 		}); err != nil {
 			t.Errorf("no DM to the assignee: %v", err)
 		}
-		time.Sleep(200 * time.Millisecond) // let the dispatcher deliver anything else it had
+		w.settle(t) // whatever else was queued is delivered: a second DM would be among it
 		var dms int
 		for _, c := range w.emu.Calls("chat.postMessage") {
 			if strings.HasPrefix(c.Params["channel"], "D") && strings.Contains(c.Params["text"], "assigned you") {

@@ -60,8 +60,9 @@ type Options struct {
 
 // Bot is the running Slack app.
 type Bot struct {
-	api     *slack.Client
-	web     *http.Client // the Web API's, also for response_url posts
+	api     *slack.Client // the outbox's: a 429 comes back for the pacer to pause its key
+	ui      *slack.Client // interactive calls (views, DMs, uploads): slack-go waits out a 429 itself
+	web     *http.Client  // the Web API's, also for response_url posts
 	sm      *socketmode.Client
 	svc     *commands.Service
 	outbox  domain.Outbox
@@ -72,10 +73,10 @@ type Bot struct {
 	metrics *Metrics
 	poll    time.Duration
 
-	sem  chan struct{} // worker slots
-	wg   sync.WaitGroup
-	kick chan struct{} // wakes the outbox dispatcher
-	ppl  *people
+	workers workers // the worker pool (workers.go)
+	wg      sync.WaitGroup
+	kick    chan struct{} // wakes the outbox dispatcher
+	ppl     *people
 	// cardLocks serialises card posts per ticket in this process, so a
 	// card is posted once before it is updated.
 	cardLocks keyedMutex
@@ -115,14 +116,17 @@ func webClient() *http.Client {
 // New returns a bot; Run connects it.
 func New(o Options) *Bot {
 	web := webClient()
-	// No slack.OptionRetry: slack-go would then retry 429s on its own,
-	// behind the dispatcher's back, spending the key's budget inside its
+	// api has no slack.OptionRetry: slack-go would then retry 429s on its
+	// own, behind the pacer's back, spending the key's budget inside its
 	// Retry-After window. A 429 comes back as slack.RateLimitedError.
+	// Someone waits on an interactive call, and nothing paces it: ui
+	// retries a 429 after its Retry-After, a few times.
 	apiOpts := []slack.Option{slack.OptionAppLevelToken(o.AppToken), slack.OptionHTTPClient(web)}
 	if o.APIURL != "" {
 		apiOpts = append(apiOpts, slack.OptionAPIURL(o.APIURL))
 	}
 	api := slack.New(o.BotToken, apiOpts...)
+	ui := slack.New(o.BotToken, append(apiOpts, slack.OptionRetry(3))...) // after OptionHTTPClient: it wraps that client
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -136,8 +140,8 @@ func New(o Options) *Bot {
 		o.Metrics = NewMetrics(nil)
 	}
 	b := &Bot{
-		api: api, web: web, sm: socketmode.New(api), svc: o.Service, outbox: o.Outbox, log: o.Logger,
-		metrics: o.Metrics, poll: o.OutboxPoll, sem: make(chan struct{}, o.Workers),
+		api: api, ui: ui, web: web, sm: socketmode.New(api), svc: o.Service, outbox: o.Outbox, log: o.Logger,
+		metrics: o.Metrics, poll: o.OutboxPoll, workers: workers{size: o.Workers},
 		kick: make(chan struct{}, 1),
 	}
 	if o.Inbox == nil {
@@ -348,30 +352,6 @@ func defaultWorkers(svc *commands.Service) int {
 		return 32
 	}
 	return 96
-}
-
-// work runs fn on a worker once a slot is free. The event loop never waits
-// for a slot: the goroutine does.
-func (b *Bot) work(ctx context.Context, kind string, fn func(ctx context.Context)) {
-	b.wg.Add(1)
-	go func() {
-		defer b.wg.Done()
-		select {
-		case b.sem <- struct{}{}:
-		case <-ctx.Done():
-			return
-		}
-		defer func() { <-b.sem }()
-		defer func() {
-			if p := recover(); p != nil {
-				b.log.Error("bot: handler panicked", "kind", kind, "panic", p)
-			}
-		}()
-		// Work started before a shutdown finishes, within its own budget.
-		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		fn(wctx)
-	}()
 }
 
 // Kick wakes the outbox dispatcher: call it after queueing work outside

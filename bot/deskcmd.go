@@ -137,7 +137,7 @@ func splitOptions(text string) ([]string, map[string]string) {
 	opts := map[string]string{}
 	for _, tok := range tokens(text) {
 		if k, v, ok := strings.Cut(tok, "="); ok && k != "" && !strings.ContainsAny(k, "<#@") {
-			opts[strings.ToLower(k)] = v
+			opts[strings.ToLower(k)] = plainID(v) // channel=<#C123|acme> is C123
 			continue
 		}
 		words = append(words, tok)

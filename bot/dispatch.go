@@ -114,12 +114,22 @@ func (d *dispatcher) claim(ctx context.Context) bool {
 }
 
 // ticketOf is the ticket a message concerns, 0 for none.
-func ticketOf(m *domain.OutboxMessage) int64 {
+func ticketOf(m *domain.OutboxMessage) (int64, error) {
 	var ref struct {
 		TicketID int64 `json:"ticket_id"`
 	}
-	_ = json.Unmarshal([]byte(m.Payload), &ref)
-	return ref.TicketID
+	if err := json.Unmarshal([]byte(m.Payload), &ref); err != nil {
+		return 0, fmt.Errorf("outbox: unable to read message %d (%s): %w", m.ID, m.Kind, err)
+	}
+	return ref.TicketID, nil
+}
+
+// unreadable routes a message whose payload does not parse: alone on its
+// own key, so it holds up no ticket's or channel's queue while delivering
+// it fails (and is recorded) on its own.
+func (b *Bot) unreadable(m *domain.OutboxMessage, err error) route {
+	b.log.Error("outbox: unreadable message", "id", m.ID, "kind", m.Kind, "err", err)
+	return route{key: fmt.Sprintf("unreadable:%d", m.ID)}
 }
 
 // routeOf tells where a message goes and what it spends: a card not yet
@@ -132,7 +142,10 @@ func (b *Bot) routeOf(ctx context.Context, m *domain.OutboxMessage) route {
 	}
 	switch m.Kind {
 	case domain.OutboxCard:
-		id := ticketOf(m)
+		id, err := ticketOf(m)
+		if err != nil {
+			return b.unreadable(m, err)
+		}
 		var t *domain.Ticket
 		if v, ok := b.cardsAhead.Load(m.ID); ok {
 			t = v.(*commands.CardView).Ticket
@@ -153,7 +166,9 @@ func (b *Bot) routeOf(ctx context.Context, m *domain.OutboxMessage) route {
 		return r
 	case domain.OutboxSlackPost:
 		var job commands.PostJob
-		_ = json.Unmarshal([]byte(m.Payload), &job)
+		if err := json.Unmarshal([]byte(m.Payload), &job); err != nil {
+			return b.unreadable(m, err)
+		}
 		class := classPost
 		switch job.Notice {
 		case commands.NoticeSLAWarning, commands.NoticeSLABreach:
@@ -177,7 +192,11 @@ func (b *Bot) routeOf(ctx context.Context, m *domain.OutboxMessage) route {
 		// A mail's files go into its card's thread after the card and in
 		// the mail's order: in their channel's queue, spending the files
 		// budget.
-		if t, err := b.svc.TicketByID(ctx, ticketOf(m)); err == nil && t.SlackChannel != "" {
+		id, err := ticketOf(m)
+		if err != nil {
+			return b.unreadable(m, err)
+		}
+		if t, err := b.svc.TicketByID(ctx, id); err == nil && t.SlackChannel != "" {
 			return route{key: "post:" + t.SlackChannel, ordered: true, class: classPost, buckets: []string{bucketFiles}}
 		}
 		return route{key: "files", buckets: []string{bucketFiles}}
@@ -298,7 +317,7 @@ func (b *Bot) readCardsAhead(ctx context.Context, msgs []*domain.OutboxMessage) 
 	var ids []int64
 	byTicket := map[int64]int64{} // ticket → outbox message
 	for _, m := range msgs {
-		if id := ticketOf(m); m.Kind == domain.OutboxCard && id != 0 {
+		if id, err := ticketOf(m); m.Kind == domain.OutboxCard && err == nil && id != 0 {
 			ids, byTicket[id] = append(ids, id), m.ID
 		}
 	}

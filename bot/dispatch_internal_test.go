@@ -341,3 +341,18 @@ func TestDispatcherQueuesByID(t *testing.T) {
 		}
 	})
 }
+
+// A message whose payload does not parse goes alone on a key of its own:
+// read as ticket 0, it would join every other unreadable card's queue.
+func TestRouteOfUnreadable(t *testing.T) {
+	b := &Bot{log: slog.New(slog.DiscardHandler)}
+	for _, kind := range []string{domain.OutboxCard, domain.OutboxSlackPost, domain.OutboxSlackFile} {
+		m := &domain.OutboxMessage{ID: 7, Kind: kind, Payload: "{not json"}
+		if r := b.routeOf(context.Background(), m); r.key != "unreadable:7" || r.ticket != 0 || r.ordered {
+			t.Errorf("%s: route %+v", kind, r)
+		}
+	}
+	if id, err := ticketOf(&domain.OutboxMessage{Payload: `{"ticket_id":42}`}); id != 42 || err != nil {
+		t.Errorf("ticketOf: %d %v", id, err)
+	}
+}

@@ -36,7 +36,7 @@ func (b *Bot) openEditModal(ctx context.Context, a domain.Actor, responseURL, tr
 		return
 	}
 	view := b.editView(b.svc.Config(), t, t.Type, nil, customers, b.userLoc(ctx, a.UserID))
-	b.retry(ctx, "views.open", func() error { _, err := b.api.OpenViewContext(ctx, triggerID, view); return err })
+	b.call("views.open", func() error { _, err := b.ui.OpenViewContext(ctx, triggerID, view); return err })
 }
 
 // editView builds the modal for a type. values, when the type changed,
@@ -128,8 +128,8 @@ func (b *Bot) redrawEditModal(ctx context.Context, cb slack.InteractionCallback,
 	}
 	typ := firstNonEmpty(act.SelectedOption.Value, act.Value)
 	view := b.editView(b.svc.Config(), t, typ, cb.View.State.Values, customers, b.userLoc(ctx, a.UserID))
-	b.retry(ctx, "views.update", func() error {
-		_, err := b.api.UpdateViewContext(ctx, view, "", cb.View.Hash, cb.View.ID)
+	b.call("views.update", func() error {
+		_, err := b.ui.UpdateViewContext(ctx, view, "", cb.View.Hash, cb.View.ID)
 		return err
 	})
 }
@@ -145,7 +145,7 @@ func (b *Bot) submitEdit(ctx context.Context, a domain.Actor, cb slack.Interacti
 	var due time.Time
 	if text := strings.TrimSpace(inputValue(values, "due")); text != "" {
 		var err error
-		if due, err = domain.ParseDue(text, time.Now(), b.userLoc(ctx, a.UserID)); err != nil {
+		if due, err = b.svc.ParseDue(ctx, text, b.userLoc(ctx, a.UserID)); err != nil {
 			return formError("due", err)
 		}
 	}

@@ -198,7 +198,7 @@ func (b *Bot) openNoteModal(ctx context.Context, a domain.Actor, responseURL, tr
 			slack.NewInputBlock("body", plain("Note"), nil, body),
 		}},
 	}
-	b.retry(ctx, "views.open", func() error { _, err := b.api.OpenViewContext(ctx, triggerID, view); return err })
+	b.call("views.open", func() error { _, err := b.ui.OpenViewContext(ctx, triggerID, view); return err })
 }
 
 func (b *Bot) submitNote(ctx context.Context, a domain.Actor, cb slack.InteractionCallback, values map[string]map[string]slack.BlockAction) *slack.ViewSubmissionResponse {

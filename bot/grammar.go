@@ -84,7 +84,7 @@ func listQuery(rest string, isCustomer func(string) bool) bool {
 		switch {
 		case queryTermRE.MatchString(lw), strings.HasPrefix(w, `"`) || strings.HasSuffix(w, `"`):
 		case len(w) > 1 && (w[0] == '!' || w[0] == '#'):
-		case channelLinkRE.MatchString(w), userLinkRE.MatchString(w):
+		case plainID(w) != w:
 		case slices.Contains(listWords, lw):
 		case isCustomer != nil && isCustomer(w):
 		default:

@@ -142,8 +142,8 @@ func (b *Bot) publishHomeNow(ctx context.Context, userID string) {
 	}
 	b.introduce(ctx, a)
 	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
-	b.retry(ctx, "views.publish", func() error {
-		_, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view})
+	b.call("views.publish", func() error {
+		_, err := b.ui.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view})
 		return err
 	})
 }

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -77,7 +76,7 @@ func (b *Bot) onBlockAction(ctx context.Context, cb slack.InteractionCallback, a
 			err = domain.Errorf(domain.EFORBIDDEN, "Only support agents can log time.")
 			break
 		}
-		b.openLogTimeModal(ctx, cb.TriggerID, key)
+		b.openLogTimeModal(ctx, a.UserID, cb.TriggerID, key)
 		return
 	case actReplyCustomer:
 		b.openReplyModal(ctx, a, cb.ResponseURL, cb.TriggerID, key)
@@ -125,8 +124,11 @@ func (b *Bot) redrawCreateModal(ctx context.Context, cb slack.InteractionCallbac
 		b.log.Error("bot: actor", "err", err)
 		return
 	}
-	var pre createPrefill
-	_ = json.Unmarshal([]byte(cb.View.PrivateMetadata), &pre)
+	pre, err := readPrefill(cb.View.PrivateMetadata)
+	if err != nil {
+		b.log.Error("bot: unable to redraw the create modal", "err", err)
+		return
+	}
 	values := cb.View.State.Values
 	if values == nil {
 		values = map[string]map[string]slack.BlockAction{}
@@ -141,8 +143,8 @@ func (b *Bot) redrawCreateModal(ctx context.Context, cb slack.InteractionCallbac
 		b.log.Error("bot: unable to redraw the create modal", "err", err)
 		return
 	}
-	b.retry(ctx, "views.update", func() error {
-		_, err := b.api.UpdateViewContext(ctx, view, "", cb.View.Hash, cb.View.ID)
+	b.call("views.update", func() error {
+		_, err := b.ui.UpdateViewContext(ctx, view, "", cb.View.Hash, cb.View.ID)
 		return err
 	})
 }

@@ -38,8 +38,10 @@ func (b *Bot) showQuery(ctx context.Context, a domain.Actor, responseURL, channe
 	var err error
 	if name, ok := strings.CutPrefix(args, viewPrefix); ok {
 		r, err = b.svc.RunView(ctx, a, name, page, loc)
+	} else if q, perr := b.plainQuery(ctx, args); perr != nil {
+		err = perr
 	} else {
-		r, err = b.svc.QueryTicketsIn(ctx, a, args, page, loc)
+		r, err = b.svc.QueryTicketsIn(ctx, a, q, page, loc)
 	}
 	if err != nil {
 		b.fail(ctx, responseURL, err)
@@ -76,8 +78,8 @@ func (b *Bot) postTimeline(ctx context.Context, a domain.Actor, responseURL, cha
 	}
 	comment := fmt.Sprintf("Timeline of %d of %d tickets: `%s`. The mark on each bar is its due date, else its next SLA deadline.", len(r.Tickets), r.Total, escCut(r.Query, 300))
 	upload := func(ch string) error {
-		return b.retry(ctx, "files.upload", func() error {
-			_, err := b.api.UploadFileContext(ctx, slack.UploadFileParameters{
+		return b.call("files.upload", func() error {
+			_, err := b.ui.UploadFileContext(ctx, slack.UploadFileParameters{
 				Channel: ch, Filename: "timeline.png", FileSize: len(img), Reader: bytes.NewReader(img),
 				Title: "Timeline", InitialComment: comment, AltTxt: "Gantt chart of " + strconv.Itoa(len(r.Tickets)) + " tickets",
 			})
@@ -104,12 +106,12 @@ func (b *Bot) postTimeline(ctx context.Context, a domain.Actor, responseURL, cha
 // dmBlocks sends a message with blocks to a person's DMs (clicks in the
 // App Home have no response_url).
 func (b *Bot) dmBlocks(ctx context.Context, user, text string, blocks []slack.Block) {
-	b.retry(ctx, "dm", func() error {
-		ch, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
+	b.call("dm", func() error {
+		ch, _, _, err := b.ui.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
 		if err != nil {
 			return err
 		}
-		_, _, err = b.api.PostMessageContext(ctx, ch.ID, slack.MsgOptionText(cut(text, maxMessageText), false), slack.MsgOptionBlocks(blocks...))
+		_, _, err = b.ui.PostMessageContext(ctx, ch.ID, slack.MsgOptionText(cut(text, maxMessageText), false), slack.MsgOptionBlocks(blocks...))
 		return err
 	})
 }

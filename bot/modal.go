@@ -35,6 +35,18 @@ type createPrefill struct {
 	Agent       bool   `json:"a,omitempty"`
 }
 
+// readPrefill reads what createView put in the modal's private_metadata.
+func readPrefill(meta string) (createPrefill, error) {
+	var pre createPrefill
+	if meta == "" {
+		return pre, nil
+	}
+	if err := json.Unmarshal([]byte(meta), &pre); err != nil {
+		return pre, fmt.Errorf("bot: unable to read the create modal's metadata %q: %w", meta, err)
+	}
+	return pre, nil
+}
+
 func (b *Bot) openCreateModal(ctx context.Context, a domain.Actor, triggerID string, pre createPrefill) {
 	pre.Agent = a.IsAgent()
 	if pre.ProjectKey == "" && pre.Channel != "" {
@@ -47,7 +59,7 @@ func (b *Bot) openCreateModal(ctx context.Context, a domain.Actor, triggerID str
 		b.log.Error("bot: unable to build the create modal", "err", err)
 		return
 	}
-	b.retry(ctx, "views.open", func() error { _, err := b.api.OpenViewContext(ctx, triggerID, view); return err })
+	b.call("views.open", func() error { _, err := b.ui.OpenViewContext(ctx, triggerID, view); return err })
 }
 
 // createView builds the modal; values keeps what the person already typed
@@ -258,7 +270,7 @@ func (b *Bot) onViewSubmission(ctx context.Context, evt socketmode.Event, cb sla
 		if resp != nil {
 			b.ack(evt, resp, start)
 		} else {
-			b.ack(evt, nil, start)
+			b.ack(evt, nil, start) // not resp: a nil pointer in an any is not nil, and would ack "null"
 		}
 	case <-time.After(submitBudget - time.Since(start)):
 		b.ack(evt, nil, start)
@@ -303,8 +315,11 @@ func (b *Bot) submitView(ctx context.Context, cb slack.InteractionCallback) *sla
 }
 
 func (b *Bot) submitCreate(ctx context.Context, a domain.Actor, cb slack.InteractionCallback, values map[string]map[string]slack.BlockAction) *slack.ViewSubmissionResponse {
-	var pre createPrefill
-	_ = json.Unmarshal([]byte(cb.View.PrivateMetadata), &pre)
+	pre, err := readPrefill(cb.View.PrivateMetadata)
+	if err != nil {
+		b.log.Error("bot: create form with unreadable metadata", "err", err)
+		return formError("title", domain.Errorf(domain.EINVALID, "This form lost where it came from; open it again."))
+	}
 	if pre.Channel != "" {
 		// Only for a guest nobody could place: a customer's company is
 		// their organisation's, wherever they write (people.actor).
@@ -367,20 +382,24 @@ func formError(block string, err error) *slack.ViewSubmissionResponse {
 
 // dm writes to a person directly.
 func (b *Bot) dm(ctx context.Context, userID, text string) {
-	b.retry(ctx, "dm", func() error {
-		ch, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{userID}})
+	b.call("dm", func() error {
+		ch, _, _, err := b.ui.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{userID}})
 		if err != nil {
 			return err
 		}
-		_, _, err = b.api.PostMessageContext(ctx, ch.ID, slack.MsgOptionText(text, false))
+		_, _, err = b.ui.PostMessageContext(ctx, ch.ID, slack.MsgOptionText(text, false))
 		return err
 	})
 }
 
-func (b *Bot) openLogTimeModal(ctx context.Context, triggerID, key string) {
-	today := time.Now().Format("2006-01-02")
+func (b *Bot) openLogTimeModal(ctx context.Context, userID, triggerID, key string) {
+	today, err := b.svc.LocalDate(ctx, b.userLoc(ctx, userID))
+	if err != nil {
+		b.log.Error("bot: unable to read today's date for the log-time form", "err", err)
+		return
+	}
 	date := slack.NewDatePickerBlockElement("date")
-	date.InitialDate = today
+	date.InitialDate = today.Format("2006-01-02")
 	billable := slack.NewCheckboxGroupsBlockElement("billable", slack.NewOptionBlockObject("yes", plain("Billable"), nil))
 	billable.InitialOptions = []*slack.OptionBlockObject{slack.NewOptionBlockObject("yes", plain("Billable"), nil)}
 	billIn := slack.NewInputBlock("billable", plain("Billing"), nil, billable)
@@ -399,11 +418,11 @@ func (b *Bot) openLogTimeModal(ctx context.Context, triggerID, key string) {
 		Type: slack.VTModal, CallbackID: cbLogTime, Title: plain(cut(strings.TrimSpace("Log time "+key), maxModalTitle)),
 		Submit: plain("Log"), Close: plain("Cancel"), Blocks: slack.Blocks{BlockSet: blocks}, PrivateMetadata: key,
 	}
-	b.retry(ctx, "views.open", func() error { _, err := b.api.OpenViewContext(ctx, triggerID, view); return err })
+	b.call("views.open", func() error { _, err := b.ui.OpenViewContext(ctx, triggerID, view); return err })
 }
 
 func (b *Bot) submitLogTime(ctx context.Context, a domain.Actor, cb slack.InteractionCallback, values map[string]map[string]slack.BlockAction) *slack.ViewSubmissionResponse {
-	loc := b.userLocation(ctx, a.UserID)
+	loc := b.userLoc(ctx, a.UserID)
 	var day time.Time
 	if d := inputValue(values, "date"); d != "" {
 		var err error
@@ -419,11 +438,10 @@ func (b *Bot) submitLogTime(ctx context.Context, a domain.Actor, cb slack.Intera
 			return formError("ticket", domain.FieldErrorf("ticket", "Write the ticket's key, like ACME-42."))
 		}
 	}
-	e, err := b.svc.LogTime(ctx, a, commands.LogTimeInput{Key: key, Duration: inputValue(values, "duration"),
+	_, err := b.svc.LogTime(ctx, a, commands.LogTimeInput{Key: key, Duration: inputValue(values, "duration"),
 		Date: day, Note: inputValue(values, "note"), Billable: &billable, Location: loc})
 	if err != nil {
 		return formError(blockFor(err, values), err)
 	}
-	_ = e
 	return nil
 }

@@ -119,7 +119,7 @@ func (b *Bot) onOnboardAction(ctx context.Context, a domain.Actor, cb slack.Inte
 	default:
 		return
 	}
-	b.retry(ctx, "views.open", func() error { _, err := b.api.OpenViewContext(ctx, cb.TriggerID, view); return err })
+	b.call("views.open", func() error { _, err := b.ui.OpenViewContext(ctx, cb.TriggerID, view); return err })
 }
 
 func (b *Bot) submitAddCustomer(ctx context.Context, a domain.Actor, values map[string]map[string]slack.BlockAction) *slack.ViewSubmissionResponse {

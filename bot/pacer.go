@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/domain/sla"
 )
 
 // Slack's rate limits as the dispatcher spends them (slackemu/ratelimit.go
@@ -204,7 +205,7 @@ func (p *pacer) enqueueLocked(ctx context.Context, d *delivery) {
 	}
 	if d.route.update {
 		if last, ok := p.lastCard[d.route.ticket]; ok {
-			d.notBefore = maxTime(d.notBefore, last.Add(time.Duration(float64(cardEvery)/p.scale)))
+			d.notBefore = sla.Later(d.notBefore, last.Add(time.Duration(float64(cardEvery)/p.scale)))
 		}
 	}
 	k := p.keys[d.route.key]
@@ -468,10 +469,12 @@ func (p *pacer) drop(ctx context.Context) {
 	p.keys, p.held, p.cards = map[string]*keyQueue{}, map[int64]*delivery{}, map[int64]*delivery{}
 }
 
-// cardTicket is the ticket of a card message, 0 for other kinds.
+// cardTicket is the ticket of a card message, 0 for other kinds and for
+// an unreadable one (routeOf logs it and gives it a key of its own).
 func cardTicket(m *domain.OutboxMessage) int64 {
 	if m.Kind != domain.OutboxCard {
 		return 0
 	}
-	return ticketOf(m)
+	id, _ := ticketOf(m)
+	return id
 }

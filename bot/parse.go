@@ -22,8 +22,6 @@ var (
 	// "Server down !!!" and "Fix #123" keep them in the title.
 	priorityWordRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 	customerWordRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{1,9}$`)
-	userLinkRE     = regexp.MustCompile(`^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$`)
-	channelLinkRE  = regexp.MustCompile(`^<#([CG][A-Z0-9]+)(?:\|([^>]*))?>$`)
 )
 
 // parseQuickTicket reads the short grammar. Tokens it recognises anywhere
@@ -33,16 +31,17 @@ func parseQuickTicket(text string) quickTicket {
 	var title []string
 	for _, w := range strings.Fields(text) {
 		lw := strings.ToLower(w)
+		channel, channelName, isChannel := channelMention(w)
+		user, isUser := userMention(w)
 		switch {
 		case len(w) > 1 && w[0] == '!' && priorityWordRE.MatchString(w[1:]):
 			q.Priority = strings.ToLower(w[1:])
 		case len(w) > 1 && w[0] == '#' && customerWordRE.MatchString(w[1:]):
 			q.ProjectKey = strings.ToUpper(w[1:])
-		case channelLinkRE.MatchString(w):
-			m := channelLinkRE.FindStringSubmatch(w)
-			q.ChannelRef, q.ProjectKey = m[1], strings.ToUpper(m[2])
-		case userLinkRE.MatchString(w):
-			q.AssigneeID = userLinkRE.FindStringSubmatch(w)[1]
+		case isChannel:
+			q.ChannelRef, q.ProjectKey = channel, strings.ToUpper(channelName)
+		case isUser:
+			q.AssigneeID = user
 		case strings.HasPrefix(lw, "type:") && len(w) > 5:
 			q.Type = strings.ToLower(w[5:])
 		case strings.HasPrefix(lw, "version:") && len(w) > 8:

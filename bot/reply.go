@@ -50,7 +50,7 @@ func (b *Bot) openReplyModal(ctx context.Context, a domain.Actor, responseURL, t
 		Type: slack.VTModal, CallbackID: cbReply, Title: plain(cut("Reply to customer", maxModalTitle)),
 		Submit: plain("Send"), Close: plain("Cancel"), Blocks: slack.Blocks{BlockSet: blocks}, PrivateMetadata: t.Key(),
 	}
-	b.retry(ctx, "views.open", func() error { _, err := b.api.OpenViewContext(ctx, triggerID, view); return err })
+	b.call("views.open", func() error { _, err := b.ui.OpenViewContext(ctx, triggerID, view); return err })
 }
 
 func (b *Bot) submitReply(ctx context.Context, a domain.Actor, cb slack.InteractionCallback, values map[string]map[string]slack.BlockAction) *slack.ViewSubmissionResponse {

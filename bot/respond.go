@@ -2,9 +2,7 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"strings"
-	"time"
 
 	"github.com/slack-go/slack"
 
@@ -24,13 +22,13 @@ func (b *Bot) reply(ctx context.Context, responseURL, text string, blocks ...sla
 	if len(blocks) > 0 {
 		msg.Blocks = &slack.Blocks{BlockSet: blocks}
 	}
-	b.retry(ctx, "response_url", func() error { return slack.PostWebhookCustomHTTPContext(ctx, responseURL, b.web, msg) })
+	b.call("response_url", func() error { return slack.PostWebhookCustomHTTPContext(ctx, responseURL, b.web, msg) })
 }
 
 // replaceOriginal swaps the ephemeral message a click came from (list pages).
 func (b *Bot) replaceOriginal(ctx context.Context, responseURL, text string, blocks []slack.Block) {
 	msg := &slack.WebhookMessage{ReplaceOriginal: true, ResponseType: slack.ResponseTypeEphemeral, Text: cut(text, maxMessageText), Blocks: &slack.Blocks{BlockSet: blocks}}
-	b.retry(ctx, "response_url", func() error { return slack.PostWebhookCustomHTTPContext(ctx, responseURL, b.web, msg) })
+	b.call("response_url", func() error { return slack.PostWebhookCustomHTTPContext(ctx, responseURL, b.web, msg) })
 }
 
 // fail tells the person what went wrong: the error's message when it is
@@ -46,24 +44,13 @@ func (b *Bot) fail(ctx context.Context, responseURL string, err error) {
 	b.reply(ctx, responseURL, ":warning: "+esc(domain.ErrorMessage(err)))
 }
 
-// retry runs a synchronous Slack call, waiting out a 429's Retry-After a
-// few times while the context allows.
-func (b *Bot) retry(ctx context.Context, what string, call func() error) error {
-	var err error
-	for attempt := 0; attempt < 4; attempt++ {
-		if err = call(); err == nil {
-			return nil
-		}
-		var rl *slack.RateLimitedError
-		if !errors.As(err, &rl) {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(rl.RetryAfter):
-		}
+// call runs a synchronous Slack call and logs its failure. Web API calls
+// go through b.ui, which waits out a 429 itself; a response_url is not
+// rate limited (it takes five uses in thirty minutes, then refuses).
+func (b *Bot) call(what string, fn func() error) error {
+	err := fn()
+	if err != nil {
+		b.log.Warn("bot: slack call failed", "call", what, "err", err)
 	}
-	b.log.Warn("bot: slack call failed", "call", what, "err", err)
 	return err
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
-	"github.com/deskbot/deskbot/domain/billing"
 	"github.com/deskbot/deskbot/domain/sla"
 )
 
@@ -88,24 +87,18 @@ func explainLines(segs []sla.Segment, loc *time.Location) []string {
 func (b *Bot) slaReport(ctx context.Context, a domain.Actor, responseURL, args string) {
 	key, period := "", "this-month"
 	for _, w := range strings.Fields(args) {
-		if _, err := billing.ParsePeriod(w, time.Now(), time.UTC); err == nil {
+		if commands.IsPeriod(w) {
 			period = w
 		} else {
 			key = strings.ToUpper(strings.TrimPrefix(w, "#"))
 		}
 	}
-	loc := b.userLocation(ctx, a.UserID)
-	p, err := billing.ParsePeriod(period, time.Now(), loc)
-	if err != nil {
-		b.fail(ctx, responseURL, domain.Errorf(domain.EINVALID, "%s", err.Error()))
-		return
-	}
-	r, err := b.svc.SLAReport(ctx, a, key, p.From, p.To)
+	r, err := b.svc.SLAReportPeriod(ctx, a, key, period, b.userLoc(ctx, a.UserID))
 	if err != nil {
 		b.fail(ctx, responseURL, err)
 		return
 	}
-	lines := []string{fmt.Sprintf("*SLA compliance, %s* (tickets opened in the period)", esc(p.Label))}
+	lines := []string{fmt.Sprintf("*SLA compliance, %s* (tickets opened in the period)", esc(r.Label))}
 	row := func(label string, r commands.SLAReportRow) string {
 		return fmt.Sprintf("%s — %d tickets · first response %s · resolution %s · median first response %s",
 			label, r.Tickets, compliance(r.FirstResponse), compliance(r.Resolution), domain.FormatDuration(r.MedianFirstResponse))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/deskbot/deskbot/domain"
 )
@@ -22,8 +21,7 @@ func (b *Bot) ticketVerb(ctx context.Context, a domain.Actor, responseURL, userI
 		if public {
 			words = words[:len(words)-1]
 		}
-		loc := b.userLoc(ctx, userID)
-		at, err := domain.ParseDue(strings.Join(words, " "), time.Now(), loc)
+		at, err := b.svc.ParseDue(ctx, strings.Join(words, " "), b.userLoc(ctx, userID))
 		if err != nil {
 			b.fail(ctx, responseURL, err)
 			return

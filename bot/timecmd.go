@@ -69,7 +69,7 @@ func (b *Bot) timeCommand(ctx context.Context, a domain.Actor, cmd slack.SlashCo
 			b.reply(ctx, cmd.ResponseURL, msg)
 			return
 		}
-		e, err := b.svc.LogTime(ctx, a, commands.LogTimeInput{Key: key, Duration: dur, Note: note, Location: b.userLocation(ctx, a.UserID),
+		e, err := b.svc.LogTime(ctx, a, commands.LogTimeInput{Key: key, Duration: dur, Note: note, Location: b.userLoc(ctx, a.UserID),
 			DedupID: dedupEnvelope(envelope)})
 		if commands.IsDuplicate(err) {
 			b.reply(ctx, cmd.ResponseURL, fmt.Sprintf(":memo: Logged on *%s*.", strings.ToUpper(key)))
@@ -113,14 +113,4 @@ func (b *Bot) stopTimer(ctx context.Context, a domain.Actor, responseURL string)
 		return
 	}
 	b.reply(ctx, responseURL, fmt.Sprintf(":stop_button: Timer stopped on *%s*: %s logged.", t.Key(), domain.FormatDuration(time.Duration(e.Seconds)*time.Second)))
-}
-
-// userLocation is the person's time zone from their Slack profile.
-func (b *Bot) userLocation(ctx context.Context, userID string) *time.Location {
-	if u, err := b.ppl.user(ctx, userID); err == nil && u.TZ != "" {
-		if loc, err := time.LoadLocation(u.TZ); err == nil {
-			return loc
-		}
-	}
-	return time.UTC
 }

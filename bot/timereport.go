@@ -79,8 +79,8 @@ func (b *Bot) timeReport(ctx context.Context, a domain.Actor, cmd slack.SlashCom
 		b.fail(ctx, cmd.ResponseURL, err)
 		return
 	}
-	err = b.retry(ctx, "files.upload", func() error {
-		_, err := b.api.UploadFileContext(ctx, slack.UploadFileParameters{
+	err = b.call("files.upload", func() error {
+		_, err := b.ui.UploadFileContext(ctx, slack.UploadFileParameters{
 			Reader: bytes.NewReader(csv.Bytes()), FileSize: csv.Len(), Filename: name, Title: name,
 			Channel: dm.ID, InitialComment: comment,
 		})

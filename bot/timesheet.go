@@ -23,18 +23,15 @@ const (
 
 // timeWeek answers `/time week [last] [@person]`.
 func (b *Bot) timeWeek(ctx context.Context, a domain.Actor, responseURL, args string) {
-	loc := b.userLocation(ctx, a.UserID)
-	day := time.Now().In(loc)
-	user := ""
+	weeksBack, user := 0, ""
 	for _, w := range strings.Fields(args) {
-		switch {
-		case strings.EqualFold(w, "last"):
-			day = day.AddDate(0, 0, -7)
-		case userLinkRE.MatchString(w):
-			user = userLinkRE.FindStringSubmatch(w)[1]
+		if strings.EqualFold(w, "last") {
+			weeksBack = 1
+		} else if id, ok := userMention(w); ok {
+			user = id
 		}
 	}
-	ts, err := b.svc.Timesheet(ctx, a, user, day, loc)
+	ts, err := b.svc.Timesheet(ctx, a, user, weeksBack, b.userLoc(ctx, a.UserID))
 	if err != nil {
 		b.fail(ctx, responseURL, err)
 		return
@@ -101,6 +98,7 @@ func (b *Bot) onEntryAction(ctx context.Context, a domain.Actor, cb slack.Intera
 	}
 	id, err := strconv.ParseInt(idText, 10, 64)
 	if err != nil {
+		b.log.Warn("bot: time entry action without an entry id", "action", act.ActionID, "value", idText)
 		return
 	}
 	switch action {
@@ -140,25 +138,29 @@ func (b *Bot) openStopAtModal(ctx context.Context, triggerID, entryID string) {
 			textInput("end", "When did you stop? (today, HH:MM)", "", false, 5, "17:30"),
 		}},
 	}
-	b.retry(ctx, "views.open", func() error { _, err := b.api.OpenViewContext(ctx, triggerID, view); return err })
+	b.call("views.open", func() error { _, err := b.ui.OpenViewContext(ctx, triggerID, view); return err })
 }
 
 func (b *Bot) submitStopAt(ctx context.Context, a domain.Actor, cb slack.InteractionCallback) *slack.ViewSubmissionResponse {
-	id, _ := strconv.ParseInt(cb.View.PrivateMetadata, 10, 64)
-	loc := b.userLocation(ctx, a.UserID)
-	hm, err := time.ParseInLocation("15:04", strings.TrimSpace(inputValue(cb.View.State.Values, "end")), loc)
+	id, err := metadataID(cb)
 	if err != nil {
-		return formError("end", domain.FieldErrorf("end", "Write the time like 17:30."))
+		b.log.Warn("bot: stop-at form without its entry", "metadata", cb.View.PrivateMetadata, "err", err)
+		return formError("end", err)
 	}
-	now := time.Now().In(loc)
-	at := time.Date(now.Year(), now.Month(), now.Day(), hm.Hour(), hm.Minute(), 0, 0, loc)
-	if at.After(now) { // 23:30 typed after midnight means yesterday
-		at = at.AddDate(0, 0, -1)
-	}
-	if _, _, err := b.svc.StopTimerEntry(ctx, a, id, at); err != nil {
+	end := inputValue(cb.View.State.Values, "end")
+	if _, _, err := b.svc.StopTimerEntryAt(ctx, a, id, end, b.userLoc(ctx, a.UserID)); err != nil {
 		return formError(blockFor(err, map[string]map[string]slack.BlockAction{"end": nil}), err)
 	}
 	return nil
+}
+
+// metadataID reads the entry id a time form carries in its metadata.
+func metadataID(cb slack.InteractionCallback) (int64, error) {
+	id, err := strconv.ParseInt(cb.View.PrivateMetadata, 10, 64)
+	if err != nil {
+		return 0, domain.Errorf(domain.EINVALID, "This form lost track of its time entry; open it again.")
+	}
+	return id, nil
 }
 
 func (b *Bot) openEditTimeModal(ctx context.Context, a domain.Actor, triggerID string, id int64) {
@@ -167,7 +169,7 @@ func (b *Bot) openEditTimeModal(ctx context.Context, a domain.Actor, triggerID s
 		b.dm(ctx, a.UserID, ":warning: "+esc(domain.ErrorMessage(err)))
 		return
 	}
-	loc := b.userLocation(ctx, a.UserID)
+	loc := b.userLoc(ctx, a.UserID)
 	date := slack.NewDatePickerBlockElement("date")
 	date.InitialDate = e.StartedAt.In(loc).Format("2006-01-02")
 	billable := slack.NewCheckboxGroupsBlockElement("billable", slack.NewOptionBlockObject("yes", plain("Billable"), nil))
@@ -187,13 +189,17 @@ func (b *Bot) openEditTimeModal(ctx context.Context, a domain.Actor, triggerID s
 			billIn,
 		}},
 	}
-	b.retry(ctx, "views.open", func() error { _, err := b.api.OpenViewContext(ctx, triggerID, view); return err })
+	b.call("views.open", func() error { _, err := b.ui.OpenViewContext(ctx, triggerID, view); return err })
 }
 
 func (b *Bot) submitEditTime(ctx context.Context, a domain.Actor, cb slack.InteractionCallback) *slack.ViewSubmissionResponse {
 	values := cb.View.State.Values
-	id, _ := strconv.ParseInt(cb.View.PrivateMetadata, 10, 64)
-	loc := b.userLocation(ctx, a.UserID)
+	id, err := metadataID(cb)
+	if err != nil {
+		b.log.Warn("bot: edit-time form without its entry", "metadata", cb.View.PrivateMetadata, "err", err)
+		return formError("duration", err)
+	}
+	loc := b.userLoc(ctx, a.UserID)
 	day, err := time.ParseInLocation("2006-01-02", inputValue(values, "date"), loc)
 	if err != nil {
 		return formError("date", domain.FieldErrorf("date", "Pick a day."))
@@ -210,7 +216,7 @@ func (b *Bot) submitEditTime(ctx context.Context, a domain.Actor, cb slack.Inter
 
 // timeToday answers bare `/time`: the running timer and today's entries.
 func (b *Bot) timeToday(ctx context.Context, a domain.Actor, responseURL string) {
-	loc := b.userLocation(ctx, a.UserID)
+	loc := b.userLoc(ctx, a.UserID)
 	d, err := b.svc.Today(ctx, a, loc)
 	if err != nil {
 		b.fail(ctx, responseURL, err)

@@ -41,6 +41,11 @@ func (b *Bot) viewCommand(ctx context.Context, a domain.Actor, cmd slack.SlashCo
 			shared, rest = true, r
 		}
 		name, q := viewName(rest)
+		q, err := b.plainQuery(ctx, q)
+		if err != nil {
+			b.fail(ctx, url, err)
+			return
+		}
 		v, err := b.svc.SaveView(ctx, a, name, q, shared)
 		if err != nil {
 			b.fail(ctx, url, err)
@@ -154,9 +159,10 @@ func quoteName(n string) string {
 // schedule and the channel; "off" (or nothing) stops the digest.
 func digestArgs(s string) (schedule, channel string) {
 	words := strings.Fields(s)
-	if n := len(words); n > 0 && channelLinkRE.MatchString(words[n-1]) {
-		channel = channelLinkRE.FindStringSubmatch(words[n-1])[1]
-		words = words[:n-1]
+	if n := len(words); n > 0 {
+		if id, _, ok := channelMention(words[n-1]); ok {
+			channel, words = id, words[:n-1]
+		}
 	}
 	schedule = strings.Join(words, " ")
 	if strings.EqualFold(schedule, "off") || strings.EqualFold(schedule, "none") {

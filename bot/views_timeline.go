@@ -15,6 +15,7 @@ import (
 
 	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/domain/sla"
 )
 
 // The timeline's geometry: a label column, then time left to right, one
@@ -53,10 +54,10 @@ func drawTimeline(cfg *domain.Config, r *commands.ViewResult) ([]byte, error) {
 	draw.Draw(img, img.Bounds(), image.NewUniform(tlBackground), image.Point{}, draw.Src)
 	start, end := r.Now, r.Now
 	for _, t := range r.Tickets {
-		start = minTime(start, t.CreatedAt)
-		end = maxTime(end, barEnd(t, r.Now))
+		start = sla.Earlier(start, t.CreatedAt)
+		end = sla.Later(end, barEnd(t, r.Now))
 		if due, _ := t.Due(); !due.IsZero() {
-			start, end = minTime(start, due), maxTime(end, due)
+			start, end = sla.Earlier(start, due), sla.Later(end, due)
 		}
 	}
 	if !end.After(start) {
@@ -192,18 +193,4 @@ func sign(n int) int {
 		return 1
 	}
 	return 0
-}
-
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }

@@ -11,10 +11,10 @@ import (
 	"github.com/deskbot/deskbot/domain/billing"
 )
 
-// CSVHeader names ReportCSV's columns: the ones an accountant asks for
+// csvHeader names ReportCSV's columns: the ones an accountant asks for
 // first, then what reconciles them (billed hours after rounding and
 // minimums, the ticket type, the engineer's ID, the entry's ID).
-var CSVHeader = []string{"date", "ticket", "title", "engineer", "hours", "billable", "rate", "amount", "note",
+var csvHeader = []string{"date", "ticket", "title", "engineer", "hours", "billable", "rate", "amount", "note",
 	"billed_hours", "type", "engineer_id", "entry_id"}
 
 // ReportCSV writes one line per entry: dates in the customer's time zone,
@@ -23,7 +23,7 @@ var CSVHeader = []string{"date", "ticket", "title", "engineer", "hours", "billab
 // add up to the report's total to the cent.
 func ReportCSV(w io.Writer, r *Report) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(CSVHeader); err != nil {
+	if err := cw.Write(csvHeader); err != nil {
 		return fmt.Errorf("commands: unable to write CSV: %w", err)
 	}
 	for i := range r.Lines {

@@ -107,7 +107,7 @@ func TestReport(t *testing.T) {
 			r.Total.Entries != 2 || r.Total.Amount != 15000+10000 || r.Period.Label != "2026-10-06 to 2026-10-07" {
 			t.Errorf("from..to: %+v %v", r, err)
 		}
-		if _, err := e.svc.Timesheet(ctx, agent, "", t0, time.UTC); err != nil {
+		if _, err := e.svc.Timesheet(ctx, agent, "", 0, time.UTC); err != nil {
 			t.Fatal(err)
 		}
 		// A running timer is not counted yet, but the report says it runs.
@@ -150,7 +150,7 @@ func TestReportCSVRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if strings.Join(recs[0], ",") != strings.Join(commands.CSVHeader, ",") || len(recs) != len(r.Lines)+1 {
+		if strings.Join(recs[0], ",") != strings.Join(commands.CSVHeader(), ",") || len(recs) != len(r.Lines)+1 {
 			t.Fatalf("header %v, %d records", recs[0], len(recs))
 		}
 		col := map[string]int{}

@@ -45,20 +45,7 @@ func (s *Service) Comment(ctx context.Context, a domain.Actor, key string, in Co
 		}
 		c = &domain.Comment{TicketID: t.ID, AuthorID: a.UserID, AuthorEmail: a.Email, AuthorName: a.Name,
 			AuthorRole: a.Role, Body: body, Public: in.Public, Channel: a.Channel, SourceRef: in.SourceRef}
-		if err := tx.AddComment(ctx, c); err != nil {
-			return err
-		}
-		if err := event(ctx, tx, a, t, domain.EventComment, "", "", visibility(in.Public)); err != nil {
-			return err
-		}
-		changed, err := s.afterComment(ctx, tx, cfg, a, t, in.Public)
-		if err != nil {
-			return err
-		}
-		if err := s.changed(ctx, tx, cfg, t, domain.EventComment); err != nil || !changed {
-			return err
-		}
-		return refreshCard(ctx, tx, t)
+		return s.addComment(ctx, tx, cfg, a, t, c)
 	})
 	if err != nil {
 		return nil, err
@@ -71,6 +58,26 @@ func visibility(public bool) string {
 		return "public"
 	}
 	return "internal"
+}
+
+// addComment stores a comment on t with all it means: its event, the first
+// response or the customer's answer (afterComment), the change hooks
+// (automations on comment_added), and the card when the ticket changed.
+func (s *Service) addComment(ctx context.Context, tx domain.Tx, cfg *domain.Config, a domain.Actor, t *domain.Ticket, c *domain.Comment) error {
+	if err := tx.AddComment(ctx, c); err != nil {
+		return err
+	}
+	if err := event(ctx, tx, a, t, domain.EventComment, "", "", visibility(c.Public)); err != nil {
+		return err
+	}
+	changed, err := s.afterComment(ctx, tx, cfg, a, t, c.Public)
+	if err != nil {
+		return err
+	}
+	if err := s.changed(ctx, tx, cfg, t, domain.EventComment); err != nil || !changed {
+		return err
+	}
+	return refreshCard(ctx, tx, t)
 }
 
 // afterComment applies what a comment means for the ticket and reports

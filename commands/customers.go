@@ -12,8 +12,8 @@ import (
 	"github.com/deskbot/deskbot/domain/query"
 )
 
-// CustomerKeys are what /desk customer add|edit sets, as key=value.
-var CustomerKeys = []string{"name", "channel", "domains", "time_zone", "sla_policy", "rate", "tier", "version", "rounding", "minimum"}
+// customerKeys are what /desk customer add|edit sets, as key=value.
+var customerKeys = []string{"name", "channel", "domains", "time_zone", "sla_policy", "rate", "tier", "version", "rounding", "minimum"}
 
 // customerAliases are the other spellings people reach for.
 var customerAliases = map[string]string{
@@ -23,14 +23,18 @@ var customerAliases = map[string]string{
 }
 
 var (
-	customerTierRE      = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
-	customerChannelIDRE = regexp.MustCompile(`^[CG][A-Z0-9]{2,}$`)
-	customerChannelRE   = regexp.MustCompile(`^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$`)
+	customerTierRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
 )
 
-// AddCustomer adds a customer with its key, name and any of CustomerKeys.
+// AddCustomer adds a customer with its key, name and any of customerKeys.
 // Only agents may. A version must have been released once any is known.
 func (s *Service) AddCustomer(ctx context.Context, a domain.Actor, key, name string, opts map[string]string) (*domain.Project, error) {
+	return s.addCustomer(ctx, a, key, name, opts, nil)
+}
+
+// addCustomer checks and inserts a customer; adjust, if set, changes it
+// after its options are read.
+func (s *Service) addCustomer(ctx context.Context, a domain.Actor, key, name string, opts map[string]string, adjust func(*domain.Project)) (*domain.Project, error) {
 	if err := requireAgent(a, "add customers"); err != nil {
 		return nil, err
 	}
@@ -45,6 +49,9 @@ func (s *Service) AddCustomer(ctx context.Context, a domain.Actor, key, name str
 	if err := applyCustomer(cfg, p, opts); err != nil {
 		return nil, err
 	}
+	if adjust != nil {
+		adjust(p)
+	}
 	err := s.store.Update(ctx, func(tx domain.Tx) error {
 		if err := checkCustomerVersion(ctx, tx, cfg, p.CurrentVersion); err != nil {
 			return err
@@ -57,14 +64,14 @@ func (s *Service) AddCustomer(ctx context.Context, a domain.Actor, key, name str
 	return p, nil
 }
 
-// EditCustomer changes any of CustomerKeys of a customer. A new version
+// EditCustomer changes any of customerKeys of a customer. A new version
 // is recorded as an upgrade today. Only agents may.
 func (s *Service) EditCustomer(ctx context.Context, a domain.Actor, key string, opts map[string]string) (*domain.Project, error) {
 	if err := requireAgent(a, "edit customers"); err != nil {
 		return nil, err
 	}
 	if len(opts) == 0 {
-		return nil, domain.Errorf(domain.EINVALID, "Say what to change, as key=value: %s.", strings.Join(CustomerKeys, ", "))
+		return nil, domain.Errorf(domain.EINVALID, "Say what to change, as key=value: %s.", strings.Join(customerKeys, ", "))
 	}
 	cfg := s.Config()
 	var p *domain.Project
@@ -121,10 +128,7 @@ func applyCustomer(cfg *domain.Config, p *domain.Project, opts map[string]string
 			}
 			p.Name = v
 		case "channel":
-			if m := customerChannelRE.FindStringSubmatch(v); m != nil {
-				v = m[1]
-			}
-			if v != "" && !customerChannelIDRE.MatchString(v) {
+			if v != "" && !domain.IsChannelID(v) {
 				return domain.FieldErrorf("channel", "%q is not a channel: pick it with #, like channel=#acme-support.", v)
 			}
 			p.ChannelID, p.AutoTickets = v, v != ""
@@ -175,11 +179,11 @@ func applyCustomer(cfg *domain.Config, p *domain.Project, opts map[string]string
 			}
 			p.CurrentVersion = sv.String()
 		default:
-			known := append(slices.Clone(CustomerKeys), "tz", "sla")
+			known := append(slices.Clone(customerKeys), "tz", "sla")
 			if sug, ok := query.Suggest(raw, known); ok {
 				return domain.Errorf(domain.EINVALID, "A customer has no %q; did you mean %q?", raw, sug)
 			}
-			return domain.Errorf(domain.EINVALID, "A customer has no %q; set any of: %s.", raw, strings.Join(CustomerKeys, ", "))
+			return domain.Errorf(domain.EINVALID, "A customer has no %q; set any of: %s.", raw, strings.Join(customerKeys, ", "))
 		}
 	}
 	return nil

@@ -16,7 +16,7 @@ func TestAddAndEditCustomer(t *testing.T) {
 	forEach(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		p, err := e.svc.AddCustomer(ctx, agent, "globex", "Globex Corporation", map[string]string{
-			"channel": "<#CGLOBEX|globex-support>", "domains": "@Globex.com, globex.io", "tz": "America/New_York",
+			"channel": "CGLOBEX", "domains": "@Globex.com, globex.io", "tz": "America/New_York",
 			"sla": "gold", "rate": "150.50", "tier": "Gold", "version": "v4.2",
 		})
 		if err != nil {
@@ -159,6 +159,14 @@ func TestReleaseFixes(t *testing.T) {
 		// The release is now known: a later one is new, this one not.
 		if _, added, _ := e.svc.RegisterRelease(ctx, agent, "v4.2.2"); added {
 			t.Error("registered twice")
+		}
+		// Typed or from the slash command, a customer is added by one path:
+		// an unreleased version is refused either way.
+		if _, err := e.svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "NEWCO", CurrentVersion: "9.9.9"}); err == nil {
+			t.Error("CreateProject took a version never released")
+		}
+		if _, err := e.svc.AddCustomer(ctx, agent, "NEWCO", "", map[string]string{"version": "9.9.9"}); err == nil {
+			t.Error("AddCustomer took a version never released")
 		}
 	})
 }

@@ -34,25 +34,10 @@ func (s *Service) addMail(ctx context.Context, tx domain.Tx, cfg *domain.Config,
 	}
 	c := &domain.Comment{TicketID: t.ID, AuthorEmail: a.Email, AuthorName: a.Name, AuthorRole: a.Role,
 		Body: body, Public: !robot, Channel: domain.ChannelEmail, SourceRef: in.key}
-	if err := tx.AddComment(ctx, c); err != nil {
+	if err := s.addComment(ctx, tx, cfg, a, t, c); err != nil {
 		return err
 	}
 	res.Action, res.TicketKey, res.TicketID, res.CommentID = IngestCommented, t.Key(), t.ID, c.ID
-	if err := event(ctx, tx, a, t, domain.EventComment, "", "", visibility(c.Public)); err != nil {
-		return err
-	}
-	changed, err := s.afterComment(ctx, tx, cfg, a, t, c.Public)
-	if err != nil {
-		return err
-	}
-	if err := s.changed(ctx, tx, cfg, t, domain.EventComment); err != nil {
-		return err
-	}
-	if changed {
-		if err := refreshCard(ctx, tx, t); err != nil {
-			return err
-		}
-	}
 	if err := s.recordIn(ctx, tx, in, t); err != nil {
 		return err
 	}
@@ -66,6 +51,7 @@ func (s *Service) addMail(ctx context.Context, tx domain.Tx, cfg *domain.Config,
 		if err := s.addParticipants(ctx, tx, in, t, sender, domain.ParticipantCc); err != nil {
 			return err
 		}
+		var err error
 		if kept, err = s.keepAttachments(ctx, tx, cfg, in, t, &c.ID); err != nil {
 			return err
 		}

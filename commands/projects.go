@@ -3,70 +3,31 @@ package commands
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/deskbot/deskbot/domain"
 )
 
-// ProjectInput describes a customer to create.
+// ProjectInput describes a customer to create, typed, for Go callers (the
+// demo, benchmarks, tests): the slash command's key=value options are
+// AddCustomer's.
 type ProjectInput struct {
 	Key, Name, ChannelID, EmailDomains, TimeZone, Tier, SLAPolicy, CurrentVersion string
-	AutoTickets                                                                   bool
-	HourlyRate                                                                    int64 // cents
+	// AutoTickets opens tickets from top-level messages in ChannelID;
+	// AddCustomer's channel= always does.
+	AutoTickets bool
 }
 
-// CreateProject adds a customer. Only agents may.
+// CreateProject is AddCustomer with typed input: the same checks, the
+// same insert.
 func (s *Service) CreateProject(ctx context.Context, a domain.Actor, in ProjectInput) (*domain.Project, error) {
-	if err := requireAgent(a, "add customers"); err != nil {
-		return nil, err
-	}
-	p := &domain.Project{
-		Key: strings.ToUpper(strings.TrimSpace(in.Key)), Name: strings.TrimSpace(in.Name),
-		ChannelID: in.ChannelID, AutoTickets: in.AutoTickets, Tier: in.Tier, SLAPolicy: in.SLAPolicy,
-		HourlyRate: in.HourlyRate, TimeZone: in.TimeZone,
-	}
-	if err := domain.ValidateProjectKey(p.Key); err != nil {
-		return nil, err
-	}
-	if p.Name == "" {
-		p.Name = p.Key
-	}
-	if p.TimeZone == "" {
-		p.TimeZone = "UTC"
-	}
-	if _, err := time.LoadLocation(p.TimeZone); err != nil {
-		return nil, domain.FieldErrorf("time_zone", "%q is not a time zone; use an IANA name like Europe/Paris.", p.TimeZone)
-	}
-	if p.SLAPolicy != "" && s.Config().Policy(p.SLAPolicy) == nil {
-		return nil, domain.FieldErrorf("sla_policy", "%s", unknownMsg("SLA policy", p.SLAPolicy, s.Config().PolicyNames()))
-	}
-	if in.HourlyRate < 0 {
-		return nil, domain.FieldErrorf("rate", "The hourly rate cannot be negative.")
-	}
-	var domains []string
-	for _, d := range strings.Split(in.EmailDomains, ",") {
-		d = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(d), "@")))
-		if d == "" {
-			continue
+	opts := map[string]string{}
+	for k, v := range map[string]string{"channel": in.ChannelID, "domains": in.EmailDomains, "time_zone": in.TimeZone,
+		"tier": in.Tier, "sla_policy": in.SLAPolicy, "version": in.CurrentVersion} {
+		if v != "" {
+			opts[k] = v
 		}
-		if !strings.Contains(d, ".") || strings.ContainsAny(d, " @/") {
-			return nil, domain.FieldErrorf("email_domains", "%q is not an email domain like acme.com.", d)
-		}
-		domains = append(domains, d)
 	}
-	p.EmailDomains = strings.Join(domains, ",")
-	if in.CurrentVersion != "" {
-		v, ok := domain.ParseSemver(in.CurrentVersion)
-		if !ok {
-			return nil, domain.FieldErrorf("version", "%q is not a version like 4.2.1.", in.CurrentVersion)
-		}
-		p.CurrentVersion = v.String()
-	}
-	err := s.store.Update(ctx, func(tx domain.Tx) error { return createProject(ctx, tx, a, p) })
-	if err != nil {
-		return nil, err
-	}
-	return p, nil
+	return s.addCustomer(ctx, a, in.Key, in.Name, opts, func(p *domain.Project) { p.AutoTickets = in.AutoTickets && p.ChannelID != "" })
 }
 
 // createProject inserts a customer with its first version in the history.

@@ -116,23 +116,31 @@ func (s *Service) KeepRunning(ctx context.Context, a domain.Actor, entryID int64
 // for a reminder's buttons: pressed late, after that timer was already
 // stopped, it says so instead of stopping whatever runs now.
 func (s *Service) StopTimerEntry(ctx context.Context, a domain.Actor, entryID int64, at time.Time) (*domain.TimeEntry, *domain.Ticket, error) {
+	return s.stopTimerEntry(ctx, a, entryID, func(time.Time) (time.Time, error) { return at, nil })
+}
+
+// StopTimerEntryAt stops a given timer of the actor at a time of day as
+// people write it (17:30) in loc: the last such time, today or last night.
+func (s *Service) StopTimerEntryAt(ctx context.Context, a domain.Actor, entryID int64, clock string, loc *time.Location) (*domain.TimeEntry, *domain.Ticket, error) {
+	return s.stopTimerEntry(ctx, a, entryID, func(now time.Time) (time.Time, error) {
+		return clockTimeBefore(clock, now, locOrUTC(loc))
+	})
+}
+
+func (s *Service) stopTimerEntry(ctx context.Context, a domain.Actor, entryID int64, at func(now time.Time) (time.Time, error)) (*domain.TimeEntry, *domain.Ticket, error) {
 	var e *domain.TimeEntry
 	var t *domain.Ticket
 	err := s.store.Update(ctx, func(tx domain.Tx) (err error) {
 		if e, err = runningEntry(ctx, tx, a, entryID); err != nil {
 			return err
 		}
-		end := tx.Now()
-		if !at.IsZero() {
-			switch {
-			case at.After(end):
-				return domain.FieldErrorf("end", "The end time is in the future.")
-			case !at.After(e.StartedAt):
-				return domain.FieldErrorf("end", "The end time is before the timer started (%s UTC).", e.StartedAt.Format("2006-01-02 15:04"))
-			case at.Sub(e.StartedAt) > MaxEntry:
-				return domain.FieldErrorf("end", "That makes the entry longer than a day; stop it earlier and log the rest day by day.")
-			}
-			end = at
+		when, err := at(tx.Now())
+		if err != nil {
+			return err
+		}
+		end, err := stopTime(e, tx.Now(), when)
+		if err != nil {
+			return err
 		}
 		t, err = stopEntry(ctx, tx, a, e, end)
 		return err

@@ -67,23 +67,8 @@ func (s *Service) ReplyToCustomerOnce(ctx context.Context, a domain.Actor, key, 
 		}
 		c = &domain.Comment{TicketID: t.ID, AuthorID: a.UserID, AuthorEmail: a.Email, AuthorName: a.Name,
 			AuthorRole: a.Role, Body: body, Public: true, Channel: domain.ChannelEmail}
-		if err := tx.AddComment(ctx, c); err != nil {
+		if err := s.addComment(ctx, tx, cfg, a, t, c); err != nil {
 			return err
-		}
-		if err := event(ctx, tx, a, t, domain.EventComment, "", "", visibility(true)); err != nil {
-			return err
-		}
-		changed, err := s.afterComment(ctx, tx, cfg, a, t, true)
-		if err != nil {
-			return err
-		}
-		if err := s.changed(ctx, tx, cfg, t, domain.EventComment); err != nil {
-			return err
-		}
-		if changed {
-			if err := refreshCard(ctx, tx, t); err != nil {
-				return err
-			}
 		}
 		to := make([]string, 0, len(spec.to)+len(spec.cc))
 		for _, r := range append(spec.to, spec.cc...) {

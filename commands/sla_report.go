@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/domain/billing"
 	"github.com/deskbot/deskbot/domain/sla"
 )
 
@@ -14,6 +15,7 @@ import (
 // at Now: per customer and priority, then in total.
 type SLAReport struct {
 	From, To, Now time.Time
+	Label         string         // the period as people read it
 	ProjectKey    string         // "" for every customer
 	Rows          []SLAReportRow // by customer key, then most urgent priority first
 	Total         SLAReportRow   // every ticket (ProjectKey and Priority empty)
@@ -55,19 +57,40 @@ func (c *SLACompliance) add(k sla.Clock) {
 }
 
 // SLAReport builds the compliance report of one customer (projectKey) or
-// of all (""), for agents.
+// of all (""), for agents, over [from, to).
 func (s *Service) SLAReport(ctx context.Context, a domain.Actor, projectKey string, from, to time.Time) (*SLAReport, error) {
+	return s.slaReport(ctx, a, projectKey, func(time.Time) (billing.Period, error) {
+		label := from.Format("2006-01-02") + " to " + to.Add(-time.Nanosecond).Format("2006-01-02")
+		return billing.Period{From: from, To: to, Label: label}, nil
+	})
+}
+
+// SLAReportPeriod is SLAReport over a period as people write it
+// (this-month, last-week, 2026-10, 2026-10-01..2026-10-15), read in loc on
+// the store's clock.
+func (s *Service) SLAReportPeriod(ctx context.Context, a domain.Actor, projectKey, period string, loc *time.Location) (*SLAReport, error) {
+	return s.slaReport(ctx, a, projectKey, func(now time.Time) (billing.Period, error) {
+		return billing.ParsePeriod(period, now, locOrUTC(loc))
+	})
+}
+
+func (s *Service) slaReport(ctx context.Context, a domain.Actor, projectKey string, period func(now time.Time) (billing.Period, error)) (*SLAReport, error) {
 	if err := requireAgent(a, "read SLA reports"); err != nil {
 		return nil, err
 	}
-	if !from.Before(to) {
-		return nil, domain.Errorf(domain.EINVALID, "The period must end after it starts.")
-	}
 	cfg := s.Config()
-	r := &SLAReport{From: from, To: to, ProjectKey: strings.ToUpper(projectKey)}
+	r := &SLAReport{ProjectKey: strings.ToUpper(projectKey)}
 	rows := map[[2]string]*SLAReportRow{}
 	err := s.view(ctx, a, func(tx domain.Tx) error {
 		r.Now = tx.Now()
+		p, err := period(r.Now)
+		if err != nil {
+			return err
+		}
+		if !p.From.Before(p.To) {
+			return domain.Errorf(domain.EINVALID, "The period must end after it starts.")
+		}
+		r.From, r.To, r.Label = p.From, p.To, p.Label
 		projects, err := reportProjects(ctx, tx, r.ProjectKey)
 		if err != nil {
 			return err
@@ -76,7 +99,7 @@ func (s *Service) SLAReport(ctx context.Context, a domain.Actor, projectKey stri
 		if r.ProjectKey != "" {
 			pid = projects[0].ID
 		}
-		tickets, err := tx.TicketsCreated(ctx, pid, from, to)
+		tickets, err := tx.TicketsCreated(ctx, pid, r.From, r.To)
 		if err != nil {
 			return err
 		}

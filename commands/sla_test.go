@@ -368,6 +368,21 @@ func TestSLAReport(t *testing.T) {
 		if err != nil || all.Total.Tickets != 5 || len(all.Rows) != 3 || all.Rows[0].ProjectKey != "ACME" {
 			t.Errorf("all customers: %+v %v", all, err)
 		}
+		// "today" is the store's day in the reader's zone: 15:00 UTC is
+		// already tomorrow in Tokyo, and these were opened yesterday there.
+		if today, err := e.svc.SLAReportPeriod(ctx, agent, "", "today", time.UTC); err != nil || today.Total.Tickets != 5 || today.Label != "2026-11-27" {
+			t.Errorf("today: %+v %v", today, err)
+		}
+		tokyo, _ := time.LoadLocation("Asia/Tokyo")
+		if today, err := e.svc.SLAReportPeriod(ctx, agent, "", "today", tokyo); err != nil || today.Total.Tickets != 0 || today.Label != "2026-11-28" {
+			t.Errorf("today in Tokyo: %+v %v", today, err)
+		}
+		if y, err := e.svc.SLAReportPeriod(ctx, agent, "", "yesterday", tokyo); err != nil || y.Total.Tickets != 5 {
+			t.Errorf("yesterday in Tokyo: %+v %v", y, err)
+		}
+		if _, err := e.svc.SLAReportPeriod(ctx, agent, "", "someday", time.UTC); domain.ErrorField(err) != "period" {
+			t.Errorf("bad period: %v", err)
+		}
 		if _, err := e.svc.SLAReport(ctx, e.cust, "", t0, t0.Add(time.Hour)); domain.ErrorCode(err) != domain.EFORBIDDEN {
 			t.Errorf("customer: %v", err)
 		}

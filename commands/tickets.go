@@ -165,7 +165,7 @@ func (s *Service) newTicket(cfg *domain.Config, a domain.Actor, in TicketInput) 
 	case utf8.RuneCountInString(title) > MaxTitle:
 		return nil, domain.FieldErrorf("title", "The title is %d characters long; keep it under %d and put the rest in the description.", utf8.RuneCountInString(title), MaxTitle)
 	}
-	if in.Source == "" || !slices.Contains(domain.Sources, in.Source) {
+	if in.Source == "" || !slices.Contains(domain.Sources(), in.Source) {
 		return nil, domain.Errorf(domain.EINVALID, "Unknown ticket source %q.", in.Source)
 	}
 	typ := firstNonEmpty(in.Type, cfg.DefaultType)

@@ -97,15 +97,9 @@ func (s *Service) StopTimerAt(ctx context.Context, a domain.Actor, at time.Time)
 		} else if err != nil {
 			return err
 		}
-		end := tx.Now()
-		if !at.IsZero() {
-			if at.After(end) {
-				return domain.FieldErrorf("end", "The end time is in the future.")
-			}
-			if !at.After(e.StartedAt) {
-				return domain.FieldErrorf("end", "The end time is before the timer started (%s UTC).", e.StartedAt.Format("2006-01-02 15:04"))
-			}
-			end = at
+		end, err := stopTime(e, tx.Now(), at)
+		if err != nil {
+			return err
 		}
 		t, err = stopEntry(ctx, tx, a, e, end)
 		return err
@@ -114,6 +108,22 @@ func (s *Service) StopTimerAt(ctx context.Context, a domain.Actor, at time.Time)
 		return nil, nil, err
 	}
 	return e, t, nil
+}
+
+// stopTime is when a running entry stops: now, or at (when not zero) if
+// it falls after the start, not in the future and within one entry's length.
+func stopTime(e *domain.TimeEntry, now, at time.Time) (time.Time, error) {
+	switch {
+	case at.IsZero():
+		return now, nil
+	case at.After(now):
+		return time.Time{}, domain.FieldErrorf("end", "The end time is in the future.")
+	case !at.After(e.StartedAt):
+		return time.Time{}, domain.FieldErrorf("end", "The end time is before the timer started (%s UTC).", e.StartedAt.Format("2006-01-02 15:04"))
+	case at.Sub(e.StartedAt) > MaxEntry:
+		return time.Time{}, domain.FieldErrorf("end", "That makes the entry longer than a day; stop it earlier and log the rest day by day.")
+	}
+	return at, nil
 }
 
 func stopEntry(ctx context.Context, tx domain.Tx, a domain.Actor, e *domain.TimeEntry, end time.Time) (*domain.Ticket, error) {

@@ -229,7 +229,7 @@ func TestTimesheetAndToday(t *testing.T) {
 		}
 		e.clock.Advance(20 * time.Minute)
 
-		ts, err := e.svc.Timesheet(ctx, agent, "", day(26).Add(15*time.Hour), ny)
+		ts, err := e.svc.Timesheet(ctx, agent, "", 0, ny)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -248,10 +248,13 @@ func TestTimesheetAndToday(t *testing.T) {
 		if len(ts.Entries) != 4 {
 			t.Errorf("%d entries", len(ts.Entries))
 		}
-		if _, err := e.svc.Timesheet(ctx, agent2, agent.UserID, t0, ny); domain.ErrorCode(err) != domain.EFORBIDDEN {
+		if last, err := e.svc.Timesheet(ctx, agent, "", 1, ny); err != nil || !last.Week.From.Equal(day(16)) || last.Total != h {
+			t.Errorf("last week: %+v %v", last, err)
+		}
+		if _, err := e.svc.Timesheet(ctx, agent2, agent.UserID, 0, ny); domain.ErrorCode(err) != domain.EFORBIDDEN {
 			t.Errorf("someone else's timesheet: %v", err)
 		}
-		if ts, err := e.svc.Timesheet(ctx, lead, agent2.UserID, t0, ny); err != nil || ts.Total != h {
+		if ts, err := e.svc.Timesheet(ctx, lead, agent2.UserID, 0, ny); err != nil || ts.Total != h {
 			t.Errorf("lead sees anyone's: %+v %v", ts, err)
 		}
 

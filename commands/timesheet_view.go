@@ -32,10 +32,10 @@ type TimesheetRow struct {
 	Total      time.Duration
 }
 
-// Timesheet returns a person's week (the week that contains weekStart,
-// from Monday) in loc. People see their own; leads see anyone's. An empty
-// user is the actor.
-func (s *Service) Timesheet(ctx context.Context, a domain.Actor, user string, weekStart time.Time, loc *time.Location) (*Timesheet, error) {
+// Timesheet returns a person's week in loc: this week (Monday to Monday,
+// on the store's clock), or weeksBack weeks earlier. People see their own;
+// leads see anyone's. An empty user is the actor.
+func (s *Service) Timesheet(ctx context.Context, a domain.Actor, user string, weeksBack int, loc *time.Location) (*Timesheet, error) {
 	if err := requireAgent(a, "see timesheets"); err != nil {
 		return nil, err
 	}
@@ -45,17 +45,19 @@ func (s *Service) Timesheet(ctx context.Context, a domain.Actor, user string, we
 	if user != a.UserID && !isLead(s.Config(), a) {
 		return nil, domain.Errorf(domain.EFORBIDDEN, "You can see your own timesheet; an agent lead can see anyone's.")
 	}
-	if loc == nil {
-		loc = time.UTC
-	}
-	monday := billing.WeekStart(weekStart.In(loc))
-	ts := &Timesheet{User: user, Location: loc, Week: billing.Period{From: monday, To: monday.AddDate(0, 0, 7), Label: "week of " + monday.Format("2006-01-02")}}
-	for i := range ts.Days {
-		ts.Days[i] = monday.AddDate(0, 0, i)
-	}
-	var err error
-	if ts.Entries, err = s.stoppedRows(ctx, user, ts.Week.From, ts.Week.To); err != nil {
+	loc = locOrUTC(loc)
+	ts := &Timesheet{User: user, Location: loc}
+	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+		ts.Week = timesheetWeek(tx.Now(), weeksBack, loc)
+		stopped := false
+		ts.Entries, err = tx.TimeRows(ctx, domain.TimeFilter{UserID: user, From: ts.Week.From, To: ts.Week.To, Running: &stopped})
+		return err
+	})
+	if err != nil {
 		return nil, err
+	}
+	for i := range ts.Days {
+		ts.Days[i] = ts.Week.From.AddDate(0, 0, i)
 	}
 	rows := map[int64]*TimesheetRow{}
 	for _, e := range ts.Entries {
@@ -90,16 +92,6 @@ func dayIndex(days []time.Time, t time.Time) int {
 	return i
 }
 
-func (s *Service) stoppedRows(ctx context.Context, user string, from, to time.Time) ([]*domain.TimeRow, error) {
-	stopped := false
-	var rows []*domain.TimeRow
-	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
-		rows, err = tx.TimeRows(ctx, domain.TimeFilter{UserID: user, From: from, To: to, Running: &stopped})
-		return err
-	})
-	return rows, err
-}
-
 // DayLog is what bare /time shows: the running timer and today's time.
 type DayLog struct {
 	Date          time.Time // today's midnight, in the actor's location
@@ -115,14 +107,11 @@ func (s *Service) Today(ctx context.Context, a domain.Actor, loc *time.Location)
 	if err := requireAgent(a, "track time"); err != nil {
 		return nil, err
 	}
-	if loc == nil {
-		loc = time.UTC
-	}
+	loc = locOrUTC(loc)
 	l := &DayLog{}
 	err := s.view(ctx, a, func(tx domain.Tx) (err error) {
 		l.Now = tx.Now()
-		y, m, d := l.Now.In(loc).Date()
-		l.Date = time.Date(y, m, d, 0, 0, 0, 0, loc)
+		l.Date = localDate(l.Now, loc)
 		stopped := false
 		if l.Entries, err = tx.TimeRows(ctx, domain.TimeFilter{UserID: a.UserID, From: l.Date, To: l.Date.AddDate(0, 0, 1), Running: &stopped}); err != nil {
 			return err

@@ -77,10 +77,7 @@ func (s *Service) parseList(ctx context.Context, tx domain.CustomerStore, text s
 	if err != nil {
 		return nil, err
 	}
-	expanded, all, err := s.expandAliases(ctx, tx, text, projects)
-	if err != nil {
-		return nil, err
-	}
+	expanded, all := s.expandAliases(text, projects)
 	q, err := query.Parse(expanded, vocabulary(cfg, projects))
 	if err != nil {
 		return nil, queryError(expanded, err)

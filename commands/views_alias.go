@@ -1,26 +1,22 @@
 package commands
 
 import (
-	"context"
-	"regexp"
 	"strings"
 
 	"github.com/deskbot/deskbot/domain"
 )
-
-var channelRefRE = regexp.MustCompile(`^<#([A-Z0-9]+)(?:\|[^>]*)?>$`)
 
 // expandAliases rewrites the words `/ticket list` understood before the
 // query language into query terms, so every old form keeps working:
 //
 //	mine, me     assignee:me          unassigned   assignee:none
 //	closed, done status:<done ones>   open         status:<open ones>
-//	!high        priority:high        #acme, <#C…> customer:ACME
+//	!high        priority:high        #acme        customer:ACME
 //	acme         customer:ACME when ACME is a customer key (else free text)
 //	all          no default status filter (reported by the second result)
 //
 // Quoted phrases and key:value terms pass through untouched.
-func (s *Service) expandAliases(ctx context.Context, tx domain.CustomerStore, text string, projects []*domain.Project) (string, bool, error) {
+func (s *Service) expandAliases(text string, projects []*domain.Project) (string, bool) {
 	keys := map[string]string{}
 	for _, p := range projects {
 		keys[strings.ToUpper(p.Key)] = p.Key
@@ -43,15 +39,6 @@ func (s *Service) expandAliases(ctx context.Context, tx domain.CustomerStore, te
 			w = "status:" + strings.Join(s.OpenStatuses(), ",")
 		case strings.HasPrefix(w, "!") && len(w) > 1:
 			w = "priority:" + w[1:]
-		case channelRefRE.MatchString(w):
-			p, err := tx.ProjectByChannel(ctx, channelRefRE.FindStringSubmatch(w)[1])
-			if err != nil {
-				if domain.ErrorCode(err) == domain.ENOTFOUND {
-					return "", false, domain.FieldErrorf("query", "%s is not a customer's channel.", w)
-				}
-				return "", false, err
-			}
-			w = "customer:" + p.Key
 		case strings.HasPrefix(w, "#") && len(w) > 1 && !strings.ContainsAny(w, `:"`):
 			w = "customer:" + w[1:]
 		case keys[strings.ToUpper(w)] != "" && !strings.ContainsAny(w, `:"`):
@@ -59,7 +46,7 @@ func (s *Service) expandAliases(ctx context.Context, tx domain.CustomerStore, te
 		}
 		out = append(out, w)
 	}
-	return strings.Join(out, " "), all, nil
+	return strings.Join(out, " "), all
 }
 
 // splitTerms splits on spaces outside double quotes (with \" escapes),

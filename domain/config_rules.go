@@ -58,7 +58,7 @@ func (c *Config) validateRules(p *problems) {
 		}
 	}
 	for _, u := range c.Slack.Admins {
-		if !slackUserRE.MatchString(u) {
+		if !IsUserID(u) {
 			p.add(c.Slack.Line, "slack: admins %q must be a Slack user ID like U0123ABCD, not a name", u)
 		}
 	}
@@ -70,7 +70,7 @@ func (c *Config) validateRules(p *problems) {
 			p.add(0, "group %q has no members", name)
 		}
 		for _, u := range c.Groups[name] {
-			if !slackUserRE.MatchString(u) {
+			if !IsUserID(u) {
 				p.add(0, "group %q: %q must be a Slack user ID like U0123ABCD, not a name", name, u)
 			}
 		}
@@ -89,7 +89,7 @@ func (c *Config) validateRules(p *problems) {
 // automationSchema gives the rule compiler the config's names.
 func (c *Config) automationSchema() *automation.Schema {
 	s := &automation.Schema{
-		Priorities: c.Priorities, Sources: Sources, Policies: slices.Sorted(maps.Keys(c.SLAPolicies)),
+		Priorities: c.Priorities, Sources: Sources(), Policies: slices.Sorted(maps.Keys(c.SLAPolicies)),
 		Statuses: c.statusNames(), Groups: c.Groups, Fields: map[string]automation.Field{},
 		Severities: c.Severities,
 		CheckDue: func(v string) error {

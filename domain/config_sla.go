@@ -104,8 +104,6 @@ func (c *Config) PausesSLA(status string) bool {
 
 var (
 	calendarNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`) // "24x7" is a fine name
-	slackChannelRE = regexp.MustCompile(`^[CG][A-Z0-9]{2,}$`)
-	slackUserRE    = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
 )
 
 // validateSLA compiles calendars then policies, so a deadline can never
@@ -170,11 +168,11 @@ func (c *Config) validateSLADefault(p *problems) {
 
 func (c *Config) validateSLASettings(p *problems) {
 	s := &c.SLA
-	if s.EscalationChannel != "" && !slackChannelRE.MatchString(s.EscalationChannel) {
+	if s.EscalationChannel != "" && !IsChannelID(s.EscalationChannel) {
 		p.add(s.Line, "sla: escalation_channel %q must be a channel ID like C0123ABCD (channel details → About), not a name", s.EscalationChannel)
 	}
 	for _, u := range s.OnCall {
-		if !slackUserRE.MatchString(u) {
+		if !IsUserID(u) {
 			p.add(s.Line, "sla: on_call %q must be a Slack user ID like U0123ABCD, not a name", u)
 		}
 	}

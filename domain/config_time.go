@@ -110,8 +110,6 @@ func (c *Config) IsLead(userID string) bool {
 	return userID != "" && slices.Contains(c.Slack.Leads, userID)
 }
 
-var leadIDRE = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
-
 func (c *Config) validateTime(p *problems) {
 	t := &c.Time
 	if t.WorkdayEnd != "" {
@@ -129,7 +127,7 @@ func (c *Config) validateTime(p *problems) {
 		}
 	}
 	for _, id := range slices.Sorted(mapKeys(t.Rates.Engineers)) {
-		if !leadIDRE.MatchString(id) {
+		if !IsUserID(id) {
 			p.add(t.Rates.Line, "time.rates.engineers: %q is not a Slack user ID like U0123ABCD", id)
 		}
 	}
@@ -140,7 +138,7 @@ func (c *Config) validateTime(p *problems) {
 		}
 	}
 	for _, id := range c.Slack.Leads {
-		if !leadIDRE.MatchString(id) {
+		if !IsUserID(id) {
 			p.add(c.Slack.Line, "slack.leads: %q is not a Slack user ID like U0123ABCD", id)
 		}
 	}

@@ -125,7 +125,9 @@ const (
 )
 
 // Sources lists every valid ticket source.
-var Sources = []string{SourceSlash, SourceModal, SourceShortcut, SourceReaction, SourceChannel, SourceEmail, SourceCLI}
+func Sources() []string {
+	return []string{SourceSlash, SourceModal, SourceShortcut, SourceReaction, SourceChannel, SourceEmail, SourceCLI}
+}
 
 // Ticket is one piece of work for a customer.
 type Ticket struct {

@@ -110,7 +110,8 @@ func TestFieldNormalize(t *testing.T) {
 		{num, "x", "", `n must be a number, not "x".`},
 		{multi, "linux, windows,linux", "Linux,Windows", ""},
 		{multi, "linux, bsd", "", `os: "bsd" is not one of Linux, macOS, Windows.`},
-		{user, "<@U123ABC|jo>", "U123ABC", ""},
+		{user, "U123ABC", "U123ABC", ""},
+		{user, "<@U123ABC|jo>", "", "owner must be a Slack user."}, // bot reads Slack's markup
 		{user, "jo", "", "owner must be a Slack user."},
 		{date, "2026-11-31", "", "due must be a date like 2026-11-27"},
 		{date, "2026-12-01", "2026-12-01", ""},

@@ -40,7 +40,19 @@ type FieldDef struct {
 	re *regexp.Regexp
 }
 
-var userIDRE = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
+// Slack's IDs: a person (U…, W… on Enterprise Grid) or a conversation
+// (C… public, G… private), as configuration and use cases take them;
+// bot turns Slack's <@U…> and <#C…|name> markup into these.
+var (
+	userIDRE    = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
+	channelIDRE = regexp.MustCompile(`^[CG][A-Z0-9]{2,}$`)
+)
+
+// IsUserID reports whether s is a Slack user ID.
+func IsUserID(s string) bool { return userIDRE.MatchString(s) }
+
+// IsChannelID reports whether s is a Slack channel ID.
+func IsChannelID(s string) bool { return channelIDRE.MatchString(s) }
 
 // Normalize validates a raw value and returns its canonical form. An empty
 // value is valid (required fields are a workflow rule, not a field rule).
@@ -101,11 +113,7 @@ func (d *FieldDef) Normalize(raw string) (string, error) {
 		}
 		return strings.Join(out, ","), nil
 	case FieldUser:
-		v = strings.TrimSuffix(strings.TrimPrefix(v, "<@"), ">")
-		if i := strings.IndexByte(v, '|'); i > 0 {
-			v = v[:i]
-		}
-		if !userIDRE.MatchString(v) {
+		if !IsUserID(v) {
 			return bad("%s must be a Slack user.", d.label())
 		}
 		return v, nil

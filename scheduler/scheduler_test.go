@@ -3,6 +3,7 @@ package scheduler_test
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -47,11 +48,10 @@ func tick(t *testing.T, fc *clockwork.FakeClock, d time.Duration) {
 
 func TestEveryRunsAtStartThenEachInterval(t *testing.T) {
 	sc, fc, runs := newTestScheduler(t, nil)
-	calls := 0
+	var calls atomic.Int32 // the job runs on gocron's goroutines
 	boom := errors.New("boom")
 	if err := sc.Every("job", time.Minute, func(ctx context.Context) error {
-		calls++
-		if calls == 2 {
+		if calls.Add(1) == 2 {
 			return boom
 		}
 		return nil
@@ -73,18 +73,17 @@ func TestEveryRunsAtStartThenEachInterval(t *testing.T) {
 		t.Fatalf("second run: %+v", r)
 	}
 	tick(t, fc, 3*time.Minute+time.Second) // missed ticks do not pile up
-	if r := next(t, runs); r.Err != nil || calls != 3 {
-		t.Fatalf("third run: %+v, %d calls", r, calls)
+	if r := next(t, runs); r.Err != nil || calls.Load() != 3 {
+		t.Fatalf("third run: %+v, %d calls", r, calls.Load())
 	}
 }
 
 func TestSlowRunSkipsTheNextTick(t *testing.T) {
 	sc, fc, runs := newTestScheduler(t, nil)
 	release := make(chan struct{})
-	calls := 0
+	var calls atomic.Int32
 	if err := sc.Every("slow", time.Minute, func(ctx context.Context) error {
-		calls++
-		if calls == 1 {
+		if calls.Add(1) == 1 {
 			<-release
 		}
 		return nil
@@ -97,7 +96,7 @@ func TestSlowRunSkipsTheNextTick(t *testing.T) {
 		t.Fatalf("overlapping tick ran: %+v", r)
 	}
 	close(release)
-	if r := next(t, runs); r.Skipped || calls != 1 {
+	if r := next(t, runs); r.Skipped || calls.Load() != 1 {
 		t.Fatalf("first run: %+v", r)
 	}
 }

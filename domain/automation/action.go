@@ -25,8 +25,8 @@ const (
 	ActSetDue = "set_due"
 )
 
-// ActionKinds lists every action.
-var ActionKinds = []string{ActSetField, ActSetPriority, ActAssign, ActApplySLA, ActAddTag, ActRemoveTag,
+// actionKinds lists every action.
+var actionKinds = []string{ActSetField, ActSetPriority, ActAssign, ActApplySLA, ActAddTag, ActRemoveTag,
 	ActSetStatus, ActPost, ActDM, ActEmail, ActNote, ActSetSeverity, ActSetDue}
 
 // How assign picks someone.

@@ -195,17 +195,17 @@ func (c *compiler) compileRule(r *Rule) {
 func (c *compiler) trigger(r *Rule, k map[string]*yaml.Node, what string) {
 	n := k["on"]
 	if n == nil {
-		c.add(r.Line, "%s: 'on' names the event (%s)", what, strings.Join(Events, ", "))
+		c.add(r.Line, "%s: 'on' names the event (%s)", what, strings.Join(events, ", "))
 		return
 	}
 	r.On, _ = c.scalar(n, what+": on")
-	if !slices.Contains(Events, r.On) {
-		c.unknown(n.Line, what+": event", r.On, Events)
+	if !slices.Contains(events, r.On) {
+		c.unknown(n.Line, what+": event", r.On, events)
 		return
 	}
 	if f := k["field"]; f != nil {
 		r.Field, _ = c.scalar(f, what+": field")
-		known := append(slices.Clone(UpdatedFields), c.fieldNames()...)
+		known := append(slices.Clone(updatedFields), c.fieldNames()...)
 		switch {
 		case r.On != OnUpdated:
 			c.add(f.Line, "%s: 'field' only applies to on: updated", what)
@@ -467,7 +467,7 @@ var actionKeys = map[string][]string{
 // more set_field pairs expand to one action each).
 func (c *compiler) action(n *yaml.Node, what string) []*Action {
 	if n.Kind != yaml.MappingNode || len(n.Content) != 2 {
-		c.add(n.Line, "%s: each action is one key, like {set_priority: urgent}; actions: %s", what, strings.Join(ActionKinds, ", "))
+		c.add(n.Line, "%s: each action is one key, like {set_priority: urgent}; actions: %s", what, strings.Join(actionKinds, ", "))
 		return nil
 	}
 	k, v := n.Content[0], n.Content[1]
@@ -535,10 +535,10 @@ func (c *compiler) action(n *yaml.Node, what string) []*Action {
 			c.add(v.Line, "%s: a note needs text", what)
 		}
 	default:
-		if s, ok := query.Suggest(a.Kind, ActionKinds); ok {
+		if s, ok := query.Suggest(a.Kind, actionKinds); ok {
 			c.add(k.Line, "%s: unknown action (did you mean %q?)", what, s)
 		} else {
-			c.add(k.Line, "%s: unknown action; actions: %s", what, strings.Join(ActionKinds, ", "))
+			c.add(k.Line, "%s: unknown action; actions: %s", what, strings.Join(actionKinds, ", "))
 		}
 		return nil
 	}

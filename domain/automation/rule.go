@@ -27,8 +27,8 @@ const (
 	OnIdle            = "idle"              // wall time since anything last happened on the ticket
 )
 
-// Events lists every event a rule can be on.
-var Events = []string{OnCreated, OnUpdated, OnStatusChanged, OnCommentAdded, OnSLAWarning, OnSLABreach, OnNoCustomerReply, OnIdle}
+// events lists every event a rule can be on.
+var events = []string{OnCreated, OnUpdated, OnStatusChanged, OnCommentAdded, OnSLAWarning, OnSLABreach, OnNoCustomerReply, OnIdle}
 
 // Who wrote a comment.
 const (
@@ -37,9 +37,9 @@ const (
 	BySystem   = "system" // deskbot's own notes: they trigger no comment rule
 )
 
-// UpdatedFields are the built-in fields an updated rule may name; custom
+// updatedFields are the built-in fields an updated rule may name; custom
 // fields are named as the config defines them.
-var UpdatedFields = []string{"priority", "assignee", "title", "type", "tags", "sla_policy"}
+var updatedFields = []string{"priority", "assignee", "title", "type", "tags", "sla_policy"}
 
 // Timed reports whether rules on this event are raised by the scheduler's scan.
 func Timed(on string) bool { return on == OnNoCustomerReply || on == OnIdle }

@@ -19,7 +19,7 @@
 // quoted value is literal, so "<2d", "4.2.*" or "a,b" inside quotes are plain
 // text. Keys are case-insensitive; a word of the form x:y is a key term
 // unless x starts with a non-letter (10:30) or y starts with "//" (URLs).
-// Slack's escaped mentions <@U123|alice> are read as the user id U123.
+// People are their user ids (U123): Slack's <@U123|alice> is read in bot.
 //
 // Bare words are free text: each word (or quoted phrase) must occur in the
 // ticket, in any order, so `login fails` matches "fails at login" while

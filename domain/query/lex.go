@@ -85,11 +85,6 @@ func lexValues(s string, i int) ([]part, int, error) {
 			if p, i, err = lexQuoted(s, i); err != nil {
 				return nil, 0, err
 			}
-		case strings.HasPrefix(s[i:], "<@") && mentionEnd(s, i) > 0:
-			// Slack escapes @mentions as <@U123|name>: keep it whole so its
-			// "|" is not read as OR.
-			j := mentionEnd(s, i)
-			p, i = part{text: s[i:j], pos: i, end: j, quoted: true}, j
 		default:
 			j := scan(s, i, "\",|")
 			if j < len(s) && s[j] == '"' {
@@ -127,17 +122,6 @@ func lexQuoted(s string, i int) (part, int, error) {
 		}
 	}
 	return part{}, 0, &Error{Pos: i, End: len(s), Word: s[i:], Msg: "unterminated quote", Hint: `close it with "`}
-}
-
-// mentionEnd returns the end of a <@...> mention at s[i], or 0. It stops at
-// bytes no mention holds, which also keeps lexing linear on "<@,<@,<@...".
-func mentionEnd(s string, i int) int {
-	for j := i + 2; j < len(s) && spaceAt(s, j) == 0 && strings.IndexByte(",<\"", s[j]) < 0; j++ {
-		if s[j] == '>' {
-			return j + 1
-		}
-	}
-	return 0
 }
 
 // keyEnd returns the end of a key-shaped run at s[i] (a letter, then letters,

@@ -192,7 +192,6 @@ func (p *parser) value(d *keyDef, pt part) (string, error) {
 		return "", errPart(pt, "comparison not allowed for "+d.name, "only dates and versions compare")
 	}
 	if d.kind == kUser {
-		v = mentionID(v)
 		if l := strings.ToLower(v); l == "me" || l == "none" && d.nullable {
 			return l, nil
 		} else if l == "none" {
@@ -229,17 +228,6 @@ func single(d *keyDef, t term) error {
 	last := t.parts[len(t.parts)-1]
 	return &Error{Pos: t.parts[1].pos, End: last.end, Word: t.parts[1].text,
 		Msg: d.name + " takes a single value", Hint: "lists are not allowed here"}
-}
-
-// mentionID turns Slack's <@U123|name> into U123; anything else is kept.
-func mentionID(v string) string {
-	if strings.HasPrefix(v, "<@") && strings.HasSuffix(v, ">") {
-		id, _, _ := strings.Cut(v[2:len(v)-1], "|")
-		if id != "" {
-			return id
-		}
-	}
-	return v
 }
 
 // isIssueKey matches PROJECT-123 (already upper-cased).

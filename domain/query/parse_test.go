@@ -103,7 +103,7 @@ var goodCases = []struct {
 	{"me and none", "assignee:me,none requester:ME", nil, Query{
 		Filters: []Filter{eq("assignee", "me", "none"), eq("requester", "me")}, Layout: "list",
 	}},
-	{"slack mentions", "assignee:<@U024BE7LH|alice>,<@U999> requester:@bob", nil, Query{
+	{"user ids", "assignee:U024BE7LH,U999 requester:@bob", nil, Query{
 		Filters: []Filter{eq("assignee", "U024BE7LH", "U999"), eq("requester", "@bob")}, Layout: "list",
 	}},
 	{"custom fields", "field.Region:emea,apac -field.plan:none", testVoc, Query{

@@ -272,7 +272,7 @@ func (c *Calendar) Between(from, to time.Time) time.Duration {
 	}
 	var sum time.Duration
 	c.walk(from, to, false, func(a, b time.Time, _ string) bool {
-		sum += minTime(b, to).Sub(a)
+		sum += Earlier(b, to).Sub(a)
 		return true
 	})
 	return sum
@@ -303,7 +303,7 @@ func (c *Calendar) walk(from, until time.Time, holidays bool, yield func(a, b ti
 				return
 			}
 			emit := func(a, b int64, note string) bool {
-				at, bt := maxTime(time.Unix(a, 0), u), time.Unix(min(b, end), 0)
+				at, bt := Later(time.Unix(a, 0), u), time.Unix(min(b, end), 0)
 				if !at.Before(bt) {
 					return true
 				}
@@ -357,14 +357,17 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-func minTime(a, b time.Time) time.Time {
+// Earlier is the earlier of two times, Later the later: Go's min and max
+// take ordered types only, and time.Time is a struct.
+func Earlier(a, b time.Time) time.Time {
 	if a.Before(b) {
 		return a
 	}
 	return b
 }
 
-func maxTime(a, b time.Time) time.Time {
+// Later is the later of two times.
+func Later(a, b time.Time) time.Time {
 	if a.After(b) {
 		return a
 	}

@@ -203,7 +203,7 @@ func (t timeline) active(start, limit time.Time) []Interval {
 		if iv.From.After(cur) {
 			out = append(out, Interval{From: cur, To: iv.From})
 		}
-		cur = maxTime(cur, iv.To)
+		cur = Later(cur, iv.To)
 	}
 	if cur.Before(limit) {
 		out = append(out, Interval{From: cur, To: limit})
@@ -215,7 +215,7 @@ func (t timeline) active(start, limit time.Time) []Interval {
 func (t timeline) clock(p *Policy, start, stop, now time.Time, pick func(Target) time.Duration) Clock {
 	stopped, limit := !stop.IsZero(), now
 	if stopped {
-		limit = maxTime(stop, start)
+		limit = Later(stop, start)
 	}
 	target := pick(p.Targets[t.priorityAt(limit)])
 	if target <= 0 {

@@ -68,7 +68,7 @@ func (c *Calendar) ExplainSpan(from, to time.Time, pauses []Interval) []Segment 
 	}
 	cur := from
 	c.walk(from, to, true, func(a, b time.Time, holiday string) bool {
-		b = minTime(b, to)
+		b = Earlier(b, to)
 		add(cur, a, SegmentClosed, "outside hours")
 		cur = b
 		if holiday != "" {
@@ -80,9 +80,9 @@ func (c *Calendar) ExplainSpan(from, to time.Time, pauses []Interval) []Segment 
 				continue
 			}
 			add(a, p.From, SegmentCounted, "")
-			a = maxTime(a, p.From)
-			add(a, minTime(b, p.To), SegmentPaused, p.Note)
-			a = maxTime(a, minTime(b, p.To))
+			a = Later(a, p.From)
+			add(a, Earlier(b, p.To), SegmentPaused, p.Note)
+			a = Later(a, Earlier(b, p.To))
 		}
 		add(a, b, SegmentCounted, "")
 		return true
