@@ -34,7 +34,7 @@ func startMail(t *testing.T, dialect string) *mailWorld { return startMailAt(t, 
 
 // startMailAt is startMail with the database's clock set by the test (nil:
 // real time) and, with hooks, SLAs and automations applied as serve does.
-func startMailAt(t *testing.T, dialect string, clock *storagetest.Clock, hooks bool) *mailWorld {
+func startMailAt(t testing.TB, dialect string, clock *storagetest.Clock, hooks bool) *mailWorld {
 	t.Helper()
 	emu := slackemu.New(slackemu.Options{Scopes: manifestScopes(t)})
 	t.Cleanup(emu.Close)
