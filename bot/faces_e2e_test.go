@@ -91,6 +91,19 @@ func TestTwoFacesOfATicket(t *testing.T) {
 		}
 		check("time and a link", "Blocked by an internal task")
 
+		// A due date kept to ourselves, then shown; a severity.
+		w.slash(t, agentID, triageChan, "/ticket", "ACME-1 due +3d")
+		w.waitReply(t, "for agents only")
+		check("a private due date")
+		if seen := customerReads(); strings.Contains(seen, "Due") {
+			t.Errorf("the customer reads a private due date:\n%s", seen)
+		}
+		w.slash(t, agentID, triageChan, "/ticket", "ACME-1 due +3d public")
+		w.waitReply(t, "the customer sees it")
+		w.slash(t, agentID, triageChan, "/ticket", "ACME-1 severity critical")
+		w.waitReply(t, "is now severity critical")
+		check("a public due date and a severity", ":calendar: Due", "severity critical")
+
 		// A note, in the customer's thread.
 		w.emu.Event(ctx, slackemu.MessageEvent(ch, agentID, "// db password rotated, retry tomorrow", ts))
 		if _, err := w.emu.WaitCall(ctx, "chat.postEphemeral", func(c slackemu.Call) bool {
@@ -122,7 +135,8 @@ func TestTwoFacesOfATicket(t *testing.T) {
 		click("work", "ACME-1")
 		w.eventually(t, "the working face", func() bool { return len(w.emu.Calls("response_url")) > before })
 		face := plainJSON(string(w.emu.Calls("response_url")[before].Body))
-		for _, s := range []string{"has a timer running", "1h30", "GLOBEX-1", "<@" + agentID + ">", "In progress", `"action_id":"log_time"`} {
+		for _, s := range []string{"has a timer running", "1h30", "GLOBEX-1", "<@" + agentID + ">", "In progress", `"action_id":"log_time"`,
+			"the customer sees it", "severity critical"} {
 			if !strings.Contains(face, s) {
 				t.Errorf("the working face lacks %q: %s", s, face)
 			}
