@@ -168,3 +168,51 @@ func TestTwoFacesOfATicket(t *testing.T) {
 		w.waitReply(t, "Only support agents can work on tickets")
 	})
 }
+
+// A customer's lists, in every layout, show the customer's face: the
+// assignee by name, the status in their words, what we promised; an
+// agent's same list keeps the working face with mentions and SLA marks.
+func TestCustomerListsShowTheCustomersFace(t *testing.T) {
+	forEachDB(t, func(t *testing.T, w *world) {
+		ctx := waitCtx(t)
+		agent := domain.Actor{UserID: agentID, Role: domain.RoleAgent, Channel: domain.ChannelSlack}
+		tk, err := w.svc.CreateTicket(ctx, agent, commands.TicketInput{ProjectKey: "ACME", Title: "Reports are empty", Priority: "high",
+			AssigneeID: agentID, Source: domain.SourceSlash})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.ChangeStatus(ctx, agent, tk.Key(), "in_progress"); err != nil {
+			t.Fatal(err)
+		}
+		answer := func(user, text string) string {
+			t.Helper()
+			before := len(w.emu.Calls("response_url"))
+			w.as(t, user, acmeChan, "/ticket", text)
+			var out strings.Builder
+			for _, c := range w.emu.Calls("response_url")[before:] {
+				out.Write(c.Body)
+			}
+			return plainJSON(out.String())
+		}
+		for _, q := range []string{"list", "list all as:cards", "list all group:assignee", "list all as:calendar due:this-month", "list all as:tree"} {
+			seen := answer(customerID, q)
+			// The tree names no one; the calendar says no status.
+			for _, s := range []string{"Ana Agent", "We're on it"} {
+				if !strings.Contains(seen, s) && !(s == "We're on it" && strings.Contains(q, "calendar")) && !(s == "Ana Agent" && strings.Contains(q, "tree")) {
+					t.Errorf("the customer's %q lacks %q: %s", q, s, seen)
+				}
+			}
+			for _, s := range []string{"<@", ":stopwatch:", "In progress", `"action_id":"timer_start"`} {
+				if strings.Contains(seen, s) {
+					t.Errorf("the customer's %q shows %q: %s", q, s, seen)
+				}
+			}
+			if q == "list" && !strings.Contains(seen, "promised by") {
+				t.Errorf("the customer's list lacks the promise: %s", seen)
+			}
+		}
+		if seen := answer(agentID, "list all"); !strings.Contains(seen, "<@"+agentID+">") || !strings.Contains(seen, ":stopwatch: SLA") {
+			t.Errorf("the agent's list lost the working face: %s", seen)
+		}
+	})
+}
