@@ -43,7 +43,13 @@ func (w *fuzzWorld) modal(t *testing.T, which int, text string, field uint8) {
 		}
 		action, selected = "entry_edit_menu", "entry_edit|"+strconv.FormatInt(e.ID, 10)
 	case "stop_at":
+		// Started a minute after midnight in the agent's zone, so any time
+		// typed since is a valid end.
+		paris, _ := time.LoadLocation("Europe/Paris")
+		y, m, d := time.Now().In(paris).Date()
+		w.clock.Set(time.Date(y, m, d, 0, 1, 0, 0, paris))
 		r, err := w.svc.StartTimer(ctx, fuzzAgent, key)
+		w.clock.Set(time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
