@@ -438,10 +438,14 @@ func (b *Bot) deliverPost(ctx context.Context, job commands.PostJob, m *domain.O
 			return errors.New("the ticket's card is not posted yet")
 		}
 		channel, thread = t.SlackChannel, t.SlackThreadTS
-		if internalNotice(job.Notice) && b.customerFacing(ctx, b.projectOfChannel(ctx, channel), channel) {
-			// The customer reads that thread: our alerts go to our place.
-			if channel, thread = b.internalPlace(), ""; channel == "" {
-				return nil
+		if b.customerFacing(ctx, b.projectOfChannel(ctx, channel), channel) {
+			if internalNotice(job.Notice) {
+				// The customer reads that thread: our alerts go to our place.
+				if channel, thread = b.internalPlace(), ""; channel == "" {
+					return nil
+				}
+			} else {
+				n.text = b.namesNotMentions(ctx, n.text)
 			}
 		}
 	} else if job.User != "" {

@@ -18,6 +18,7 @@ import (
 	"github.com/deskbot/deskbot/email"
 	"github.com/deskbot/deskbot/email/emailtest"
 	"github.com/deskbot/deskbot/mail"
+	"github.com/deskbot/deskbot/storage"
 	"github.com/deskbot/deskbot/storage/storagetest"
 )
 
@@ -30,16 +31,27 @@ type mailWorld struct {
 	sink     *emailtest.Sink
 }
 
-func startMail(t *testing.T, dialect string) *mailWorld {
+func startMail(t *testing.T, dialect string) *mailWorld { return startMailAt(t, dialect, nil, false) }
+
+// startMailAt is startMail with the database's clock set by the test (nil:
+// real time) and, with hooks, SLAs and automations applied as serve does.
+func startMailAt(t testing.TB, dialect string, clock *storagetest.Clock, hooks bool) *mailWorld {
 	t.Helper()
 	emu := slackemu.New(slackemu.Options{Scopes: manifestScopes(t)})
 	t.Cleanup(emu.Close)
 	emu.AddUser(slackemu.User{ID: agentID, Name: "ana", RealName: "Ana Agent", TeamID: "T0EMU", TZ: "Europe/Paris"})
 	emu.AddChannel(slackemu.Channel{ID: acmeChan, Name: "acme-support", IsExtShared: true})
 	emu.AddChannel(slackemu.Channel{ID: triageChan, Name: "triage"})
-	db := storagetest.Open(t, dialect)
+	var opts []storage.Option
+	if clock != nil {
+		opts = append(opts, storage.WithClock(clock.Now))
+	}
+	db := storagetest.Open(t, dialect, opts...)
 	svc := commands.New(db, domain.DefaultConfig(), commands.Options{TriageChannel: triageChan, Logger: quietLog(),
 		Mail: commands.MailOptions{Address: "support@vendor.com", Send: true}})
+	if hooks {
+		svc.UseStandardHooks()
+	}
 	ctx := context.Background()
 	agent := domain.Actor{UserID: agentID, Role: domain.RoleAgent, Channel: domain.ChannelSlack}
 	acme, err := svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "ACME", Name: "Acme Corp", EmailDomains: "acme.com"})

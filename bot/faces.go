@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -208,4 +209,90 @@ func (b *Bot) submitNote(ctx context.Context, a domain.Actor, cb slack.Interacti
 		return formError("body", err)
 	}
 	return nil
+}
+
+// face words lists of tickets for their reader, as the cards do: the
+// working face for agents; for customers (a result read in a customer's
+// scope) the customer's face — the status in their words, the assignee
+// by name, what we promised instead of our alert levels, no controls.
+type face struct {
+	customer bool
+	names    map[string]string // assignee → name, on the customer's face
+	digest   bool              // a digest: an agent's view, posted
+}
+
+// faceOf is the face r is shown with, its assignees' names looked up
+// (from the people cache) when it is the customer's.
+func (b *Bot) faceOf(ctx context.Context, r *commands.ViewResult) face {
+	f := face{customer: r != nil && r.Customer, names: map[string]string{}}
+	if !f.customer {
+		return f
+	}
+	name := func(id string) {
+		if _, ok := f.names[id]; id != "" && !ok {
+			f.names[id] = b.personName(ctx, id)
+		}
+	}
+	for _, t := range r.Tickets {
+		name(t.AssigneeID)
+	}
+	for _, t := range r.Related {
+		name(t.AssigneeID)
+	}
+	if r.Group == "assignee" {
+		for _, g := range r.Groups {
+			name(g.Key)
+		}
+	}
+	return f
+}
+
+func (f face) status(cfg *domain.Config, s string) string {
+	if f.customer {
+		return cfg.CustomerStatusLabel(s)
+	}
+	return cfg.StatusLabel(s)
+}
+
+// person names an assignee: a mention for agents, a name for customers.
+func (f face) person(id string) string {
+	switch {
+	case !f.customer:
+		return userRef(id)
+	case id == "":
+		return "_not assigned yet_"
+	}
+	return escCut(firstNonEmpty(f.names[id], "our support team"), 100)
+}
+
+// mark is a row's SLA mark: our alert level for agents, the promise for
+// customers.
+func (f face) mark(r *commands.ViewResult, t *domain.Ticket) string {
+	if f.customer {
+		return promiseMark(t)
+	}
+	return slaMark(r, t)
+}
+
+// promiseMark is what we promised a customer on a ticket: the public due
+// date, else the SLA deadline; "" when neither.
+func promiseMark(t *domain.Ticket) string {
+	switch {
+	case t.DueAt != nil && t.DuePublic:
+		return "due " + slackDate(*t.DueAt, "{date_short_pretty} {time}")
+	case t.SLADeadline != nil:
+		return "promised by " + slackDate(*t.SLADeadline, "{date_short_pretty} {time}")
+	}
+	return ""
+}
+
+var mentionRE = regexp.MustCompile(`<@([UW][A-Z0-9]+)(\|[^>]*)?>`)
+
+// namesNotMentions writes the people a text mentions by name, for where
+// a customer reads: the customer's face names agents, never pings them.
+func (b *Bot) namesNotMentions(ctx context.Context, text string) string {
+	return mentionRE.ReplaceAllStringFunc(text, func(m string) string {
+		id := mentionRE.FindStringSubmatch(m)[1]
+		return escCut(firstNonEmpty(b.personName(ctx, id), "our support team"), 100)
+	})
 }

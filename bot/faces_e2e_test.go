@@ -91,6 +91,19 @@ func TestTwoFacesOfATicket(t *testing.T) {
 		}
 		check("time and a link", "Blocked by an internal task")
 
+		// A due date kept to ourselves, then shown; a severity.
+		w.slash(t, agentID, triageChan, "/ticket", "ACME-1 due +3d")
+		w.waitReply(t, "for agents only")
+		check("a private due date")
+		if seen := customerReads(); strings.Contains(seen, "Due") {
+			t.Errorf("the customer reads a private due date:\n%s", seen)
+		}
+		w.slash(t, agentID, triageChan, "/ticket", "ACME-1 due +3d public")
+		w.waitReply(t, "the customer sees it")
+		w.slash(t, agentID, triageChan, "/ticket", "ACME-1 severity critical")
+		w.waitReply(t, "is now severity critical")
+		check("a public due date and a severity", ":calendar: Due", "severity critical")
+
 		// A note, in the customer's thread.
 		w.emu.Event(ctx, slackemu.MessageEvent(ch, agentID, "// db password rotated, retry tomorrow", ts))
 		if _, err := w.emu.WaitCall(ctx, "chat.postEphemeral", func(c slackemu.Call) bool {
@@ -122,7 +135,8 @@ func TestTwoFacesOfATicket(t *testing.T) {
 		click("work", "ACME-1")
 		w.eventually(t, "the working face", func() bool { return len(w.emu.Calls("response_url")) > before })
 		face := plainJSON(string(w.emu.Calls("response_url")[before].Body))
-		for _, s := range []string{"has a timer running", "1h30", "GLOBEX-1", "<@" + agentID + ">", "In progress", `"action_id":"log_time"`} {
+		for _, s := range []string{"has a timer running", "1h30", "GLOBEX-1", "<@" + agentID + ">", "In progress", `"action_id":"log_time"`,
+			"the customer sees it", "severity critical"} {
 			if !strings.Contains(face, s) {
 				t.Errorf("the working face lacks %q: %s", s, face)
 			}
@@ -152,5 +166,53 @@ func TestTwoFacesOfATicket(t *testing.T) {
 			t.Fatal(err)
 		}
 		w.waitReply(t, "Only support agents can work on tickets")
+	})
+}
+
+// A customer's lists, in every layout, show the customer's face: the
+// assignee by name, the status in their words, what we promised; an
+// agent's same list keeps the working face with mentions and SLA marks.
+func TestCustomerListsShowTheCustomersFace(t *testing.T) {
+	forEachDB(t, func(t *testing.T, w *world) {
+		ctx := waitCtx(t)
+		agent := domain.Actor{UserID: agentID, Role: domain.RoleAgent, Channel: domain.ChannelSlack}
+		tk, err := w.svc.CreateTicket(ctx, agent, commands.TicketInput{ProjectKey: "ACME", Title: "Reports are empty", Priority: "high",
+			AssigneeID: agentID, Source: domain.SourceSlash})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.ChangeStatus(ctx, agent, tk.Key(), "in_progress"); err != nil {
+			t.Fatal(err)
+		}
+		answer := func(user, text string) string {
+			t.Helper()
+			before := len(w.emu.Calls("response_url"))
+			w.as(t, user, acmeChan, "/ticket", text)
+			var out strings.Builder
+			for _, c := range w.emu.Calls("response_url")[before:] {
+				out.Write(c.Body)
+			}
+			return plainJSON(out.String())
+		}
+		for _, q := range []string{"list", "list all as:cards", "list all group:assignee", "list all as:calendar due:this-month", "list all as:tree"} {
+			seen := answer(customerID, q)
+			// The tree names no one; the calendar says no status.
+			for _, s := range []string{"Ana Agent", "We're on it"} {
+				if !strings.Contains(seen, s) && !(s == "We're on it" && strings.Contains(q, "calendar")) && !(s == "Ana Agent" && strings.Contains(q, "tree")) {
+					t.Errorf("the customer's %q lacks %q: %s", q, s, seen)
+				}
+			}
+			for _, s := range []string{"<@", ":stopwatch:", "In progress", `"action_id":"timer_start"`} {
+				if strings.Contains(seen, s) {
+					t.Errorf("the customer's %q shows %q: %s", q, s, seen)
+				}
+			}
+			if q == "list" && !strings.Contains(seen, "promised by") {
+				t.Errorf("the customer's list lacks the promise: %s", seen)
+			}
+		}
+		if seen := answer(agentID, "list all"); !strings.Contains(seen, "<@"+agentID+">") || !strings.Contains(seen, ":stopwatch: SLA") {
+			t.Errorf("the agent's list lost the working face: %s", seen)
+		}
 	})
 }

@@ -17,12 +17,15 @@ import (
 
 // FuzzSlackInput drives the real bot, through the emulator, on both
 // databases, with arbitrary bytes as a slash command's text (/ticket,
-// /time, /desk), a create form's title and description, and a reply in a
-// ticket's thread. It fails when an answer says "Internal error", when a
-// command gets no answer at all (a panic in a handler ends that way: the
-// worker recovers and says nothing), when a form is accepted but no
-// ticket stored, or when a thread reply is not stored as its cleaned text.
-// A panic outside a worker crashes the run.
+// /time, /desk), a reply in a ticket's thread, and in every modal the bot
+// opens (create, edit, log time, reply to customer, internal note, edit a
+// timesheet entry, stop a timer at, add a customer, link a channel): the
+// text goes into one of the form's text inputs (field picks which), the
+// others keep what the form offered. It fails when an answer says
+// "Internal error", when a command gets no answer at all (a panic in a
+// handler ends that way: the worker recovers and says nothing), when a
+// form is accepted but nothing stored, or when a thread reply is not
+// stored as its cleaned text. A panic outside a worker crashes the run.
 //
 // go test runs the seeds below. To search for more:
 //
@@ -31,38 +34,49 @@ import (
 // (-parallel 1 keeps one pair of databases; each fuzz worker starts its own.)
 func FuzzSlackInput(f *testing.F) {
 	seeds := []struct {
-		kind uint8
-		text string
+		kind  uint8
+		text  string
+		field uint8
 	}{
-		{0, "Printer\x00 on fire #acme"},
-		{0, "invoice\u202efdp.exe !high #acme"},
-		{0, "\xff\xfe broken UTF-8 #acme"},
-		{0, "\x00"},
-		{0, "list \x00mine"},
-		{0, "ACME-1\x00"},
-		{1, "log ACME-1 1h toner\x00 swap"},
-		{1, "log ACME-\x001 1h"},
-		{1, "start ACME-1\x1b"},
-		{2, "view save \"a\x00b\" status:open"},
-		{2, "sla ACME-1\u2066"},
-		{3, "Looking\x00 into it \u202e"},
-		{3, "\x00\x01\x02"},
-		{3, "line\r\nbreak\x85"},
-		{4, "Login\x00 loops"},
-		{4, strings.Repeat("é", 201)},
-		{4, "\u2067\x00\t"},
+		{0, "Printer\x00 on fire #acme", 0},
+		{0, "invoice\u202efdp.exe !high #acme", 0},
+		{0, "\xff\xfe broken UTF-8 #acme", 0},
+		{0, "\x00", 0},
+		{0, "list \x00mine", 0},
+		{0, "ACME-1\x00", 0},
+		{1, "log ACME-1 1h toner\x00 swap", 0},
+		{1, "log ACME-\x001 1h", 0},
+		{1, "start ACME-1\x1b", 0},
+		{2, "view save \"a\x00b\" status:open", 0},
+		{2, "sla ACME-1\u2066", 0},
+		{3, "Looking\x00 into it \u202e", 0},
+		{3, "\x00\x01\x02", 0},
+		{3, "line\r\nbreak\x85", 0},
+		{4, "Login\x00 loops", 0},
+		{4, strings.Repeat("é", 201), 0},
+		{4, "\u2067\x00\t", 1},
+		{5, "Renewal\x00 date", 0}, {5, "fri\x00 17:00", 1}, {5, "\xff", 2},
+		{6, "toner\x00 swap \u202e", 1}, {6, "1h\x00", 0}, {6, "\u202e", 2},
+		{7, "Fixed\x00 in 4.2.2 \u202e", 0}, {7, "\xc3\x28", 0},
+		{8, "db\x00 password rotated", 0},
+		{9, "call\x00 with them", 0}, {9, "ACME-\x001", 1}, {9, "2h\u2066", 2},
+		{10, "17:\x0030", 0}, {10, "00:05", 0}, {10, "\u202e00:05", 0},
+		{11, "Initech\x00 \u202eCorp", 0}, {11, "IN\x00T", 1}, {11, "initech.example\x00", 2},
+		{12, "ACME\x00", 0},
 	}
 	for _, s := range seeds {
-		f.Add(s.kind, s.text)
+		f.Add(s.kind, s.text, s.field)
 	}
 	worlds := map[string]*fuzzWorld{}
 	for _, d := range storagetest.Dialects {
-		worlds[d] = &fuzzWorld{world: start(f, d)}
+		clock := storagetest.NewClock(time.Now())
+		worlds[d] = &fuzzWorld{world: startMailAt(f, d, clock, true).world, clock: clock}
 	}
-	f.Fuzz(func(t *testing.T, kind uint8, text string) {
+	f.Fuzz(func(t *testing.T, kind uint8, text string, field uint8) {
 		for _, d := range storagetest.Dialects {
 			w := worlds[d]
-			switch kind % 5 {
+			w.clock.Set(time.Now())
+			switch kind % 13 {
 			case 0:
 				w.command(t, "/ticket", text)
 			case 1:
@@ -72,7 +86,9 @@ func FuzzSlackInput(f *testing.F) {
 			case 3:
 				w.threadReply(t, text)
 			case 4:
-				w.createForm(t, text)
+				w.createForm(t, text, field)
+			default:
+				w.modal(t, int(kind%13)-5, text, field)
 			}
 			w.noInternalError(t, d)
 		}
@@ -81,8 +97,12 @@ func FuzzSlackInput(f *testing.F) {
 
 type fuzzWorld struct {
 	*world
-	seen int // calls checked by noInternalError
-	n    int
+	seen    int    // calls checked by noInternalError
+	mailKey string // the mail ticket the reply modal answers
+	n       int
+	// clock is the database's: real time, but for timers a test starts
+	// in the past (Stop at… needs one started before the time typed).
+	clock *storagetest.Clock
 }
 
 var fuzzAgent = domain.Actor{UserID: agentID, Role: domain.RoleAgent, Channel: domain.ChannelSlack}
@@ -167,7 +187,7 @@ func (w *fuzzWorld) threadReply(t *testing.T, text string) {
 
 // createForm submits the create form with text as title and description:
 // refused with a message on a field, or a ticket is stored.
-func (w *fuzzWorld) createForm(t *testing.T, text string) {
+func (w *fuzzWorld) createForm(t *testing.T, text string, field uint8) {
 	t.Helper()
 	ctx := fuzzCtx(t)
 	trigger := w.emu.Trigger(agentID)
@@ -192,8 +212,9 @@ func (w *fuzzWorld) createForm(t *testing.T, text string) {
 	}
 	_, before, _ := w.svc.ListTickets(ctx, domain.Actor{Role: domain.RoleAgent}, domain.TicketFilter{})
 	ack, err := w.emu.Interactive(ctx, slackemu.ViewSubmission(agentID, view, map[string]map[string]any{
-		"title": {"title": slackemu.TextInput(text)}, "description": {"description": slackemu.TextInput(text)},
-		"project": {"project": slackemu.StaticSelect("ACME")}, "type": {"type": slackemu.StaticSelect("question")},
+		"title":       {"title": slackemu.TextInput(map[bool]string{true: text, false: "fuzzed description"}[field%2 == 0])},
+		"description": {"description": slackemu.TextInput(text)},
+		"project":     {"project": slackemu.StaticSelect("ACME")}, "type": {"type": slackemu.StaticSelect("question")},
 		"priority": {"priority": slackemu.StaticSelect("normal")},
 	}))
 	if err != nil {

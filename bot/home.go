@@ -130,7 +130,7 @@ func (b *Bot) publishHomeNow(ctx context.Context, userID string) {
 		b.log.Error("bot: home", "err", err)
 		return
 	}
-	blocks := homeBlocks(b.svc.Config(), a, d)
+	blocks := homeBlocks(b.svc.Config(), a, d, b.homeFace(ctx, a, d))
 	if o, err := b.svc.OnboardingFor(ctx, a); err != nil {
 		b.log.Warn("bot: home onboarding", "err", err)
 	} else if steps := onboardingBlocks(o); len(steps) > 0 {
@@ -152,7 +152,7 @@ func (b *Bot) publishHomeNow(ctx context.Context, userID string) {
 // tickets asked for, pinned views with counts and charts. Each part has a
 // fixed cap, so the whole stays under the Home tab's 100 blocks: at most
 // 2 + 3+15 + 3+8 + 3+8 + 2+20 = 64.
-func homeBlocks(cfg *domain.Config, a domain.Actor, d *commands.Dashboard) []slack.Block {
+func homeBlocks(cfg *domain.Config, a domain.Actor, d *commands.Dashboard, f face) []slack.Block {
 	blocks := []slack.Block{slack.NewHeaderBlock(plain("deskbot"))}
 	if a.IsAgent() {
 		if d.Timer != nil && d.TimerTicket != nil {
@@ -171,7 +171,10 @@ func homeBlocks(cfg *domain.Config, a domain.Actor, d *commands.Dashboard) []sla
 	if d.Company != nil {
 		blocks = append(blocks, customerHomeList(cfg, fmt.Sprintf("Your company's open tickets (%d)", d.Company.Total), d.Company)...)
 	}
-	if d.Requested != nil {
+	switch {
+	case d.Requested != nil && f.customer:
+		blocks = append(blocks, customerHomeList(cfg, fmt.Sprintf("Tickets you requested (%d)", d.Requested.Total), d.Requested)...)
+	case d.Requested != nil:
 		blocks = append(blocks, homeList(cfg, fmt.Sprintf("Tickets you requested (%d)", d.Requested.Total), d.Requested, false, "requester:me")...)
 	}
 	blocks = append(blocks, slack.NewDividerBlock(), slack.NewHeaderBlock(plain("Pinned views")))
@@ -179,7 +182,7 @@ func homeBlocks(cfg *domain.Config, a domain.Actor, d *commands.Dashboard) []sla
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn("Pin a saved view with `/desk view pin NAME` to see it here with its count.")))
 	}
 	for _, p := range d.Pinned {
-		blocks = append(blocks, pinnedBlock(cfg, p))
+		blocks = append(blocks, pinnedBlock(cfg, f, p))
 	}
 	if len(blocks) > maxViewBlocks {
 		blocks = blocks[:maxViewBlocks]
@@ -213,12 +216,12 @@ func homeList(cfg *domain.Config, title string, r *commands.ViewResult, timers b
 // text (Slack's data_visualization block is not available to every
 // client, and the emulator refuses it like older ones do). Its button
 // opens the view's first page in the person's DMs.
-func pinnedBlock(cfg *domain.Config, p commands.PinnedView) slack.Block {
+func pinnedBlock(cfg *domain.Config, f face, p commands.PinnedView) slack.Block {
 	text := fmt.Sprintf("*%s* · %d tickets", escCut(p.View.Name, 100), p.Total)
 	if p.Err != "" {
 		text = fmt.Sprintf("*%s* · :warning: %s", escCut(p.View.Name, 100), escCut(p.Err, 300))
 	} else if len(p.Groups) > 0 {
-		text += " by " + p.Group + "\n" + barChart(cfg, p.Group, p.Groups)
+		text += " by " + p.Group + "\n" + barChart(cfg, f, p.Group, p.Groups)
 	}
 	open := slack.NewButtonBlockElement(actListPage+"_next", pageValue(viewPrefix+p.View.Name, 0), plain("Open"))
 	return slack.NewSectionBlock(mrkdwn(cut(text, sectionBudget)), nil, slack.NewAccessory(open))
@@ -226,7 +229,7 @@ func pinnedBlock(cfg *domain.Config, p commands.PinnedView) slack.Block {
 
 // barChart draws counts as bars in a code block, largest group first cut
 // at eight groups, so a phone shows it without wrapping.
-func barChart(cfg *domain.Config, group string, gs []domain.ViewGroup) string {
+func barChart(cfg *domain.Config, f face, group string, gs []domain.ViewGroup) string {
 	const width, rows = 16, 8
 	top := 0
 	for _, g := range gs {
@@ -245,7 +248,9 @@ func barChart(cfg *domain.Config, group string, gs []domain.ViewGroup) string {
 		case label == "":
 			label = "none"
 		case group == "status":
-			label = cfg.StatusLabel(label)
+			label = f.status(cfg, label)
+		case group == "assignee" && f.customer:
+			label = firstNonEmpty(f.names[label], "support")
 		}
 		n := max(g.Count*width/max(top, 1), 1)
 		lines = append(lines, fmt.Sprintf("%-12s %s %d", cut(label, 12), strings.Repeat("█", n), g.Count))
@@ -263,11 +268,8 @@ func customerHomeList(cfg *domain.Config, title string, r *commands.ViewResult) 
 	}
 	for _, t := range r.Tickets {
 		text := fmt.Sprintf("*%s* %s\n%s · %s", t.Key(), escCut(t.Title, 150), esc(cfg.CustomerStatusLabel(t.Status)), esc(t.Priority))
-		switch {
-		case t.DueAt != nil && t.DuePublic:
-			text += " · due " + slackDate(*t.DueAt, "{date_short_pretty} {time}")
-		case t.SLADeadline != nil:
-			text += " · promised by " + slackDate(*t.SLADeadline, "{date_short_pretty} {time}")
+		if m := promiseMark(t); m != "" {
+			text += " · " + m
 		}
 		out = append(out, slack.NewSectionBlock(mrkdwn(text), nil, nil))
 	}
@@ -275,4 +277,24 @@ func customerHomeList(cfg *domain.Config, title string, r *commands.ViewResult) 
 		out = append(out, slack.NewContextBlock("", mrkdwn(fmt.Sprintf("…and %d more: `/ticket list`", r.Total-len(r.Tickets)))))
 	}
 	return out
+}
+
+// homeFace is the face of a person's Home: a customer's (their company's
+// tickets are read in its scope) shows names where agents see IDs.
+func (b *Bot) homeFace(ctx context.Context, a domain.Actor, d *commands.Dashboard) face {
+	f := face{customer: !a.IsAgent(), names: map[string]string{}}
+	if !f.customer {
+		return f
+	}
+	for _, p := range d.Pinned {
+		if p.Group != "assignee" {
+			continue
+		}
+		for _, g := range p.Groups {
+			if _, ok := f.names[g.Key]; g.Key != "" && !ok {
+				f.names[g.Key] = b.personName(ctx, g.Key)
+			}
+		}
+	}
+	return f
 }

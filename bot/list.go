@@ -52,7 +52,7 @@ func (b *Bot) showQuery(ctx context.Context, a domain.Actor, responseURL, channe
 		return
 	}
 	nav := func(p int) string { return pageValue(args, p) }
-	blocks := resultBlocks(b.svc.Config(), r, a.IsAgent(), nav)
+	blocks := resultBlocks(b.svc.Config(), r, b.faceOf(ctx, r), nav)
 	text := fmt.Sprintf("%d tickets", r.Total)
 	switch {
 	case strings.HasPrefix(responseURL, "dm:"):

@@ -3,12 +3,19 @@ package bot_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
 
 	"github.com/deskbot/deskbot/bot/slackemu"
 	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/mail"
+	"github.com/deskbot/deskbot/storage/storagetest"
 )
 
 // A customer of the two-customer helpdesk below: their people, channel
@@ -188,7 +195,8 @@ func (w *world) surfaces(t *testing.T, me, other tenant) {
 	t.Helper()
 	ctx := waitCtx(t)
 	dm := "D" + strings.TrimLeft(me.user, "UW")
-	w.emu.Event(ctx, slackemu.MessageEvent(me.channel, me.user, strings.ToLower(me.key)+" writes in: the export hangs", ""))
+	low, otherLow := strings.ToLower(me.key), strings.ToLower(other.key)
+	w.emu.Event(ctx, slackemu.MessageEvent(me.channel, me.user, low+" writes in: the export hangs", ""))
 	for _, ch := range []string{me.channel, dm} {
 		for _, cmd := range [][2]string{
 			{"/ticket", "list"}, {"/ticket", "list all"}, {"/ticket", "list all as:tree"}, {"/ticket", "list all as:cards"},
@@ -205,13 +213,184 @@ func (w *world) surfaces(t *testing.T, me, other tenant) {
 			{"/desk", "customers"}, {"/desk", "customer show " + strings.ToLower(other.key)},
 			{"/desk", "customer show " + strings.ToLower(me.key)}, {"/desk", "versions"},
 			{"/desk", "automations test " + other.key + "-1"}, {"/desk", "link " + me.key + "-1 blocks " + other.key + "-2"},
+			// Forms, help, every layout and grouping, the mail tickets.
+			{"/ticket", ""}, {"/ticket", "help"}, {"/desk", "help"}, {"/time", "help"},
+			{"/ticket", "list all group:assignee"}, {"/ticket", "list all group:status as:cards"}, {"/ticket", "list requester:me"},
+			{"/ticket", "list all sla:at-risk,breached"}, {"/ticket", "list all as:tree customer:" + me.key},
+			{"/ticket", "list text:" + otherLow + "-mailsubject"}, {"/ticket", other.key + "-4"}, {"/ticket", me.key + "-4"},
+			{"/desk", "sla " + other.key + "-4"}, {"/desk", "sla " + me.key + "-4"},
+			// Changes to the other customer's tickets, refused without a word about them.
+			{"/ticket", other.key + "-1 due fri 17:00 public"}, {"/ticket", other.key + "-1 severity critical"},
+			{"/ticket", other.key + "-1 customer " + low}, {"/ticket", me.key + "-1 customer " + otherLow},
+			{"/time", "log " + other.key + "-1 1h spying"}, {"/time", "start " + other.key + "-1"}, {"/time", "stop"},
+			{"/desk", "release 1.0 fixes " + other.key + "-1"}, {"/desk", "customer edit " + otherLow + " rounding=15m"},
+			{"/desk", "automations"}, {"/desk", "view digest " + otherLow + "-digestview-ruby daily 09:00 UTC"},
+			// Their own views, naming the other customer.
+			{"/desk", "view save spy customer:" + other.key + " all"}, {"/desk", "view run spy"}, {"/desk", "view pin spy"},
 		} {
 			w.as(t, me.user, ch, cmd[0], cmd[1])
+		}
+	}
+	// The buttons of cards and lists, clicked on their own card with the
+	// other customer's keys, and their own.
+	ch, ts := w.cardTS(t, me.key+"-1")
+	for _, c := range [][2]string{
+		{"work", other.key + "-1"}, {"assign_me", other.key + "-1"}, {"timer_start", other.key + "-1"}, {"timer_stop", other.key + "-1"},
+		{"log_time", other.key + "-1"}, {"edit", other.key + "-1"}, {"note", other.key + "-1"}, {"reply_customer", other.key + "-4"},
+		{"status", other.key + "-1|in_progress"}, {"close", other.key + "-1|closed"}, {"not_ticket", other.key + "-1"},
+		{"list_page_next", "0|all customer:" + other.key}, {"list_page_next", "1|all"}, {"work", me.key + "-1"},
+	} {
+		w.click(t, me.user, slackemu.BlockAction(me.user, ch, ts, c[0], c[1]))
+	}
+	// A reply in their card's thread, and the Create ticket shortcut on
+	// the message they wrote.
+	w.emu.Event(ctx, slackemu.MessageEvent(ch, me.user, "and what about "+other.key+"-1?", ts))
+	for _, m := range w.emu.Messages(me.channel) {
+		if strings.HasPrefix(m.Text, low+" writes in") {
+			w.click(t, me.user, slackemu.MessageShortcut(me.user, me.channel, m.TS, "create_ticket"))
 		}
 	}
 	w.emu.Event(ctx, map[string]any{"type": "app_home_opened", "user": me.user, "tab": "home"})
 	if _, err := w.emu.WaitCall(ctx, "views.publish", func(c slackemu.Call) bool { return c.OK() && c.Params["user_id"] == me.user }); err != nil {
 		t.Fatal(err)
+	}
+	// The Home's Open button of their pinned view.
+	w.eventually(t, "the pinned view on the Home", func() bool {
+		h, ok := w.emu.HomeView(me.user)
+		return ok && strings.Contains(string(h.Blocks), "spy")
+	})
+	home, _ := w.emu.HomeView(me.user)
+	w.click(t, me.user, slackemu.ViewAction(me.user, home, "list_page_next", "0|\x1eview:spy"))
+	w.settle(t)
+}
+
+// click sends an interaction as user and waits a little for an answer to
+// them (a refusal, a modal, a DM); what comes later is read at the end.
+func (w *world) click(t *testing.T, user string, p slackemu.Payload) {
+	t.Helper()
+	count := func() int {
+		n := len(w.emu.Calls("response_url")) + len(w.emu.Calls("views.open")) + len(w.emu.Calls("chat.postEphemeral"))
+		for _, c := range w.emu.Calls("chat.postMessage") {
+			if c.Params["channel"] == "D"+strings.TrimLeft(user, "UW") {
+				n++
+			}
+		}
+		return n
+	}
+	before := count()
+	if _, err := w.emu.Interactive(waitCtx(t), p); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for count() == before && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// mailTenants gives each customer an email ticket (their KEY-4): their
+// mail, its acknowledgement, an internal note, our reply by mail, their
+// answer by mail; then links the two mail tickets across customers and
+// ships a release fixing both, which tells each customer.
+func (w *mailWorld) mailTenants(t *testing.T, ts []tenant) {
+	t.Helper()
+	ctx := waitCtx(t)
+	agent := domain.Actor{UserID: agentID, Role: domain.RoleAgent, Channel: domain.ChannelSlack, Name: "Ana Agent"}
+	for i := range ts {
+		c := &ts[i]
+		low, key := strings.ToLower(c.key), c.key+"-4"
+		subject, body := low+"-mailsubject-garnet", low+"-mailbody-opal"
+		m := gomail.NewMsg()
+		_ = m.FromFormat(c.userName, c.email)
+		_ = m.To("support@vendor.com")
+		m.Subject(subject)
+		m.SetMessageIDWithValue(low + "-first@" + low + ".example")
+		m.SetBodyString(gomail.TypeTextPlain, body)
+		w.send(t, m)
+		w.eventually(t, key+" from mail", func() bool {
+			tk, err := w.svc.Ticket(ctx, agent, key)
+			return err == nil && tk.Title == subject
+		})
+		note, reply, answer := low+"-mailnote-flint", low+"-reply-pearl", low+"-mailanswer-coral"
+		if _, err := w.svc.Comment(ctx, agent, key, commands.CommentInput{Body: note}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.ReplyToCustomer(ctx, agent, key, reply); err != nil {
+			t.Fatal(err)
+		}
+		r := gomail.NewMsg()
+		_ = r.FromFormat(c.userName, c.email)
+		_ = r.To("support+" + key + "@vendor.com")
+		r.Subject("Re: [" + key + "] " + subject)
+		r.SetMessageIDWithValue(low + "-second@" + low + ".example")
+		r.SetGenHeader(gomail.HeaderInReplyTo, "<"+low+"-first@"+low+".example>")
+		r.SetBodyString(gomail.TypeTextPlain, answer)
+		w.send(t, r)
+		w.eventually(t, "their answer on "+key, func() bool {
+			cs, _, _ := w.svc.History(ctx, agent, key)
+			for _, c := range cs {
+				if strings.Contains(c.Body, answer) {
+					return true
+				}
+			}
+			return false
+		})
+		c.secrets = append(c.secrets, subject, body, reply, answer, note)
+		c.internal = append(c.internal, note)
+	}
+	if err := w.svc.Link(ctx, agent, ts[1].key+"-4", domain.LinkBlocks, ts[0].key+"-4"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.ReleaseFixes(ctx, agent, "9.9.9", []string{ts[0].key + "-4", ts[1].key + "-4"}); err != nil {
+		t.Fatal(err)
+	}
+	w.settle(t)
+}
+
+// mailsTo is every mail the relay took for address: headers, body as
+// sent and as decoded.
+func (w *mailWorld) mailsTo(address string) (string, int) {
+	var b strings.Builder
+	n := 0
+	for _, m := range w.sink.Messages() {
+		to, text := strings.Join(m.To, " "), ""
+		if parsed, err := mail.Parse(m.Data); err == nil {
+			for _, a := range append(parsed.To, parsed.Cc...) {
+				to += " " + a.Email
+			}
+			text = parsed.Subject + "\n" + parsed.Text + "\n"
+		}
+		if !strings.Contains(strings.ToLower(to), address) {
+			continue
+		}
+		n++
+		b.WriteString(text)
+		b.Write(m.Data)
+	}
+	return b.String(), n
+}
+
+// digests schedules, for each customer, an agent's digest of every
+// ticket (query "all") into the customer's channel, and delivers its slot
+// through the outbox: each channel must read only its own customer's.
+func (w *world) digests(t *testing.T, clock *storagetest.Clock, ts []tenant) {
+	t.Helper()
+	ctx := waitCtx(t)
+	agent := domain.Actor{UserID: agentID, Role: domain.RoleAgent, Channel: domain.ChannelSlack}
+	slot := clock.Now().Truncate(time.Hour).Add(2 * time.Hour)
+	for i := range ts {
+		c := &ts[i]
+		name := strings.ToLower(c.key) + "-digestview-ruby"
+		if _, err := w.svc.SaveView(ctx, agent, name, "all group:assignee", true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.SetDigest(ctx, agent, name, fmt.Sprintf("daily %02d:00 UTC", slot.Hour()), c.channel); err != nil {
+			t.Fatal(err)
+		}
+		c.secrets = append(c.secrets, name)
+	}
+	clock.Set(slot.Add(time.Minute))
+	if n, err := w.svc.DueDigests(ctx); err != nil || n != len(ts) {
+		t.Fatalf("%d digests queued (%v), want %d", n, err, len(ts))
 	}
 	w.settle(t)
 }
@@ -221,22 +400,42 @@ func (w *world) surfaces(t *testing.T, me, other tenant) {
 // threads, their DMs, ephemerals, modals, Home, files), no key, title,
 // name or text of the other customer appears, nor our internal notes,
 // time notes or agents' views about them.
+//
+// It also holds the customer's face: whatever a customer reads names
+// agents by name, never by mention, and shows what we promised, never our
+// alert levels, timers or time.
 func TestCustomersSeeOnlyTheirOwn(t *testing.T) {
-	forEachDB(t, func(t *testing.T, w *world) {
-		ts := twoTenants(t, w)
+	for _, d := range storagetest.Dialects {
+		t.Run(d, func(t *testing.T) {
+			clock := storagetest.NewClock(time.Now().UTC().Truncate(time.Second))
+			mw := startMailAt(t, d, clock, true)
+			customersSeeOnlyTheirOwn(t, mw, clock)
+		})
+	}
+}
+
+func customersSeeOnlyTheirOwn(t *testing.T, mw *mailWorld, clock *storagetest.Clock) {
+	w := mw.world
+	ts := twoTenants(t, w)
+	mw.mailTenants(t, ts)
+	w.digests(t, clock, ts)
+	for i, me := range ts {
+		w.surfaces(t, me, ts[1-i])
+	}
+	{
 		for i, me := range ts {
 			other := ts[1-i]
-			w.surfaces(t, me, other)
-		}
-		for i, me := range ts {
-			other := ts[1-i]
-			seen := w.seenBy(me.user, me.channel)
-			// What they typed, answered back to them, tells them nothing.
-			for _, echo := range []string{"`key:" + other.key + "-1`", "Ticket " + other.key + "-1 not found",
-				"Ticket " + other.key + "-2 not found", `no view "` + strings.ToLower(other.key) + `-sharedview-onyx"`,
-				"I read `" + other.key + "-1` as a ticket key", "(`/ticket " + other.key + "-1 fails to load`)"} {
-				seen = strings.ReplaceAll(seen, echo, "")
+			mails, n := mw.mailsTo(me.email)
+			if n < 2 {
+				t.Errorf("%s got %d mails, want at least the acknowledgement and our reply", me.key, n)
 			}
+			seen := w.seenBy(me.user, me.channel) + mails
+			// What they typed, answered back to them, tells them nothing.
+			seen = strings.ReplaceAll(seen, `no view "`+strings.ToLower(other.key)+`-sharedview-onyx"`, "")
+			seen = strings.ReplaceAll(seen, "and what about "+other.key+"-1?", "")
+			k := other.key + `-\d+`
+			seen = regexp.MustCompile("`key:"+k+"`|Ticket "+k+" not found|I read `"+k+"` as a ticket key|`/ticket "+k+
+				" fails to load`|"+k+" is not one of your company's tickets").ReplaceAllString(seen, "")
 			for _, s := range other.secrets {
 				if strings.Contains(seen, s) {
 					t.Errorf("%s sees %q of %s:\n%s", me.key, s, other.key, around(seen, s))
@@ -249,13 +448,22 @@ func TestCustomersSeeOnlyTheirOwn(t *testing.T) {
 			}
 			// Not blind either: their own tickets, and the link to the
 			// other customer's as an internal task.
-			for _, s := range []string{me.key + "-1", strings.ToLower(me.key) + "-title-quartz", "an internal task", "Your company's open tickets", "promised by"} {
+			low := strings.ToLower(me.key)
+			for _, s := range []string{me.key + "-1", low + "-title-quartz", "an internal task", "Your company's open tickets", "promised by",
+				"Ana Agent", "Digest: " + low + "-digestview-ruby", low + "-reply-pearl", "[" + me.key + "-4]", "9.9.9"} {
 				if !strings.Contains(seen, s) {
 					t.Errorf("%s does not see %q", me.key, s)
 				}
 			}
+			// The customer's face, wherever they read.
+			for _, s := range []string{"<@" + agentID, ":stopwatch:", "SLA breached", "SLA due", "on track", "at risk",
+				"has a timer running", "Time logged", "Alert sent"} {
+				if strings.Contains(seen, s) {
+					t.Errorf("%s reads our internal %q:\n%s", me.key, s, around(seen, s))
+				}
+			}
 		}
-	})
+	}
 }
 
 // around is the text near the first s, for a readable failure.

@@ -31,13 +31,15 @@ func (b *Bot) slaCommand(ctx context.Context, a domain.Actor, responseURL, args 
 			b.fail(ctx, responseURL, err)
 			return
 		}
-		b.reply(ctx, responseURL, "SLA of "+v.Ticket.Key(), slaExplainBlocks(v)...)
+		b.reply(ctx, responseURL, "SLA of "+v.Ticket.Key(), slaExplainBlocks(v, !a.IsAgent())...)
 	default:
 		b.reply(ctx, responseURL, slaHelp)
 	}
 }
 
-func slaExplainBlocks(v *commands.SLAView) []slack.Block {
+// slaExplainBlocks explains a ticket's clocks. A customer reads what we
+// promised and how the clock counted, never our alert levels or alerts.
+func slaExplainBlocks(v *commands.SLAView, customer bool) []slack.Block {
 	head := fmt.Sprintf("*%s* %s\nPolicy *%s* · calendar *%s* (%s) · priority *%s*", v.Ticket.Key(), escCut(v.Ticket.Title, 150),
 		esc(v.Policy), esc(v.Calendar), esc(v.Location.String()), esc(v.Priority))
 	if v.Policy == "" {
@@ -45,8 +47,12 @@ func slaExplainBlocks(v *commands.SLAView) []slack.Block {
 	}
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(head), nil, nil)}
 	for _, c := range v.Clocks {
+		state := slaIcons[c.Status]
+		if customer {
+			state = customerClockWords[c.Status]
+		}
 		lines := []string{fmt.Sprintf("*%s* — %s, target %s of business time, used %s, left %s",
-			targetNames[c.Target], slaIcons[c.Status], domain.FormatDuration(c.Clock.Target), domain.FormatDuration(c.Used), domain.FormatDuration(c.Remaining))}
+			targetNames[c.Target], state, domain.FormatDuration(c.Clock.Target), domain.FormatDuration(c.Used), domain.FormatDuration(c.Remaining))}
 		if !c.Due.IsZero() {
 			lines = append(lines, "Due "+slackDate(c.Due, "{date_short_pretty} {time}"))
 		}
@@ -54,12 +60,18 @@ func slaExplainBlocks(v *commands.SLAView) []slack.Block {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(cut(strings.Join(lines, "\n"), maxSectionText)), nil, nil))
 	}
 	for _, al := range v.Alerts {
-		if len(blocks) >= maxBlocks-1 {
+		if len(blocks) >= maxBlocks-1 || customer {
 			break
 		}
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(fmt.Sprintf("Alert sent %s: %s %s", slackDate(al.AlertedAt, "{date_short_pretty} {time}"), esc(targetNames[al.Target]), esc(al.Threshold)))))
 	}
 	return blocks
+}
+
+// customerClockWords: where a clock stands, in a customer's words.
+var customerClockWords = map[sla.Status]string{
+	sla.OnTrack: "running", sla.AtRisk: "running", sla.Breached: "past its target",
+	sla.Paused: "on hold while we wait for your reply", sla.Met: "met",
 }
 
 var segmentWords = map[sla.SegmentKind]string{

@@ -195,10 +195,16 @@ func (b *Bot) DeliverDigest(ctx context.Context, payload string) error {
 	if r.Layout == "timeline" || r.Layout == "cards" {
 		r.Layout = "list" // a digest is read, not worked from
 	}
-	blocks := resultBlocks(b.svc.Config(), r, false, func(int) string { return "" })
+	f := b.faceOf(ctx, r)
+	f.digest = true
+	blocks := resultBlocks(b.svc.Config(), r, f, func(int) string { return "" })
 	if n := len(blocks); n > 0 {
 		if _, isNav := blocks[n-1].(*slack.ActionBlock); isNav {
-			blocks = append(blocks[:n-1], slack.NewContextBlock("", mrkdwn(fmt.Sprintf("First %d shown: `/desk view run %s 2` for more.", len(r.Tickets), escCut(quoteName(r.View.Name), 100)))))
+			more := fmt.Sprintf("First %d shown: `/desk view run %s 2` for more.", len(r.Tickets), escCut(quoteName(r.View.Name), 100))
+			if f.customer {
+				more = fmt.Sprintf("First %d shown: `/ticket list` shows all of yours.", len(r.Tickets))
+			}
+			blocks = append(blocks[:n-1], slack.NewContextBlock("", mrkdwn(more)))
 		}
 	}
 	channel := job.Channel

@@ -202,7 +202,7 @@ func TestCalendarUsesDueDateElseDeadline(t *testing.T) {
 	byDeadline := &domain.Ticket{ProjectKey: "ACME", Number: 2, Title: "By SLA", Priority: "high", SLADeadline: at(2, 12), SLADueAt: at(1, 10)}
 	r := &commands.ViewResult{Layout: "calendar", Tickets: []*domain.Ticket{dated, byDeadline}, Now: mon.Add(8 * time.Hour),
 		Loc: time.UTC, From: mon, To: mon.AddDate(0, 0, 7)}
-	lines := strings.Join(calendarLines(domain.DefaultConfig(), r), "\n")
+	lines := strings.Join(calendarLines(domain.DefaultConfig(), r, face{}), "\n")
 	want := "*Wed 2 Dec*\n      12:00 `ACME-2` By SLA · high · _unassigned_ · _SLA deadline_\n*Thu 3 Dec*\n      17:00 `ACME-1` Dated · low · _unassigned_ · _due date_"
 	if !strings.Contains(lines, want) {
 		t.Errorf("calendar:\n%s\nwant within it:\n%s", lines, want)

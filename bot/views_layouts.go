@@ -11,7 +11,7 @@ import (
 // treeLines: customer → tickets → child tickets (parent links), each
 // with its blocked/blocking marks. A child on the page shows under its
 // parent only; children off the page show too, marked as such.
-func treeLines(cfg *domain.Config, r *commands.ViewResult) []string {
+func treeLines(cfg *domain.Config, r *commands.ViewResult, f face) []string {
 	byID := map[int64]*domain.Ticket{}
 	onPage := map[int64]bool{}
 	for id, t := range r.Related {
@@ -58,7 +58,7 @@ func treeLines(cfg *domain.Config, r *commands.ViewResult) []string {
 		if depth > 0 {
 			bullet = "◦"
 		}
-		s := fmt.Sprintf("%s%s `%s` %s · %s", strings.Repeat("      ", depth), bullet, t.Key(), escCut(t.Title, 80), esc(cfg.StatusLabel(t.Status)))
+		s := fmt.Sprintf("%s%s `%s` %s · %s", strings.Repeat("      ", depth), bullet, t.Key(), escCut(t.Title, 80), esc(f.status(cfg, t.Status)))
 		if !onPage[t.ID] {
 			s += " _(not in this view)_"
 		}
@@ -99,7 +99,7 @@ const calendarDayMax = 20
 // their next SLA deadline, never a warning time; each line says which —
 // in the reader's zone; today stands out. A week shows every day; a month
 // only the days with something due.
-func calendarLines(cfg *domain.Config, r *commands.ViewResult) []string {
+func calendarLines(cfg *domain.Config, r *commands.ViewResult, f face) []string {
 	byDay := map[string][]*domain.Ticket{}
 	for _, t := range r.Tickets {
 		if due, _ := t.Due(); !due.IsZero() {
@@ -136,7 +136,7 @@ func calendarLines(cfg *domain.Config, r *commands.ViewResult) []string {
 			}
 			due, which := t.Due()
 			lines = append(lines, fmt.Sprintf("      %s `%s` %s · %s · %s · _%s_", due.In(r.Loc).Format("15:04"), t.Key(),
-				escCut(t.Title, 80), esc(t.Priority), userRef(t.AssigneeID), which))
+				escCut(t.Title, 80), esc(t.Priority), f.person(t.AssigneeID), which))
 		}
 	}
 	return lines

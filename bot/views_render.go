@@ -20,17 +20,17 @@ const sectionBudget = 2900
 // message's 50 blocks: rows are packed into sections, long pages are cut
 // with a note, never refused. nav gives the value of the Previous/Next
 // buttons for a page. Timelines are pictures: see postTimeline.
-func resultBlocks(cfg *domain.Config, r *commands.ViewResult, agent bool, nav func(page int) string) []slack.Block {
-	blocks := []slack.Block{resultHeader(cfg, r)}
+func resultBlocks(cfg *domain.Config, r *commands.ViewResult, f face, nav func(page int) string) []slack.Block {
+	blocks := []slack.Block{resultHeader(cfg, r, f)}
 	switch r.Layout {
 	case "cards":
-		blocks = append(blocks, cardsBlocks(cfg, r, agent)...)
+		blocks = append(blocks, cardsBlocks(cfg, r, f)...)
 	case "tree":
-		blocks = append(blocks, packLines(treeLines(cfg, r))...)
+		blocks = append(blocks, packLines(treeLines(cfg, r, f))...)
 	case "calendar":
-		blocks = append(blocks, packLines(calendarLines(cfg, r))...)
+		blocks = append(blocks, packLines(calendarLines(cfg, r, f))...)
 	default:
-		blocks = append(blocks, packLines(listLines(cfg, r))...)
+		blocks = append(blocks, packLines(listLines(cfg, r, f))...)
 	}
 	if len(r.Tickets) == 0 {
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn("Nothing matches. `/ticket help` shows the query language.")))
@@ -63,7 +63,7 @@ func fitBlocks(blocks []slack.Block, limit int, nav []slack.BlockElement) []slac
 	return blocks
 }
 
-func resultHeader(cfg *domain.Config, r *commands.ViewResult) slack.Block {
+func resultHeader(cfg *domain.Config, r *commands.ViewResult, f face) slack.Block {
 	head := fmt.Sprintf("*%d tickets*", r.Total)
 	if r.Total == 1 {
 		head = "*1 ticket*"
@@ -84,25 +84,28 @@ func resultHeader(cfg *domain.Config, r *commands.ViewResult) slack.Block {
 				gs = append(gs, fmt.Sprintf("+%d more", len(r.Groups)-8))
 				break
 			}
-			gs = append(gs, fmt.Sprintf("%s %d", groupLabel(cfg, r.Group, g.Key), g.Count))
+			gs = append(gs, fmt.Sprintf("%s %d", f.groupLabel(cfg, r.Group, g.Key), g.Count))
 		}
 		head += "\nBy " + r.Group + ": " + strings.Join(gs, " · ")
 	}
-	head += "\n`" + escCut(r.Query, 400) + "`"
+	if !f.digest || !f.customer {
+		// An agent's digest in a customer's channel keeps its query to itself.
+		head += "\n`" + escCut(r.Query, 400) + "`"
+	}
 	return slack.NewSectionBlock(mrkdwn(cut(head, sectionBudget)), nil, nil)
 }
 
 // groupLabel shows a group's value as people know it.
-func groupLabel(cfg *domain.Config, group, key string) string {
+func (f face) groupLabel(cfg *domain.Config, group, key string) string {
 	switch {
 	case key == "" && group == "assignee":
 		return "Unassigned"
 	case key == "":
 		return "No " + group
 	case group == "assignee":
-		return "<@" + key + ">"
+		return f.person(key)
 	case group == "status":
-		return esc(cfg.StatusLabel(key))
+		return esc(f.status(cfg, key))
 	case group == "type":
 		return esc(cfg.TypeLabel(key))
 	}
@@ -110,7 +113,7 @@ func groupLabel(cfg *domain.Config, group, key string) string {
 }
 
 // listLines: compact rows, with a header line per group.
-func listLines(cfg *domain.Config, r *commands.ViewResult) []string {
+func listLines(cfg *domain.Config, r *commands.ViewResult, f face) []string {
 	counts := map[string]int{}
 	for _, g := range r.Groups {
 		counts[g.Key] = g.Count
@@ -120,20 +123,20 @@ func listLines(cfg *domain.Config, r *commands.ViewResult) []string {
 	for _, t := range r.Tickets {
 		if r.Group != "" {
 			if k := commands.GroupKey(t, r.Group); k != prev {
-				lines = append(lines, fmt.Sprintf("*%s* (%d)", groupLabel(cfg, r.Group, k), counts[k]))
+				lines = append(lines, fmt.Sprintf("*%s* (%d)", f.groupLabel(cfg, r.Group, k), counts[k]))
 				prev = k
 			}
 		}
-		lines = append(lines, ticketLine(cfg, r, t))
+		lines = append(lines, ticketLine(cfg, r, f, t))
 	}
 	return lines
 }
 
 // ticketLine is one compact row: key, title, status, priority, assignee,
 // SLA and blocked marks.
-func ticketLine(cfg *domain.Config, r *commands.ViewResult, t *domain.Ticket) string {
-	s := fmt.Sprintf("`%s` %s · %s · %s · %s", t.Key(), escCut(t.Title, 90), esc(cfg.StatusLabel(t.Status)), esc(t.Priority), userRef(t.AssigneeID))
-	if m := slaMark(r, t); m != "" {
+func ticketLine(cfg *domain.Config, r *commands.ViewResult, f face, t *domain.Ticket) string {
+	s := fmt.Sprintf("`%s` %s · %s · %s · %s", t.Key(), escCut(t.Title, 90), esc(f.status(cfg, t.Status)), esc(t.Priority), f.person(t.AssigneeID))
+	if m := f.mark(r, t); m != "" {
 		s += " · " + m
 	}
 	if r.Blocked[t.ID] {
@@ -194,19 +197,19 @@ func packLines(lines []string) []slack.Block {
 // cardsBlocks: a card per ticket with its main actions, as sections and
 // buttons (Slack's card and carousel blocks are not universally
 // available, and the emulator, like older clients, refuses them).
-func cardsBlocks(cfg *domain.Config, r *commands.ViewResult, agent bool) []slack.Block {
+func cardsBlocks(cfg *domain.Config, r *commands.ViewResult, f face) []slack.Block {
 	var out []slack.Block
 	for _, t := range r.Tickets {
-		text := fmt.Sprintf("*%s* %s\n%s · %s · %s · %s", t.Key(), escCut(t.Title, 200), esc(cfg.StatusLabel(t.Status)),
-			esc(t.Priority), userRef(t.AssigneeID), esc(t.ProjectKey))
-		if m := slaMark(r, t); m != "" {
+		text := fmt.Sprintf("*%s* %s\n%s · %s · %s · %s", t.Key(), escCut(t.Title, 200), esc(f.status(cfg, t.Status)),
+			esc(t.Priority), f.person(t.AssigneeID), esc(t.ProjectKey))
+		if m := f.mark(r, t); m != "" {
 			text += "\n" + m
 		}
 		if r.Blocked[t.ID] {
 			text += "\n:no_entry: blocked"
 		}
 		out = append(out, slack.NewDividerBlock(), slack.NewSectionBlock(mrkdwn(text), nil, nil))
-		if !agent {
+		if f.customer {
 			continue
 		}
 		done := cfg.Status(t.Status) != nil && cfg.Status(t.Status).Done()

@@ -34,6 +34,31 @@ type ViewResult struct {
 	Now      time.Time
 	Loc      *time.Location
 	From, To time.Time // calendar: the days shown, [From, To)
+
+	// Customer: read in a customer's scope (the reader is a customer, or
+	// it is posted where one reads): transports show the customer's face,
+	// and due dates we keep to ourselves are already left out.
+	Customer bool
+}
+
+// forCustomer marks r as read by a customer and leaves out what they may
+// not read on its tickets: due dates not made public.
+func (r *ViewResult) forCustomer() {
+	r.Customer = true
+	hide := func(t *domain.Ticket) *domain.Ticket {
+		if t.DueAt == nil || t.DuePublic {
+			return t
+		}
+		c := t.Clone()
+		c.DueAt = nil
+		return c
+	}
+	for i, t := range r.Tickets {
+		r.Tickets[i] = hide(t)
+	}
+	for id, t := range r.Related {
+		r.Related[id] = hide(t)
+	}
 }
 
 // Pages is how many pages the result has.
@@ -162,6 +187,7 @@ func (s *Service) runQuery(ctx context.Context, tx domain.Tx, a domain.Actor, q 
 	vq := s.viewQuery(res, now)
 	if !a.IsAgent() {
 		if a.ProjectID == 0 {
+			r.Customer = true
 			return r, nil
 		}
 		vq.ProjectID = a.ProjectID
@@ -205,6 +231,9 @@ func (s *Service) runQuery(ctx context.Context, tx domain.Tx, a domain.Actor, q 
 		if err := related(ctx, tx, r); err != nil {
 			return nil, err
 		}
+	}
+	if !a.IsAgent() {
+		r.forCustomer()
 	}
 	return r, nil
 }

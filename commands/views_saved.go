@@ -298,6 +298,9 @@ func (s *Service) Digest(ctx context.Context, job DigestJob) (*ViewResult, error
 			loc = sc.Loc
 		}
 		r, err = s.runSaved(ctx, tx, owner, v, 0, loc)
+		if err == nil && scope.Customer {
+			r.forCustomer()
+		}
 		return err
 	})
 	return r, err

@@ -298,10 +298,22 @@ var dateCols = map[string]string{"created": "t.created_at", "updated": "t.update
 // deadline (domain.Ticket.Due), through the index tickets_due.
 const dueExpr = "COALESCE(t.due_at, t.sla_deadline_at)"
 
+// customerDueExpr is when a ticket is due for its customer: a due date we
+// keep to ourselves neither filters nor orders what they read.
+const customerDueExpr = "COALESCE(CASE WHEN t.due_public THEN t.due_at END, t.sla_deadline_at)"
+
+// col is the column of a date field for this query's reader.
+func (b *viewSQL) col(field string) string {
+	if field == "due" && b.q.Customer {
+		return customerDueExpr
+	}
+	return dateCols[field]
+}
+
 // date tests a range; an unset date never lies in one, so negations
 // include it.
 func (b *viewSQL) date(c query.Cond) string {
-	col := dateCols[c.Field]
+	col := b.col(c.Field)
 	if c.Null {
 		return col + " IS NULL"
 	}
@@ -438,7 +450,8 @@ func (b *viewSQL) orderBy() string {
 		switch s.Field {
 		case "due":
 			// Unset due dates last either way.
-			parts = append(parts, "("+dueExpr+" IS NULL)", dueExpr+desc)
+			due := b.col("due")
+			parts = append(parts, "("+due+" IS NULL)", due+desc)
 		case "created":
 			parts = append(parts, "t.created_at"+desc)
 		case "updated":
