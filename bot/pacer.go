@@ -94,9 +94,39 @@ type delivery struct {
 	started   bool
 	next      *delivery // a card's change queued while this delivery runs
 	failures  int
+	// reclaimed holds attempt counts a new claim brought while the
+	// delivery ran: its messages are the deliverer's until it finishes.
+	reclaimed map[int64]int
 }
 
 func (d *delivery) id() int64 { return d.msgs[0].ID }
+
+// noteAttempts raises a message's attempt count to a new claim's, at
+// once when idle, else when the running attempt finishes. Under p.mu.
+func (d *delivery) noteAttempts(m *domain.OutboxMessage) {
+	if d.started {
+		if d.reclaimed == nil {
+			d.reclaimed = map[int64]int{}
+		}
+		d.reclaimed[m.ID] = max(d.reclaimed[m.ID], m.Attempts)
+		return
+	}
+	for _, h := range d.msgs {
+		if h.ID == m.ID {
+			h.Attempts = max(h.Attempts, m.Attempts)
+		}
+	}
+}
+
+// settleAttempts applies what noteAttempts kept aside. Under p.mu.
+func (d *delivery) settleAttempts() {
+	for _, h := range d.msgs {
+		if n, ok := d.reclaimed[h.ID]; ok {
+			h.Attempts = max(h.Attempts, n)
+		}
+	}
+	d.reclaimed = nil
+}
 
 type keyQueue struct {
 	q       []*delivery
@@ -153,11 +183,7 @@ func (p *pacer) add(ctx context.Context, msgs []*domain.OutboxMessage) {
 	for _, m := range msgs {
 		p.mu.Lock()
 		if d, ok := p.held[m.ID]; ok {
-			for _, h := range d.msgs {
-				if h.ID == m.ID {
-					h.Attempts = max(h.Attempts, m.Attempts)
-				}
-			}
+			d.noteAttempts(m)
 			p.mu.Unlock()
 			continue
 		}
@@ -356,6 +382,9 @@ func (p *pacer) next(key string, k *keyQueue) (*delivery, time.Duration) {
 // once the Retry-After is over), or failed (it keeps its place in an
 // ordered key until its retry, stepAside attempts at most).
 func (p *pacer) finish(ctx context.Context, key string, k *keyQueue, d *delivery, err error) {
+	p.mu.Lock()
+	d.settleAttempts()
+	p.mu.Unlock()
 	var rl *slack.RateLimitedError
 	if errors.As(err, &rl) {
 		p.met.rateLimited.WithLabelValues(key).Inc()
