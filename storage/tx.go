@@ -30,7 +30,6 @@ type Tx struct {
 	// projects are the customers read so far in a write transaction,
 	// nil for not found (projects.go).
 	projects map[string]*domain.Project
-	queue    queue // rows inserted at the next statement (queue.go)
 	// scope limits what a customer's reads return (scope.go).
 	scope domain.Scope
 }
@@ -71,15 +70,8 @@ func (d *DB) updateLocked(ctx context.Context, fn func(domain.Tx) error) (err er
 		_ = stx.Rollback()
 		return err
 	}
-	if err := tx.flush(ctx); err != nil {
-		_ = stx.Rollback()
-		return err
-	}
 	if err := stx.Commit(); err != nil {
 		return fmt.Errorf("store: unable to commit: %w", err)
-	}
-	if tx.queue.opened > 0 {
-		d.ticketBurst.Store(tx.queue.opened)
 	}
 	return nil
 }
@@ -120,16 +112,8 @@ func (tx *Tx) stmt(ctx context.Context, q string) *sqlx.Stmt {
 	return tx.stx.StmtxContext(ctx, st)
 }
 
+// exec runs a statement that returns no rows.
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if err := tx.flush(ctx); err != nil {
-		return nil, err
-	}
-	return tx.execAside(ctx, q, args...)
-}
-
-// execAside is exec for a statement that touches no table with queued
-// rows (queue.go): they stay queued.
-func (tx *Tx) execAside(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if err := tx.checkArgs(q, args); err != nil {
 		return nil, err
 	}
@@ -140,15 +124,8 @@ func (tx *Tx) execAside(ctx context.Context, q string, args ...any) (sql.Result,
 	return tx.q.ExecContext(ctx, q, args...)
 }
 
+// get reads one row into dest; sql.ErrNoRows when there is none.
 func (tx *Tx) get(ctx context.Context, dest any, q string, args ...any) error {
-	if err := tx.flush(ctx); err != nil {
-		return err
-	}
-	return tx.getAside(ctx, dest, q, args...)
-}
-
-// getAside is get for a statement that touches no table with queued rows.
-func (tx *Tx) getAside(ctx context.Context, dest any, q string, args ...any) error {
 	if err := tx.checkArgs(q, args); err != nil {
 		return err
 	}
@@ -165,10 +142,8 @@ func (tx *Tx) getAside(ctx context.Context, dest any, q string, args ...any) err
 	return err
 }
 
-func (tx *Tx) sel(ctx context.Context, dest any, q string, args ...any) error {
-	if err := tx.flush(ctx); err != nil {
-		return err
-	}
+// selectAll reads every row into dest, a pointer to a slice.
+func (tx *Tx) selectAll(ctx context.Context, dest any, q string, args ...any) error {
 	if err := tx.checkArgs(q, args); err != nil {
 		return err
 	}
@@ -251,16 +226,6 @@ func isUniqueViolation(err error) bool {
 		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	}
 	return false
-}
-
-// uniqueViolationOn is isUniqueViolation on one table, where the
-// database tells (PostgreSQL).
-func uniqueViolationOn(err error, table string) bool {
-	var pe *pq.Error
-	if errors.As(err, &pe) {
-		return pe.Code == "23505" && pe.Table == table
-	}
-	return isUniqueViolation(err)
 }
 
 func isForeignKeyViolation(err error) bool {
