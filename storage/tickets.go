@@ -74,17 +74,21 @@ func (tx *Tx) CreateTicket(ctx context.Context, t *domain.Ticket) error {
 		Key    string `db:"key"`
 	}
 	marks := strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",")
+	insert := `INSERT INTO tickets (project_id, number, ` + ticketInsertCols + `) `
 	if tx.d.dialect == Postgres {
-		// One round trip instead of two; SQLite, in process, has no
-		// UPDATE in a WITH. No customer, no row: not found.
-		err = tx.get(ctx, &row, `WITH c AS (UPDATE projects SET ticket_seq = ticket_seq + 1 WHERE id = ? RETURNING id, ticket_seq, key)
-			INSERT INTO tickets (project_id, number, `+ticketInsertCols+`) SELECT c.id, c.ticket_seq, `+marks+` FROM c
-			RETURNING id, number, (SELECT key FROM c) AS key`, append([]any{t.ProjectID}, vals...)...)
+		// One round trip instead of two (SQLite has no UPDATE in a WITH);
+		// no customer, no row: not found. The values are checked against
+		// the plain INSERT, whose text names their columns.
+		if err := tx.checkArgs(insert+`VALUES (?,?,`+marks+`)`, append([]any{t.ProjectID, 0}, vals...)); err != nil {
+			return err
+		}
+		err = tx.get(ctx, &row, `WITH c AS (UPDATE projects SET ticket_seq = ticket_seq + 1 WHERE id = ? RETURNING id, ticket_seq, key) `+
+			insert+`SELECT c.id, c.ticket_seq, `+marks+` FROM c RETURNING id, number, (SELECT key FROM c) AS key`,
+			append([]any{t.ProjectID}, vals...)...)
 	} else {
 		err = tx.get(ctx, &row, `UPDATE projects SET ticket_seq = ticket_seq + 1 WHERE id = ? RETURNING ticket_seq AS number, key`, t.ProjectID)
 		if err == nil {
-			err = tx.get(ctx, &row.ID, `INSERT INTO tickets (project_id, number, `+ticketInsertCols+`) VALUES (?,?,`+marks+`) RETURNING id`,
-				append([]any{t.ProjectID, row.Number}, vals...)...)
+			err = tx.get(ctx, &row.ID, insert+`VALUES (?,?,`+marks+`) RETURNING id`, append([]any{t.ProjectID, row.Number}, vals...)...)
 		}
 	}
 	if err != nil {
