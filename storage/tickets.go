@@ -88,7 +88,7 @@ func (tx *Tx) CreateTicket(ctx context.Context, t *domain.Ticket) error {
 	} else {
 		err = tx.get(ctx, &row, `UPDATE projects SET ticket_seq = ticket_seq + 1 WHERE id = ? RETURNING ticket_seq AS number, key`, t.ProjectID)
 		if err == nil {
-			err = tx.get(ctx, &row.ID, insert+`VALUES (?,?,`+marks+`) RETURNING id`, append([]any{t.ProjectID, row.Number}, vals...)...)
+			row.ID, err = tx.insert(ctx, insert+`VALUES (?,?,`+marks+`)`, append([]any{t.ProjectID, row.Number}, vals...)...)
 		}
 	}
 	if err != nil {

@@ -200,8 +200,17 @@ func (tx *Tx) checkArgs(q string, args []any) error {
 	return err
 }
 
-// insert runs an INSERT … RETURNING id.
+// insert runs an INSERT and returns the new row's id: on PostgreSQL with
+// RETURNING id (lib/pq has no LastInsertId), on SQLite from the
+// connection, without reading a row back.
 func (tx *Tx) insert(ctx context.Context, q string, args ...any) (int64, error) {
+	if tx.d.dialect == SQLite {
+		res, err := tx.exec(ctx, q, args...)
+		if err != nil {
+			return 0, err
+		}
+		return res.LastInsertId()
+	}
 	var id int64
 	err := tx.get(ctx, &id, q+" RETURNING id", args...)
 	return id, err
