@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -200,14 +201,18 @@ func (tx *Tx) checkArgs(q string, args []any) error {
 	return err
 }
 
-// insert runs an INSERT and returns the new row's id: on PostgreSQL with
-// RETURNING id (lib/pq has no LastInsertId), on SQLite from the
-// connection, without reading a row back.
+// insert runs an INSERT and returns the new row's id, or sql.ErrNoRows
+// when it inserted none (INSERT … SELECT): on PostgreSQL with RETURNING
+// id (lib/pq has no LastInsertId), on SQLite from the connection, without
+// reading a row back.
 func (tx *Tx) insert(ctx context.Context, q string, args ...any) (int64, error) {
 	if tx.d.dialect == SQLite {
 		res, err := tx.exec(ctx, q, args...)
 		if err != nil {
 			return 0, err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return 0, cmp.Or(err, sql.ErrNoRows)
 		}
 		return res.LastInsertId()
 	}
