@@ -335,18 +335,16 @@ func (b *Bot) ack(evt socketmode.Event, payload any, start time.Time) {
 // latency-bound: while a collection marks, it takes a quarter of the CPUs
 // (one of two here), and at Go's default of 100 a burst of commands was
 // collected every few tens of milliseconds. At 400 collections are a
-// quarter as frequent, for a peak heap of about five times the live one:
-// bench/slackload's ack p99 went from 12-19 ms to 6-10 ms on SQLite.
+// quarter as frequent, for a peak heap of about five times the live one
+// (README, Performance).
 const GCPercent = 400
 
 // defaultWorkers sizes the worker pool. A worker mostly waits (round
 // trips, Slack, its turn in a shared transaction, where it holds no
 // connection), and a burst of new tickets for one customer commits in
-// fewer, larger transactions the more of them wait together. On
-// PostgreSQL bench/slackload's burst of 500 tickets was created by
-// 0.20-0.23 s with 48 workers, by 0.12-0.17 s with 96 (p99). SQLite works
-// in process, on the CPUs the event loop acks with: at 48 workers the ack
-// p99 passed 20 ms in some runs, at 32 it stayed under 16 ms, so 32.
+// fewer, larger transactions the more of them wait together. SQLite works
+// in process, on the CPUs the event loop acks with, so it gets fewer
+// workers: more raised the ack p99 (README, Performance: Workers).
 func defaultWorkers(svc *commands.Service) int {
 	if svc != nil && svc.SingleWriter() {
 		return 32

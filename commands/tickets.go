@@ -72,9 +72,8 @@ func (s *Service) CreateTicket(ctx context.Context, a domain.Actor, in TicketInp
 		}
 		if in.DedupID != "" {
 			// Recorded with the key, so a redelivery finds the ticket. A
-			// redelivery fails its whole transaction (ErrInputSeen) when
-			// the input is written, at the latest at commit; one racing
-			// this one waits for its commit on the unique index.
+			// redelivery fails here with ErrInputSeen; one racing this
+			// one waits for its commit on the unique index.
 			if err := tx.RecordInput(ctx, "ticket", in.DedupID, t.Key()); err != nil {
 				return err
 			}

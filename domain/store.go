@@ -95,8 +95,7 @@ type CommentStore interface {
 
 // EventStore holds a ticket's history.
 type EventStore interface {
-	// AddEvent appends to a ticket's history. It does not set e.ID: the
-	// row may be written with the transaction's next statement.
+	// AddEvent appends to a ticket's history and sets e.ID.
 	AddEvent(ctx context.Context, e *Event) error
 	Events(ctx context.Context, ticketID int64) ([]*Event, error)
 }
@@ -179,9 +178,8 @@ type InputStore interface {
 	MarkProcessed(ctx context.Context, source, id string) (bool, error)
 	// RecordInput records an input with what it produced (a ticket key),
 	// so a redelivery can answer with it (ProcessedResult reads it back).
-	// It is for a caller that expects the input new: when it was already recorded, the transaction
-	// fails with ErrInputSeen, at the latest when it commits (the row may
-	// be written with the transaction's next statement).
+	// It is for a caller that expects the input new: one already recorded
+	// is ErrInputSeen, and the transaction must end there.
 	RecordInput(ctx context.Context, source, id, result string) error
 	ProcessedResult(ctx context.Context, source, id string) (string, error)
 }

@@ -36,7 +36,7 @@ func (tx *Tx) RemoveTag(ctx context.Context, ticketID int64, tag string) (bool, 
 func (tx *Tx) Tags(ctx context.Context, ticketID int64) ([]string, error) {
 	var tags []string
 	scope, sargs := tx.scopedTicket("ticket_id")
-	if err := tx.sel(ctx, &tags, `SELECT tag FROM ticket_tags WHERE ticket_id = ?`+scope+` ORDER BY tag`, append([]any{ticketID}, sargs...)...); err != nil {
+	if err := tx.selectAll(ctx, &tags, `SELECT tag FROM ticket_tags WHERE ticket_id = ?`+scope+` ORDER BY tag`, append([]any{ticketID}, sargs...)...); err != nil {
 		return nil, fmt.Errorf("store: unable to list tags: %w", err)
 	}
 	return tags, nil
@@ -85,7 +85,7 @@ func (tx *Tx) TicketActivity(ctx context.Context, statuses []string) ([]*domain.
 	in, args := inList(statuses)
 	scope, sargs := tx.scoped("t.project_id")
 	var rows []*activityRow
-	err := tx.sel(ctx, &rows, `SELECT t.id AS ticket_id, t.status, t.sla_policy, t.created_at,
+	err := tx.selectAll(ctx, &rows, `SELECT t.id AS ticket_id, t.status, t.sla_policy, t.created_at,
 		(SELECT MAX(e.at) FROM events e WHERE e.ticket_id = t.id AND e.channel <> ?) AS last_activity,
 		(SELECT MAX(e.at) FROM events e WHERE e.ticket_id = t.id AND (e.kind = 'status' OR e.field = 'status')) AS last_status,
 		(SELECT MAX(c.created_at) FROM comments c WHERE c.ticket_id = t.id AND c.public AND c.deleted_at IS NULL

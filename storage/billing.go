@@ -26,7 +26,7 @@ func (tx *Tx) TimeRows(ctx context.Context, f domain.TimeFilter) ([]*domain.Time
 	scope, sargs := tx.scoped("e.project_id")
 	where, args = where+scope, append(args, sargs...)
 	var rows []*domain.TimeRow
-	if err := tx.sel(ctx, &rows, timeRowQuery+where+" ORDER BY e.started_at, e.id", args...); err != nil {
+	if err := tx.selectAll(ctx, &rows, timeRowQuery+where+" ORDER BY e.started_at, e.id", args...); err != nil {
 		return nil, fmt.Errorf("store: unable to list time rows: %w", err)
 	}
 	return rows, nil
@@ -89,7 +89,7 @@ func (tx *Tx) BillingLocks(ctx context.Context, projectID int64, from, to time.T
 		q, args = q+" AND period_start < ?", append(args, ts(to))
 	}
 	var ls []*domain.BillingLock
-	if err := tx.sel(ctx, &ls, q+" ORDER BY period_start", args...); err != nil {
+	if err := tx.selectAll(ctx, &ls, q+" ORDER BY period_start", args...); err != nil {
 		return nil, fmt.Errorf("store: unable to list billing locks: %w", err)
 	}
 	return ls, nil

@@ -57,26 +57,22 @@ func (tx *Tx) CommentBySource(ctx context.Context, ticketID int64, ref string) (
 func (tx *Tx) Comments(ctx context.Context, ticketID int64) ([]*domain.Comment, error) {
 	var cs []*domain.Comment
 	scope, sargs := tx.scopedTicket("ticket_id")
-	if err := tx.sel(ctx, &cs, `SELECT `+commentCols+` FROM comments WHERE ticket_id = ?`+scope+tx.publicOnly()+` ORDER BY created_at, id`,
+	if err := tx.selectAll(ctx, &cs, `SELECT `+commentCols+` FROM comments WHERE ticket_id = ?`+scope+tx.publicOnly()+` ORDER BY created_at, id`,
 		append([]any{ticketID}, sargs...)...); err != nil {
 		return nil, fmt.Errorf("store: unable to list comments: %w", err)
 	}
 	return cs, nil
 }
 
-// AddEvent appends to a ticket's history. On PostgreSQL the row is
-// inserted with the transaction's next statement (queue.go).
+// AddEvent appends to a ticket's history and sets e.ID.
 func (tx *Tx) AddEvent(ctx context.Context, e *domain.Event) error {
 	e.At = tx.now
-	if tx.queues() {
-		tx.queue.events = append(tx.queue.events, e)
-		return nil
-	}
-	_, err := tx.exec(ctx, `INSERT INTO events (ticket_id, actor, channel, kind, field, old_value, new_value, at)
+	id, err := tx.insert(ctx, `INSERT INTO events (ticket_id, actor, channel, kind, field, old_value, new_value, at)
 		VALUES (?,?,?,?,?,?,?,?)`, e.TicketID, e.Actor, e.Channel, e.Kind, e.Field, e.OldValue, e.NewValue, e.At)
 	if err != nil {
 		return fmt.Errorf("store: unable to add event: %w", err)
 	}
+	e.ID = id
 	return nil
 }
 
@@ -91,7 +87,7 @@ func (tx *Tx) Events(ctx context.Context, ticketID int64) ([]*domain.Event, erro
 			AND NOT (kind = 'linked' AND new_value NOT LIKE (SELECT key FROM projects WHERE id = ?) || '-%')`
 		sargs = append(sargs, tx.scope.ProjectID)
 	}
-	if err := tx.sel(ctx, &es, `SELECT id, ticket_id, actor, channel, kind, field, old_value, new_value, at
+	if err := tx.selectAll(ctx, &es, `SELECT id, ticket_id, actor, channel, kind, field, old_value, new_value, at
 		FROM events WHERE ticket_id = ?`+scope+` ORDER BY id`, append([]any{ticketID}, sargs...)...); err != nil {
 		return nil, fmt.Errorf("store: unable to list events: %w", err)
 	}
@@ -123,7 +119,7 @@ func (tx *Tx) Links(ctx context.Context, ticketID int64) ([]*domain.Link, error)
 	if scope != "" {
 		args = append(append(args, ticketID), sargs...)
 	}
-	if err := tx.sel(ctx, &ls, `SELECT from_id, to_id, kind, created_at FROM ticket_links
+	if err := tx.selectAll(ctx, &ls, `SELECT from_id, to_id, kind, created_at FROM ticket_links
 		WHERE (from_id = ? OR to_id = ?)`+scope+` ORDER BY created_at, from_id, to_id`, args...); err != nil {
 		return nil, fmt.Errorf("store: unable to list links: %w", err)
 	}

@@ -19,7 +19,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -58,10 +57,6 @@ type DB struct {
 	log       *slog.Logger
 	goose     *goose.Provider
 	stmts     *stmtCache
-	// ticketBurst is how many tickets the last write transaction that
-	// opened any opened: the next one reserves that many ids at once
-	// (queue_tickets.go).
-	ticketBurst atomic.Int64
 }
 
 // Option changes how a DB behaves.

@@ -44,7 +44,7 @@ func (tx *Tx) FindTicketMessage(ctx context.Context, ids []string) (*domain.Tick
 	}
 	in, args := inList(clean)
 	var found []*domain.TicketMessage
-	if err := tx.sel(ctx, &found, `SELECT `+ticketMessageCols+` FROM ticket_messages WHERE message_id IN `+in, args...); err != nil {
+	if err := tx.selectAll(ctx, &found, `SELECT `+ticketMessageCols+` FROM ticket_messages WHERE message_id IN `+in, args...); err != nil {
 		return nil, fmt.Errorf("store: unable to find message ids: %w", err)
 	}
 	for _, id := range clean {
@@ -61,7 +61,7 @@ func (tx *Tx) FindTicketMessage(ctx context.Context, ids []string) (*domain.Tick
 func (tx *Tx) TicketMessages(ctx context.Context, ticketID int64) ([]*domain.TicketMessage, error) {
 	var ms []*domain.TicketMessage
 	scope, sargs := tx.scopedTicket("ticket_id")
-	if err := tx.sel(ctx, &ms, `SELECT `+ticketMessageCols+` FROM ticket_messages WHERE ticket_id = ?`+scope+` ORDER BY id`, append([]any{ticketID}, sargs...)...); err != nil {
+	if err := tx.selectAll(ctx, &ms, `SELECT `+ticketMessageCols+` FROM ticket_messages WHERE ticket_id = ?`+scope+` ORDER BY id`, append([]any{ticketID}, sargs...)...); err != nil {
 		return nil, fmt.Errorf("store: unable to list message ids: %w", err)
 	}
 	return ms, nil
@@ -106,7 +106,7 @@ func (tx *Tx) AddParticipants(ctx context.Context, ps []*domain.Participant) err
 func (tx *Tx) Participants(ctx context.Context, ticketID int64) ([]*domain.Participant, error) {
 	var ps []*domain.Participant
 	scope, sargs := tx.scopedTicket("ticket_id")
-	err := tx.sel(ctx, &ps, `SELECT ticket_id, email, name, role, created_at FROM ticket_participants
+	err := tx.selectAll(ctx, &ps, `SELECT ticket_id, email, name, role, created_at FROM ticket_participants
 		WHERE ticket_id = ?`+scope+` ORDER BY CASE role WHEN 'requester' THEN 0 ELSE 1 END, created_at, email`, append([]any{ticketID}, sargs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list participants: %w", err)
@@ -156,7 +156,7 @@ func (tx *Tx) Attachment(ctx context.Context, id int64) (*domain.Attachment, err
 func (tx *Tx) Attachments(ctx context.Context, ticketID int64) ([]*domain.Attachment, error) {
 	var as []*domain.Attachment
 	scope, sargs := tx.scopedTicket("ticket_id")
-	if err := tx.sel(ctx, &as, `SELECT `+attachmentCols+` FROM attachments WHERE ticket_id = ?`+scope+` ORDER BY id`, append([]any{ticketID}, sargs...)...); err != nil {
+	if err := tx.selectAll(ctx, &as, `SELECT `+attachmentCols+` FROM attachments WHERE ticket_id = ?`+scope+` ORDER BY id`, append([]any{ticketID}, sargs...)...); err != nil {
 		return nil, fmt.Errorf("store: unable to list attachments: %w", err)
 	}
 	return as, nil

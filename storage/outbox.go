@@ -20,10 +20,6 @@ func (tx *Tx) Enqueue(ctx context.Context, m *domain.OutboxMessage) error {
 		m.NextAttempt = tx.now
 	}
 	m.NextAttempt = ts(m.NextAttempt)
-	if tx.queues() {
-		tx.queue.outbox = append(tx.queue.outbox, m)
-		return nil
-	}
 	_, err := tx.exec(ctx, `INSERT INTO outbox (kind, payload, dedup_key, next_attempt_at, created_at)
 		VALUES (?,?,?,?,?) ON CONFLICT (dedup_key) WHERE delivered_at IS NULL DO NOTHING`,
 		m.Kind, m.Payload, m.DedupKey, m.NextAttempt, m.CreatedAt)
@@ -50,7 +46,7 @@ func (d *DB) ClaimOutbox(ctx context.Context, owner string, kinds []string, limi
 		q := `SELECT ` + outboxCols + ` FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ?
 			AND kind IN ` + in + ` ORDER BY next_attempt_at, id LIMIT ?` + skip
 		args = append([]any{tx.now}, append(args, limit)...)
-		if err := tx.sel(ctx, &out, q, args...); err != nil {
+		if err := tx.selectAll(ctx, &out, q, args...); err != nil {
 			return err
 		}
 		if len(out) == 0 {
@@ -84,13 +80,8 @@ func (d *DB) OutboxDelivered(ctx context.Context, id int64) error {
 	return d.Update(ctx, func(tx domain.Tx) error { return tx.MarkDelivered(ctx, id) })
 }
 
-// MarkDelivered marks a message done within a transaction; on
-// PostgreSQL with the transaction's next statement (queue.go).
+// MarkDelivered marks a message done within a transaction.
 func (tx *Tx) MarkDelivered(ctx context.Context, id int64) error {
-	if tx.queues() {
-		tx.queue.delivered = append(tx.queue.delivered, id)
-		return nil
-	}
 	if _, err := tx.exec(ctx, `UPDATE outbox SET delivered_at = ?, last_error = '' WHERE id = ?`, tx.now, id); err != nil {
 		return fmt.Errorf("store: unable to mark outbox %d delivered: %w", id, err)
 	}
@@ -120,10 +111,7 @@ func (d *DB) OutboxPending(ctx context.Context) (int, error) {
 
 // MarkProcessed records an input id; false means it was seen before.
 func (tx *Tx) MarkProcessed(ctx context.Context, source, id string) (bool, error) {
-	if err := tx.flushInputs(ctx); err != nil {
-		return false, err
-	}
-	res, err := tx.execAside(ctx, `INSERT INTO processed_inputs (source, id, processed_at, result) VALUES (?,?,?,'')
+	res, err := tx.exec(ctx, `INSERT INTO processed_inputs (source, id, processed_at, result) VALUES (?,?,?,'')
 		ON CONFLICT (source, id) DO NOTHING`, source, id, tx.now)
 	if err != nil {
 		return false, fmt.Errorf("store: unable to record processed input: %w", err)
@@ -135,27 +123,15 @@ func (tx *Tx) MarkProcessed(ctx context.Context, source, id string) (bool, error
 	return n == 1, nil
 }
 
-// RecordInput records a new input; on PostgreSQL with the transaction's
-// next statement (queue.go).
+// RecordInput records a new input; one recorded before is ErrInputSeen.
 func (tx *Tx) RecordInput(ctx context.Context, source, id, result string) error {
-	in := processedInput{source, id, result}
-	if tx.queues() {
-		tx.queue.inputs = append(tx.queue.inputs, in)
-		return nil
-	}
-	_, err := tx.execAside(ctx, `INSERT INTO processed_inputs (source, id, processed_at, result) VALUES (?,?,?,?)`,
+	_, err := tx.exec(ctx, `INSERT INTO processed_inputs (source, id, processed_at, result) VALUES (?,?,?,?)`,
 		source, id, tx.now, result)
-	return inputErr(err, 1)
-}
-
-type processedInput struct{ source, id, result string }
-
-func inputErr(err error, n int) error {
 	switch {
 	case isUniqueViolation(err):
 		return domain.ErrInputSeen
 	case err != nil:
-		return fmt.Errorf("store: unable to record %d processed inputs: %w", n, err)
+		return fmt.Errorf("store: unable to record processed input: %w", err)
 	}
 	return nil
 }

@@ -14,7 +14,7 @@ import (
 // PortalKeys lists the link signing keys, newest first.
 func (tx *Tx) PortalKeys(ctx context.Context) ([]*domain.PortalKey, error) {
 	var ks []*domain.PortalKey
-	if err := tx.sel(ctx, &ks, `SELECT id, secret, created_at, retired_at FROM portal_keys ORDER BY id DESC`); err != nil {
+	if err := tx.selectAll(ctx, &ks, `SELECT id, secret, created_at, retired_at FROM portal_keys ORDER BY id DESC`); err != nil {
 		return nil, fmt.Errorf("store: unable to list link keys: %w", err)
 	}
 	return ks, nil
@@ -65,22 +65,9 @@ func (tx *Tx) PortalRevokedAt(ctx context.Context, ticketID int64) (time.Time, e
 // TicketsOfRequester lists an address's tickets as requester, newest first.
 func (tx *Tx) TicketsOfRequester(ctx context.Context, address string, limit int) ([]*domain.Ticket, error) {
 	address = strings.ToLower(strings.TrimSpace(address))
-	var rows []*ticketRow
-	err := tx.sel(ctx, &rows, `SELECT `+ticketCols+ticketFrom+` WHERE t.requester_email = ?
+	return tx.selectTickets(ctx, "list a requester's tickets", `SELECT `+ticketCols+ticketFrom+` WHERE t.requester_email = ?
 		OR t.id IN (SELECT ticket_id FROM ticket_participants WHERE email = ? AND role = 'requester')
 		ORDER BY t.id DESC LIMIT `+fmt.Sprint(max(limit, 1)), address, address)
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to list a requester's tickets: %w", err)
-	}
-	out := make([]*domain.Ticket, 0, len(rows))
-	for _, r := range rows {
-		t, err := r.ticket()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, nil
 }
 
 // PortalRating is a respondent's survey answer on a ticket, 0 when none.

@@ -136,7 +136,7 @@ func firstOr(s, def string) string {
 func (tx *Tx) Projects(ctx context.Context) ([]*domain.Project, error) {
 	var ps []*domain.Project
 	scope, sargs := tx.scoped("id")
-	if err := tx.sel(ctx, &ps, `SELECT `+projectCols+` FROM projects WHERE 1=1`+scope+` ORDER BY key`, sargs...); err != nil {
+	if err := tx.selectAll(ctx, &ps, `SELECT `+projectCols+` FROM projects WHERE 1=1`+scope+` ORDER BY key`, sargs...); err != nil {
 		return nil, fmt.Errorf("store: unable to list projects: %w", err)
 	}
 	return ps, nil
@@ -158,7 +158,7 @@ func (tx *Tx) AddVersionChange(ctx context.Context, v *domain.VersionChange) err
 func (tx *Tx) VersionChanges(ctx context.Context, projectID int64) ([]*domain.VersionChange, error) {
 	var vs []*domain.VersionChange
 	scope, sargs := tx.scoped("project_id")
-	err := tx.sel(ctx, &vs, `SELECT id, project_id, version, since, recorded_by, created_at
+	err := tx.selectAll(ctx, &vs, `SELECT id, project_id, version, since, recorded_by, created_at
 		FROM project_versions WHERE project_id = ?`+scope+` ORDER BY since, id`, append([]any{projectID}, sargs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list versions: %w", err)

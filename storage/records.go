@@ -34,14 +34,14 @@ func (tx *Tx) TicketRecords(ctx context.Context, ids []int64) ([]*domain.TicketR
 	}
 	in, arg := tx.idsIn("ticket_id", ids)
 	var entries []*domain.TimeEntry
-	if err := tx.sel(ctx, &entries, `SELECT `+timeCols+` FROM time_entries WHERE deleted_at IS NULL AND `+in+` ORDER BY started_at, id`, arg); err != nil {
+	if err := tx.selectAll(ctx, &entries, `SELECT `+timeCols+` FROM time_entries WHERE deleted_at IS NULL AND `+in+` ORDER BY started_at, id`, arg); err != nil {
 		return nil, fmt.Errorf("store: unable to list time entries: %w", err)
 	}
 	for _, e := range entries {
 		byID[e.TicketID].Entries = append(byID[e.TicketID].Entries, e)
 	}
 	var events []*domain.Event
-	if err := tx.sel(ctx, &events, `SELECT id, ticket_id, actor, channel, kind, field, old_value, new_value, at
+	if err := tx.selectAll(ctx, &events, `SELECT id, ticket_id, actor, channel, kind, field, old_value, new_value, at
 		FROM events WHERE `+in+` ORDER BY id`, arg); err != nil {
 		return nil, fmt.Errorf("store: unable to list events: %w", err)
 	}
@@ -49,14 +49,14 @@ func (tx *Tx) TicketRecords(ctx context.Context, ids []int64) ([]*domain.TicketR
 		byID[e.TicketID].Events = append(byID[e.TicketID].Events, e)
 	}
 	var comments []*domain.Comment
-	if err := tx.sel(ctx, &comments, `SELECT `+commentCols+` FROM comments WHERE `+in+tx.publicOnly()+` ORDER BY created_at, id`, arg); err != nil {
+	if err := tx.selectAll(ctx, &comments, `SELECT `+commentCols+` FROM comments WHERE `+in+tx.publicOnly()+` ORDER BY created_at, id`, arg); err != nil {
 		return nil, fmt.Errorf("store: unable to list comments: %w", err)
 	}
 	for _, c := range comments {
 		byID[c.TicketID].Comments = append(byID[c.TicketID].Comments, c)
 	}
 	var alerts []*domain.SLAAlert
-	if err := tx.sel(ctx, &alerts, `SELECT `+slaAlertCols+` FROM sla_alerts WHERE `+in+` ORDER BY id`, arg); err != nil {
+	if err := tx.selectAll(ctx, &alerts, `SELECT `+slaAlertCols+` FROM sla_alerts WHERE `+in+` ORDER BY id`, arg); err != nil {
 		return nil, fmt.Errorf("store: unable to list SLA alerts: %w", err)
 	}
 	for _, a := range alerts {
@@ -72,16 +72,12 @@ func (tx *Tx) TicketRecords(ctx context.Context, ids []int64) ([]*domain.TicketR
 func (tx *Tx) recordTickets(ctx context.Context, ids []int64) ([]*domain.TicketRecord, map[int64]*domain.TicketRecord, error) {
 	in, arg := tx.idsIn("t.id", ids)
 	scope, sargs := tx.scoped("t.project_id")
-	var rows []*ticketRow
-	if err := tx.sel(ctx, &rows, `SELECT `+ticketCols+ticketFrom+` WHERE `+in+scope, append([]any{arg}, sargs...)...); err != nil {
-		return nil, nil, fmt.Errorf("store: unable to read tickets: %w", err)
+	tickets, err := tx.selectTickets(ctx, "read tickets", `SELECT `+ticketCols+ticketFrom+` WHERE `+in+scope, append([]any{arg}, sargs...)...)
+	if err != nil {
+		return nil, nil, err
 	}
-	byID := make(map[int64]*domain.TicketRecord, len(rows))
-	for _, r := range rows {
-		t, err := r.ticket()
-		if err != nil {
-			return nil, nil, err
-		}
+	byID := make(map[int64]*domain.TicketRecord, len(tickets))
+	for _, t := range tickets {
 		byID[t.ID] = &domain.TicketRecord{Ticket: t}
 	}
 	recs := make([]*domain.TicketRecord, 0, len(byID))
@@ -97,7 +93,7 @@ func (tx *Tx) recordTickets(ctx context.Context, ids []int64) ([]*domain.TicketR
 func (tx *Tx) recordProjects(ctx context.Context, recs []*domain.TicketRecord, ids []int64) error {
 	in, arg := tx.idsIn("id", ids)
 	var ps []*domain.Project
-	if err := tx.sel(ctx, &ps, `SELECT `+projectCols+` FROM projects
+	if err := tx.selectAll(ctx, &ps, `SELECT `+projectCols+` FROM projects
 		WHERE id IN (SELECT project_id FROM tickets WHERE `+in+`)`, arg); err != nil {
 		return fmt.Errorf("store: unable to read customers: %w", err)
 	}
@@ -129,7 +125,7 @@ func (tx *Tx) recordLinks(ctx context.Context, byID map[int64]*domain.TicketReco
 	}
 	// A customer reads only that a link to another customer's ticket
 	// exists: its key comes back empty.
-	err := tx.sel(ctx, &rows, `SELECT l.from_id, l.to_id, l.kind, l.created_at,
+	err := tx.selectAll(ctx, &rows, `SELECT l.from_id, l.to_id, l.kind, l.created_at,
 			`+tx.visibleKey("pf", "tf", "from_key", "from_number")+`, `+tx.visibleKey("pt", "tt", "to_key", "to_number")+`
 		FROM ticket_links l
 		JOIN tickets tf ON tf.id = l.from_id JOIN projects pf ON pf.id = tf.project_id

@@ -25,7 +25,7 @@ func (tx *Tx) AddRelease(ctx context.Context, r *domain.Release) (bool, error) {
 // Releases lists the recorded releases in the order they shipped.
 func (tx *Tx) Releases(ctx context.Context) ([]*domain.Release, error) {
 	var out []*domain.Release
-	if err := tx.sel(ctx, &out, `SELECT id, version, released_at, recorded_by FROM releases ORDER BY released_at, id`); err != nil {
+	if err := tx.selectAll(ctx, &out, `SELECT id, version, released_at, recorded_by FROM releases ORDER BY released_at, id`); err != nil {
 		return nil, fmt.Errorf("store: unable to list releases: %w", err)
 	}
 	return out, nil
@@ -42,7 +42,7 @@ func (tx *Tx) VersionTickets(ctx context.Context, from time.Time, statuses []str
 	}
 	scope, sargs := tx.scoped("t.project_id")
 	var out []*domain.VersionTicket
-	if err := tx.sel(ctx, &out, `SELECT t.version, t.status, t.created_at FROM tickets t WHERE (`+where+`)`+scope, append(args, sargs...)...); err != nil {
+	if err := tx.selectAll(ctx, &out, `SELECT t.version, t.status, t.created_at FROM tickets t WHERE (`+where+`)`+scope, append(args, sargs...)...); err != nil {
 		return nil, fmt.Errorf("store: unable to read ticket versions: %w", err)
 	}
 	return out, nil

@@ -16,7 +16,7 @@ const dueSLAQuery = `SELECT id FROM tickets WHERE sla_due_at IS NOT NULL AND sla
 // lets both planners match the index's predicate.
 func (tx *Tx) DueSLATickets(ctx context.Context, limit int) ([]int64, error) {
 	var ids []int64
-	err := tx.sel(ctx, &ids, dueSLAQuery, tx.now, limit)
+	err := tx.selectAll(ctx, &ids, dueSLAQuery, tx.now, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to find tickets due for SLA: %w", err)
 	}
@@ -29,7 +29,7 @@ const slaAlertCols = `id, ticket_id, target, threshold, cycle_start, threshold_a
 func (tx *Tx) SLAAlerts(ctx context.Context, ticketID int64) ([]*domain.SLAAlert, error) {
 	var out []*domain.SLAAlert
 	scope, sargs := tx.scopedTicket("ticket_id")
-	if err := tx.sel(ctx, &out, `SELECT `+slaAlertCols+` FROM sla_alerts WHERE ticket_id = ?`+scope+` ORDER BY id`, append([]any{ticketID}, sargs...)...); err != nil {
+	if err := tx.selectAll(ctx, &out, `SELECT `+slaAlertCols+` FROM sla_alerts WHERE ticket_id = ?`+scope+` ORDER BY id`, append([]any{ticketID}, sargs...)...); err != nil {
 		return nil, fmt.Errorf("store: unable to list SLA alerts: %w", err)
 	}
 	return out, nil
@@ -62,19 +62,7 @@ func (tx *Tx) TicketsCreated(ctx context.Context, projectID int64, from, to time
 	}
 	scope, sargs := tx.scoped("t.project_id")
 	where, args = where+scope, append(args, sargs...)
-	var rows []*ticketRow
-	if err := tx.sel(ctx, &rows, `SELECT `+ticketCols+ticketFrom+where+` ORDER BY t.created_at, t.id`, args...); err != nil {
-		return nil, fmt.Errorf("store: unable to list tickets created in a period: %w", err)
-	}
-	out := make([]*domain.Ticket, 0, len(rows))
-	for _, r := range rows {
-		t, err := r.ticket()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, nil
+	return tx.selectTickets(ctx, "list tickets created in a period", `SELECT `+ticketCols+ticketFrom+where+` ORDER BY t.created_at, t.id`, args...)
 }
 
 // SetTicketSLA writes the two SLA columns only.

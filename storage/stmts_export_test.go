@@ -9,3 +9,6 @@ func PreparedStatements(d *DB) int {
 
 // LimitPreparedStatements bounds the cache, to test what happens past it.
 func LimitPreparedStatements(d *DB, max int) { d.stmts.max = max }
+
+// WaitPreparations waits for the preparations started so far to end.
+func WaitPreparations(d *DB) { d.stmts.wait() }

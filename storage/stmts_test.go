@@ -84,7 +84,7 @@ func TestPreparedStatementsBounded(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		time.Sleep(50 * time.Millisecond)
+		storage.WaitPreparations(db) // any the reads started has ended
 		if got := storage.PreparedStatements(db); got != n {
 			t.Errorf("%d statements prepared past a bound of %d", got, n)
 		}

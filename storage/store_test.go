@@ -448,9 +448,9 @@ func TestMarkProcessed(t *testing.T) {
 	})
 }
 
-// RecordInput keeps the first result; a second record fails its whole
-// transaction with ErrInputSeen, whether the row is written at once or at
-// commit, and two records in one transaction fail it too.
+// RecordInput keeps the first result; a second record fails with
+// ErrInputSeen at the call, and its transaction keeps nothing, whether the
+// records are in two transactions or one.
 func TestRecordInput(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
@@ -461,14 +461,17 @@ func TestRecordInput(t *testing.T) {
 			if err := tx.CreateTicket(ctx, tk); err != nil {
 				return err
 			}
-			// Written with the input, in one statement on PostgreSQL.
 			if err := tx.AddEvent(ctx, &domain.Event{TicketID: tk.ID, Actor: "U1", Kind: domain.EventCreated}); err != nil {
 				return err
 			}
 			if err := tx.Enqueue(ctx, &domain.OutboxMessage{Kind: domain.OutboxCard, Payload: `{}`, DedupKey: domain.CardDedupKey(tk.ID)}); err != nil {
 				return err
 			}
-			return tx.RecordInput(ctx, "ticket", "Env1", tk.Key())
+			err := tx.RecordInput(ctx, "ticket", "Env1", tk.Key())
+			if !errors.Is(err, domain.ErrInputSeen) {
+				t.Errorf("second record, at the call: %v, want ErrInputSeen", err)
+			}
+			return err
 		})
 		if !errors.Is(err, domain.ErrInputSeen) {
 			t.Errorf("second record: %v, want ErrInputSeen", err)
@@ -477,7 +480,11 @@ func TestRecordInput(t *testing.T) {
 			if err := tx.RecordInput(ctx, "ticket", "Env2", "ACME-2"); err != nil {
 				return err
 			}
-			return tx.RecordInput(ctx, "ticket", "Env2", "ACME-3")
+			err := tx.RecordInput(ctx, "ticket", "Env2", "ACME-3")
+			if !errors.Is(err, domain.ErrInputSeen) {
+				t.Errorf("two records in one transaction, at the call: %v, want ErrInputSeen", err)
+			}
+			return err
 		})
 		if !errors.Is(err, domain.ErrInputSeen) {
 			t.Errorf("two records in one transaction: %v, want ErrInputSeen", err)

@@ -55,8 +55,7 @@ func (r *ticketRow) ticket() (*domain.Ticket, error) {
 // CreateTicket takes the project's next number and inserts the ticket.
 // The counter row is locked until the transaction ends, so concurrent
 // creations queue on it, and a rolled-back creation gives its number back:
-// keys have no gaps and no duplicates. On PostgreSQL the ticket is queued
-// and written with the transaction's next statement (queue_tickets.go).
+// keys have no gaps and no duplicates.
 func (tx *Tx) CreateTicket(ctx context.Context, t *domain.Ticket) error {
 	t.CreatedAt, t.UpdatedAt = tx.now, tx.now
 	fields, err := fieldsJSON(t.Fields)
@@ -69,25 +68,28 @@ func (tx *Tx) CreateTicket(ctx context.Context, t *domain.Ticket) error {
 		t.Source, t.SourceRef, t.SlackChannel, t.SlackTS, t.SlackThreadTS, t.EmailThread, t.SLAPolicy, tsp(t.SLADueAt),
 		t.CreatedBy, t.CreatedAt, t.UpdatedAt, tsp(t.FirstResponseAt), tsp(t.ResolvedAt), tsp(t.ClosedAt),
 		query.VersionKey(t.Version), tsp(t.SLADeadline), tsp(t.DueAt), t.DuePublic}
-	if tx.queues() {
-		// Checked here, where the columns have names: the queued insert
-		// binds arrays of every ticket at once.
-		marks := strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",")
-		if err := tx.checkArgs(`INSERT INTO tickets (`+ticketInsertCols+`) VALUES (`+marks+`)`, vals); err != nil {
-			return err
-		}
-		return tx.queueTicket(ctx, t, vals)
-	}
 	var row struct {
 		ID     int64  `db:"id"`
 		Number int64  `db:"number"`
 		Key    string `db:"key"`
 	}
-	err = tx.get(ctx, &row, `UPDATE projects SET ticket_seq = ticket_seq + 1 WHERE id = ? RETURNING ticket_seq AS number, key`, t.ProjectID)
-	if err == nil {
-		marks := strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",")
-		err = tx.get(ctx, &row.ID, `INSERT INTO tickets (project_id, number, `+ticketInsertCols+`) VALUES (?,?,`+marks+`) RETURNING id`,
-			append([]any{t.ProjectID, row.Number}, vals...)...)
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",")
+	insert := `INSERT INTO tickets (project_id, number, ` + ticketInsertCols + `) `
+	if tx.d.dialect == Postgres {
+		// One round trip instead of two (SQLite has no UPDATE in a WITH);
+		// no customer, no row: not found. The values are checked against
+		// the plain INSERT, whose text names their columns.
+		if err := tx.checkArgs(insert+`VALUES (?,?,`+marks+`)`, append([]any{t.ProjectID, 0}, vals...)); err != nil {
+			return err
+		}
+		err = tx.get(ctx, &row, `WITH c AS (UPDATE projects SET ticket_seq = ticket_seq + 1 WHERE id = ? RETURNING id, ticket_seq, key) `+
+			insert+`SELECT c.id, c.ticket_seq, `+marks+` FROM c RETURNING id, number, (SELECT key FROM c) AS key`,
+			append([]any{t.ProjectID}, vals...)...)
+	} else {
+		err = tx.get(ctx, &row, `UPDATE projects SET ticket_seq = ticket_seq + 1 WHERE id = ? RETURNING ticket_seq AS number, key`, t.ProjectID)
+		if err == nil {
+			row.ID, err = tx.insert(ctx, insert+`VALUES (?,?,`+marks+`)`, append([]any{t.ProjectID, row.Number}, vals...)...)
+		}
 	}
 	if err != nil {
 		if err = notFound("Customer", err); domain.ErrorCode(err) == domain.ENOTFOUND {
@@ -127,23 +129,8 @@ func (tx *Tx) UpdateTicket(ctx context.Context, t *domain.Ticket) error {
 	return nil
 }
 
-// SetTicketCard records where a ticket's card is, and nothing else; on
-// PostgreSQL with the transaction's next statement (queue.go), where an
-// unknown ticket fails it.
+// SetTicketCard records where a ticket's card is, and nothing else.
 func (tx *Tx) SetTicketCard(ctx context.Context, ticketID int64, channel, ts, threadTS string) error {
-	if tx.queues() {
-		// One statement does not see the rows it inserts itself.
-		if len(tx.queue.tickets) > 0 {
-			if err := tx.flush(ctx); err != nil {
-				return err
-			}
-		}
-		if tx.queue.cards == nil {
-			tx.queue.cards = map[int64]cardRef{}
-		}
-		tx.queue.cards[ticketID] = cardRef{channel, ts, threadTS}
-		return nil
-	}
 	res, err := tx.exec(ctx, `UPDATE tickets SET slack_channel = ?, slack_ts = ?, slack_thread_ts = ? WHERE id = ?`,
 		channel, ts, threadTS, ticketID)
 	if err != nil {
@@ -153,6 +140,24 @@ func (tx *Tx) SetTicketCard(ctx context.Context, ticketID int64, channel, ts, th
 		return domain.Errorf(domain.ENOTFOUND, "Ticket not found.")
 	}
 	return nil
+}
+
+// selectTickets runs a query of ticketCols and returns its tickets in
+// its order; what says what the query is for in its error.
+func (tx *Tx) selectTickets(ctx context.Context, what, q string, args ...any) ([]*domain.Ticket, error) {
+	var rows []*ticketRow
+	if err := tx.selectAll(ctx, &rows, q, args...); err != nil {
+		return nil, fmt.Errorf("store: unable to %s: %w", what, err)
+	}
+	out := make([]*domain.Ticket, 0, len(rows))
+	for _, r := range rows {
+		t, err := r.ticket()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }
 
 func (tx *Tx) ticket(ctx context.Context, what, where string, args ...any) (*domain.Ticket, error) {
@@ -232,19 +237,7 @@ func (tx *Tx) FindTickets(ctx context.Context, f domain.TicketFilter) ([]*domain
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
 	}
-	var rows []*ticketRow
-	if err := tx.sel(ctx, &rows, q, args...); err != nil {
-		return nil, fmt.Errorf("store: unable to find tickets: %w", err)
-	}
-	out := make([]*domain.Ticket, 0, len(rows))
-	for _, r := range rows {
-		t, err := r.ticket()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, nil
+	return tx.selectTickets(ctx, "find tickets", q, args...)
 }
 
 // CountTickets counts what FindTickets would list without a limit.

@@ -88,7 +88,7 @@ func (tx *Tx) TimeEntries(ctx context.Context, f domain.TimeFilter) ([]*domain.T
 	scope, sargs := tx.scoped("project_id")
 	where, args = where+scope, append(args, sargs...)
 	var es []*domain.TimeEntry
-	if err := tx.sel(ctx, &es, `SELECT `+timeCols+` FROM time_entries WHERE `+where+" ORDER BY started_at, id", args...); err != nil {
+	if err := tx.selectAll(ctx, &es, `SELECT `+timeCols+` FROM time_entries WHERE `+where+" ORDER BY started_at, id", args...); err != nil {
 		return nil, fmt.Errorf("store: unable to list time entries: %w", err)
 	}
 	return es, nil
@@ -137,7 +137,7 @@ func (tx *Tx) DeleteTimeEntry(ctx context.Context, id int64, by string) error {
 // StaleTimers locks running timers started at or before a time, oldest first.
 func (tx *Tx) StaleTimers(ctx context.Context, startedBefore time.Time, limit int) ([]*domain.TimeEntry, error) {
 	var es []*domain.TimeEntry
-	err := tx.sel(ctx, &es, `SELECT `+timeCols+` FROM time_entries WHERE ended_at IS NULL AND deleted_at IS NULL
+	err := tx.selectAll(ctx, &es, `SELECT `+timeCols+` FROM time_entries WHERE ended_at IS NULL AND deleted_at IS NULL
 		AND started_at <= ? ORDER BY started_at, id LIMIT ?`+tx.skipLocked(), ts(startedBefore), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list stale timers: %w", err)
@@ -148,7 +148,7 @@ func (tx *Tx) StaleTimers(ctx context.Context, startedBefore time.Time, limit in
 // DueTimerReminders locks running timers whose reminder is due, oldest first.
 func (tx *Tx) DueTimerReminders(ctx context.Context, startedBefore time.Time, limit int) ([]*domain.TimeEntry, error) {
 	var es []*domain.TimeEntry
-	err := tx.sel(ctx, &es, `SELECT `+timeCols+` FROM time_entries WHERE ended_at IS NULL AND deleted_at IS NULL
+	err := tx.selectAll(ctx, &es, `SELECT `+timeCols+` FROM time_entries WHERE ended_at IS NULL AND deleted_at IS NULL
 		AND ((remind_at IS NULL AND reminded_at IS NULL AND started_at <= ?) OR remind_at <= ?)
 		ORDER BY started_at, id LIMIT ?`+tx.skipLocked(), ts(startedBefore), tx.now, limit)
 	if err != nil {

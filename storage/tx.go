@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -30,7 +31,6 @@ type Tx struct {
 	// projects are the customers read so far in a write transaction,
 	// nil for not found (projects.go).
 	projects map[string]*domain.Project
-	queue    queue // rows inserted at the next statement (queue.go)
 	// scope limits what a customer's reads return (scope.go).
 	scope domain.Scope
 }
@@ -71,15 +71,8 @@ func (d *DB) updateLocked(ctx context.Context, fn func(domain.Tx) error) (err er
 		_ = stx.Rollback()
 		return err
 	}
-	if err := tx.flush(ctx); err != nil {
-		_ = stx.Rollback()
-		return err
-	}
 	if err := stx.Commit(); err != nil {
 		return fmt.Errorf("store: unable to commit: %w", err)
-	}
-	if tx.queue.opened > 0 {
-		d.ticketBurst.Store(tx.queue.opened)
 	}
 	return nil
 }
@@ -120,16 +113,8 @@ func (tx *Tx) stmt(ctx context.Context, q string) *sqlx.Stmt {
 	return tx.stx.StmtxContext(ctx, st)
 }
 
+// exec runs a statement that returns no rows.
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if err := tx.flush(ctx); err != nil {
-		return nil, err
-	}
-	return tx.execAside(ctx, q, args...)
-}
-
-// execAside is exec for a statement that touches no table with queued
-// rows (queue.go): they stay queued.
-func (tx *Tx) execAside(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if err := tx.checkArgs(q, args); err != nil {
 		return nil, err
 	}
@@ -140,15 +125,8 @@ func (tx *Tx) execAside(ctx context.Context, q string, args ...any) (sql.Result,
 	return tx.q.ExecContext(ctx, q, args...)
 }
 
+// get reads one row into dest; sql.ErrNoRows when there is none.
 func (tx *Tx) get(ctx context.Context, dest any, q string, args ...any) error {
-	if err := tx.flush(ctx); err != nil {
-		return err
-	}
-	return tx.getAside(ctx, dest, q, args...)
-}
-
-// getAside is get for a statement that touches no table with queued rows.
-func (tx *Tx) getAside(ctx context.Context, dest any, q string, args ...any) error {
 	if err := tx.checkArgs(q, args); err != nil {
 		return err
 	}
@@ -165,10 +143,8 @@ func (tx *Tx) getAside(ctx context.Context, dest any, q string, args ...any) err
 	return err
 }
 
-func (tx *Tx) sel(ctx context.Context, dest any, q string, args ...any) error {
-	if err := tx.flush(ctx); err != nil {
-		return err
-	}
+// selectAll reads every row into dest, a pointer to a slice.
+func (tx *Tx) selectAll(ctx context.Context, dest any, q string, args ...any) error {
 	if err := tx.checkArgs(q, args); err != nil {
 		return err
 	}
@@ -225,8 +201,21 @@ func (tx *Tx) checkArgs(q string, args []any) error {
 	return err
 }
 
-// insert runs an INSERT … RETURNING id.
+// insert runs an INSERT and returns the new row's id, or sql.ErrNoRows
+// when it inserted none (INSERT … SELECT): on PostgreSQL with RETURNING
+// id (lib/pq has no LastInsertId), on SQLite from the connection, without
+// reading a row back.
 func (tx *Tx) insert(ctx context.Context, q string, args ...any) (int64, error) {
+	if tx.d.dialect == SQLite {
+		res, err := tx.exec(ctx, q, args...)
+		if err != nil {
+			return 0, err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return 0, cmp.Or(err, sql.ErrNoRows)
+		}
+		return res.LastInsertId()
+	}
 	var id int64
 	err := tx.get(ctx, &id, q+" RETURNING id", args...)
 	return id, err
@@ -251,16 +240,6 @@ func isUniqueViolation(err error) bool {
 		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	}
 	return false
-}
-
-// uniqueViolationOn is isUniqueViolation on one table, where the
-// database tells (PostgreSQL).
-func uniqueViolationOn(err error, table string) bool {
-	var pe *pq.Error
-	if errors.As(err, &pe) {
-		return pe.Code == "23505" && pe.Table == table
-	}
-	return isUniqueViolation(err)
 }
 
 func isForeignKeyViolation(err error) bool {

@@ -26,7 +26,7 @@ func (tx *Tx) QueryTickets(ctx context.Context, q *domain.ViewQuery) (*domain.Vi
 	}
 	page := &domain.ViewPage{Blocked: map[int64]bool{}, Breached: map[int64]bool{}}
 	if g := b.group(); g != nil {
-		err = tx.sel(ctx, &page.Groups, `SELECT `+g.key+` AS g, COUNT(*) AS n`+ticketFrom+where+
+		err = tx.selectAll(ctx, &page.Groups, `SELECT `+g.key+` AS g, COUNT(*) AS n`+ticketFrom+where+
 			` GROUP BY `+g.by+` ORDER BY `+g.order, b.args...)
 		for _, gr := range page.Groups {
 			page.Total += gr.Count
@@ -44,7 +44,7 @@ func (tx *Tx) QueryTickets(ctx context.Context, q *domain.ViewQuery) (*domain.Vi
 	sel := `SELECT ` + ticketCols + `, ` + b.blockedExists() + ` AS blocked, ` + b.breachExists() + ` AS breached` +
 		ticketFrom + where + ` ORDER BY ` + b.orderBy() + ` LIMIT ? OFFSET ?`
 	args := append(b.args[:len(b.args):len(b.args)], q.Limit, max(q.Offset, 0))
-	if err := tx.sel(ctx, &rows, sel, args...); err != nil {
+	if err := tx.selectAll(ctx, &rows, sel, args...); err != nil {
 		return nil, fmt.Errorf("store: unable to run view: %w", err)
 	}
 	for _, r := range rows {
@@ -492,7 +492,7 @@ func (tx *Tx) TicketLinks(ctx context.Context, ids []int64) ([]*domain.Link, err
 	}
 	in, args := inList(ids)
 	var ls []*domain.Link
-	if err := tx.sel(ctx, &ls, `SELECT from_id, to_id, kind, created_at FROM ticket_links
+	if err := tx.selectAll(ctx, &ls, `SELECT from_id, to_id, kind, created_at FROM ticket_links
 		WHERE from_id IN `+in+` OR to_id IN `+in+` ORDER BY created_at, from_id, to_id`, append(args, args...)...); err != nil {
 		return nil, fmt.Errorf("store: unable to list links: %w", err)
 	}
@@ -506,19 +506,7 @@ func (tx *Tx) TicketsByID(ctx context.Context, ids []int64) ([]*domain.Ticket, e
 	}
 	in, args := inList(ids)
 	scope, sargs := tx.scoped("t.project_id")
-	var rows []*ticketRow
-	if err := tx.sel(ctx, &rows, `SELECT `+ticketCols+ticketFrom+` WHERE t.id IN `+in+scope+` ORDER BY t.id`, append(args, sargs...)...); err != nil {
-		return nil, fmt.Errorf("store: unable to read tickets: %w", err)
-	}
-	out := make([]*domain.Ticket, 0, len(rows))
-	for _, r := range rows {
-		t, err := r.ticket()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, nil
+	return tx.selectTickets(ctx, "read tickets", `SELECT `+ticketCols+ticketFrom+` WHERE t.id IN `+in+scope+` ORDER BY t.id`, append(args, sargs...)...)
 }
 
 // fillVersionKeys computes the version sort key of tickets written before

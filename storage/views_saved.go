@@ -71,7 +71,7 @@ func (tx *Tx) SavedViews(ctx context.Context, owner string) ([]*domain.SavedView
 		// Views agents share name other customers and show how we work.
 		shared, owner = "", tx.scope.UserID
 	}
-	if err := tx.sel(ctx, &out, `SELECT `+savedViewCols+` FROM saved_views WHERE owner = ?`+shared+`
+	if err := tx.selectAll(ctx, &out, `SELECT `+savedViewCols+` FROM saved_views WHERE owner = ?`+shared+`
 		ORDER BY CASE WHEN owner = ? THEN 0 ELSE 1 END, lower(name), id`, owner, owner); err != nil {
 		return nil, fmt.Errorf("store: unable to list views: %w", err)
 	}
@@ -81,7 +81,7 @@ func (tx *Tx) SavedViews(ctx context.Context, owner string) ([]*domain.SavedView
 // DigestViews lists the views with a schedule, through a partial index.
 func (tx *Tx) DigestViews(ctx context.Context) ([]*domain.SavedView, error) {
 	var out []*domain.SavedView
-	if err := tx.sel(ctx, &out, `SELECT `+savedViewCols+` FROM saved_views WHERE digest <> '' ORDER BY id`); err != nil {
+	if err := tx.selectAll(ctx, &out, `SELECT `+savedViewCols+` FROM saved_views WHERE digest <> '' ORDER BY id`); err != nil {
 		return nil, fmt.Errorf("store: unable to list digests: %w", err)
 	}
 	return out, nil

@@ -11,11 +11,10 @@ import (
 )
 
 // Events and outbox messages written in a transaction are there for its
-// later reads and after it commits, pending cards for one ticket still
-// coalesce, and a rolled-back transaction leaves none of them, whether
-// the database writes them at once (SQLite) or with the next statement
-// (PostgreSQL).
-func TestQueuedRowsAreReadAndCommittedInOrder(t *testing.T) {
+// later reads and after it commits, pending cards for one ticket
+// coalesce, and a rolled-back transaction leaves none of them. A write
+// that cannot be done fails at its call.
+func TestWritesAreReadAndCommittedInOrder(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		p := seedProject(t, db, "ACME")
@@ -31,8 +30,12 @@ func TestQueuedRowsAreReadAndCommittedInOrder(t *testing.T) {
 					return err
 				}
 				for _, kind := range []string{domain.EventCreated, domain.EventStatus} {
-					if err := tx.AddEvent(ctx, &domain.Event{TicketID: tk.ID, Actor: "U1", Kind: kind, NewValue: tk.Key()}); err != nil {
+					e := &domain.Event{TicketID: tk.ID, Actor: "U1", Kind: kind, NewValue: tk.Key()}
+					if err := tx.AddEvent(ctx, e); err != nil {
 						return err
+					}
+					if e.ID == 0 {
+						t.Errorf("AddEvent left the ID of %s's %s event unset", tk.Key(), kind)
 					}
 				}
 				if err := tx.Enqueue(ctx, card(tk)); err != nil {
@@ -89,9 +92,12 @@ func TestQueuedRowsAreReadAndCommittedInOrder(t *testing.T) {
 			t.Errorf("%d outbox messages pending after a rollback, want 2", n)
 		}
 
-		// A queued row that cannot be written fails its transaction.
 		err = db.Update(ctx, func(tx domain.Tx) error {
-			return tx.AddEvent(ctx, &domain.Event{TicketID: 999999, Actor: "U1", Kind: domain.EventComment})
+			err := tx.AddEvent(ctx, &domain.Event{TicketID: 999999, Actor: "U1", Kind: domain.EventComment})
+			if err == nil {
+				t.Error("AddEvent for no ticket returned no error")
+			}
+			return err
 		})
 		if err == nil {
 			t.Error("an event for no ticket committed")
@@ -122,7 +128,7 @@ func TestTicketsNumberedInOneTransaction(t *testing.T) {
 					return err
 				}
 				keys = append(keys, tk.Key())
-				if i == 4 { // a read in the middle sees what is queued
+				if i == 4 { // a read in the middle sees what was written
 					got, err := tx.TicketByKey(ctx, tk.Key())
 					if err != nil || got.ID != tk.ID || got.Title != "t" || got.SLADueAt != nil || !got.CreatedAt.Equal(tk.CreatedAt) {
 						t.Errorf("%s read in its transaction: %+v %v", tk.Key(), got, err)
@@ -170,7 +176,7 @@ func TestTicketsNumberedInOneTransaction(t *testing.T) {
 }
 
 // A card recorded in the transaction that opened its ticket finds it, and
-// recording a card for no ticket fails.
+// recording a card for no ticket fails at the call.
 func TestCardRecordedWithItsTicket(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
@@ -193,7 +199,11 @@ func TestCardRecordedWithItsTicket(t *testing.T) {
 			if err := tx.SetTicketCard(ctx, tk.ID, "CACME", "1700.2", "1700.1"); err != nil {
 				return err
 			}
-			return tx.SetTicketCard(ctx, 999999, "CACME", "1700.3", "1700.3")
+			err := tx.SetTicketCard(ctx, 999999, "CACME", "1700.3", "1700.3")
+			if domain.ErrorCode(err) != domain.ENOTFOUND {
+				t.Errorf("SetTicketCard for no ticket, at the call: %v", err)
+			}
+			return err
 		})
 		if domain.ErrorCode(err) != domain.ENOTFOUND {
 			t.Errorf("a card for no ticket: %v, want not found", err)
