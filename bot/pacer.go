@@ -444,16 +444,18 @@ func (p *pacer) releaseLocked(ctx context.Context, d *delivery) {
 	}
 	nd := d.next
 	p.cards[t] = nd
+	// add may join more changes to nd meanwhile: the goroutine reads a copy.
+	msgs := slices.Clone(nd.msgs)
 	p.wg.Add(1)
 	go func() {
 		// Routing reads the database: not under the lock.
 		defer p.wg.Done()
 		if p.fresh != nil {
-			for _, m := range nd.msgs {
+			for _, m := range msgs {
 				p.fresh(m)
 			}
 		}
-		r := p.route(ctx, nd.msgs[0])
+		r := p.route(ctx, msgs[0])
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		nd.route = r
