@@ -2,11 +2,13 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
@@ -20,8 +22,11 @@ type people struct {
 	svc    *commands.Service
 	teamID string
 
-	mu     sync.Mutex
-	users  map[string]cachedUser
+	lookups singleflight.Group // users.info calls in flight, by user
+	mu      sync.Mutex
+	// lookupsPaused: users.info answered 429; no call before this time.
+	lookupsPaused time.Time
+	users         map[string]cachedUser
 	teams  map[string]cachedTeam
 	seen   map[string]bool // agents told what deskbot can do (onboarding.go)
 	group  []string
@@ -39,17 +44,39 @@ func newPeople(api *slack.Client, svc *commands.Service) *people {
 	return &people{api: api, svc: svc, users: map[string]cachedUser{}, teams: map[string]cachedTeam{}}
 }
 
+// user is a Slack user's profile, cached for peopleTTL. When Slack cannot
+// answer (429, 500, a timeout) a profile seen before is used however old:
+// an agent stays an agent through an outage, rather than every input of
+// theirs failing. Inputs waiting for one person share one call, and after
+// a 429 none is made before its Retry-After: inputs retried in a burst
+// would otherwise keep users.info's bucket empty long after the outage.
 func (p *people) user(ctx context.Context, id string) (*slack.User, error) {
 	p.mu.Lock()
 	c, ok := p.users[id]
+	paused := time.Until(p.lookupsPaused)
 	p.mu.Unlock()
 	if ok && time.Since(c.at) < peopleTTL {
 		return c.u, nil
 	}
-	u, err := p.api.GetUserInfoContext(ctx, id)
+	if paused > 0 {
+		if ok {
+			return c.u, nil
+		}
+		return nil, &slack.RateLimitedError{RetryAfter: paused}
+	}
+	v, err, _ := p.lookups.Do(id, func() (any, error) { return p.api.GetUserInfoContext(ctx, id) })
 	if err != nil {
+		if rl := (*slack.RateLimitedError)(nil); errors.As(err, &rl) {
+			p.mu.Lock()
+			p.lookupsPaused = time.Now().Add(rl.RetryAfter)
+			p.mu.Unlock()
+		}
+		if ok && ctx.Err() == nil {
+			return c.u, nil
+		}
 		return nil, err
 	}
+	u := v.(*slack.User)
 	p.mu.Lock()
 	p.users[id] = cachedUser{u, time.Now()}
 	p.mu.Unlock()

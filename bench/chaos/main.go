@@ -43,14 +43,16 @@ type config struct {
 	// customers each have their own shared channel; the load spreads
 	// over them.
 	customers int
-	weights   map[string]int
-	keep      bool
-	verbose   bool
+	// warmup: rounds of `/time help` from every agent before the load.
+	warmup  int
+	weights map[string]int
+	keep    bool
+	verbose bool
 }
 
 func defaultConfig() config {
 	return config{replicas: 3, duration: time.Minute, rate: 20, faults: allFaults, every: 20 * time.Second,
-		outage: 10 * time.Second, pause: 2 * time.Second, quiet: 90 * time.Second, agents: 16, customers: 12,
+		outage: 10 * time.Second, pause: 2 * time.Second, quiet: 90 * time.Second, agents: 16, customers: 12, warmup: 12,
 		weights: defaultWeights()}
 }
 
@@ -67,6 +69,7 @@ func shortConfig() config {
 	c := defaultConfig()
 	c.duration, c.rate, c.every, c.outage, c.pause, c.quiet = 22*time.Second, 4, 4*time.Second, 2*time.Second, time.Second, 90*time.Second
 	c.faults = []string{faultKill, faultTerm, faultPGRestart, faultSlack500, faultReset}
+	c.warmup = 0 // the ledger holds from a cold start too; CI has no latency target
 	return c
 }
 
@@ -80,6 +83,7 @@ func main() {
 	faults := flag.String("faults", "all", "comma-separated faults ("+strings.Join(allFaults, ",")+"), all or none")
 	flag.DurationVar(&cfg.every, "every", cfg.every, "one fault per interval, at a random moment in it")
 	flag.DurationVar(&cfg.outage, "outage", cfg.outage, "how long PostgreSQL, Slack's Web API or the relay stays down")
+	flag.IntVar(&cfg.warmup, "warmup", cfg.warmup, "rounds (a second each) of `/time help` from every agent before the load, so every replica knows every agent; 0: start cold")
 	flag.DurationVar(&cfg.quiet, "quiet", cfg.quiet, "longest wait for the outcomes after the load")
 	baseline := flag.Bool("baseline", false, "also run the same load without faults on 1 replica and on -replicas, and compare")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the work directory (replica and PostgreSQL logs)")
@@ -239,6 +243,9 @@ func run(ctx context.Context, cfg config, out io.Writer) (*result, error) {
 		}
 	}()
 	if err := waitReady(ctx, emu, replicas); err != nil {
+		return nil, err
+	}
+	if err := warmUp(ctx, emu, agents, cfg.warmup); err != nil {
 		return nil, err
 	}
 

@@ -1,0 +1,55 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+)
+
+// Under a run of 429s a person seen before is still known, someone never
+// seen waits for Slack's Retry-After, and no call goes out meanwhile:
+// inputs retried in a burst must not keep users.info's bucket empty.
+func TestPeopleThroughRateLimit(t *testing.T) {
+	var calls, limited atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		if limited.Load() == 1 {
+			w.Header().Set("Retry-After", "30")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"ok":true,"user":{"id":"` + r.FormValue("user") + `","name":"ann","team_id":"T1"}}`))
+	}))
+	defer srv.Close()
+	p := newPeople(slack.New("xoxb-test", slack.OptionAPIURL(srv.URL+"/")), nil)
+	ctx := context.Background()
+	if _, err := p.user(ctx, "UANN"); err != nil {
+		t.Fatal(err)
+	}
+	// The cached profile is out of date, and Slack answers 429.
+	p.users["UANN"] = cachedUser{p.users["UANN"].u, time.Now().Add(-2 * peopleTTL)}
+	limited.Store(1)
+	if u, err := p.user(ctx, "UANN"); err != nil || u.ID != "UANN" {
+		t.Fatalf("a known person during a 429: %v, %v; want the profile seen before", u, err)
+	}
+	var rl *slack.RateLimitedError
+	if _, err := p.user(ctx, "UBOB"); !errors.As(err, &rl) || rl.RetryAfter <= 25*time.Second {
+		t.Fatalf("someone never seen during the 429: %v; want a RateLimitedError with its Retry-After", err)
+	}
+	before := calls.Load()
+	for range 5 {
+		if _, err := p.user(ctx, "UCAROL"); !errors.As(err, &rl) {
+			t.Fatalf("during the Retry-After: %v; want a RateLimitedError", err)
+		}
+	}
+	if n := calls.Load() - before; n != 0 {
+		t.Errorf("%d users.info calls during the Retry-After, want none", n)
+	}
+}
