@@ -23,6 +23,7 @@ type people struct {
 	teamID string
 
 	lookups singleflight.Group // users.info calls in flight, by user
+	slot    chan struct{}      // one users.info call at a time
 	mu      sync.Mutex
 	// lookupsPaused: users.info answered 429; no call before this time.
 	lookupsPaused time.Time
@@ -41,36 +42,23 @@ type cachedUser struct {
 const peopleTTL = 10 * time.Minute
 
 func newPeople(api *slack.Client, svc *commands.Service) *people {
-	return &people{api: api, svc: svc, users: map[string]cachedUser{}, teams: map[string]cachedTeam{}}
+	return &people{api: api, svc: svc, users: map[string]cachedUser{}, teams: map[string]cachedTeam{}, slot: make(chan struct{}, 1)}
 }
 
 // user is a Slack user's profile, cached for peopleTTL. When Slack cannot
 // answer (429, 500, a timeout) a profile seen before is used however old:
 // an agent stays an agent through an outage, rather than every input of
-// theirs failing. Inputs waiting for one person share one call, and after
-// a 429 none is made before its Retry-After: inputs retried in a burst
-// would otherwise keep users.info's bucket empty long after the outage.
+// theirs failing.
 func (p *people) user(ctx context.Context, id string) (*slack.User, error) {
 	p.mu.Lock()
 	c, ok := p.users[id]
 	paused := time.Until(p.lookupsPaused)
 	p.mu.Unlock()
-	if ok && time.Since(c.at) < peopleTTL {
+	if ok && (time.Since(c.at) < peopleTTL || paused > 0) {
 		return c.u, nil
 	}
-	if paused > 0 {
-		if ok {
-			return c.u, nil
-		}
-		return nil, &slack.RateLimitedError{RetryAfter: paused}
-	}
-	v, err, _ := p.lookups.Do(id, func() (any, error) { return p.api.GetUserInfoContext(ctx, id) })
+	v, err, _ := p.lookups.Do(id, func() (any, error) { return p.lookup(ctx, id) })
 	if err != nil {
-		if rl := (*slack.RateLimitedError)(nil); errors.As(err, &rl) {
-			p.mu.Lock()
-			p.lookupsPaused = time.Now().Add(rl.RetryAfter)
-			p.mu.Unlock()
-		}
 		if ok && ctx.Err() == nil {
 			return c.u, nil
 		}
@@ -81,6 +69,43 @@ func (p *people) user(ctx context.Context, id string) (*slack.User, error) {
 	p.users[id] = cachedUser{u, time.Now()}
 	p.mu.Unlock()
 	return u, nil
+}
+
+// lookup calls users.info: one call at a time, none inside a 429's
+// Retry-After. A replica started cold in a busy workspace has many people
+// to learn at once, and users.info allows ~100 calls a minute for the
+// whole app: calls fired together would mostly meet 429s, and retried
+// together keep its bucket empty. A wait longer than ctx allows is
+// answered with the 429, for the input to be tried again after it.
+func (p *people) lookup(ctx context.Context, id string) (*slack.User, error) {
+	select {
+	case p.slot <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-p.slot }()
+	p.mu.Lock()
+	paused := time.Until(p.lookupsPaused)
+	p.mu.Unlock()
+	if paused > 0 {
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < paused+time.Second {
+			return nil, &slack.RateLimitedError{RetryAfter: paused}
+		}
+		t := time.NewTimer(paused)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		}
+	}
+	u, err := p.api.GetUserInfoContext(ctx, id)
+	if rl := (*slack.RateLimitedError)(nil); errors.As(err, &rl) {
+		p.mu.Lock()
+		p.lookupsPaused = time.Now().Add(rl.RetryAfter)
+		p.mu.Unlock()
+	}
+	return u, err
 }
 
 func (p *people) groupMembers(ctx context.Context, group string) ([]string, error) {

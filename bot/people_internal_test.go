@@ -39,6 +39,10 @@ func TestPeopleThroughRateLimit(t *testing.T) {
 	if u, err := p.user(ctx, "UANN"); err != nil || u.ID != "UANN" {
 		t.Fatalf("a known person during a 429: %v, %v; want the profile seen before", u, err)
 	}
+	// An input's attempt has a budget shorter than the Retry-After: it is
+	// told so at once, to be tried again after it.
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
 	var rl *slack.RateLimitedError
 	if _, err := p.user(ctx, "UBOB"); !errors.As(err, &rl) || rl.RetryAfter <= 25*time.Second {
 		t.Fatalf("someone never seen during the 429: %v; want a RateLimitedError with its Retry-After", err)
@@ -51,5 +55,34 @@ func TestPeopleThroughRateLimit(t *testing.T) {
 	}
 	if n := calls.Load() - before; n != 0 {
 		t.Errorf("%d users.info calls during the Retry-After, want none", n)
+	}
+}
+
+// A Retry-After shorter than the attempt's budget is waited out, not
+// answered with an error: the input goes through on its first attempt.
+func TestPeopleWaitOutShortRetryAfter(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"ok":true,"user":{"id":"` + r.FormValue("user") + `","name":"ann","team_id":"T1"}}`))
+	}))
+	defer srv.Close()
+	p := newPeople(slack.New("xoxb-test", slack.OptionAPIURL(srv.URL+"/")), nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := p.user(ctx, "UANN"); err == nil {
+		t.Fatal("the first call met a 429 and should say so")
+	}
+	start := time.Now()
+	if _, err := p.user(ctx, "UBOB"); err != nil {
+		t.Fatalf("after a 1 s Retry-After: %v", err)
+	}
+	if d := time.Since(start); d < 900*time.Millisecond {
+		t.Errorf("users.info called again after %v, inside the Retry-After", d)
 	}
 }
