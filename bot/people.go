@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"time"
@@ -27,11 +28,12 @@ type people struct {
 	mu      sync.Mutex
 	// lookupsPaused: users.info answered 429; no call before this time.
 	lookupsPaused time.Time
+	limitedRun    int // 429s in a row
 	users         map[string]cachedUser
-	teams  map[string]cachedTeam
-	seen   map[string]bool // agents told what deskbot can do (onboarding.go)
-	group  []string
-	groupT time.Time
+	teams         map[string]cachedTeam
+	seen          map[string]bool // agents told what deskbot can do (onboarding.go)
+	group         []string
+	groupT        time.Time
 }
 
 type cachedUser struct {
@@ -100,12 +102,26 @@ func (p *people) lookup(ctx context.Context, id string) (*slack.User, error) {
 		}
 	}
 	u, err := p.api.GetUserInfoContext(ctx, id)
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if rl := (*slack.RateLimitedError)(nil); errors.As(err, &rl) {
-		p.mu.Lock()
-		p.lookupsPaused = time.Now().Add(rl.RetryAfter)
-		p.mu.Unlock()
+		p.lookupsPaused = time.Now().Add(limitedPause(rl.RetryAfter, p.limitedRun))
+		p.limitedRun++
+	} else if err == nil {
+		p.limitedRun = 0
 	}
 	return u, err
+}
+
+// limitedPause is how long to leave users.info alone after the run-th 429
+// in a row (from 0): the Retry-After, doubled for each 429 before it, up
+// to 30 s, and up to a second more at random. A call inside a
+// Retry-After window is refused and may keep the window open (the
+// emulator's does): replicas that each came back exactly on time kept one
+// another's window open, and a cold cluster was refused for minutes.
+func limitedPause(retryAfter time.Duration, run int) time.Duration {
+	d := min(retryAfter<<min(run, 5), 30*time.Second)
+	return max(d, retryAfter) + rand.N(time.Second)
 }
 
 func (p *people) groupMembers(ctx context.Context, group string) ([]string, error) {

@@ -86,3 +86,20 @@ func TestPeopleWaitOutShortRetryAfter(t *testing.T) {
 		t.Errorf("users.info called again after %v, inside the Retry-After", d)
 	}
 }
+
+func TestLimitedPause(t *testing.T) {
+	cases := []struct {
+		run      int
+		min, max time.Duration
+	}{
+		{0, time.Second, 2 * time.Second},
+		{1, 2 * time.Second, 3 * time.Second},
+		{3, 8 * time.Second, 9 * time.Second},
+		{9, 30 * time.Second, 31 * time.Second},
+	}
+	for _, c := range cases {
+		if got := limitedPause(time.Second, c.run); got < c.min || got >= c.max {
+			t.Errorf("limitedPause(1s, %d) = %v, want in [%v, %v)", c.run, got, c.min, c.max)
+		}
+	}
+}
