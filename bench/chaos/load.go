@@ -213,6 +213,17 @@ func (l *loader) clicker(ctx context.Context, user string, rate float64, running
 	}
 }
 
+// sleepUntil waits until done is closed, for at most d.
+func sleepUntil(ctx context.Context, done <-chan struct{}, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
 func sleepCtx(ctx context.Context, d time.Duration) {
 	t := time.NewTimer(d)
 	defer t.Stop()
