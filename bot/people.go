@@ -2,11 +2,14 @@ package bot
 
 import (
 	"context"
+	"errors"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
@@ -20,12 +23,17 @@ type people struct {
 	svc    *commands.Service
 	teamID string
 
-	mu     sync.Mutex
-	users  map[string]cachedUser
-	teams  map[string]cachedTeam
-	seen   map[string]bool // agents told what deskbot can do (onboarding.go)
-	group  []string
-	groupT time.Time
+	lookups singleflight.Group // users.info calls in flight, by user
+	slot    chan struct{}      // one users.info call at a time
+	mu      sync.Mutex
+	// lookupsPaused: users.info answered 429; no call before this time.
+	lookupsPaused time.Time
+	limitedRun    int // 429s in a row
+	users         map[string]cachedUser
+	teams         map[string]cachedTeam
+	seen          map[string]bool // agents told what deskbot can do (onboarding.go)
+	group         []string
+	groupT        time.Time
 }
 
 type cachedUser struct {
@@ -36,24 +44,84 @@ type cachedUser struct {
 const peopleTTL = 10 * time.Minute
 
 func newPeople(api *slack.Client, svc *commands.Service) *people {
-	return &people{api: api, svc: svc, users: map[string]cachedUser{}, teams: map[string]cachedTeam{}}
+	return &people{api: api, svc: svc, users: map[string]cachedUser{}, teams: map[string]cachedTeam{}, slot: make(chan struct{}, 1)}
 }
 
+// user is a Slack user's profile, cached for peopleTTL. When Slack cannot
+// answer (429, 500, a timeout) a profile seen before is used however old:
+// an agent stays an agent through an outage, rather than every input of
+// theirs failing.
 func (p *people) user(ctx context.Context, id string) (*slack.User, error) {
 	p.mu.Lock()
 	c, ok := p.users[id]
+	paused := time.Until(p.lookupsPaused)
 	p.mu.Unlock()
-	if ok && time.Since(c.at) < peopleTTL {
+	if ok && (time.Since(c.at) < peopleTTL || paused > 0) {
 		return c.u, nil
 	}
-	u, err := p.api.GetUserInfoContext(ctx, id)
+	v, err, _ := p.lookups.Do(id, func() (any, error) { return p.lookup(ctx, id) })
 	if err != nil {
+		if ok && ctx.Err() == nil {
+			return c.u, nil
+		}
 		return nil, err
 	}
+	u := v.(*slack.User)
 	p.mu.Lock()
 	p.users[id] = cachedUser{u, time.Now()}
 	p.mu.Unlock()
 	return u, nil
+}
+
+// lookup calls users.info: one call at a time, none inside a 429's
+// Retry-After. A replica started cold in a busy workspace has many people
+// to learn at once, and users.info allows ~100 calls a minute for the
+// whole app: calls fired together would mostly meet 429s, and retried
+// together keep its bucket empty. A wait longer than ctx allows is
+// answered with the 429, for the input to be tried again after it.
+func (p *people) lookup(ctx context.Context, id string) (*slack.User, error) {
+	select {
+	case p.slot <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-p.slot }()
+	p.mu.Lock()
+	paused := time.Until(p.lookupsPaused)
+	p.mu.Unlock()
+	if paused > 0 {
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < paused+time.Second {
+			return nil, &slack.RateLimitedError{RetryAfter: paused}
+		}
+		t := time.NewTimer(paused)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		}
+	}
+	u, err := p.api.GetUserInfoContext(ctx, id)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if rl := (*slack.RateLimitedError)(nil); errors.As(err, &rl) {
+		p.lookupsPaused = time.Now().Add(limitedPause(rl.RetryAfter, p.limitedRun))
+		p.limitedRun++
+	} else if err == nil {
+		p.limitedRun = 0
+	}
+	return u, err
+}
+
+// limitedPause is how long to leave users.info alone after the run-th 429
+// in a row (from 0): the Retry-After, doubled for each 429 before it, up
+// to 30 s, and up to a second more at random. A call inside a
+// Retry-After window is refused and may keep the window open (the
+// emulator's does): replicas that each came back exactly on time kept one
+// another's window open, and a cold cluster was refused for minutes.
+func limitedPause(retryAfter time.Duration, run int) time.Duration {
+	d := min(retryAfter<<min(run, 5), 30*time.Second)
+	return max(d, retryAfter) + rand.N(time.Second)
 }
 
 func (p *people) groupMembers(ctx context.Context, group string) ([]string, error) {

@@ -2,7 +2,10 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"time"
+
+	"github.com/slack-go/slack"
 
 	"github.com/deskbot/deskbot/domain"
 )
@@ -13,8 +16,14 @@ import (
 // tried again, in this process, with backoff; each handler is idempotent
 // on its input, and a failure that passes leaves nothing half done (the
 // use case's transaction rolled back). Only after inputRetries does the
-// person hear of the failure.
-const inputRetries = 8
+// person hear of the failure. A 429 is not such a failure: Slack says
+// when to come back, and the input waits that long, as often as Slack
+// asks, for up to rateLimitedFor (a minute of 429s would otherwise spend
+// the retries in 45 s and drop the input).
+const (
+	inputRetries   = 8
+	rateLimitedFor = 5 * time.Minute
+)
 
 // inputBackoff is the wait before attempt n+1 (n from 1): 0.5 s doubling,
 // at most 15 s; about 75 s in all, longer than the outages the fault
@@ -30,6 +39,7 @@ type attemptKey struct{}
 type attempt struct {
 	last  bool
 	retry bool
+	after time.Duration // Slack's Retry-After: wait this long, not the backoff
 }
 
 func withAttempt(ctx context.Context, a *attempt) context.Context {
@@ -46,6 +56,9 @@ func retryLater(ctx context.Context, err error) bool {
 		return false
 	}
 	a.retry = true
+	if rl := (*slack.RateLimitedError)(nil); errors.As(err, &rl) {
+		a.after = max(a.after, rl.RetryAfter)
+	}
 	return true
 }
 
@@ -54,13 +67,14 @@ func retryLater(ctx context.Context, err error) bool {
 // reports false when run ended first (shutdown): the input is then not
 // marked done, and the hand-over frees it for another replica.
 func (b *Bot) processWithRetries(run, ctx context.Context, in *input) bool {
+	first, failures := time.Now(), 0
 	for n := 1; ; n++ {
 		if n > 1 {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithTimeout(context.WithoutCancel(run), 30*time.Second)
 			defer cancel()
 		}
-		a := &attempt{last: n >= inputRetries}
+		a := &attempt{last: failures >= inputRetries-1 || time.Since(first) >= rateLimitedFor}
 		if err := b.processInput(withAttempt(ctx, a), in); err != nil {
 			b.log.Error("inbox: unable to process an input; dropping it", "input", in.row.DedupKey, "kind", in.row.Kind, "err", err)
 			return true
@@ -70,7 +84,12 @@ func (b *Bot) processWithRetries(run, ctx context.Context, in *input) bool {
 		}
 		b.metrics.inputs.WithLabelValues(in.row.Kind, "retried").Inc()
 		b.log.Warn("inbox: an input's work failed; trying again", "input", in.row.DedupKey, "attempt", n)
-		t := time.NewTimer(inputBackoff(n))
+		wait := a.after
+		if wait == 0 {
+			failures++
+			wait = inputBackoff(failures)
+		}
+		t := time.NewTimer(wait)
 		select {
 		case <-run.Done():
 			t.Stop()

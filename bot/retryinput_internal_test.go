@@ -1,8 +1,13 @@
 package bot
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/slack-go/slack"
 )
 
 func TestFreshThread(t *testing.T) {
@@ -30,5 +35,19 @@ func TestInputBackoff(t *testing.T) {
 		if got := inputBackoff(i + 1); got != w {
 			t.Errorf("inputBackoff(%d) = %v, want %v", i+1, got, w)
 		}
+	}
+}
+
+// A 429 asks for its Retry-After, not the backoff.
+func TestRetryLaterWaitsRetryAfter(t *testing.T) {
+	a := &attempt{}
+	ctx := withAttempt(context.Background(), a)
+	err := fmt.Errorf("actor: %w", &slack.RateLimitedError{RetryAfter: 12 * time.Second})
+	if !retryLater(ctx, err) || a.after != 12*time.Second {
+		t.Errorf("retryLater(429) = %v with after %v, want true and 12s", a.retry, a.after)
+	}
+	b := &attempt{}
+	if !retryLater(withAttempt(context.Background(), b), errors.New("connection refused")) || b.after != 0 {
+		t.Errorf("retryLater(other) after %v, want the backoff (0)", b.after)
 	}
 }

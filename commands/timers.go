@@ -196,8 +196,23 @@ func (s *Service) LogTime(ctx context.Context, a domain.Actor, in LogTimeInput) 
 	if loc == nil {
 		loc = time.UTC
 	}
+	// Today's time is slid back past the person's entries, then checked
+	// for overlap: an entry of theirs committed in between (a timer
+	// started, another log, as when retried inputs all run at once after
+	// an outage) refuses it. Run again, it slides past that one too.
 	var e *domain.TimeEntry
-	err = s.store.Update(ctx, func(tx domain.Tx) error {
+	for attempt := 0; ; attempt++ {
+		overlapped := false
+		e, err = s.logTime(ctx, a, in, d, loc, &overlapped)
+		if !overlapped || attempt == 2 {
+			return e, err
+		}
+	}
+}
+
+func (s *Service) logTime(ctx context.Context, a domain.Actor, in LogTimeInput, d time.Duration, loc *time.Location, overlapped *bool) (*domain.TimeEntry, error) {
+	var e *domain.TimeEntry
+	err := s.store.Update(ctx, func(tx domain.Tx) error {
 		if in.DedupID != "" {
 			if err := tx.RecordInput(ctx, "time", in.DedupID, ""); err != nil {
 				return err
@@ -227,6 +242,7 @@ func (s *Service) LogTime(ctx context.Context, a domain.Actor, in LogTimeInput) 
 			return err
 		}
 		if err := checkOverlap(ctx, tx, a.UserID, start, start.Add(d)); err != nil {
+			*overlapped = true
 			return err
 		}
 		end := start.Add(d)

@@ -97,18 +97,20 @@ func (f *faultLog) list() []window {
 
 // injector applies one fault at a time and repairs it before the next.
 type injector struct {
-	emu      *slackemu.Server
-	pg       *pgCluster
-	sink     *emailtest.Sink
-	replicas []*replica
-	outage   time.Duration
-	pause    time.Duration // a killed replica stays down this long
-	log      *faultLog
-	logf     func(format string, args ...any)
+	everyKind chan struct{} // closed once each kind was injected
+	emu       *slackemu.Server
+	pg        *pgCluster
+	sink      *emailtest.Sink
+	replicas  []*replica
+	outage    time.Duration
+	pause     time.Duration // a killed replica stays down this long
+	log       *faultLog
+	logf      func(format string, args ...any)
 }
 
 func (j *injector) run(ctx context.Context, kinds []string, every time.Duration) {
 	if len(kinds) == 0 {
+		close(j.everyKind)
 		return
 	}
 	// Each kind once, in random order, then random ones: a short run still
@@ -125,6 +127,9 @@ func (j *injector) run(ctx context.Context, kinds []string, every time.Duration)
 			kind = kinds[order[i]]
 		}
 		j.inject(ctx, kind)
+		if i == len(order)-1 {
+			close(j.everyKind)
+		}
 	}
 }
 

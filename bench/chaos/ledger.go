@@ -20,11 +20,12 @@ import (
 // the mail sink, and the database for comments and time entries. It
 // remembers when each marker was first seen, for the late column.
 type observer struct {
-	emu  *slackemu.Server
-	sink *emailtest.Sink
-	db   *sql.DB
-	bot  string
-	load *loader
+	emu       *slackemu.Server
+	sink      *emailtest.Sink
+	db        *sql.DB
+	bot       string
+	load      *loader
+	customers []customer
 
 	mu    sync.Mutex
 	first map[string]time.Time // marker (or "mail:"+marker) -> first seen
@@ -50,20 +51,13 @@ func (o *observer) scan(ctx context.Context) {
 	now := time.Now()
 	var newCards []known
 	o.mu.Lock()
-	for _, m := range o.emu.Messages(acmeChan) {
-		if m.User != o.bot || m.Deleted || m.ThreadTS != "" {
-			continue
-		}
-		key, title, ok := strings.Cut(m.Text, " ")
-		if !ok || !strings.HasPrefix(title, "chaos-") {
-			continue
-		}
+	o.eachCard(func(ch, key, title, ts string) {
 		o.seen(title, now)
-		if !o.cards[m.TS] {
-			o.cards[m.TS] = true
-			newCards = append(newCards, known{key: key, ts: m.TS})
+		if !o.cards[ts] {
+			o.cards[ts] = true
+			newCards = append(newCards, known{key: key, ts: ts, channel: ch})
 		}
-	}
+	})
 	for _, r := range o.sink.Messages() {
 		if i := bytes.Index(r.Data, []byte("chaos-mail-")); i >= 0 && len(r.Data) >= i+16 {
 			o.seen("mail:"+string(r.Data[i:i+16]), now)
@@ -92,6 +86,21 @@ func (o *observer) scan(ctx context.Context) {
 	}
 }
 
+// eachCard calls fn for each of the load's cards in the customers'
+// channels.
+func (o *observer) eachCard(fn func(channel, key, title, ts string)) {
+	for _, cu := range o.customers {
+		for _, m := range o.emu.Messages(cu.channel) {
+			if m.User != o.bot || m.Deleted || m.ThreadTS != "" {
+				continue
+			}
+			if key, title, ok := strings.Cut(m.Text, " "); ok && strings.HasPrefix(title, "chaos-") {
+				fn(cu.channel, key, title, m.TS)
+			}
+		}
+	}
+}
+
 // counts is what the run left, by marker.
 type counts struct {
 	tickets, cards, comments, entries, mails map[string]int
@@ -102,14 +111,7 @@ type counts struct {
 func (o *observer) count(ctx context.Context) (*counts, error) {
 	c := &counts{tickets: map[string]int{}, cards: map[string]int{}, comments: map[string]int{}, entries: map[string]int{},
 		mails: map[string]int{}, timerEntries: map[string]int{}, running: map[string]int{}}
-	for _, m := range o.emu.Messages(acmeChan) {
-		if m.User != o.bot || m.Deleted || m.ThreadTS != "" {
-			continue
-		}
-		if _, title, ok := strings.Cut(m.Text, " "); ok && strings.HasPrefix(title, "chaos-") {
-			c.cards[title]++
-		}
-	}
+	o.eachCard(func(_, _, title, _ string) { c.cards[title]++ })
 	for _, r := range o.sink.Messages() {
 		if i := bytes.Index(r.Data, []byte("chaos-mail-")); i >= 0 && len(r.Data) >= i+16 {
 			c.mails[string(r.Data[i:i+16])]++

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 
 // Kinds of input the load sends.
 const (
-	kindTicket  = "ticket"  // /ticket <title> #acme
+	kindTicket  = "ticket"  // /ticket <title> #cust01
 	kindReply   = "reply"   // a message in a card's thread
 	kindTimeLog = "timelog" // /time log KEY 1m <note>
 	kindClick   = "click"   // a card's Start/Stop timer button
@@ -37,13 +38,14 @@ type input struct {
 
 // known is a ticket whose card the load has seen: a target for replies,
 // time and clicks.
-type known struct{ key, ts string }
+type known struct{ key, ts, channel string }
 
 type loader struct {
-	emu      *slackemu.Server
-	replicas []*replica
-	agents   []string
-	faults   *faultLog
+	emu       *slackemu.Server
+	replicas  []*replica
+	agents    []string
+	customers []customer
+	faults    *faultLog
 
 	mu      sync.Mutex
 	inputs  []*input
@@ -118,22 +120,23 @@ func (l *loader) send(ctx context.Context, kind string) {
 	}
 	in, n := l.next(kind)
 	in.user = l.agents[n%len(l.agents)]
+	cust := l.customers[rand.N(len(l.customers))]
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
 	var err error
 	switch kind {
 	case kindTicket:
-		_, err = l.emu.SlashCommand(sctx, slackemu.SlashCommand{Command: "/ticket", Text: in.marker + " #acme", UserID: in.user, ChannelID: triageChan})
+		_, err = l.emu.SlashCommand(sctx, slackemu.SlashCommand{Command: "/ticket", Text: in.marker + " #" + strings.ToLower(cust.key), UserID: in.user, ChannelID: triageChan})
 	case kindTimeLog:
 		in.key, in.seconds = tgt.key, 60*(1+n%5)
 		_, err = l.emu.SlashCommand(sctx, slackemu.SlashCommand{Command: "/time",
 			Text: fmt.Sprintf("log %s %dm %s", tgt.key, in.seconds/60, in.marker), UserID: in.user, ChannelID: triageChan})
 	case kindReply:
 		in.key = tgt.key
-		_, _, err = l.emu.EventWithRetries(sctx, slackemu.MessageEvent(acmeChan, in.user, in.marker, tgt.ts), 3)
+		_, _, err = l.emu.EventWithRetries(sctx, slackemu.MessageEvent(tgt.channel, in.user, in.marker, tgt.ts), 3)
 	case kindMail:
-		in.user = fmt.Sprintf("c%d@acme.com", n)
-		err = l.mail(sctx, in)
+		in.user = fmt.Sprintf("c%d@%s", n, cust.domain)
+		err = l.mail(sctx, in, cust)
 	}
 	l.mu.Lock()
 	if err == nil {
@@ -144,19 +147,19 @@ func (l *loader) send(ctx context.Context, kind string) {
 
 // mail delivers like a customer's MX: each replica's listener in turn
 // until one answers 250.
-func (l *loader) mail(ctx context.Context, in *input) error {
+func (l *loader) mail(ctx context.Context, in *input, cust customer) error {
 	m := mail.NewMsg()
 	_ = m.From(in.user)
 	_ = m.To("support@vendor.com")
 	m.Subject(in.marker)
-	m.SetMessageIDWithValue(in.marker + "@acme.com")
+	m.SetMessageIDWithValue(in.marker + "@" + cust.domain)
 	m.SetBodyString(mail.TypeTextPlain, "Something is broken: "+in.marker)
 	var err error
 	for _, i := range rand.Perm(len(l.replicas)) {
 		host, port, _ := net.SplitHostPort(l.replicas[i].smtpAddr)
 		p, _ := strconv.Atoi(port)
 		var c *mail.Client
-		c, err = mail.NewClient(host, mail.WithPort(p), mail.WithTLSPolicy(mail.NoTLS), mail.WithHELO("mx.acme.com"),
+		c, err = mail.NewClient(host, mail.WithPort(p), mail.WithTLSPolicy(mail.NoTLS), mail.WithHELO("mx."+cust.domain),
 			mail.WithTimeout(5*time.Second))
 		if err != nil {
 			return err
@@ -185,7 +188,7 @@ func (l *loader) clicker(ctx context.Context, user string, rate float64, running
 			in, _ := l.next(kindClick)
 			in.user, in.key, in.action = user, tgt.key, act
 			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
-			_, err := l.emu.Interactive(sctx, slackemu.BlockAction(user, acmeChan, tgt.ts, act, tgt.key))
+			_, err := l.emu.Interactive(sctx, slackemu.BlockAction(user, tgt.channel, tgt.ts, act, tgt.key))
 			cancel()
 			l.mu.Lock()
 			if err == nil {
@@ -207,6 +210,17 @@ func (l *loader) clicker(ctx context.Context, user string, rate float64, running
 			}
 			sleepCtx(ctx, pause)
 		}
+	}
+}
+
+// sleepUntil waits until done is closed, for at most d.
+func sleepUntil(ctx context.Context, done <-chan struct{}, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	case <-ctx.Done():
 	}
 }
 
