@@ -125,7 +125,7 @@ const (
 )
 
 // Sources lists every valid ticket source.
-var Sources = []string{SourceSlash, SourceModal, SourceShortcut, SourceReaction, SourceChannel, SourceEmail, SourceCLI}
+var Sources = []string{SourceSlash, SourceModal, SourceShortcut, SourceReaction, SourceChannel, SourceEmail, SourceCLI, SourceAPI}
 
 // Ticket is one piece of work for a customer.
 type Ticket struct {

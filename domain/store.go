@@ -28,6 +28,8 @@ type Tx interface {
 	EmailTx
 	// PortalTx: the customers' ticket page's keys and links (domain/portal.go).
 	PortalTx
+	// APITokenTx: the REST API's tokens (domain/apitoken.go).
+	APITokenTx
 
 	CreateProject(ctx context.Context, p *Project) error
 	UpdateProject(ctx context.Context, p *Project) error
