@@ -130,10 +130,15 @@ func (s *Server) createTicket(w http.ResponseWriter, r *http.Request) {
 		ti.DedupID = a.UserID + ":" + in.IdempotencyKey
 	}
 	t, err := s.svc.CreateTicket(r.Context(), a, ti)
+	status := http.StatusCreated
+	if commands.IsDuplicate(err) && t != nil {
+		// A retry: the ticket the first call made.
+		status, err = http.StatusOK, nil
+	}
 	if err == nil {
 		w.Header().Set("Location", Prefix+"/tickets/"+t.Key())
 	}
-	s.ticket(w, r, a, http.StatusCreated, t, err)
+	s.ticket(w, r, a, status, t, err)
 }
 
 type updateTicketIn struct {
