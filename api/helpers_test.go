@@ -9,7 +9,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/deskbot/deskbot/api"
 	"github.com/deskbot/deskbot/commands"
@@ -113,6 +119,7 @@ func (f *fixture) call(t *testing.T, token, method, path string, body any) respo
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
 	r := response{status: res.StatusCode, header: res.Header, raw: string(raw)}
+	checkContract(t, req, r)
 	_ = json.Unmarshal(raw, &r.body)
 	ct := res.Header.Get("Content-Type")
 	if res.StatusCode >= 400 && ct != "application/problem+json" {
@@ -136,4 +143,43 @@ func keys(r response) []string {
 func str(v any) string {
 	s, _ := v.(string)
 	return s
+}
+
+var contract = sync.OnceValues(func() (routers.Router, error) {
+	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI())
+	if err != nil {
+		return nil, err
+	}
+	// The document's server is relative; the test server's address takes its place.
+	doc.Servers = openapi3.Servers{{URL: "http://127.0.0.1" + api.Prefix}}
+	return legacy.NewRouter(doc)
+})
+
+// checkContract holds every answer of the tests against openapi.json:
+// its status is documented for the operation, its body fits the schema.
+func checkContract(t *testing.T, req *http.Request, r response) {
+	t.Helper()
+	router, err := contract()
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := *req.URL
+	u.Host = "127.0.0.1"
+	creq := req.Clone(context.Background())
+	creq.URL, creq.Host = &u, "127.0.0.1"
+	creq.Body = http.NoBody
+	route, params, err := router.FindRoute(creq)
+	if err != nil {
+		return // not an operation: a 404 or 405 the tests check themselves
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: creq, PathParams: params, Route: route,
+			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}},
+		Status: r.status, Header: r.header,
+		Options: &openapi3filter.Options{IncludeResponseStatus: true},
+	}
+	in.SetBodyBytes([]byte(r.raw))
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		t.Errorf("%s %s: the answer breaks openapi.json: %v\n%s", req.Method, req.URL.Path, err, r.raw)
+	}
 }
