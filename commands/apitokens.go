@@ -54,8 +54,11 @@ func (s *Service) CreateAPIToken(ctx context.Context, a domain.Actor, name, acce
 	t := &domain.APIToken{Name: name, Prefix: secret[:prefixLen], Hash: sum[:], Access: access, CreatedBy: a.Ref()}
 	err = s.store.Update(ctx, func(tx domain.Tx) error {
 		if customer != "" {
-			p, err := namedProject(ctx, tx, customer)
-			if err != nil {
+			key := strings.ToUpper(strings.TrimPrefix(customer, "#"))
+			p, err := tx.ProjectByKey(ctx, key)
+			if domain.ErrorCode(err) == domain.ENOTFOUND {
+				return domain.FieldErrorf("customer", "There is no customer %s: `/desk customers` lists them.", key)
+			} else if err != nil {
 				return err
 			}
 			t.ProjectID = p.ID
