@@ -119,6 +119,8 @@ func TestTickets(t *testing.T) {
 			{name: "update to a status the workflow refuses", token: "write", method: "PATCH", path: "/tickets/ACME-2", body: map[string]any{"status": "resolved"}, status: 422},
 			{name: "update with nothing", token: "write", method: "PATCH", path: "/tickets/ACME-1", body: map[string]any{}, status: 422},
 			{name: "update a bad priority", token: "write", method: "PATCH", path: "/tickets/ACME-1", body: map[string]any{"priority": "asap"}, status: 422, field: "priority"},
+			{name: "update a bad assignee", token: "write", method: "PATCH", path: "/tickets/ACME-1", body: map[string]any{"assignee": "bob"}, status: 422, field: "assignee"},
+			{name: "create with a bad assignee", token: "write", method: "POST", path: "/tickets", body: map[string]any{"title": "x", "assignee": "<@U1>"}, status: 422, field: "assignee"},
 			{name: "update unknown", token: "write", method: "PATCH", path: "/tickets/ACME-99", body: map[string]any{"priority": "low"}, status: 404},
 		})
 		// The changes are the use cases' own: events with the token as actor, on channel api.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"regexp"
 	"strconv"
 
 	"github.com/deskbot/deskbot/commands"
@@ -115,7 +116,7 @@ type createTicketIn struct {
 // createTicket opens a ticket as /ticket does (CreateTicket).
 func (s *Server) createTicket(w http.ResponseWriter, r *http.Request) {
 	var in createTicketIn
-	if !decode(w, r, &in) {
+	if !decode(w, r, &in) || badAssignee(w, in.Assignee) {
 		return
 	}
 	a := actor(r)
@@ -156,7 +157,7 @@ type updateTicketIn struct {
 // answer, what went before it stays.
 func (s *Server) updateTicket(w http.ResponseWriter, r *http.Request) {
 	var in updateTicketIn
-	if !decode(w, r, &in) {
+	if !decode(w, r, &in) || badAssignee(w, deref(in.Assignee)) {
 		return
 	}
 	a, key := actor(r), r.PathValue("key")
@@ -188,6 +189,18 @@ func (s *Server) updateTicket(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.ticket(w, r, a, http.StatusOK, t, err)
+}
+
+// slackUser is what an assignee must look like: the API has no user
+// picker, so a typo must not become an assignee nobody is.
+var slackUser = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
+
+func badAssignee(w http.ResponseWriter, id string) bool {
+	if id == "" || slackUser.MatchString(id) {
+		return false
+	}
+	problem(w, http.StatusUnprocessableEntity, "An assignee is a Slack user ID like U0123ABCD (\"\" unassigns).", "assignee")
+	return true
 }
 
 func deref(s *string) string {
