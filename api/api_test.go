@@ -196,7 +196,8 @@ func TestCommentsTimeCustomersReleases(t *testing.T) {
 						t.Errorf("comment: %s", r.raw)
 					}
 				}},
-			{name: "internal note", token: "write", method: "POST", path: "/tickets/ACME-1/comments", body: map[string]any{"body": "looked at logs", "public": false}, status: 201},
+			{name: "internal note", token: "write", method: "POST", path: "/tickets/ACME-1/comments", body: map[string]any{"body": "looked at logs", "public": false, "idempotency_key": "n1"}, status: 201},
+			{name: "internal note again", token: "write", method: "POST", path: "/tickets/ACME-1/comments", body: map[string]any{"body": "looked at logs", "public": false, "idempotency_key": "n1"}, status: 409},
 			{name: "comment without public", token: "write", method: "POST", path: "/tickets/ACME-1/comments", body: map[string]any{"body": "hm"}, status: 422, field: "public"},
 			{name: "empty comment", token: "write", method: "POST", path: "/tickets/ACME-1/comments", body: map[string]any{"body": "  ", "public": true}, status: 422, field: "body", detail: "The comment is empty."},
 			{name: "comment on unknown", token: "write", method: "POST", path: "/tickets/ACME-99/comments", body: map[string]any{"body": "x", "public": true}, status: 404},
@@ -206,7 +207,8 @@ func TestCommentsTimeCustomersReleases(t *testing.T) {
 						t.Errorf("entry: %s", r.raw)
 					}
 				}},
-			{name: "log time on a day", token: "write", method: "POST", path: "/tickets/ACME-1/time", body: map[string]any{"duration": "45m", "date": "2020-01-02", "billable": false}, status: 201},
+			{name: "log time on a day", token: "write", method: "POST", path: "/tickets/ACME-1/time", body: map[string]any{"duration": "45m", "date": "2020-01-02", "billable": false, "idempotency_key": "t1"}, status: 201},
+			{name: "log time again", token: "write", method: "POST", path: "/tickets/ACME-1/time", body: map[string]any{"duration": "45m", "date": "2020-01-02", "billable": false, "idempotency_key": "t1"}, status: 409},
 			{name: "log a bad duration", token: "write", method: "POST", path: "/tickets/ACME-1/time", body: map[string]any{"duration": "a while"}, status: 422},
 			{name: "log a bad date", token: "write", method: "POST", path: "/tickets/ACME-1/time", body: map[string]any{"duration": "1h", "date": "yesterday"}, status: 422, field: "date"},
 			{name: "log too much", token: "write", method: "POST", path: "/tickets/ACME-1/time", body: map[string]any{"duration": "30h"}, status: 422, field: "duration"},
