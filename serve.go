@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/deskbot/deskbot/api"
 	"github.com/deskbot/deskbot/bot"
 	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
@@ -254,14 +255,18 @@ func startPortal(env PortalEnv, svc *commands.Service, log *slog.Logger) (func()
 	if env.URL == "" {
 		return func() {}, nil
 	}
-	p, err := portal.New(portal.Options{Service: svc, Logger: log, TrustedProxies: env.TrustedProxies})
+	// The REST API shares the page's public listener, so it is served
+	// exactly when the page is.
+	rest := api.New(api.Options{Service: svc, Logger: log})
+	p, err := portal.New(portal.Options{Service: svc, Logger: log, TrustedProxies: env.TrustedProxies,
+		Mount: map[string]http.Handler{api.Prefix + "/": rest.Handler()}})
 	if err != nil {
 		return nil, err
 	}
 	if err := p.Start(env.Addr); err != nil {
 		return nil, fmt.Errorf("PUBLIC_ADDR: %w", err)
 	}
-	log.Info("ticket page listening", "addr", p.Addr(), "public_url", env.URL)
+	log.Info("ticket page and REST API listening", "addr", p.Addr(), "public_url", env.URL, "api", env.URL+api.Prefix)
 	return func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

@@ -37,8 +37,11 @@ func slackDate(t time.Time, format string) string {
 }
 
 func userRef(id string) string {
-	if id == "" {
+	switch {
+	case id == "":
 		return "_unassigned_"
+	case strings.HasPrefix(id, "api:"):
+		return "`" + id + "`" // a REST API token (domain.APIToken.Actor), no Slack user
 	}
 	return "<@" + id + ">"
 }
@@ -55,7 +58,7 @@ func cardBlocks(cfg *domain.Config, v *commands.CardView) []slack.Block {
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(title), nil, nil, slack.SectionBlockOptionBlockID("title"))}
 	requester := t.RequesterName
 	if t.RequesterID != "" {
-		requester = "<@" + t.RequesterID + ">"
+		requester = userRef(t.RequesterID)
 	} else if t.RequesterEmail != "" {
 		requester = esc(t.RequesterEmail)
 	}

@@ -25,6 +25,7 @@ const deskHelp = "*`/desk`* — customers, versions, rules and admin\n" +
 	"• `/desk automations` lists the rules; `/desk automations test ACME-42` shows which would fire on ACME-42 and why.\n" +
 	"• `/desk config reload` (admins) puts the edited config file in force; a file with problems is refused and the old config stays.\n" +
 	"• `/desk sla ACME-42` explains a ticket's SLA clocks; `/desk sla report [customer] [period]` shows compliance.\n" +
+	"• " + apiHelp + "\n" +
 	"• `/desk view save \"Name\" <query>`, `/desk view list|run|pin|digest …` — saved views, App Home dashboards and scheduled digests."
 
 func (b *Bot) deskCommand(ctx context.Context, a domain.Actor, cmd slack.SlashCommand) {
@@ -52,6 +53,8 @@ func (b *Bot) deskCommand(ctx context.Context, a domain.Actor, cmd slack.SlashCo
 		b.viewCommand(ctx, a, cmd, rest)
 	case "types":
 		b.reply(ctx, cmd.ResponseURL, typesText(b.svc.Config()))
+	case "api":
+		b.apiCommand(ctx, a, cmd.ResponseURL, rest)
 	default:
 		b.reply(ctx, cmd.ResponseURL, fmt.Sprintf("I don't know `/desk %s`.\n%s", esc(word), deskHelp))
 	}

@@ -126,7 +126,7 @@ const (
 
 // Sources lists every valid ticket source.
 func Sources() []string {
-	return []string{SourceSlash, SourceModal, SourceShortcut, SourceReaction, SourceChannel, SourceEmail, SourceCLI}
+	return []string{SourceSlash, SourceModal, SourceShortcut, SourceReaction, SourceChannel, SourceEmail, SourceCLI, SourceAPI}
 }
 
 // Ticket is one piece of work for a customer.

@@ -41,6 +41,7 @@ type Tx interface {
 	SurveyStore     // satisfaction surveys: rules.go
 	OutboxStore
 	InputStore
+	APITokenStore // the REST API's tokens: apitoken.go
 }
 
 // CustomerStore holds the customers (Project), their Slack Connect

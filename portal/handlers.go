@@ -34,6 +34,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /t/{token}/rate", s.limited(s.posted(s.rate)))
 	mux.HandleFunc("GET /t/{token}/files/{id}/{name}", s.limited(s.file))
 	mux.Handle("GET /static/", s.static)
+	for prefix, h := range s.mount {
+		mux.Handle(prefix, h)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "There is nothing here. Use the link in a mail about your ticket.")
 	})

@@ -57,6 +57,10 @@ type Options struct {
 	Limits Limits
 	// Now is the clock of the rate limits (tests set it).
 	Now func() time.Time
+	// Mount serves more handlers on this listener, each under its path
+	// prefix ("/api/v1/": the REST API), behind the same security headers,
+	// access log and timeouts.
+	Mount map[string]http.Handler
 }
 
 // Server is the page's HTTP side.
@@ -67,6 +71,7 @@ type Server struct {
 	tmpl    *template.Template
 	static  http.Handler
 	limits  *limiter
+	mount   map[string]http.Handler
 	handler http.Handler
 
 	srv *http.Server
@@ -78,7 +83,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Service == nil {
 		return nil, errors.New("portal: no service")
 	}
-	s := &Server{svc: opts.Service, log: opts.Logger, proxies: opts.TrustedProxies}
+	s := &Server{svc: opts.Service, log: opts.Logger, proxies: opts.TrustedProxies, mount: opts.Mount}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -45,6 +45,7 @@ type FakeTx struct {
 	*FakeSurveys
 	*FakeOutbox
 	*FakeInputs
+	*FakeAPITokens
 }
 
 var _ domain.Tx = (*FakeTx)(nil)
@@ -525,4 +526,27 @@ func (s *FakeInputs) RecordInput(ctx context.Context, source, id, result string)
 }
 func (s *FakeInputs) ProcessedResult(ctx context.Context, source, id string) (string, error) {
 	return s.ProcessedResultFn(ctx, source, id)
+}
+
+// FakeAPITokens is a domain.APITokenStore over function fields (API tokens).
+type FakeAPITokens struct {
+	AddAPITokenFn      func(ctx context.Context, t *domain.APIToken) error
+	APITokenByPrefixFn func(ctx context.Context, prefix string) (*domain.APIToken, error)
+	APITokensFn        func(ctx context.Context) ([]*domain.APIToken, error)
+	RevokeAPITokenFn   func(ctx context.Context, name string) error
+}
+
+var _ domain.APITokenStore = (*FakeAPITokens)(nil)
+
+func (s *FakeAPITokens) AddAPIToken(ctx context.Context, t *domain.APIToken) error {
+	return s.AddAPITokenFn(ctx, t)
+}
+func (s *FakeAPITokens) APITokenByPrefix(ctx context.Context, prefix string) (*domain.APIToken, error) {
+	return s.APITokenByPrefixFn(ctx, prefix)
+}
+func (s *FakeAPITokens) APITokens(ctx context.Context) ([]*domain.APIToken, error) {
+	return s.APITokensFn(ctx)
+}
+func (s *FakeAPITokens) RevokeAPIToken(ctx context.Context, name string) error {
+	return s.RevokeAPITokenFn(ctx, name)
 }
