@@ -138,7 +138,7 @@ func newCrashRig(t *testing.T, dialect string) *crashRig {
 	}
 	svc := commands.New(db, domain.DefaultConfig(), commands.Options{TriageChannel: crashTriage, Logger: quiet})
 	agent := domain.Actor{UserID: crashAgent, Role: domain.RoleAgent, Channel: domain.ChannelSlack}
-	if _, err := svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "ACME", Name: "Acme Corp"}); err != nil {
+	if _, err := svc.CreateCustomer(ctx, agent, commands.CustomerInput{Key: "ACME", Name: "Acme Corp"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.LinkChannel(ctx, agent, "ACME", crashAcme); err != nil {

@@ -203,8 +203,8 @@ func (s *script) play() error {
 	s.settle()
 	fmt.Fprintln(s.out, "  Ana fills in the title, picks customer Acme Corp, type Bug and priority High, then Create.")
 	_, err = s.emu.Interactive(s.ctx, slackemu.ViewSubmission("UANA", view, map[string]map[string]any{
-		"title":   {"title": slackemu.TextInput("Invoice export returns 500 for invoices with a VAT exemption")},
-		"project": {"project": slackemu.StaticSelect("ACME")}, "type": {"type": slackemu.StaticSelect("bug")},
+		"title":    {"title": slackemu.TextInput("Invoice export returns 500 for invoices with a VAT exemption")},
+		"customer": {"customer": slackemu.StaticSelect("ACME")}, "type": {"type": slackemu.StaticSelect("bug")},
 		"priority": {"priority": slackemu.StaticSelect("high")},
 	}))
 	if err != nil {

@@ -46,7 +46,7 @@ type Service interface {
 	Comment(ctx context.Context, a domain.Actor, key string, in commands.CommentInput) (*domain.Comment, error)
 	TimeEntries(ctx context.Context, a domain.Actor, f domain.TimeFilter) ([]*domain.TimeEntry, error)
 	LogTime(ctx context.Context, a domain.Actor, in commands.LogTimeInput) (*domain.TimeEntry, error)
-	Projects(ctx context.Context, a domain.Actor) ([]*domain.Project, error)
+	Customers(ctx context.Context, a domain.Actor) ([]*domain.Customer, error)
 	Customer(ctx context.Context, a domain.Actor, key string) (*commands.CustomerView, error)
 	Released(ctx context.Context) ([]string, error)
 	ReleaseFixes(ctx context.Context, a domain.Actor, version string, keys []string) (*commands.ReleaseReport, error)

@@ -97,7 +97,7 @@ func TestTickets(t *testing.T) {
 					}
 				}},
 			{name: "create without title", token: "write", method: "POST", path: "/tickets", body: map[string]any{"customer": "ACME"}, status: 422, field: "title", detail: "A ticket needs a title."},
-			{name: "create for no customer", token: "write", method: "POST", path: "/tickets", body: map[string]any{"customer": "ACMEE", "title": "x"}, status: 422, field: "project", detail: "did you mean"},
+			{name: "create for no customer", token: "write", method: "POST", path: "/tickets", body: map[string]any{"customer": "ACMEE", "title": "x"}, status: 422, field: "customer", detail: "did you mean"},
 			{name: "create with a bad priority", token: "write", method: "POST", path: "/tickets", body: map[string]any{"title": "x", "priority": "asap"}, status: 422, field: "priority"},
 			{name: "create with an unknown field", token: "write", method: "POST", path: "/tickets", body: `{"title":"x","colour":"red"}`, status: 400, detail: "colour"},
 			{name: "create with a wrong type", token: "write", method: "POST", path: "/tickets", body: `{"title":7}`, status: 400, detail: "title"},

@@ -7,7 +7,7 @@ import (
 // listCustomers lists the customers the token sees: all for an agent's,
 // its own for a customer's.
 func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) {
-	ps, err := s.svc.Projects(r.Context(), actor(r))
+	ps, err := s.svc.Customers(r.Context(), actor(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -25,7 +25,7 @@ func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	c := newCustomer(v.Project)
+	c := newCustomer(v.Customer)
 	c.OpenTickets = &v.Open
 	reply(w, http.StatusOK, c)
 }

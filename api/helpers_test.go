@@ -42,15 +42,15 @@ func newFixture(t *testing.T, db *storage.DB, opts api.Options) *fixture {
 	ctx := context.Background()
 	svc := commands.New(db, domain.DefaultConfig(), commands.Options{Logger: quiet()})
 	svc.UseStandardHooks()
-	for _, p := range []commands.ProjectInput{{Key: "ACME", Name: "Acme", EmailDomains: "acme.com"}, {Key: "GLOBEX", Name: "Globex"}} {
-		if _, err := svc.CreateProject(ctx, admin, p); err != nil {
+	for _, p := range []commands.CustomerInput{{Key: "ACME", Name: "Acme", EmailDomains: "acme.com"}, {Key: "GLOBEX", Name: "Globex"}} {
+		if _, err := svc.CreateCustomer(ctx, admin, p); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, in := range []commands.TicketInput{
-		{ProjectKey: "ACME", Title: "Login fails", Source: domain.SourceSlash},
-		{ProjectKey: "ACME", Title: "Export is slow", Priority: "high", Source: domain.SourceSlash},
-		{ProjectKey: "GLOBEX", Title: "Globex secret", Source: domain.SourceSlash},
+		{CustomerKey: "ACME", Title: "Login fails", Source: domain.SourceSlash},
+		{CustomerKey: "ACME", Title: "Export is slow", Priority: "high", Source: domain.SourceSlash},
+		{CustomerKey: "GLOBEX", Title: "Globex secret", Source: domain.SourceSlash},
 	} {
 		if _, err := svc.CreateTicket(ctx, admin, in); err != nil {
 			t.Fatal(err)

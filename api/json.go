@@ -48,9 +48,9 @@ func newTicket(t *domain.Ticket, cs customers, a domain.Actor) ticketJSON {
 	if fields == nil {
 		fields = map[string]string{}
 	}
-	customer := cs[t.ProjectID]
+	customer := cs[t.CustomerID]
 	if customer == "" {
-		customer = t.ProjectKey
+		customer = t.CustomerKey
 	}
 	return ticketJSON{
 		Key: t.Key(), Customer: customer, Title: t.Title, Description: t.Description, Type: t.Type,
@@ -124,7 +124,7 @@ type customerJSON struct {
 	OpenTickets    *int      `json:"open_tickets,omitempty"`
 }
 
-func newCustomer(p *domain.Project) customerJSON {
+func newCustomer(p *domain.Customer) customerJSON {
 	ds := p.Domains()
 	if ds == nil {
 		ds = []string{}

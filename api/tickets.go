@@ -67,7 +67,7 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) {
 
 // customers maps the customers the actor sees, for tickets' customer keys.
 func (s *Server) customers(r *http.Request, a domain.Actor) (customers, error) {
-	ps, err := s.svc.Projects(r.Context(), a)
+	ps, err := s.svc.Customers(r.Context(), a)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +121,7 @@ func (s *Server) createTicket(w http.ResponseWriter, r *http.Request) {
 	}
 	a := actor(r)
 	ti := commands.TicketInput{
-		ProjectKey: in.Customer, Title: in.Title, Description: in.Description, Type: in.Type,
+		CustomerKey: in.Customer, Title: in.Title, Description: in.Description, Type: in.Type,
 		Priority: in.Priority, Severity: in.Severity, AssigneeID: in.Assignee, Version: in.Version,
 		Fields: in.Fields, Source: domain.SourceAPI,
 		RequesterID: in.Requester.ID, RequesterEmail: in.Requester.Email, RequesterName: in.Requester.Name,

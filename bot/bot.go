@@ -63,7 +63,7 @@ type Bot struct {
 	api     *slack.Client // the outbox's: a 429 comes back for the pacer to pause its key
 	ui      *slack.Client // interactive calls (views, DMs, uploads): slack-go waits out a 429 itself
 	web     *http.Client  // the Web API's, also for response_url posts
-	sm      *socketmode.Client
+	socket  *socketmode.Client
 	svc     *commands.Service
 	outbox  domain.Outbox
 	inbox   domain.Inbox // nil: ack first, nothing stored (Options.AckFirst)
@@ -76,7 +76,7 @@ type Bot struct {
 	workers workers // the worker pool (workers.go)
 	wg      sync.WaitGroup
 	kick    chan struct{} // wakes the outbox dispatcher
-	ppl     *people
+	people  *people
 	// cardLocks serialises card posts per ticket in this process, so a
 	// card is posted once before it is updated.
 	cardLocks keyedMutex
@@ -140,7 +140,7 @@ func New(o Options) *Bot {
 		o.Metrics = NewMetrics(nil)
 	}
 	b := &Bot{
-		api: api, ui: ui, web: web, sm: socketmode.New(api), svc: o.Service, outbox: o.Outbox, log: o.Logger,
+		api: api, ui: ui, web: web, socket: socketmode.New(api), svc: o.Service, outbox: o.Outbox, log: o.Logger,
 		metrics: o.Metrics, poll: o.OutboxPoll, workers: workers{size: o.Workers},
 		kick: make(chan struct{}, 1),
 	}
@@ -155,7 +155,7 @@ func New(o Options) *Bot {
 	if b.instance == "" {
 		b.instance = DefaultInstance()
 	}
-	b.ppl = newPeople(api, o.Service)
+	b.people = newPeople(api, o.Service)
 	b.pacer = newPacer(o.RateScale, o.Metrics)
 	return b
 }
@@ -177,7 +177,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		return explainFatal("auth.test", err)
 	}
 	b.teamID, b.botUserID = auth.TeamID, auth.UserID
-	b.ppl.teamID = auth.TeamID
+	b.people.teamID = auth.TeamID
 	b.log.Info("slack connected", "team", auth.Team, "bot_user", auth.UserID)
 
 	if b.inbox != nil {
@@ -213,7 +213,7 @@ func (b *Bot) Run(ctx context.Context) error {
 			}
 			b.conn.down(err)
 			return explainAppToken(err) // health.go
-		case evt := <-b.sm.Events:
+		case evt := <-b.socket.Events:
 			if err := b.conn.track(evt, b.log); err != nil { // health.go
 				return err
 			}
@@ -319,9 +319,9 @@ func (b *Bot) ack(evt socketmode.Event, payload any, start time.Time) {
 	}
 	var err error
 	if payload != nil {
-		err = b.sm.Ack(*evt.Request, payload)
+		err = b.socket.Ack(*evt.Request, payload)
 	} else {
-		err = b.sm.Ack(*evt.Request)
+		err = b.socket.Ack(*evt.Request)
 	}
 	if err != nil {
 		b.log.Warn("slack: ack failed", "envelope", evt.Request.EnvelopeID, "err", err)

@@ -66,7 +66,7 @@ func cardBlocks(cfg *domain.Config, v *commands.CardView) []slack.Block {
 		mrkdwn("*Status*\n" + esc(cfg.StatusLabel(t.Status))),
 		mrkdwn("*Priority*\n" + priorityText(t)),
 		mrkdwn("*Assignee*\n" + userRef(t.AssigneeID)),
-		mrkdwn("*Customer*\n" + escCut(v.Project.Name, 100)),
+		mrkdwn("*Customer*\n" + escCut(v.Customer.Name, 100)),
 		mrkdwn("*Type*\n" + esc(cfg.TypeLabel(t.Type))),
 		mrkdwn("*Requester*\n" + cut(requester, 200)),
 	}
@@ -199,7 +199,7 @@ func customerCardBlocks(cfg *domain.Config, v *commands.CardView, assignee strin
 		mrkdwn("*Status*\n" + esc(cfg.CustomerStatusLabel(t.Status))),
 		mrkdwn("*Priority*\n" + priorityText(t)),
 		mrkdwn("*Assignee*\n" + who),
-		mrkdwn("*Customer*\n" + escCut(v.Project.Name, 100)),
+		mrkdwn("*Customer*\n" + escCut(v.Customer.Name, 100)),
 		mrkdwn("*Type*\n" + esc(cfg.TypeLabel(t.Type))),
 	}
 	if requester != "" {

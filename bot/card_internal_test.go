@@ -16,9 +16,9 @@ import (
 func TestCardNamesLinkedTickets(t *testing.T) {
 	cfg := domaintest.ConfigWith(t)
 	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
-	tk := &domain.Ticket{ProjectKey: "ACME", Number: 8, Title: "Login fails", Type: cfg.DefaultType, Status: "new",
+	tk := &domain.Ticket{CustomerKey: "ACME", Number: 8, Title: "Login fails", Type: cfg.DefaultType, Status: "new",
 		Priority: cfg.DefaultPriority, Source: domain.SourceEmail, CreatedAt: now}
-	v := &commands.CardView{Ticket: tk, Project: &domain.Project{Key: "ACME", Name: "Acme"}, Now: now,
+	v := &commands.CardView{Ticket: tk, Customer: &domain.Customer{Key: "ACME", Name: "Acme"}, Now: now,
 		Blockers: []string{"ACME-3"}, FollowsUp: []string{"ACME-7"}, FollowedUpBy: []string{"ACME-9"}}
 	raw, err := json.Marshal(cardBlocks(cfg, v))
 	if err != nil {

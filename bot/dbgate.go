@@ -50,7 +50,7 @@ func (b *Bot) runSocket(ctx context.Context) error {
 		b.gate.mu.Lock()
 		b.gate.cancel = cancel
 		b.gate.mu.Unlock()
-		err := b.sm.RunContext(sctx)
+		err := b.socket.RunContext(sctx)
 		cancel()
 		if ctx.Err() != nil {
 			return err

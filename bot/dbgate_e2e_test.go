@@ -52,7 +52,7 @@ func TestSocketClosedWhileDatabaseDown(t *testing.T) {
 			db := storagetest.Open(t, d)
 			svc := commands.New(db, domain.DefaultConfig(), commands.Options{TriageChannel: triageChan, Logger: quietLog()})
 			agent := domain.Actor{UserID: agentID, Role: domain.RoleAgent, Channel: domain.ChannelSlack}
-			if _, err := svc.CreateProject(context.Background(), agent, commands.ProjectInput{Key: "ACME", Name: "Acme Corp"}); err != nil {
+			if _, err := svc.CreateCustomer(context.Background(), agent, commands.CustomerInput{Key: "ACME", Name: "Acme Corp"}); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := svc.LinkChannel(context.Background(), agent, "ACME", acmeChan); err != nil {

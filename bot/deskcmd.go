@@ -67,7 +67,7 @@ func (b *Bot) customerCommand(ctx context.Context, a domain.Actor, cmd slack.Sla
 	if len(words) > 0 {
 		key = words[0]
 	}
-	var p *domain.Project
+	var p *domain.Customer
 	var err error
 	switch sub {
 	case "add":
@@ -84,7 +84,7 @@ func (b *Bot) customerCommand(ctx context.Context, a domain.Actor, cmd slack.Sla
 		}
 	case "edit":
 		if p, err = b.svc.EditCustomer(ctx, a, key, opts); err == nil {
-			b.reply(ctx, cmd.ResponseURL, ":white_check_mark: Saved.\n"+customerText(&commands.CustomerView{Project: p}, false))
+			b.reply(ctx, cmd.ResponseURL, ":white_check_mark: Saved.\n"+customerText(&commands.CustomerView{Customer: p}, false))
 		}
 	case "show":
 		var v *commands.CustomerView
@@ -176,7 +176,7 @@ func tokens(text string) []string {
 }
 
 func customerText(v *commands.CustomerView, full bool) string {
-	p := v.Project
+	p := v.Customer
 	lines := []string{fmt.Sprintf("*%s* — %s", p.Key, esc(p.Name))}
 	var facts []string
 	add := func(label, value string) {
@@ -221,7 +221,7 @@ func customerText(v *commands.CustomerView, full bool) string {
 }
 
 func (b *Bot) listCustomers(ctx context.Context, a domain.Actor, responseURL string) {
-	ps, err := b.svc.Projects(ctx, a)
+	ps, err := b.svc.Customers(ctx, a)
 	if err != nil {
 		b.fail(ctx, responseURL, err)
 		return

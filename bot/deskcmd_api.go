@@ -76,7 +76,7 @@ func (b *Bot) listTokens(ctx context.Context, a domain.Actor, responseURL string
 	lines := []string{"*API tokens*"}
 	for _, t := range ts {
 		scope := ""
-		if t.ProjectID != 0 {
+		if t.CustomerID != 0 {
 			scope = " · one customer"
 		}
 		lines = append(lines, fmt.Sprintf("• *%s* `%s…` · %s%s · by %s on %s", esc(t.Name), t.Prefix, t.Access, scope,

@@ -109,11 +109,11 @@ func TestDigestDeliveredOncePerSlotByTwoReplicas(t *testing.T) {
 	}
 
 	agent := domain.Actor{UserID: agentID, Role: domain.RoleAgent, Channel: domain.ChannelSlack}
-	for _, p := range []commands.ProjectInput{{Key: "ACME", Name: "Acme Corp", ChannelID: acmeChan}, {Key: "GLOBEX", Name: "Globex", ChannelID: "CGLOBEX"}} {
-		if _, err := svcs[0].CreateProject(ctx, agent, p); err != nil {
+	for _, p := range []commands.CustomerInput{{Key: "ACME", Name: "Acme Corp", ChannelID: acmeChan}, {Key: "GLOBEX", Name: "Globex", ChannelID: "CGLOBEX"}} {
+		if _, err := svcs[0].CreateCustomer(ctx, agent, p); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svcs[0].CreateTicket(ctx, agent, commands.TicketInput{ProjectKey: p.Key, Title: p.Name + " digest line", Source: domain.SourceSlash}); err != nil {
+		if _, err := svcs[0].CreateTicket(ctx, agent, commands.TicketInput{CustomerKey: p.Key, Title: p.Name + " digest line", Source: domain.SourceSlash}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -355,7 +355,7 @@ func (b *Bot) deliverCard(ctx context.Context, ticketID int64, m *domain.OutboxM
 		return false, nil // no channel to show it in: App Home lists it
 	}
 	blocks := cardBlocks(b.svc.Config(), v)
-	if b.customerFacing(ctx, v.Project, t.SlackChannel) {
+	if b.customerFacing(ctx, v.Customer, t.SlackChannel) {
 		blocks = customerCardBlocks(b.svc.Config(), v, b.personName(ctx, t.AssigneeID))
 	}
 	opts := []slack.MsgOption{slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(cardText(t), false)}
@@ -438,7 +438,7 @@ func (b *Bot) deliverPost(ctx context.Context, job commands.PostJob, m *domain.O
 			return errors.New("the ticket's card is not posted yet")
 		}
 		channel, thread = t.SlackChannel, t.SlackThreadTS
-		if b.customerFacing(ctx, b.projectOfChannel(ctx, channel), channel) {
+		if b.customerFacing(ctx, b.customerOfChannel(ctx, channel), channel) {
 			if internalNotice(job.Notice) {
 				// The customer reads that thread: our alerts go to our place.
 				if channel, thread = b.internalPlace(), ""; channel == "" {

@@ -18,7 +18,7 @@ func TestCardJoinsChannelItWasNotInvitedTo(t *testing.T) {
 	w.emu.AddChannel(slackemu.Channel{ID: "CGLOBEX", Name: "globex-support", Members: []string{agentID}})
 	ctx := context.Background()
 	agent := domain.Actor{UserID: agentID, Role: domain.RoleAgent, Channel: domain.ChannelSlack}
-	if _, err := w.svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "GLOBEX", Name: "Globex"}); err != nil {
+	if _, err := w.svc.CreateCustomer(ctx, agent, commands.CustomerInput{Key: "GLOBEX", Name: "Globex"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.svc.LinkChannel(ctx, agent, "GLOBEX", "CGLOBEX"); err != nil {

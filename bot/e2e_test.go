@@ -30,7 +30,7 @@ type world struct {
 	emu  *slackemu.Server
 	svc  *commands.Service
 	db   *storage.DB
-	acme *domain.Project
+	acme *domain.Customer
 }
 
 // start runs the real bot, as serve does, against the emulator and a fresh database.
@@ -55,7 +55,7 @@ func startAt(t testing.TB, dialect string, clock *storagetest.Clock) *world {
 	svc := commands.New(db, domain.DefaultConfig(), commands.Options{TriageChannel: triageChan, Logger: quiet})
 	svc.UseStandardHooks()
 	agent := domain.Actor{UserID: agentID, Role: domain.RoleAgent, Channel: domain.ChannelSlack}
-	acme, err := svc.CreateProject(context.Background(), agent, commands.ProjectInput{Key: "ACME", Name: "Acme Corp", CurrentVersion: "4.2.1"})
+	acme, err := svc.CreateCustomer(context.Background(), agent, commands.CustomerInput{Key: "ACME", Name: "Acme Corp", CurrentVersion: "4.2.1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +238,7 @@ func TestModalCreatesTicketAndShowsInlineErrors(t *testing.T) {
 		})
 		view = openView(t, w, "create_ticket")
 		bad := map[string]map[string]any{
-			"title": {"title": slackemu.TextInput("Login loops")}, "project": {"project": slackemu.StaticSelect("ACME")},
+			"title": {"title": slackemu.TextInput("Login loops")}, "customer": {"customer": slackemu.StaticSelect("ACME")},
 			"type": {"type": slackemu.StaticSelect("bug")}, "priority": {"priority": slackemu.StaticSelect("urgent")},
 			"version": {"version": slackemu.TextInput("latest")},
 		}

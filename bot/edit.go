@@ -30,7 +30,7 @@ func (b *Bot) openEditModal(ctx context.Context, a domain.Actor, responseURL, tr
 		b.fail(ctx, responseURL, err)
 		return
 	}
-	customers, err := b.svc.Projects(ctx, a)
+	customers, err := b.svc.Customers(ctx, a)
 	if err != nil {
 		b.fail(ctx, responseURL, err)
 		return
@@ -41,7 +41,7 @@ func (b *Bot) openEditModal(ctx context.Context, a domain.Actor, responseURL, tr
 
 // editView builds the modal for a type. values, when the type changed,
 // keeps what the person already typed over the ticket's own values.
-func (b *Bot) editView(cfg *domain.Config, t *domain.Ticket, typ string, values map[string]map[string]slack.BlockAction, customers []*domain.Project, loc *time.Location) slack.ModalViewRequest {
+func (b *Bot) editView(cfg *domain.Config, t *domain.Ticket, typ string, values map[string]map[string]slack.BlockAction, customers []*domain.Customer, loc *time.Location) slack.ModalViewRequest {
 	td := cfg.Type(typ)
 	if td == nil {
 		typ = t.Type
@@ -111,7 +111,7 @@ func withInitial(in *slack.InputBlock, f *domain.FieldDef, v string) *slack.Inpu
 }
 
 func (b *Bot) redrawEditModal(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction) {
-	a, err := b.ppl.actor(ctx, cb.User.ID, "")
+	a, err := b.people.actor(ctx, cb.User.ID, "")
 	if err != nil {
 		b.log.Error("bot: actor", "err", err)
 		return
@@ -121,7 +121,7 @@ func (b *Bot) redrawEditModal(ctx context.Context, cb slack.InteractionCallback,
 		b.log.Warn("bot: unable to redraw the edit modal", "err", err)
 		return
 	}
-	customers, err := b.svc.Projects(ctx, a)
+	customers, err := b.svc.Customers(ctx, a)
 	if err != nil {
 		b.log.Warn("bot: unable to redraw the edit modal", "err", err)
 		return
@@ -154,11 +154,11 @@ func (b *Bot) submitEdit(ctx context.Context, a domain.Actor, cb slack.Interacti
 		return formError(editBlockFor(err, values), err)
 	}
 	if to := inputValue(values, "customer"); to != "" {
-		customers, err := b.svc.Projects(ctx, a)
+		customers, err := b.svc.Customers(ctx, a)
 		if err != nil {
 			return formError("customer", err)
 		}
-		if i := slices.IndexFunc(customers, func(p *domain.Project) bool { return p.Key == to }); i >= 0 && customers[i].ID != t.ProjectID {
+		if i := slices.IndexFunc(customers, func(p *domain.Customer) bool { return p.Key == to }); i >= 0 && customers[i].ID != t.CustomerID {
 			if t, err = b.svc.MoveTicket(ctx, a, t.Key(), to); err != nil {
 				return formError("customer", err)
 			}
@@ -193,7 +193,7 @@ func editBlockFor(err error, values map[string]map[string]slack.BlockAction) str
 
 // customerInput is the ticket's customer, changed to move the ticket (its
 // key stays); none when there is only the one.
-func customerInput(t *domain.Ticket, customers []*domain.Project, values map[string]map[string]slack.BlockAction) *slack.InputBlock {
+func customerInput(t *domain.Ticket, customers []*domain.Customer, values map[string]map[string]slack.BlockAction) *slack.InputBlock {
 	if len(customers) < 2 {
 		return nil
 	}
@@ -209,7 +209,7 @@ func customerInput(t *domain.Ticket, customers []*domain.Project, values map[str
 		}
 		o := slack.NewOptionBlockObject(p.Key, plain(cut(p.Key+" — "+p.Name, maxOptionText)), nil)
 		opts = append(opts, o)
-		if p.Key == chosen || chosen == "" && p.ID == t.ProjectID {
+		if p.Key == chosen || chosen == "" && p.ID == t.CustomerID {
 			initial = o
 		}
 	}

@@ -54,7 +54,7 @@ func startMailAt(t testing.TB, dialect string, clock *storagetest.Clock, hooks b
 	}
 	ctx := context.Background()
 	agent := domain.Actor{UserID: agentID, Role: domain.RoleAgent, Channel: domain.ChannelSlack}
-	acme, err := svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "ACME", Name: "Acme Corp", EmailDomains: "acme.com"})
+	acme, err := svc.CreateCustomer(ctx, agent, commands.CustomerInput{Key: "ACME", Name: "Acme Corp", EmailDomains: "acme.com"})
 	if err != nil {
 		t.Fatal(err)
 	}

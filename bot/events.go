@@ -106,7 +106,7 @@ func (b *Bot) onThreadReply(ctx context.Context, e *slackevents.MessageEvent) {
 		}
 		return
 	}
-	a, err := b.ppl.actor(ctx, e.User, e.Channel)
+	a, err := b.people.actor(ctx, e.User, e.Channel)
 	if err != nil {
 		if !retryLater(ctx, err) {
 			b.log.Error("bot: actor", "err", err)
@@ -118,7 +118,7 @@ func (b *Bot) onThreadReply(ctx context.Context, e *slackevents.MessageEvent) {
 	// themselves, and their replies stay internal.
 	public := a.Role == domain.RoleCustomer
 	if !public {
-		if p, _ := b.svc.ProjectByChannel(ctx, e.Channel); b.customerFacing(ctx, p, e.Channel) {
+		if p, _ := b.svc.CustomerByChannel(ctx, e.Channel); b.customerFacing(ctx, p, e.Channel) {
 			if body, ok := b.asNote(e.Text); ok && a.IsAgent() {
 				b.keepNote(ctx, a, t, e.Channel, e.ThreadTimeStamp, e.TimeStamp, body)
 				return
@@ -153,7 +153,7 @@ func (b *Bot) onMessageEdit(ctx context.Context, e *slackevents.MessageEvent) {
 	if err != nil || t == nil {
 		return
 	}
-	a, err := b.ppl.actor(ctx, msg.User, e.Channel)
+	a, err := b.people.actor(ctx, msg.User, e.Channel)
 	if err != nil {
 		return
 	}
@@ -165,11 +165,11 @@ func (b *Bot) onMessageEdit(ctx context.Context, e *slackevents.MessageEvent) {
 // onChannelMessage opens a ticket from a customer's message in their
 // channel, unless it is a pleasantry or a follow-up to their open ticket.
 func (b *Bot) onChannelMessage(ctx context.Context, e *slackevents.MessageEvent) {
-	p, err := b.svc.ProjectByChannel(ctx, e.Channel)
+	p, err := b.svc.CustomerByChannel(ctx, e.Channel)
 	if err != nil || p == nil || !p.AutoTickets {
 		return
 	}
-	a, err := b.ppl.actor(ctx, e.User, e.Channel)
+	a, err := b.people.actor(ctx, e.User, e.Channel)
 	if err != nil || a.Role != domain.RoleCustomer {
 		return
 	}
@@ -205,7 +205,7 @@ func (b *Bot) onReaction(ctx context.Context, e *slackevents.ReactionAddedEvent)
 	if e.Reaction != b.svc.Config().Slack.TicketEmoji || e.Item.Type != "message" {
 		return
 	}
-	a, err := b.ppl.actor(ctx, e.User, e.Item.Channel)
+	a, err := b.people.actor(ctx, e.User, e.Item.Channel)
 	if err != nil {
 		b.log.Error("bot: actor", "err", err)
 		return
@@ -257,7 +257,7 @@ func (b *Bot) message(ctx context.Context, channel, ts string) (*slack.Message, 
 // ticket may have been opened from: the description follows the edit, a
 // deletion is noted on the card.
 func (b *Bot) onOriginalEdit(ctx context.Context, channel string, msg *slack.Msg, deleted bool) {
-	a, err := b.ppl.actor(ctx, msg.User, channel)
+	a, err := b.people.actor(ctx, msg.User, channel)
 	if err != nil {
 		return
 	}

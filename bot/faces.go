@@ -67,7 +67,7 @@ func (b *Bot) channelShared(ctx context.Context, channel string) bool {
 
 // customerFacing tells whether the ticket's customer reads channel: it is
 // their channel, or shared with another organisation.
-func (b *Bot) customerFacing(ctx context.Context, p *domain.Project, channel string) bool {
+func (b *Bot) customerFacing(ctx context.Context, p *domain.Customer, channel string) bool {
 	if channel == "" {
 		return false
 	}
@@ -149,9 +149,9 @@ func (b *Bot) openWork(ctx context.Context, a domain.Actor, responseURL, key str
 	b.reply(ctx, responseURL, cardText(t), cardBlocks(b.svc.Config(), v)...)
 }
 
-// projectOfChannel is the customer whose channel this is, or nil.
-func (b *Bot) projectOfChannel(ctx context.Context, channel string) *domain.Project {
-	p, err := b.svc.ProjectByChannel(ctx, channel)
+// customerOfChannel is the customer whose channel this is, or nil.
+func (b *Bot) customerOfChannel(ctx context.Context, channel string) *domain.Customer {
+	p, err := b.svc.CustomerByChannel(ctx, channel)
 	if err != nil {
 		return nil
 	}
@@ -164,7 +164,7 @@ func (b *Bot) personName(ctx context.Context, userID string) string {
 	if userID == "" {
 		return ""
 	}
-	u, err := b.ppl.user(ctx, userID)
+	u, err := b.people.user(ctx, userID)
 	if err != nil {
 		return "our support team"
 	}

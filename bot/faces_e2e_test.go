@@ -22,10 +22,10 @@ func TestTwoFacesOfATicket(t *testing.T) {
 	forEachDB(t, func(t *testing.T, w *world) {
 		ctx := waitCtx(t)
 		agent := domain.Actor{UserID: agentID, Role: domain.RoleAgent, Channel: domain.ChannelSlack}
-		if _, err := w.svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "GLOBEX", Name: "Globex"}); err != nil {
+		if _, err := w.svc.CreateCustomer(ctx, agent, commands.CustomerInput{Key: "GLOBEX", Name: "Globex"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.svc.CreateTicket(ctx, agent, commands.TicketInput{ProjectKey: "GLOBEX", Title: "Globex's outage", Source: domain.SourceSlash}); err != nil {
+		if _, err := w.svc.CreateTicket(ctx, agent, commands.TicketInput{CustomerKey: "GLOBEX", Title: "Globex's outage", Source: domain.SourceSlash}); err != nil {
 			t.Fatal(err)
 		}
 		w.slash(t, agentID, triageChan, "/ticket", "Exports time out !high #acme")
@@ -123,7 +123,7 @@ func TestTwoFacesOfATicket(t *testing.T) {
 		// A plain reply stays public.
 		w.emu.Event(ctx, slackemu.MessageEvent(ch, agentID, "Working on it", ts))
 		check("a note and a reply")
-		cs, _, _ := w.svc.History(ctx, domain.Actor{UserID: customerID, Role: domain.RoleCustomer, ProjectID: w.acme.ID}, "ACME-1")
+		cs, _, _ := w.svc.History(ctx, domain.Actor{UserID: customerID, Role: domain.RoleCustomer, CustomerID: w.acme.ID}, "ACME-1")
 		for _, c := range cs {
 			if strings.Contains(c.Body, "db password") {
 				t.Errorf("the customer's history has the note: %+v", c)
@@ -176,7 +176,7 @@ func TestCustomerListsShowTheCustomersFace(t *testing.T) {
 	forEachDB(t, func(t *testing.T, w *world) {
 		ctx := waitCtx(t)
 		agent := domain.Actor{UserID: agentID, Role: domain.RoleAgent, Channel: domain.ChannelSlack}
-		tk, err := w.svc.CreateTicket(ctx, agent, commands.TicketInput{ProjectKey: "ACME", Title: "Reports are empty", Priority: "high",
+		tk, err := w.svc.CreateTicket(ctx, agent, commands.TicketInput{CustomerKey: "ACME", Title: "Reports are empty", Priority: "high",
 			AssigneeID: agentID, Source: domain.SourceSlash})
 		if err != nil {
 			t.Fatal(err)

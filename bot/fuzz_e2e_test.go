@@ -147,7 +147,7 @@ func (w *fuzzWorld) command(t *testing.T, command, text string) {
 func (w *fuzzWorld) threadReply(t *testing.T, text string) {
 	t.Helper()
 	ctx := fuzzCtx(t)
-	tk, err := w.svc.CreateTicket(ctx, fuzzAgent, commands.TicketInput{ProjectKey: "ACME", Title: "fuzz reply", Source: domain.SourceSlash})
+	tk, err := w.svc.CreateTicket(ctx, fuzzAgent, commands.TicketInput{CustomerKey: "ACME", Title: "fuzz reply", Source: domain.SourceSlash})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +214,7 @@ func (w *fuzzWorld) createForm(t *testing.T, text string, field uint8) {
 	ack, err := w.emu.Interactive(ctx, slackemu.ViewSubmission(agentID, view, map[string]map[string]any{
 		"title":       {"title": slackemu.TextInput(map[bool]string{true: text, false: "fuzzed description"}[field%2 == 0])},
 		"description": {"description": slackemu.TextInput(text)},
-		"project":     {"project": slackemu.StaticSelect("ACME")}, "type": {"type": slackemu.StaticSelect("question")},
+		"customer":    {"customer": slackemu.StaticSelect("ACME")}, "type": {"type": slackemu.StaticSelect("question")},
 		"priority": {"priority": slackemu.StaticSelect("normal")},
 	}))
 	if err != nil {

@@ -115,7 +115,7 @@ func (w *fuzzWorld) fuzzTicket(t *testing.T, byMail bool) string {
 		}
 		return w.mailKey
 	}
-	tk, err := w.svc.CreateTicket(ctx, fuzzAgent, commands.TicketInput{ProjectKey: "ACME", Title: "fuzz form", Source: domain.SourceSlash})
+	tk, err := w.svc.CreateTicket(ctx, fuzzAgent, commands.TicketInput{CustomerKey: "ACME", Title: "fuzz form", Source: domain.SourceSlash})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,8 +145,8 @@ func (w *fuzzWorld) storedCheck(t *testing.T, callback, key string) func() bool 
 			return err == nil && v.Logged > 0 && len(v.Running) == 0
 		}
 	case "add_customer":
-		ps, _ := w.svc.Projects(ctx, fuzzAgent)
-		return func() bool { now, _ := w.svc.Projects(ctx, fuzzAgent); return len(now) > len(ps) }
+		ps, _ := w.svc.Customers(ctx, fuzzAgent)
+		return func() bool { now, _ := w.svc.Customers(ctx, fuzzAgent); return len(now) > len(ps) }
 	}
 	return nil
 }

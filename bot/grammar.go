@@ -124,7 +124,7 @@ func parseReportArgs(text string) reportArgs {
 		r.problem = "I read `" + strings.Join(customer, "` and `") + "` as customers, and a report is on one customer (or all). Write it like " + reportForm + "."
 	case len(period) > 1:
 		r.problem = "I read `" + strings.Join(period, "` and `") + "` as periods, and a report covers one. Write it like " + reportForm + "."
-	case len(customer) == 1 && domain.ValidateProjectKey(strings.ToUpper(customer[0])) != nil:
+	case len(customer) == 1 && domain.ValidateCustomerKey(strings.ToUpper(customer[0])) != nil:
 		r.problem = "I read `" + customer[0] + "` as the customer, but that is neither a customer key nor a period. Write it like " + reportForm + "."
 	default:
 		if len(customer) == 1 {

@@ -120,7 +120,7 @@ func (b *Bot) HomeTicketChanged(ctx context.Context, t *domain.Ticket) {
 }
 
 func (b *Bot) publishHomeNow(ctx context.Context, userID string) {
-	a, err := b.ppl.actor(ctx, userID, "")
+	a, err := b.people.actor(ctx, userID, "")
 	if err != nil {
 		b.log.Error("bot: home actor", "err", err)
 		return

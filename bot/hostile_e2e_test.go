@@ -38,7 +38,7 @@ func TestNULInputIsCleanedEndToEnd(t *testing.T) {
 		ack, err := w.emu.Interactive(ctx, slackemu.ViewSubmission(agentID, view, map[string]map[string]any{
 			"title":       {"title": slackemu.TextInput("Login\x00 loops")},
 			"description": {"description": slackemu.TextInput("Steps:\x00\n1. log in\r\n2. \x1b[31mloop")},
-			"project":     {"project": slackemu.StaticSelect("ACME")},
+			"customer":    {"customer": slackemu.StaticSelect("ACME")},
 			"type":        {"type": slackemu.StaticSelect("question")},
 			"priority":    {"priority": slackemu.StaticSelect("normal")},
 		}))

@@ -32,7 +32,7 @@ func (b *Bot) onInteractive(ctx context.Context, cb slack.InteractionCallback) {
 }
 
 func (b *Bot) onBlockAction(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction) {
-	if cb.View.ID != "" && cb.View.CallbackID == cbCreate && (act.ActionID == "type" || act.ActionID == "project") {
+	if cb.View.ID != "" && cb.View.CallbackID == cbCreate && (act.ActionID == "type" || act.ActionID == "customer") {
 		b.redrawCreateModal(ctx, cb, act)
 		return
 	}
@@ -40,7 +40,7 @@ func (b *Bot) onBlockAction(ctx context.Context, cb slack.InteractionCallback, a
 		b.redrawEditModal(ctx, cb, act)
 		return
 	}
-	a, err := b.ppl.actor(ctx, cb.User.ID, cb.Channel.ID)
+	a, err := b.people.actor(ctx, cb.User.ID, cb.Channel.ID)
 	if err != nil {
 		b.fail(ctx, cb.ResponseURL, err)
 		return
@@ -119,7 +119,7 @@ func (b *Bot) onBlockAction(ctx context.Context, cb slack.InteractionCallback, a
 }
 
 func (b *Bot) redrawCreateModal(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction) {
-	a, err := b.ppl.actor(ctx, cb.User.ID, "")
+	a, err := b.people.actor(ctx, cb.User.ID, "")
 	if err != nil {
 		b.log.Error("bot: actor", "err", err)
 		return
@@ -152,7 +152,7 @@ func (b *Bot) redrawCreateModal(ctx context.Context, cb slack.InteractionCallbac
 // onMessageShortcut opens the create modal filled from the message, with a
 // link back to it.
 func (b *Bot) onMessageShortcut(ctx context.Context, cb slack.InteractionCallback) {
-	a, err := b.ppl.actor(ctx, cb.User.ID, cb.Channel.ID)
+	a, err := b.people.actor(ctx, cb.User.ID, cb.Channel.ID)
 	if err != nil {
 		b.log.Error("bot: actor", "err", err)
 		return
@@ -183,6 +183,6 @@ func (b *Bot) mayAct(ctx context.Context, a domain.Actor, action, key string) er
 		return err
 	}
 	b.log.Warn("bot: refused a customer's action on another organisation's ticket",
-		"user", a.UserID, "customer_id", a.ProjectID, "ticket", key, "action", action)
+		"user", a.UserID, "customer_id", a.CustomerID, "ticket", key, "action", action)
 	return domain.Errorf(domain.EFORBIDDEN, "%s is not one of your company's tickets: only its own customer and our support team can act on it.", key)
 }

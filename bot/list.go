@@ -121,7 +121,7 @@ func (b *Bot) userLoc(ctx context.Context, userID string) *time.Location {
 	if userID == "" {
 		return time.UTC
 	}
-	u, err := b.ppl.user(ctx, userID)
+	u, err := b.people.user(ctx, userID)
 	if err != nil || u.TZ == "" {
 		return time.UTC
 	}

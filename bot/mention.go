@@ -59,7 +59,7 @@ func (b *Bot) plainQuery(ctx context.Context, text string) (string, error) {
 	words := strings.Split(text, " ")
 	for i, w := range words {
 		if id, _, ok := channelMention(w); ok {
-			p, err := b.svc.ProjectByChannel(ctx, id)
+			p, err := b.svc.CustomerByChannel(ctx, id)
 			if err != nil {
 				return "", err
 			}

@@ -30,7 +30,7 @@ type createPrefill struct {
 	SourceRef   string `json:"r,omitempty"`
 	Title       string `json:"-"`
 	Description string `json:"-"`
-	ProjectKey  string `json:"-"`
+	CustomerKey string `json:"-"`
 	Type        string `json:"-"`
 	Agent       bool   `json:"a,omitempty"`
 }
@@ -49,9 +49,9 @@ func readPrefill(meta string) (createPrefill, error) {
 
 func (b *Bot) openCreateModal(ctx context.Context, a domain.Actor, triggerID string, pre createPrefill) {
 	pre.Agent = a.IsAgent()
-	if pre.ProjectKey == "" && pre.Channel != "" {
-		if p, err := b.svc.ProjectByChannel(ctx, pre.Channel); err == nil && p != nil {
-			pre.ProjectKey = p.Key
+	if pre.CustomerKey == "" && pre.Channel != "" {
+		if p, err := b.svc.CustomerByChannel(ctx, pre.Channel); err == nil && p != nil {
+			pre.CustomerKey = p.Key
 		}
 	}
 	view, err := b.createView(ctx, a, pre, nil)
@@ -66,7 +66,7 @@ func (b *Bot) openCreateModal(ctx context.Context, a domain.Actor, triggerID str
 // when the type changes and the fields are redrawn.
 func (b *Bot) createView(ctx context.Context, a domain.Actor, pre createPrefill, values map[string]map[string]slack.BlockAction) (slack.ModalViewRequest, error) {
 	cfg := b.svc.Config()
-	projects, err := b.svc.Projects(ctx, a)
+	customers, err := b.svc.Customers(ctx, a)
 	if err != nil {
 		return slack.ModalViewRequest{}, err
 	}
@@ -77,33 +77,33 @@ func (b *Bot) createView(ctx context.Context, a domain.Actor, pre createPrefill,
 	if cfg.Type(typ) == nil {
 		typ = cfg.DefaultType
 	}
-	projectKey := pre.ProjectKey
-	if v := values["project"]["project"].SelectedOption.Value; v != "" {
-		projectKey = v
+	customerKey := pre.CustomerKey
+	if v := values["customer"]["customer"].SelectedOption.Value; v != "" {
+		customerKey = v
 	}
 	var version string
 	blocks := []slack.Block{
 		textInput("title", "Title", pre.Title, false, commands.MaxTitle, "What is wrong, in a few words"),
 		textInput("description", "Description", pre.Description, true, maxInputValue, "Steps, errors, what you expected"),
 	}
-	if len(projects) > 0 {
+	if len(customers) > 0 {
 		var opts []*slack.OptionBlockObject
 		var initial *slack.OptionBlockObject
-		for i, p := range projects {
+		for i, p := range customers {
 			if i == 100 { // a static select holds 100 options
 				break
 			}
 			o := slack.NewOptionBlockObject(p.Key, plain(cut(p.Key+" — "+p.Name, maxOptionText)), nil)
 			opts = append(opts, o)
-			if p.Key == projectKey {
+			if p.Key == customerKey {
 				initial, version = o, p.CurrentVersion
 			}
 		}
-		sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose a customer"), "project", opts...)
+		sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose a customer"), "customer", opts...)
 		sel.InitialOption = initial
 		// Optional: left empty, the ticket is the channel's customer's,
 		// else the requester's, else TRIAGE — never refused for want of one.
-		in := slack.NewInputBlock("project", plain("Customer"), plain("Leave it empty if you do not know: it goes to TRIAGE."), sel)
+		in := slack.NewInputBlock("customer", plain("Customer"), plain("Leave it empty if you do not know: it goes to TRIAGE."), sel)
 		in.DispatchAction = true
 		in.Optional = true
 		blocks = append(blocks, in)
@@ -286,7 +286,7 @@ func (b *Bot) onViewSubmission(ctx context.Context, evt socketmode.Event, cb sla
 }
 
 func (b *Bot) submitView(ctx context.Context, cb slack.InteractionCallback) *slack.ViewSubmissionResponse {
-	a, err := b.ppl.actor(ctx, cb.User.ID, "")
+	a, err := b.people.actor(ctx, cb.User.ID, "")
 	if err != nil {
 		return formError("title", err)
 	}
@@ -323,8 +323,8 @@ func (b *Bot) submitCreate(ctx context.Context, a domain.Actor, cb slack.Interac
 	if pre.Channel != "" {
 		// Only for a guest nobody could place: a customer's company is
 		// their organisation's, wherever they write (people.actor).
-		if p, err := b.svc.ProjectByChannel(ctx, pre.Channel); err == nil && p != nil && !a.IsAgent() && a.ProjectID == 0 {
-			a.ProjectID = p.ID
+		if p, err := b.svc.CustomerByChannel(ctx, pre.Channel); err == nil && p != nil && !a.IsAgent() && a.CustomerID == 0 {
+			a.CustomerID = p.ID
 		}
 	}
 	fields := map[string]string{}
@@ -338,7 +338,7 @@ func (b *Bot) submitCreate(ctx context.Context, a domain.Actor, cb slack.Interac
 		source = domain.SourceModal
 	}
 	t, err := b.svc.CreateTicket(ctx, a, commands.TicketInput{
-		ProjectKey: inputValue(values, "project"), Title: inputValue(values, "title"),
+		CustomerKey: inputValue(values, "customer"), Title: inputValue(values, "title"),
 		Description: inputValue(values, "description"), Type: inputValue(values, "type"),
 		Priority: inputValue(values, "priority"), Version: inputValue(values, "version"), Severity: inputValue(values, "severity"),
 		AssigneeID: inputValue(values, "assignee"), Fields: fields, Source: source,

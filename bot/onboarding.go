@@ -32,7 +32,7 @@ const agentIntro = ":wave: I'm deskbot, the helpdesk in this workspace. Five thi
 
 // introduce tells an agent, once, what deskbot can do.
 func (b *Bot) introduce(ctx context.Context, a domain.Actor) {
-	if !a.IsAgent() || !b.ppl.firstSight(a.UserID) {
+	if !a.IsAgent() || !b.people.firstSight(a.UserID) {
 		return
 	}
 	if err := b.svc.IntroduceAgent(ctx, a); err != nil {
@@ -94,7 +94,7 @@ func (b *Bot) onOnboardAction(ctx context.Context, a domain.Actor, cb slack.Inte
 				textInput("domains", "Email domains", "", true, 200, "acme.com, acme.io: their mail and people are theirs"),
 			}}}
 	case actOnboardLink:
-		customers, err := b.svc.Projects(ctx, a)
+		customers, err := b.svc.Customers(ctx, a)
 		if err != nil {
 			b.log.Warn("bot: onboarding customers", "err", err)
 			return

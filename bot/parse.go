@@ -8,13 +8,13 @@ import (
 // quickTicket is what `/ticket Title words !high #acme @assignee type:bug`
 // asks for.
 type quickTicket struct {
-	Title      string
-	Priority   string
-	ProjectKey string
-	ChannelRef string // a #channel link, when the customer was named by channel
-	AssigneeID string
-	Type       string
-	Version    string
+	Title       string
+	Priority    string
+	CustomerKey string
+	ChannelRef  string // a #channel link, when the customer was named by channel
+	AssigneeID  string
+	Type        string
+	Version     string
 }
 
 var (
@@ -37,9 +37,9 @@ func parseQuickTicket(text string) quickTicket {
 		case len(w) > 1 && w[0] == '!' && priorityWordRE.MatchString(w[1:]):
 			q.Priority = strings.ToLower(w[1:])
 		case len(w) > 1 && w[0] == '#' && customerWordRE.MatchString(w[1:]):
-			q.ProjectKey = strings.ToUpper(w[1:])
+			q.CustomerKey = strings.ToUpper(w[1:])
 		case isChannel:
-			q.ChannelRef, q.ProjectKey = channel, strings.ToUpper(channelName)
+			q.ChannelRef, q.CustomerKey = channel, strings.ToUpper(channelName)
 		case isUser:
 			q.AssigneeID = user
 		case strings.HasPrefix(lw, "type:") && len(w) > 5:

@@ -177,7 +177,7 @@ func (p *people) actor(ctx context.Context, userID, channelID string) (domain.Ac
 	if external {
 		who.TeamID = u.TeamID
 		if id, ok := p.teamCustomer(u.TeamID); ok {
-			a.ProjectID = id
+			a.CustomerID = id
 			return a, nil
 		}
 		who.TeamName = p.teamName(ctx, u.TeamID)
@@ -187,30 +187,30 @@ func (p *people) actor(ctx context.Context, userID, channelID string) (domain.Ac
 		return a, err
 	}
 	if proj != nil {
-		a.ProjectID = proj.ID
+		a.CustomerID = proj.ID
 		if external {
 			p.mu.Lock()
 			p.teams[u.TeamID] = cachedTeam{proj.ID, time.Now()}
 			p.mu.Unlock()
 		}
 	}
-	if a.ProjectID == 0 && a.Email != "" {
+	if a.CustomerID == 0 && a.Email != "" {
 		// Outside a customer's channel (a DM, the App Home): their
 		// company's email domain.
-		proj, err := p.svc.ProjectByEmail(ctx, a.Email)
+		proj, err := p.svc.CustomerByEmail(ctx, a.Email)
 		if err != nil {
 			return a, err
 		}
 		if proj != nil {
-			a.ProjectID = proj.ID
+			a.CustomerID = proj.ID
 		}
 	}
 	return a, nil
 }
 
 type cachedTeam struct {
-	projectID int64
-	at        time.Time
+	customerID int64
+	at         time.Time
 }
 
 // teamCustomer is the customer of an organisation seen lately.
@@ -218,7 +218,7 @@ func (p *people) teamCustomer(teamID string) (int64, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	c, ok := p.teams[teamID]
-	return c.projectID, ok && time.Since(c.at) < peopleTTL
+	return c.customerID, ok && time.Since(c.at) < peopleTTL
 }
 
 // teamName is an organisation's name as Slack gives it (team.info on a

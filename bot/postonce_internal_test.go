@@ -18,7 +18,7 @@ func TestCardPostedOnceAcrossAttempts(t *testing.T) {
 	ctx := context.Background()
 	b := tb.b
 	ana := domain.Actor{UserID: "UANA", Role: domain.RoleAgent}
-	tk, err := tb.svc.CreateTicket(ctx, ana, commands.TicketInput{ProjectKey: "ACME", Title: "Printer on fire", ChannelID: "COPS", Source: domain.SourceSlash})
+	tk, err := tb.svc.CreateTicket(ctx, ana, commands.TicketInput{CustomerKey: "ACME", Title: "Printer on fire", ChannelID: "COPS", Source: domain.SourceSlash})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestCardPostedOnceAcrossAttempts(t *testing.T) {
 
 	// A first attempt does not look: nothing can be there yet.
 	history := len(tb.emu.Calls("conversations.history"))
-	tk2, err := tb.svc.CreateTicket(ctx, ana, commands.TicketInput{ProjectKey: "ACME", Title: "Second", ChannelID: "COPS", Source: domain.SourceSlash})
+	tk2, err := tb.svc.CreateTicket(ctx, ana, commands.TicketInput{CustomerKey: "ACME", Title: "Second", ChannelID: "COPS", Source: domain.SourceSlash})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,9 +66,9 @@ func startReplicas(t *testing.T, dialect string, scale float64, replicas int) (*
 	svc := newSvc()
 	agent := domain.Actor{UserID: agentID, Role: domain.RoleAgent, Channel: domain.ChannelSlack}
 	ctx := context.Background()
-	var acme *domain.Project
+	var acme *domain.Customer
 	for _, p := range []struct{ key, name, ch string }{{"ACME", "Acme Corp", acmeChan}, {"GLOBEX", "Globex", globexChan}} {
-		if _, err := svc.CreateProject(ctx, agent, commands.ProjectInput{Key: p.key, Name: p.name, CurrentVersion: "4.2.1"}); err != nil {
+		if _, err := svc.CreateCustomer(ctx, agent, commands.CustomerInput{Key: p.key, Name: p.name, CurrentVersion: "4.2.1"}); err != nil {
 			t.Fatal(err)
 		}
 		pr, err := svc.LinkChannel(ctx, agent, p.key, p.ch)

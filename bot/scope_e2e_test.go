@@ -49,13 +49,13 @@ func twoTenants(t *testing.T, w *world) []tenant {
 		low := strings.ToLower(c.key)
 		w.emu.AddUser(slackemu.User{ID: c.user, Name: low, RealName: c.userName, Email: c.email, TeamID: "T" + c.key, IsStranger: true})
 		w.emu.AddChannel(slackemu.Channel{ID: c.channel, Name: low + "-support", IsExtShared: true})
-		if _, err := w.svc.CreateProject(ctx, agent, commands.ProjectInput{Key: c.key, Name: c.name, ChannelID: c.channel,
+		if _, err := w.svc.CreateCustomer(ctx, agent, commands.CustomerInput{Key: c.key, Name: c.name, ChannelID: c.channel,
 			EmailDomains: low + ".example", CurrentVersion: c.version, SLAPolicy: "standard"}); err != nil {
 			t.Fatal(err)
 		}
 		titles := []string{low + "-title-quartz", low + "-title-basalt", low + "-title-cobalt"}
 		for _, title := range titles {
-			if _, err := w.svc.CreateTicket(ctx, agent, commands.TicketInput{ProjectKey: c.key, Title: title, Description: low + "-description-dune",
+			if _, err := w.svc.CreateTicket(ctx, agent, commands.TicketInput{CustomerKey: c.key, Title: title, Description: low + "-description-dune",
 				Priority: "high", RequesterID: c.user, RequesterName: c.userName, Source: domain.SourceSlash}); err != nil {
 				t.Fatal(err)
 			}
@@ -105,7 +105,7 @@ func twoTenants(t *testing.T, w *world) []tenant {
 	if err := w.svc.Link(ctx, agent, "STARK-3", domain.LinkParent, "WAYNE-3"); err != nil {
 		t.Fatal(err)
 	}
-	customer := domain.Actor{UserID: wayne.user, Role: domain.RoleCustomer, Channel: domain.ChannelSlack, ProjectID: 1}
+	customer := domain.Actor{UserID: wayne.user, Role: domain.RoleCustomer, Channel: domain.ChannelSlack, CustomerID: 1}
 	if err := w.svc.Link(ctx, customer, "WAYNE-2", domain.LinkBlocks, "WAYNE-3"); domain.ErrorCode(err) != domain.EFORBIDDEN {
 		t.Errorf("a customer linked tickets: %v", err)
 	}

@@ -120,7 +120,7 @@ func (b *Bot) slaReport(ctx context.Context, a domain.Actor, responseURL, args s
 			lines = append(lines, "…more rows: narrow it to one customer")
 			break
 		}
-		lines = append(lines, row(fmt.Sprintf("• *%s* %s", esc(r.ProjectKey), esc(r.Priority)), r))
+		lines = append(lines, row(fmt.Sprintf("• *%s* %s", esc(r.CustomerKey), esc(r.Priority)), r))
 	}
 	lines = append(lines, row("*All*", r.Total))
 	b.reply(ctx, responseURL, cut(strings.Join(lines, "\n"), maxMessageText))

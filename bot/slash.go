@@ -25,7 +25,7 @@ const ticketHelp = "*`/ticket`* — tickets\n" +
 // resend must not create a second ticket.
 func (b *Bot) onSlash(ctx context.Context, cmd slack.SlashCommand, envelope string) {
 	cmd = cleanInput(cmd)
-	a, err := b.ppl.actor(ctx, cmd.UserID, cmd.ChannelID)
+	a, err := b.people.actor(ctx, cmd.UserID, cmd.ChannelID)
 	if err != nil {
 		b.fail(ctx, cmd.ResponseURL, err)
 		return
@@ -76,7 +76,7 @@ func (b *Bot) customerKeys(ctx context.Context, a domain.Actor) func(string) boo
 	return func(w string) bool {
 		if keys == nil {
 			keys = map[string]bool{}
-			ps, err := b.svc.Projects(ctx, a)
+			ps, err := b.svc.Customers(ctx, a)
 			if err != nil {
 				b.log.Warn("customers for /ticket list", "err", err)
 			}
@@ -91,12 +91,12 @@ func (b *Bot) customerKeys(ctx context.Context, a domain.Actor) func(string) boo
 func (b *Bot) quickCreate(ctx context.Context, a domain.Actor, cmd slack.SlashCommand, envelope, note string) {
 	q := parseQuickTicket(cmd.Text)
 	if q.ChannelRef != "" {
-		if p, err := b.svc.ProjectByChannel(ctx, q.ChannelRef); err == nil && p != nil {
-			q.ProjectKey = p.Key
+		if p, err := b.svc.CustomerByChannel(ctx, q.ChannelRef); err == nil && p != nil {
+			q.CustomerKey = p.Key
 		}
 	}
 	t, err := b.svc.CreateTicket(ctx, a, commands.TicketInput{
-		ProjectKey: q.ProjectKey, Title: q.Title, Priority: q.Priority, AssigneeID: q.AssigneeID,
+		CustomerKey: q.CustomerKey, Title: q.Title, Priority: q.Priority, AssigneeID: q.AssigneeID,
 		Type: q.Type, Version: q.Version, Source: domain.SourceSlash, ChannelID: cmd.ChannelID,
 		DedupID: dedupEnvelope(envelope),
 	})
@@ -105,7 +105,7 @@ func (b *Bot) quickCreate(ctx context.Context, a domain.Actor, cmd slack.SlashCo
 		return
 	}
 	msg := fmt.Sprintf(":white_check_mark: Created *%s* %s for %s. Its card is on its way to %s.",
-		t.Key(), escCut(t.Title, 200), esc(t.ProjectKey), channelRef(t.SlackChannel))
+		t.Key(), escCut(t.Title, 200), esc(t.CustomerKey), channelRef(t.SlackChannel))
 	if strings.HasPrefix(t.Key(), commands.TriageKey+"-") {
 		msg += fmt.Sprintf(" Nobody could tell its customer yet: `/ticket %s customer acme` files it under one (the key stays).", t.Key())
 	}

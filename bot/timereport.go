@@ -47,7 +47,7 @@ func (b *Bot) timeReport(ctx context.Context, a domain.Actor, cmd slack.SlashCom
 	for i, r := range reports {
 		r.Names = map[string]string{}
 		for _, e := range r.Engineers {
-			if u, err := b.ppl.user(ctx, e.Key); err == nil {
+			if u, err := b.people.user(ctx, e.Key); err == nil {
 				r.Names[e.Key] = firstNonEmpty(u.RealName, u.Name)
 			}
 		}
@@ -65,14 +65,14 @@ func (b *Bot) timeReport(ctx context.Context, a domain.Actor, cmd slack.SlashCom
 		csv.Write(one.Bytes())
 	}
 	r := reports[0]
-	name := fmt.Sprintf("%s-time-%s.csv", strings.ToLower(r.Project.Key), strings.ReplaceAll(r.Period.Label, " ", "-"))
-	comment := fmt.Sprintf("%s time, %s: one line per entry, ready for your accounting tool.", r.Project.Name, r.Period.Label)
+	name := fmt.Sprintf("%s-time-%s.csv", strings.ToLower(r.Customer.Key), strings.ReplaceAll(r.Period.Label, " ", "-"))
+	comment := fmt.Sprintf("%s time, %s: one line per entry, ready for your accounting tool.", r.Customer.Name, r.Period.Label)
 	if in.customer == "" {
 		b.reply(ctx, cmd.ResponseURL, fmt.Sprintf("Time report for every customer, %s", esc(in.period)), allReportsBlocks(reports)...)
 		name = fmt.Sprintf("all-customers-time-%s.csv", strings.ReplaceAll(r.Period.Label, " ", "-"))
 		comment = fmt.Sprintf("Time of every customer, %s: one line per entry, ready for your accounting tool.", r.Period.Label)
 	} else {
-		b.reply(ctx, cmd.ResponseURL, fmt.Sprintf("Time report for %s, %s", esc(r.Project.Name), esc(r.Period.Label)), reportBlocks(r)...)
+		b.reply(ctx, cmd.ResponseURL, fmt.Sprintf("Time report for %s, %s", esc(r.Customer.Name), esc(r.Period.Label)), reportBlocks(r)...)
 	}
 	dm, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{a.UserID}})
 	if err != nil {
@@ -114,7 +114,7 @@ func allReportsBlocks(rs []*commands.Report) []slack.Block {
 		}
 		t := r.Total
 		seconds, billable = seconds+t.Seconds, billable+t.BillableSeconds
-		lines = append(lines, fmt.Sprintf("*%s* %s — worked %s, billable %s, %s", esc(r.Project.Key), esc(r.Project.Name),
+		lines = append(lines, fmt.Sprintf("*%s* %s — worked %s, billable %s, %s", esc(r.Customer.Key), esc(r.Customer.Name),
 			hours(t.Seconds), hours(t.BillableSeconds), money(r, t.Amount)))
 	}
 	for _, chunk := range chunkLines(lines, 2900) {
@@ -153,7 +153,7 @@ func hours(seconds int64) string { return domain.FormatDuration(time.Duration(se
 func reportBlocks(r *commands.Report) []slack.Block {
 	t := r.Total
 	blocks := []slack.Block{
-		slack.NewHeaderBlock(plain(cut(fmt.Sprintf("%s — %s", r.Project.Name, r.Period.Label), maxHeaderText))),
+		slack.NewHeaderBlock(plain(cut(fmt.Sprintf("%s — %s", r.Customer.Name, r.Period.Label), maxHeaderText))),
 		slack.NewSectionBlock(nil, []*slack.TextBlockObject{
 			mrkdwn("*Worked*\n" + hours(t.Seconds)), mrkdwn("*Billable*\n" + hours(t.BillableSeconds)),
 			mrkdwn("*Not billable*\n" + hours(t.NonBillableSeconds())), mrkdwn("*Billed (rounded)*\n" + hours(t.BilledSeconds)),

@@ -24,7 +24,7 @@ func (w *world) seedTickets(t *testing.T, n int) {
 	statuses := []string{"new", "open", "in_progress", "waiting", "resolved"}
 	prios := []string{"low", "normal", "high", "urgent"}
 	err := w.db.Update(ctx, func(tx domain.Tx) error {
-		have, err := tx.CountTickets(ctx, domain.TicketFilter{ProjectID: w.acme.ID})
+		have, err := tx.CountTickets(ctx, domain.TicketFilter{CustomerID: w.acme.ID})
 		if err != nil {
 			return err
 		}
@@ -32,7 +32,7 @@ func (w *world) seedTickets(t *testing.T, n int) {
 		var prev int64
 		for i := have; i < n; i++ {
 			due := now.Add(time.Duration(i%9*13-30) * time.Hour)
-			tk := &domain.Ticket{ProjectID: w.acme.ID, Title: fmt.Sprintf("Ticket %d <!here> & a long title that goes on %s", i, strings.Repeat("and on ", i%7)),
+			tk := &domain.Ticket{CustomerID: w.acme.ID, Title: fmt.Sprintf("Ticket %d <!here> & a long title that goes on %s", i, strings.Repeat("and on ", i%7)),
 				Type: "bug", Status: statuses[i%5], Priority: prios[i%4], AssigneeID: []string{"", agentID, agent2ID}[i%3],
 				Version: fmt.Sprintf("4.%d.0", i%12), Source: domain.SourceSlash, CreatedBy: agentID, SLAPolicy: "standard", SLADueAt: &due}
 			if err := tx.CreateTicket(ctx, tk); err != nil {

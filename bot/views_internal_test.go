@@ -82,11 +82,11 @@ func newTestBot(tb testing.TB) *testBot {
 	db := storagetest.Open(tb, storage.SQLite)
 	quiet := slog.New(slog.DiscardHandler)
 	svc := commands.New(db, domain.DefaultConfig(), commands.Options{Logger: quiet})
-	if _, err := svc.CreateProject(context.Background(), domain.Actor{UserID: "UANA", Role: domain.RoleAgent}, commands.ProjectInput{Key: "ACME", Name: "Acme"}); err != nil {
+	if _, err := svc.CreateCustomer(context.Background(), domain.Actor{UserID: "UANA", Role: domain.RoleAgent}, commands.CustomerInput{Key: "ACME", Name: "Acme"}); err != nil {
 		tb.Fatal(err)
 	}
 	b := New(Options{BotToken: "xoxb-emu", AppToken: "xapp-emu", APIURL: emu.APIURL(), Service: svc, Outbox: db, Logger: quiet})
-	b.teamID, b.ppl.teamID = "T0EMU", "T0EMU"
+	b.teamID, b.people.teamID = "T0EMU", "T0EMU"
 	r := &replies{}
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
@@ -111,7 +111,7 @@ func TestViewCommands(t *testing.T) {
 	ctx := context.Background()
 	ana := domain.Actor{UserID: "UANA", Role: domain.RoleAgent}
 	for i := range 3 {
-		if _, err := tb.svc.CreateTicket(ctx, ana, commands.TicketInput{ProjectKey: "ACME", Title: fmt.Sprintf("T%d", i), Priority: "urgent", Source: domain.SourceSlash}); err != nil {
+		if _, err := tb.svc.CreateTicket(ctx, ana, commands.TicketInput{CustomerKey: "ACME", Title: fmt.Sprintf("T%d", i), Priority: "urgent", Source: domain.SourceSlash}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -157,7 +157,7 @@ func BenchmarkHome(b *testing.B) {
 	ctx := context.Background()
 	ana := domain.Actor{UserID: "UANA", Role: domain.RoleAgent}
 	for i := range 200 {
-		if _, err := tb.svc.CreateTicket(ctx, ana, commands.TicketInput{ProjectKey: "ACME", Title: fmt.Sprintf("Ticket %d", i),
+		if _, err := tb.svc.CreateTicket(ctx, ana, commands.TicketInput{CustomerKey: "ACME", Title: fmt.Sprintf("Ticket %d", i),
 			Priority: []string{"low", "normal", "high", "urgent"}[i%4], AssigneeID: "UANA", Source: domain.SourceSlash}); err != nil {
 			b.Fatal(err)
 		}
@@ -198,8 +198,8 @@ func TestCalendarUsesDueDateElseDeadline(t *testing.T) {
 		v := mon.AddDate(0, 0, day).Add(time.Duration(hour) * time.Hour)
 		return &v
 	}
-	dated := &domain.Ticket{ProjectKey: "ACME", Number: 1, Title: "Dated", Priority: "low", DueAt: at(3, 17), SLADeadline: at(1, 9), SLADueAt: at(0, 15)}
-	byDeadline := &domain.Ticket{ProjectKey: "ACME", Number: 2, Title: "By SLA", Priority: "high", SLADeadline: at(2, 12), SLADueAt: at(1, 10)}
+	dated := &domain.Ticket{CustomerKey: "ACME", Number: 1, Title: "Dated", Priority: "low", DueAt: at(3, 17), SLADeadline: at(1, 9), SLADueAt: at(0, 15)}
+	byDeadline := &domain.Ticket{CustomerKey: "ACME", Number: 2, Title: "By SLA", Priority: "high", SLADeadline: at(2, 12), SLADueAt: at(1, 10)}
 	r := &commands.ViewResult{Layout: "calendar", Tickets: []*domain.Ticket{dated, byDeadline}, Now: mon.Add(8 * time.Hour),
 		Loc: time.UTC, From: mon, To: mon.AddDate(0, 0, 7)}
 	lines := strings.Join(calendarLines(domain.DefaultConfig(), r, face{}), "\n")

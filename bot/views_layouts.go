@@ -84,8 +84,8 @@ func treeLines(cfg *domain.Config, r *commands.ViewResult, f face) []string {
 		if hasParent[t.ID] {
 			continue
 		}
-		if t.ProjectKey != customer {
-			customer = t.ProjectKey
+		if t.CustomerKey != customer {
+			customer = t.CustomerKey
 			lines = append(lines, "*"+esc(customer)+"*")
 		}
 		walk(t, 0)

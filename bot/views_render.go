@@ -201,7 +201,7 @@ func cardsBlocks(cfg *domain.Config, r *commands.ViewResult, f face) []slack.Blo
 	var out []slack.Block
 	for _, t := range r.Tickets {
 		text := fmt.Sprintf("*%s* %s\n%s · %s · %s · %s", t.Key(), escCut(t.Title, 200), esc(f.status(cfg, t.Status)),
-			esc(t.Priority), f.person(t.AssigneeID), esc(t.ProjectKey))
+			esc(t.Priority), f.person(t.AssigneeID), esc(t.CustomerKey))
 		if m := f.mark(r, t); m != "" {
 			text += "\n" + m
 		}

@@ -55,20 +55,20 @@ func (s *Service) CreateAPIToken(ctx context.Context, a domain.Actor, name, acce
 	err = s.store.Update(ctx, func(tx domain.Tx) error {
 		if customer != "" {
 			key := strings.ToUpper(strings.TrimPrefix(customer, "#"))
-			p, err := tx.ProjectByKey(ctx, key)
+			p, err := tx.CustomerByKey(ctx, key)
 			if domain.ErrorCode(err) == domain.ENOTFOUND {
 				return domain.FieldErrorf("customer", "There is no customer %s: `/desk customers` lists them.", key)
 			} else if err != nil {
 				return err
 			}
-			t.ProjectID = p.ID
+			t.CustomerID = p.ID
 		}
 		return tx.AddAPIToken(ctx, t)
 	})
 	if err != nil {
 		return "", nil, err
 	}
-	s.log.Info("api token created", "name", name, "access", access, "project_id", t.ProjectID, "by", a.Ref())
+	s.log.Info("api token created", "name", name, "access", access, "customer_id", t.CustomerID, "by", a.Ref())
 	return secret, t, nil
 }
 

@@ -200,7 +200,7 @@ func (s *Service) runRules(ctx context.Context, tx domain.Tx, cfg *domain.Config
 
 // facts gathers what conditions test about a ticket now.
 func (s *Service) facts(ctx context.Context, tx domain.Tx, cfg *domain.Config, t *domain.Ticket, comment string) (*automation.Facts, error) {
-	p, err := tx.Project(ctx, t.ProjectID)
+	p, err := tx.Customer(ctx, t.CustomerID)
 	if err != nil {
 		return nil, err
 	}
@@ -230,7 +230,7 @@ func (s *Service) facts(ctx context.Context, tx domain.Tx, cfg *domain.Config, t
 
 // businessHours tells whether the ticket's business calendar (its SLA
 // policy's) is open now; without one, every hour is a business hour.
-func businessHours(cfg *domain.Config, t *domain.Ticket, p *domain.Project, tx domain.Tx) bool {
+func businessHours(cfg *domain.Config, t *domain.Ticket, p *domain.Customer, tx domain.Tx) bool {
 	pol := cfg.PolicyFor(firstNonEmpty(t.SLAPolicy, p.SLAPolicy))
 	if pol == nil || pol.Calendar == nil {
 		return true

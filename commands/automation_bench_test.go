@@ -29,7 +29,7 @@ func BenchmarkCreateTicketWithRules(b *testing.B) {
 				svc.SetConfig(configs[name])
 				svc.OnChange(svc.Automate)
 				ctx := context.Background()
-				in := commands.TicketInput{ProjectKey: "ACME", Title: "Login fails", Source: domain.SourceSlash}
+				in := commands.TicketInput{CustomerKey: "ACME", Title: "Login fails", Source: domain.SourceSlash}
 				for b.Loop() {
 					if _, err := svc.CreateTicket(ctx, agent, in); err != nil {
 						b.Fatal(err)

@@ -78,7 +78,7 @@ func TestAutomationActionsOnFakes(t *testing.T) {
 			}
 			cfg := domain.DefaultConfig()
 			tk := c.ticket
-			tk.ID, tk.ProjectKey, tk.Number, tk.Type, tk.Status = 1, "ACME", 1, "question", "open"
+			tk.ID, tk.CustomerKey, tk.Number, tk.Type, tk.Status = 1, "ACME", 1, "question", "open"
 			sys := domain.SystemActor(domain.ChannelAutomation)
 			did, err := onFakes(tx, cfg).act(context.Background(), tx, cfg, sys, &tk, &automation.Rule{Name: "triage"}, &c.action)
 			if domain.ErrorCode(err) != c.errCode || c.errCode == "" && err != nil {

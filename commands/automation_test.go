@@ -167,8 +167,8 @@ func TestAutomationTriggers(t *testing.T) {
 			t.Errorf("after resolve: %q", tags())
 		}
 		// The SLA scan's hook: a gold customer's breach posts.
-		gold, _ := e.svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "GOLD", Tier: "gold"})
-		g := e.ticket(t, commands.TicketInput{ProjectKey: gold.Key})
+		gold, _ := e.svc.CreateCustomer(ctx, agent, commands.CustomerInput{Key: "GOLD", Tier: "gold"})
+		g := e.ticket(t, commands.TicketInput{CustomerKey: gold.Key})
 		drain(t, e)
 		err := e.db.Update(ctx, func(tx domain.Tx) error {
 			gt, err := tx.Ticket(ctx, g.ID)
@@ -203,7 +203,7 @@ func TestAutomationLoops(t *testing.T) {
 		var logs syncBuffer
 		svc := commands.New(e.db, cfg, commands.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 		svc.OnChange(svc.Automate)
-		tk, err := svc.CreateTicket(ctx, agent, commands.TicketInput{ProjectKey: "ACME", Title: "ping pong", Source: domain.SourceSlash})
+		tk, err := svc.CreateTicket(ctx, agent, commands.TicketInput{CustomerKey: "ACME", Title: "ping pong", Source: domain.SourceSlash})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -221,7 +221,7 @@ func TestAutomationLoops(t *testing.T) {
 			t.Errorf("priority %s", got.Priority)
 		}
 		// A chain of distinct rules stops at the depth limit, with a warning.
-		chain, err := svc.CreateTicket(ctx, agent, commands.TicketInput{ProjectKey: "ACME", Title: "chain", Source: domain.SourceSlash})
+		chain, err := svc.CreateTicket(ctx, agent, commands.TicketInput{CustomerKey: "ACME", Title: "chain", Source: domain.SourceSlash})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -19,7 +19,7 @@ import (
 func benchService(b *testing.B, dialect string) (*commands.Service, *storage.DB) {
 	db := storagetest.Open(b, dialect)
 	svc := commands.New(db, domain.DefaultConfig(), commands.Options{})
-	if _, err := svc.CreateProject(context.Background(), agent, commands.ProjectInput{Key: "ACME"}); err != nil {
+	if _, err := svc.CreateCustomer(context.Background(), agent, commands.CustomerInput{Key: "ACME"}); err != nil {
 		b.Fatal(err)
 	}
 	return svc, db
@@ -49,7 +49,7 @@ func BenchmarkCreateTicket(b *testing.B) {
 		b.Run(d, func(b *testing.B) {
 			svc, _ := benchService(b, d)
 			ctx := context.Background()
-			in := commands.TicketInput{ProjectKey: "ACME", Title: "Login fails", Source: domain.SourceSlash}
+			in := commands.TicketInput{CustomerKey: "ACME", Title: "Login fails", Source: domain.SourceSlash}
 			for b.Loop() {
 				if _, err := svc.CreateTicket(ctx, agent, in); err != nil {
 					b.Fatal(err)
@@ -72,7 +72,7 @@ func BenchmarkCreateTicketBurst(b *testing.B) {
 				if mode == "one-transaction-each" {
 					commands.WithoutGroupCommit(svc)
 				}
-				in := commands.TicketInput{ProjectKey: "ACME", Title: "Login fails", Source: domain.SourceSlash}
+				in := commands.TicketInput{CustomerKey: "ACME", Title: "Login fails", Source: domain.SourceSlash}
 				for range 20 { // statements prepared before the clock starts
 					if _, err := svc.CreateTicket(context.Background(), agent, in); err != nil {
 						b.Fatal(err)
@@ -100,7 +100,7 @@ func BenchmarkStartStopTimer(b *testing.B) {
 		b.Run(d, func(b *testing.B) {
 			svc, _ := benchService(b, d)
 			ctx := context.Background()
-			tk, err := svc.CreateTicket(ctx, agent, commands.TicketInput{ProjectKey: "ACME", Title: "t", Source: domain.SourceSlash})
+			tk, err := svc.CreateTicket(ctx, agent, commands.TicketInput{CustomerKey: "ACME", Title: "t", Source: domain.SourceSlash})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -16,7 +16,7 @@ const MaxReportSpan = 366 * 24 * time.Hour
 // Report is a customer's time and money over a period: the priced entries
 // (one line each, for the CSV) and their totals.
 type Report struct {
-	Project  *domain.Project
+	Customer *domain.Customer
 	Period   billing.Period
 	Location *time.Location // the customer's: days and weeks are theirs
 	Currency string         // from time.currency, display only
@@ -42,8 +42,8 @@ func (r *Report) EngineerName(userID string) string {
 }
 
 // Report prices a customer's time in [from, to).
-func (s *Service) Report(ctx context.Context, a domain.Actor, projectKey string, from, to time.Time) (*Report, error) {
-	return s.report(ctx, a, projectKey, func(*domain.Project, time.Time, *time.Location) (billing.Period, error) {
+func (s *Service) Report(ctx context.Context, a domain.Actor, customerKey string, from, to time.Time) (*Report, error) {
+	return s.report(ctx, a, customerKey, func(*domain.Customer, time.Time, *time.Location) (billing.Period, error) {
 		label := from.Format("2006-01-02") + " to " + to.Add(-time.Nanosecond).Format("2006-01-02")
 		return billing.Period{From: from, To: to, Label: label}, nil
 	})
@@ -52,22 +52,22 @@ func (s *Service) Report(ctx context.Context, a domain.Actor, projectKey string,
 // ReportPeriod prices a customer's time over a period as people write it
 // (last-month, this-week, 2026-10, 2026-10-01..2026-10-15), read in the
 // customer's time zone.
-func (s *Service) ReportPeriod(ctx context.Context, a domain.Actor, projectKey, period string) (*Report, error) {
-	return s.report(ctx, a, projectKey, func(_ *domain.Project, now time.Time, loc *time.Location) (billing.Period, error) {
+func (s *Service) ReportPeriod(ctx context.Context, a domain.Actor, customerKey, period string) (*Report, error) {
+	return s.report(ctx, a, customerKey, func(_ *domain.Customer, now time.Time, loc *time.Location) (billing.Period, error) {
 		return billing.ParsePeriod(period, now, loc)
 	})
 }
 
-type periodFunc func(p *domain.Project, now time.Time, loc *time.Location) (billing.Period, error)
+type periodFunc func(p *domain.Customer, now time.Time, loc *time.Location) (billing.Period, error)
 
-func (s *Service) report(ctx context.Context, a domain.Actor, projectKey string, period periodFunc) (*Report, error) {
+func (s *Service) report(ctx context.Context, a domain.Actor, customerKey string, period periodFunc) (*Report, error) {
 	if err := requireAgent(a, "see time reports"); err != nil {
 		return nil, err
 	}
 	cfg := s.Config()
 	var r *Report
 	err := s.view(ctx, a, func(tx domain.Tx) error {
-		p, err := tx.ProjectByKey(ctx, projectKey)
+		p, err := tx.CustomerByKey(ctx, customerKey)
 		if err != nil {
 			return err
 		}
@@ -81,10 +81,10 @@ func (s *Service) report(ctx context.Context, a domain.Actor, projectKey string,
 }
 
 // reportOn reports a customer's time in a period.
-func reportOn(ctx context.Context, tx domain.Tx, cfg *domain.Config, p *domain.Project, period periodFunc) (*Report, error) {
-	r := &Report{Currency: cfg.Time.Currency, Project: p, Location: projectLocation(p)}
+func reportOn(ctx context.Context, tx domain.Tx, cfg *domain.Config, p *domain.Customer, period periodFunc) (*Report, error) {
+	r := &Report{Currency: cfg.Time.Currency, Customer: p, Location: customerLocation(p)}
 	var err error
-	if r.Period, err = period(r.Project, tx.Now(), r.Location); err != nil {
+	if r.Period, err = period(r.Customer, tx.Now(), r.Location); err != nil {
 		return nil, err
 	}
 	if !r.Period.To.After(r.Period.From) {
@@ -93,16 +93,16 @@ func reportOn(ctx context.Context, tx domain.Tx, cfg *domain.Config, p *domain.P
 	if r.Period.To.Sub(r.Period.From) > MaxReportSpan {
 		return nil, domain.FieldErrorf("period", "Ask for at most a year at a time.")
 	}
-	if r.Lines, err = priceRows(ctx, tx, cfg, r.Project, r.Period); err != nil {
+	if r.Lines, err = priceRows(ctx, tx, cfg, r.Customer, r.Period); err != nil {
 		return nil, err
 	}
 	running := true
-	live, err := tx.TimeEntries(ctx, domain.TimeFilter{ProjectID: r.Project.ID, From: r.Period.From, To: r.Period.To, Running: &running})
+	live, err := tx.TimeEntries(ctx, domain.TimeFilter{CustomerID: r.Customer.ID, From: r.Period.From, To: r.Period.To, Running: &running})
 	if err != nil {
 		return nil, err
 	}
 	r.Running = len(live)
-	if r.Locks, err = tx.BillingLocks(ctx, r.Project.ID, r.Period.From, r.Period.To); err != nil {
+	if r.Locks, err = tx.BillingLocks(ctx, r.Customer.ID, r.Period.From, r.Period.To); err != nil {
 		return nil, err
 	}
 	r.Summary = billing.Summarize(r.Lines, r.Period, r.Location)
@@ -110,9 +110,9 @@ func reportOn(ctx context.Context, tx domain.Tx, cfg *domain.Config, p *domain.P
 }
 
 // priceRows reads a customer's stopped entries in a period and prices them.
-func priceRows(ctx context.Context, tx domain.TimeStore, cfg *domain.Config, p *domain.Project, per billing.Period) ([]billing.Line, error) {
+func priceRows(ctx context.Context, tx domain.TimeStore, cfg *domain.Config, p *domain.Customer, per billing.Period) ([]billing.Line, error) {
 	stopped := false
-	rows, err := tx.TimeRows(ctx, domain.TimeFilter{ProjectID: p.ID, From: per.From, To: per.To, Running: &stopped})
+	rows, err := tx.TimeRows(ctx, domain.TimeFilter{CustomerID: p.ID, From: per.From, To: per.To, Running: &stopped})
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +126,7 @@ func priceRows(ctx context.Context, tx domain.TimeStore, cfg *domain.Config, p *
 
 // contract is how a customer is billed: their contract's rate and rules,
 // with the config's per-engineer and per-type rates over them.
-func contract(cfg *domain.Config, p *domain.Project) billing.Contract {
+func contract(cfg *domain.Config, p *domain.Customer) billing.Contract {
 	round, least := BillingRules(cfg, p)
 	c := billing.Contract{Rate: p.HourlyRate, RoundTo: round, MinPerTicket: least,
 		EngineerRates: map[string]int64{}, TypeRates: map[string]int64{}}
@@ -139,7 +139,7 @@ func contract(cfg *domain.Config, p *domain.Project) billing.Contract {
 	return c
 }
 
-func projectLocation(p *domain.Project) *time.Location {
+func customerLocation(p *domain.Customer) *time.Location {
 	if loc, err := time.LoadLocation(p.TimeZone); err == nil {
 		return loc
 	}
@@ -149,14 +149,14 @@ func projectLocation(p *domain.Project) *time.Location {
 // LockPeriod locks a customer's month once it is invoiced: from then on no
 // time that started in it can be logged, edited or deleted. The month
 // (2026-10, last-month) is read in the customer's time zone and must be over.
-func (s *Service) LockPeriod(ctx context.Context, a domain.Actor, projectKey, month string) (*domain.BillingLock, error) {
+func (s *Service) LockPeriod(ctx context.Context, a domain.Actor, customerKey, month string) (*domain.BillingLock, error) {
 	cfg := s.Config()
 	if !isLead(cfg, a) {
 		return nil, domain.Errorf(domain.EFORBIDDEN, "Only agent leads (slack.leads in the config) can lock billing periods.")
 	}
 	var l *domain.BillingLock
 	err := s.store.Update(ctx, func(tx domain.Tx) error {
-		p, per, err := lockMonth(ctx, tx, projectKey, month)
+		p, per, err := lockMonth(ctx, tx, customerKey, month)
 		if err != nil {
 			return err
 		}
@@ -164,7 +164,7 @@ func (s *Service) LockPeriod(ctx context.Context, a domain.Actor, projectKey, mo
 			return domain.FieldErrorf("month", "%s has not ended yet; lock it once it is over.", per.Label)
 		}
 		running := true
-		live, err := tx.TimeEntries(ctx, domain.TimeFilter{ProjectID: p.ID, From: per.From, To: per.To, Running: &running})
+		live, err := tx.TimeEntries(ctx, domain.TimeFilter{CustomerID: p.ID, From: per.From, To: per.To, Running: &running})
 		if err != nil {
 			return err
 		}
@@ -175,15 +175,15 @@ func (s *Service) LockPeriod(ctx context.Context, a domain.Actor, projectKey, mo
 		if err != nil {
 			return err
 		}
-		tot := billing.Summarize(lines, per, projectLocation(p)).Total
-		l = &domain.BillingLock{ProjectID: p.ID, Period: per.From.Format("2006-01"), Start: per.From, End: per.To, LockedBy: a.Ref(),
+		tot := billing.Summarize(lines, per, customerLocation(p)).Total
+		l = &domain.BillingLock{CustomerID: p.ID, Period: per.From.Format("2006-01"), Start: per.From, End: per.To, LockedBy: a.Ref(),
 			Entries: tot.Entries, Seconds: tot.Seconds, BilledSeconds: tot.BilledSeconds, Amount: tot.Amount}
 		if err := tx.AddBillingLock(ctx, l); domain.ErrorCode(err) == domain.ECONFLICT {
 			return domain.Errorf(domain.ECONFLICT, "%s's %s is already locked.", p.Key, per.Label)
 		} else if err != nil {
 			return err
 		}
-		s.log.Info("billing period locked", slog.String("project", p.Key), slog.String("period", l.Period),
+		s.log.Info("billing period locked", slog.String("customer", p.Key), slog.String("period", l.Period),
 			slog.String("by", a.Ref()), slog.Int64("amount_cents", l.Amount))
 		return nil
 	})
@@ -194,12 +194,12 @@ func (s *Service) LockPeriod(ctx context.Context, a domain.Actor, projectKey, mo
 }
 
 // UnlockPeriod lifts a lock, to correct an invoice.
-func (s *Service) UnlockPeriod(ctx context.Context, a domain.Actor, projectKey, month string) error {
+func (s *Service) UnlockPeriod(ctx context.Context, a domain.Actor, customerKey, month string) error {
 	if !isLead(s.Config(), a) {
 		return domain.Errorf(domain.EFORBIDDEN, "Only agent leads (slack.leads in the config) can unlock billing periods.")
 	}
 	return s.store.Update(ctx, func(tx domain.Tx) error {
-		p, per, err := lockMonth(ctx, tx, projectKey, month)
+		p, per, err := lockMonth(ctx, tx, customerKey, month)
 		if err != nil {
 			return err
 		}
@@ -208,28 +208,28 @@ func (s *Service) UnlockPeriod(ctx context.Context, a domain.Actor, projectKey, 
 		} else if err != nil {
 			return err
 		}
-		s.log.Info("billing period unlocked", slog.String("project", p.Key), slog.String("period", per.From.Format("2006-01")), slog.String("by", a.Ref()))
+		s.log.Info("billing period unlocked", slog.String("customer", p.Key), slog.String("period", per.From.Format("2006-01")), slog.String("by", a.Ref()))
 		return nil
 	})
 }
 
-func lockMonth(ctx context.Context, tx domain.Tx, projectKey, month string) (*domain.Project, billing.Period, error) {
-	p, err := tx.ProjectByKey(ctx, projectKey)
+func lockMonth(ctx context.Context, tx domain.Tx, customerKey, month string) (*domain.Customer, billing.Period, error) {
+	p, err := tx.CustomerByKey(ctx, customerKey)
 	if err != nil {
 		return nil, billing.Period{}, err
 	}
-	per, err := billing.ParseMonth(month, tx.Now(), projectLocation(p))
+	per, err := billing.ParseMonth(month, tx.Now(), customerLocation(p))
 	return p, per, err
 }
 
 // BillingLocks lists a customer's locked months, oldest first.
-func (s *Service) BillingLocks(ctx context.Context, a domain.Actor, projectKey string) ([]*domain.BillingLock, error) {
+func (s *Service) BillingLocks(ctx context.Context, a domain.Actor, customerKey string) ([]*domain.BillingLock, error) {
 	if err := requireAgent(a, "see billing periods"); err != nil {
 		return nil, err
 	}
 	var out []*domain.BillingLock
 	err := s.view(ctx, a, func(tx domain.Tx) error {
-		p, err := tx.ProjectByKey(ctx, projectKey)
+		p, err := tx.CustomerByKey(ctx, customerKey)
 		if err != nil {
 			return err
 		}
@@ -240,14 +240,14 @@ func (s *Service) BillingLocks(ctx context.Context, a domain.Actor, projectKey s
 }
 
 // checkUnlocked refuses a change to time that started in an invoiced period.
-func checkUnlocked(ctx context.Context, tx domain.Tx, projectID int64, at time.Time, field string) error {
-	l, err := tx.BillingLockAt(ctx, projectID, at)
+func checkUnlocked(ctx context.Context, tx domain.Tx, customerID int64, at time.Time, field string) error {
+	l, err := tx.BillingLockAt(ctx, customerID, at)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	p, err := tx.Project(ctx, projectID)
+	p, err := tx.Customer(ctx, customerID)
 	if err != nil {
 		return err
 	}
@@ -273,7 +273,7 @@ type BillingTerms struct {
 
 // SetBillingTerms changes how a customer is billed. Locked months keep
 // what they were invoiced at (see Report.Locks).
-func (s *Service) SetBillingTerms(ctx context.Context, a domain.Actor, projectKey string, in BillingTerms) (*domain.Project, error) {
+func (s *Service) SetBillingTerms(ctx context.Context, a domain.Actor, customerKey string, in BillingTerms) (*domain.Customer, error) {
 	if err := requireAgent(a, "change billing terms"); err != nil {
 		return nil, err
 	}
@@ -285,9 +285,9 @@ func (s *Service) SetBillingTerms(ctx context.Context, a domain.Actor, projectKe
 	case in.MinMinutes != nil && (*in.MinMinutes < 0 || *in.MinMinutes > 24*60):
 		return nil, domain.FieldErrorf("minimum", "The minimum per ticket must be between 0 (none) and 1440 minutes.")
 	}
-	var p *domain.Project
+	var p *domain.Customer
 	err := s.store.Update(ctx, func(tx domain.Tx) (err error) {
-		if p, err = tx.ProjectByKey(ctx, projectKey); err != nil {
+		if p, err = tx.CustomerByKey(ctx, customerKey); err != nil {
 			return err
 		}
 		if in.HourlyRate != nil {
@@ -299,7 +299,7 @@ func (s *Service) SetBillingTerms(ctx context.Context, a domain.Actor, projectKe
 		if in.MinMinutes != nil {
 			p.BillingMinMinutes = *in.MinMinutes
 		}
-		return tx.UpdateProject(ctx, p)
+		return tx.UpdateCustomer(ctx, p)
 	})
 	if err != nil {
 		return nil, err
@@ -310,7 +310,7 @@ func (s *Service) SetBillingTerms(ctx context.Context, a domain.Actor, projectKe
 // BillingRules are a customer's rounding and per-ticket minimum: their
 // contract's (/desk customer edit KEY rounding=15m minimum=30m), else the
 // config's time.rounding and time.minimum.
-func BillingRules(cfg *domain.Config, p *domain.Project) (round, least time.Duration) {
+func BillingRules(cfg *domain.Config, p *domain.Customer) (round, least time.Duration) {
 	round, least = cfg.Time.Rounding.Duration, cfg.Time.Minimum.Duration
 	if p.BillingRoundMinutes > 0 {
 		round = time.Duration(p.BillingRoundMinutes) * time.Minute

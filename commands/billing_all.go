@@ -15,13 +15,13 @@ func (s *Service) ReportAll(ctx context.Context, a domain.Actor, period string) 
 	if err := requireAgent(a, "see time reports"); err != nil {
 		return nil, err
 	}
-	parse := func(_ *domain.Project, now time.Time, loc *time.Location) (billing.Period, error) {
+	parse := func(_ *domain.Customer, now time.Time, loc *time.Location) (billing.Period, error) {
 		return billing.ParsePeriod(period, now, loc)
 	}
 	cfg := s.Config()
 	var out []*Report
 	err := s.store.View(ctx, func(tx domain.Tx) error {
-		ps, err := tx.Projects(ctx)
+		ps, err := tx.Customers(ctx)
 		if err != nil {
 			return err
 		}

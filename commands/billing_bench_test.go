@@ -80,14 +80,14 @@ func seedTimeEntries(b *testing.B, dbURL string, n int) {
 	defer db.Close()
 	start := time.Now()
 	for _, q := range []string{
-		`INSERT INTO projects (key, name, hourly_rate, billing_round_minutes, billing_min_minutes, ticket_seq, created_at, updated_at)
+		`INSERT INTO customers (key, name, hourly_rate, billing_round_minutes, billing_min_minutes, ticket_seq, created_at, updated_at)
 			SELECT 'P' || g, 'Customer ' || g, 12000, 6, 15, 500, now(), now() FROM generate_series(1, 20) g`,
-		`INSERT INTO tickets (project_id, number, title, type, status, priority, source, created_by, created_at, updated_at)
+		`INSERT INTO tickets (customer_id, number, title, type, status, priority, source, created_by, created_at, updated_at)
 			SELECT p.id, g, 'Ticket ' || g, 'question', 'open', 'normal', 'cli', 'U1', now(), now()
-			FROM projects p, generate_series(1, 500) g`,
+			FROM customers p, generate_series(1, 500) g`,
 		// Multiplicative hashing scatters tickets, engineers and start times.
-		`INSERT INTO time_entries (ticket_id, project_id, user_id, started_at, ended_at, seconds, billable, note, source, created_at, updated_at)
-			SELECT t.id, t.project_id, 'U' || (g * 13 % 30), s.at, s.at + make_interval(secs => s.d), s.d, g % 5 <> 0, 'work', 'manual', s.at, s.at
+		`INSERT INTO time_entries (ticket_id, customer_id, user_id, started_at, ended_at, seconds, billable, note, source, created_at, updated_at)
+			SELECT t.id, t.customer_id, 'U' || (g * 13 % 30), s.at, s.at + make_interval(secs => s.d), s.d, g % 5 <> 0, 'work', 'manual', s.at, s.at
 			FROM generate_series(1, ` + strconv.Itoa(n) + `) g
 			CROSS JOIN LATERAL (SELECT timestamptz '2025-01-01 00:00:00+00' + make_interval(secs => (g::bigint * 104729) % (730 * 86400)) AS at,
 				300 + (g * 31) % 7200 AS d) s

@@ -18,7 +18,7 @@ func TestLockPeriodOnFakes(t *testing.T) {
 	oct := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 	row := func(id, ticket int64, user string, start time.Duration, minutes int64, billable bool) *domain.TimeRow {
 		return &domain.TimeRow{TimeEntry: domain.TimeEntry{ID: id, TicketID: ticket, UserID: user, StartedAt: oct.Add(start),
-			Seconds: minutes * 60, Billable: billable}, ProjectKey: "ACME", TicketNumber: ticket}
+			Seconds: minutes * 60, Billable: billable}, CustomerKey: "ACME", TicketNumber: ticket}
 	}
 	rows := []*domain.TimeRow{
 		row(1, 1, "UA", 24*time.Hour, 10, true),  // ACME-1: under its ticket's minimum
@@ -53,19 +53,19 @@ func TestLockPeriodOnFakes(t *testing.T) {
 			cfg.Time.Rates.Engineers = map[string]domain.Money{"UB": 20000}
 			var locked *domain.BillingLock
 			tx := &domaintest.FakeTx{At: fakeNow,
-				FakeCustomers: &domaintest.FakeCustomers{ProjectByKeyFn: func(context.Context, string) (*domain.Project, error) {
-					return &domain.Project{ID: 1, Key: "ACME", TimeZone: "UTC", HourlyRate: 10000,
+				FakeCustomers: &domaintest.FakeCustomers{CustomerByKeyFn: func(context.Context, string) (*domain.Customer, error) {
+					return &domain.Customer{ID: 1, Key: "ACME", TimeZone: "UTC", HourlyRate: 10000,
 						BillingRoundMinutes: c.round, BillingMinMinutes: c.least}, nil
 				}},
 				FakeTimeEntries: &domaintest.FakeTimeEntries{
 					TimeEntriesFn: func(_ context.Context, f domain.TimeFilter) ([]*domain.TimeEntry, error) {
-						if f.Running == nil || !*f.Running || f.ProjectID != 1 {
+						if f.Running == nil || !*f.Running || f.CustomerID != 1 {
 							t.Errorf("running timers asked with %+v", f)
 						}
 						return make([]*domain.TimeEntry, c.running), nil
 					},
 					TimeRowsFn: func(_ context.Context, f domain.TimeFilter) ([]*domain.TimeRow, error) {
-						if f.Running == nil || *f.Running || f.ProjectID != 1 || !f.From.Equal(oct) || !f.To.Equal(oct.AddDate(0, 1, 0)) {
+						if f.Running == nil || *f.Running || f.CustomerID != 1 || !f.From.Equal(oct) || !f.To.Equal(oct.AddDate(0, 1, 0)) {
 							t.Errorf("rows asked with %+v", f)
 						}
 						return rows, nil

@@ -339,7 +339,7 @@ func TestSetBillingTerms(t *testing.T) {
 		if err != nil || p.BillingRoundMinutes != 6 || p.BillingMinMinutes != 0 {
 			t.Fatalf("%+v %v", p, err)
 		}
-		ps, _ := e.svc.Projects(ctx, agent)
+		ps, _ := e.svc.Customers(ctx, agent)
 		if ps[0].BillingRoundMinutes != 6 {
 			t.Errorf("not stored: %+v", ps[0])
 		}
@@ -359,7 +359,7 @@ func TestBillingRulesContractOverConfig(t *testing.T) {
 		{"own rounding", 15, 0, 15 * time.Minute, 15 * time.Minute},
 		{"own both", 10, 60, 10 * time.Minute, time.Hour},
 	} {
-		r, m := commands.BillingRules(cfg, &domain.Project{BillingRoundMinutes: c.round, BillingMinMinutes: c.least})
+		r, m := commands.BillingRules(cfg, &domain.Customer{BillingRoundMinutes: c.round, BillingMinMinutes: c.least})
 		if r != c.wantRound || m != c.wantMin {
 			t.Errorf("%s: %v, %v", c.name, r, m)
 		}

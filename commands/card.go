@@ -14,7 +14,7 @@ const InternalTask = "an internal task"
 // CardView is everything a ticket's card shows.
 type CardView struct {
 	Ticket   *domain.Ticket
-	Project  *domain.Project
+	Customer *domain.Customer
 	Logged   time.Duration       // stopped and logged time
 	Running  []*domain.TimeEntry // timers running on the ticket now
 	Next     []string            // statuses the workflow allows from here
@@ -82,7 +82,7 @@ func (s *Service) readCards(ctx context.Context, scope domain.Scope, ids []int64
 
 func (s *Service) cardOf(cfg *domain.Config, r *domain.TicketRecord, now time.Time) *CardView {
 	t := r.Ticket
-	v := &CardView{Ticket: t, Project: r.Project, Now: now, Next: s.TransitionsFor(t)}
+	v := &CardView{Ticket: t, Customer: r.Customer, Now: now, Next: s.TransitionsFor(t)}
 	for _, e := range r.Entries {
 		if e.Running() {
 			v.Running = append(v.Running, e)
@@ -161,10 +161,10 @@ func (s *Service) TicketByThread(ctx context.Context, channel, threadTS string) 
 
 // FollowUpTicket returns the requester's open ticket for the customer that
 // changed within window, so a quick follow-up message joins it; nil if none.
-func (s *Service) FollowUpTicket(ctx context.Context, projectID int64, requesterID string, window time.Duration) (*domain.Ticket, error) {
+func (s *Service) FollowUpTicket(ctx context.Context, customerID int64, requesterID string, window time.Duration) (*domain.Ticket, error) {
 	var t *domain.Ticket
 	err := s.store.View(ctx, func(tx domain.Tx) error {
-		ts, err := tx.FindTickets(ctx, domain.TicketFilter{ProjectID: projectID, RequesterID: requesterID, Statuses: s.OpenStatuses(), Limit: 1})
+		ts, err := tx.FindTickets(ctx, domain.TicketFilter{CustomerID: customerID, RequesterID: requesterID, Statuses: s.OpenStatuses(), Limit: 1})
 		if err != nil || len(ts) == 0 {
 			return err
 		}

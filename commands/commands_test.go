@@ -24,7 +24,7 @@ type env struct {
 	svc   *commands.Service
 	db    *storage.DB
 	clock *storagetest.Clock
-	acme  *domain.Project
+	acme  *domain.Customer
 	cust  domain.Actor // a customer of ACME
 }
 
@@ -35,12 +35,12 @@ func forEach(t *testing.T, fn func(t *testing.T, e *env)) {
 			clock := storagetest.NewClock(t0)
 			db := storagetest.Open(t, d, storage.WithClock(clock.Now))
 			svc := commands.New(db, domain.DefaultConfig(), commands.Options{TriageChannel: "CTRIAGE"})
-			acme, err := svc.CreateProject(context.Background(), agent, commands.ProjectInput{Key: "acme", Name: "Acme", ChannelID: "CACME", CurrentVersion: "4.2.1", EmailDomains: "acme.com"})
+			acme, err := svc.CreateCustomer(context.Background(), agent, commands.CustomerInput{Key: "acme", Name: "Acme", ChannelID: "CACME", CurrentVersion: "4.2.1", EmailDomains: "acme.com"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			cust := outsider
-			cust.ProjectID = acme.ID
+			cust.CustomerID = acme.ID
 			fn(t, &env{svc: svc, db: db, clock: clock, acme: acme, cust: cust})
 		})
 	}
@@ -48,8 +48,8 @@ func forEach(t *testing.T, fn func(t *testing.T, e *env)) {
 
 func (e *env) ticket(t *testing.T, in commands.TicketInput) *domain.Ticket {
 	t.Helper()
-	if in.ProjectKey == "" {
-		in.ProjectKey = "ACME"
+	if in.CustomerKey == "" {
+		in.CustomerKey = "ACME"
 	}
 	if in.Source == "" {
 		in.Source = domain.SourceSlash
@@ -120,13 +120,13 @@ func TestCreateTicketInvalid(t *testing.T) {
 			field string
 			msg   string
 		}{
-			{"no title", agent, commands.TicketInput{ProjectKey: "ACME", Title: " ", Source: "slash"}, domain.EINVALID, "title", "A ticket needs a title."},
-			{"long title", agent, commands.TicketInput{ProjectKey: "ACME", Title: string(long), Source: "slash"}, domain.EINVALID, "title", "The title is 201 characters long"},
-			{"bad type", agent, commands.TicketInput{ProjectKey: "ACME", Title: "x", Type: "bgu", Source: "slash"}, domain.EINVALID, "type", `There is no type "bgu". Did you mean "bug"?`},
-			{"bad priority", agent, commands.TicketInput{ProjectKey: "ACME", Title: "x", Priority: "asap", Source: "slash"}, domain.EINVALID, "priority", "Choose one of: low, normal, high, urgent."},
-			{"bad version", agent, commands.TicketInput{ProjectKey: "ACME", Title: "x", Type: "bug", Version: "latest", Source: "slash"}, domain.EINVALID, "version", `Version "latest" is not a version like 4.2.1.`},
-			{"field of another type", agent, commands.TicketInput{ProjectKey: "ACME", Title: "x", Type: "question", Fields: map[string]string{"component": "ui"}, Source: "slash"}, domain.EINVALID, "component", `A Question has no field "component"`},
-			{"unknown customer", agent, commands.TicketInput{ProjectKey: "NOPE", Title: "x", Source: "slash"}, domain.EINVALID, "project", "there is no customer NOPE"},
+			{"no title", agent, commands.TicketInput{CustomerKey: "ACME", Title: " ", Source: "slash"}, domain.EINVALID, "title", "A ticket needs a title."},
+			{"long title", agent, commands.TicketInput{CustomerKey: "ACME", Title: string(long), Source: "slash"}, domain.EINVALID, "title", "The title is 201 characters long"},
+			{"bad type", agent, commands.TicketInput{CustomerKey: "ACME", Title: "x", Type: "bgu", Source: "slash"}, domain.EINVALID, "type", `There is no type "bgu". Did you mean "bug"?`},
+			{"bad priority", agent, commands.TicketInput{CustomerKey: "ACME", Title: "x", Priority: "asap", Source: "slash"}, domain.EINVALID, "priority", "Choose one of: low, normal, high, urgent."},
+			{"bad version", agent, commands.TicketInput{CustomerKey: "ACME", Title: "x", Type: "bug", Version: "latest", Source: "slash"}, domain.EINVALID, "version", `Version "latest" is not a version like 4.2.1.`},
+			{"field of another type", agent, commands.TicketInput{CustomerKey: "ACME", Title: "x", Type: "question", Fields: map[string]string{"component": "ui"}, Source: "slash"}, domain.EINVALID, "component", `A Question has no field "component"`},
+			{"unknown customer", agent, commands.TicketInput{CustomerKey: "NOPE", Title: "x", Source: "slash"}, domain.EINVALID, "customer", "there is no customer NOPE"},
 			{"customer assigns", e.cust, commands.TicketInput{Title: "x", AssigneeID: "UAGENT", Source: "slash"}, domain.EFORBIDDEN, "", "Only support agents can assign tickets."},
 		} {
 			_, err := e.svc.CreateTicket(ctx, c.actor, c.in)
@@ -143,10 +143,10 @@ func TestCreateTicketInvalid(t *testing.T) {
 func TestCustomerSeesOnlyTheirCompany(t *testing.T) {
 	forEach(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		globex, _ := e.svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "GLOBEX"})
-		other := e.ticket(t, commands.TicketInput{ProjectKey: globex.Key})
+		globex, _ := e.svc.CreateCustomer(ctx, agent, commands.CustomerInput{Key: "GLOBEX"})
+		other := e.ticket(t, commands.TicketInput{CustomerKey: globex.Key})
 		mine, err := e.svc.CreateTicket(ctx, e.cust, commands.TicketInput{Title: "Printer on fire", Source: domain.SourceChannel, ChannelID: "CACME"})
-		if err != nil || mine.ProjectID != e.acme.ID || mine.RequesterID != "UCUST" {
+		if err != nil || mine.CustomerID != e.acme.ID || mine.RequesterID != "UCUST" {
 			t.Fatalf("customer ticket: %+v %v", mine, err)
 		}
 		if _, err := e.svc.Ticket(ctx, e.cust, other.Key()); domain.ErrorCode(err) != domain.ENOTFOUND {
@@ -277,7 +277,7 @@ func TestCommentsAndFirstResponse(t *testing.T) {
 func TestDedup(t *testing.T) {
 	forEach(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		in := commands.TicketInput{ProjectKey: "ACME", Title: "From reaction", Source: domain.SourceReaction, DedupID: "reaction:C1:1.2"}
+		in := commands.TicketInput{CustomerKey: "ACME", Title: "From reaction", Source: domain.SourceReaction, DedupID: "reaction:C1:1.2"}
 		first, err := e.svc.CreateTicket(ctx, agent, in)
 		if err != nil {
 			t.Fatal(err)
@@ -472,7 +472,7 @@ func TestConcurrentCreateTicketKeys(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				tk, err := e.svc.CreateTicket(context.Background(), agent, commands.TicketInput{ProjectKey: "ACME", Title: "t", Source: domain.SourceSlash, DedupID: dedup})
+				tk, err := e.svc.CreateTicket(context.Background(), agent, commands.TicketInput{CustomerKey: "ACME", Title: "t", Source: domain.SourceSlash, DedupID: dedup})
 				if err != nil && !commands.IsDuplicate(err) {
 					t.Error(err)
 					return

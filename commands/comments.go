@@ -169,7 +169,7 @@ func (s *Service) tellClosed(ctx context.Context, tx domain.Tx, cfg *domain.Conf
 	if err != nil || told {
 		return err
 	}
-	p, err := tx.Project(ctx, t.ProjectID)
+	p, err := tx.Customer(ctx, t.CustomerID)
 	if err != nil {
 		return err
 	}

@@ -28,18 +28,18 @@ var (
 
 // AddCustomer adds a customer with its key, name and any of customerKeys.
 // Only agents may. A version must have been released once any is known.
-func (s *Service) AddCustomer(ctx context.Context, a domain.Actor, key, name string, opts map[string]string) (*domain.Project, error) {
+func (s *Service) AddCustomer(ctx context.Context, a domain.Actor, key, name string, opts map[string]string) (*domain.Customer, error) {
 	return s.addCustomer(ctx, a, key, name, opts, nil)
 }
 
 // addCustomer checks and inserts a customer; adjust, if set, changes it
 // after its options are read.
-func (s *Service) addCustomer(ctx context.Context, a domain.Actor, key, name string, opts map[string]string, adjust func(*domain.Project)) (*domain.Project, error) {
+func (s *Service) addCustomer(ctx context.Context, a domain.Actor, key, name string, opts map[string]string, adjust func(*domain.Customer)) (*domain.Customer, error) {
 	if err := requireAgent(a, "add customers"); err != nil {
 		return nil, err
 	}
-	p := &domain.Project{Key: strings.ToUpper(strings.TrimSpace(key)), Name: strings.TrimSpace(name), TimeZone: "UTC"}
-	if err := domain.ValidateProjectKey(p.Key); err != nil {
+	p := &domain.Customer{Key: strings.ToUpper(strings.TrimSpace(key)), Name: strings.TrimSpace(name), TimeZone: "UTC"}
+	if err := domain.ValidateCustomerKey(p.Key); err != nil {
 		return nil, err
 	}
 	if p.Name == "" {
@@ -56,7 +56,7 @@ func (s *Service) addCustomer(ctx context.Context, a domain.Actor, key, name str
 		if err := checkCustomerVersion(ctx, tx, cfg, p.CurrentVersion); err != nil {
 			return err
 		}
-		return createProject(ctx, tx, a, p)
+		return createCustomer(ctx, tx, a, p)
 	})
 	if err != nil {
 		return nil, err
@@ -66,7 +66,7 @@ func (s *Service) addCustomer(ctx context.Context, a domain.Actor, key, name str
 
 // EditCustomer changes any of customerKeys of a customer. A new version
 // is recorded as an upgrade today. Only agents may.
-func (s *Service) EditCustomer(ctx context.Context, a domain.Actor, key string, opts map[string]string) (*domain.Project, error) {
+func (s *Service) EditCustomer(ctx context.Context, a domain.Actor, key string, opts map[string]string) (*domain.Customer, error) {
 	if err := requireAgent(a, "edit customers"); err != nil {
 		return nil, err
 	}
@@ -74,16 +74,16 @@ func (s *Service) EditCustomer(ctx context.Context, a domain.Actor, key string, 
 		return nil, domain.Errorf(domain.EINVALID, "Say what to change, as key=value: %s.", strings.Join(customerKeys, ", "))
 	}
 	cfg := s.Config()
-	var p *domain.Project
+	var p *domain.Customer
 	err := s.store.Update(ctx, func(tx domain.Tx) (err error) {
-		if p, err = projectByKey(ctx, tx, key); err != nil {
+		if p, err = customerByKey(ctx, tx, key); err != nil {
 			return err
 		}
 		old := p.CurrentVersion
 		if err := applyCustomer(cfg, p, opts); err != nil {
 			return err
 		}
-		if err := tx.UpdateProject(ctx, p); err != nil {
+		if err := tx.UpdateCustomer(ctx, p); err != nil {
 			return err
 		}
 		if p.CurrentVersion == old || p.CurrentVersion == "" {
@@ -92,7 +92,7 @@ func (s *Service) EditCustomer(ctx context.Context, a domain.Actor, key string, 
 		if err := checkCustomerVersion(ctx, tx, cfg, p.CurrentVersion); err != nil {
 			return err
 		}
-		return tx.AddVersionChange(ctx, &domain.VersionChange{ProjectID: p.ID, Version: p.CurrentVersion, Since: tx.Now(), RecordedBy: a.Ref()})
+		return tx.AddVersionChange(ctx, &domain.VersionChange{CustomerID: p.ID, Version: p.CurrentVersion, Since: tx.Now(), RecordedBy: a.Ref()})
 	})
 	if err != nil {
 		return nil, err
@@ -100,8 +100,8 @@ func (s *Service) EditCustomer(ctx context.Context, a domain.Actor, key string, 
 	return p, nil
 }
 
-func projectByKey(ctx context.Context, tx domain.CustomerStore, key string) (*domain.Project, error) {
-	p, err := tx.ProjectByKey(ctx, key)
+func customerByKey(ctx context.Context, tx domain.CustomerStore, key string) (*domain.Customer, error) {
+	p, err := tx.CustomerByKey(ctx, key)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		return nil, domain.Errorf(domain.ENOTFOUND, "There is no customer %s. `/desk customers` lists them.", strings.ToUpper(key))
 	}
@@ -109,7 +109,7 @@ func projectByKey(ctx context.Context, tx domain.CustomerStore, key string) (*do
 }
 
 // applyCustomer validates options and sets them on p.
-func applyCustomer(cfg *domain.Config, p *domain.Project, opts map[string]string) error {
+func applyCustomer(cfg *domain.Config, p *domain.Customer, opts map[string]string) error {
 	keys := make([]string, 0, len(opts))
 	for k := range opts {
 		keys = append(keys, k)
@@ -221,7 +221,7 @@ func checkCustomerVersion(ctx context.Context, tx domain.ReleaseStore, cfg *doma
 // SetCustomerVersion records that a customer moved to a version on a day
 // (zero: now). The customer's current version is the one of their latest
 // move, so recording an older move afterwards does not change it.
-func (s *Service) SetCustomerVersion(ctx context.Context, a domain.Actor, key, version string, since time.Time) (*domain.Project, error) {
+func (s *Service) SetCustomerVersion(ctx context.Context, a domain.Actor, key, version string, since time.Time) (*domain.Customer, error) {
 	if err := requireAgent(a, "record customer versions"); err != nil {
 		return nil, err
 	}
@@ -230,9 +230,9 @@ func (s *Service) SetCustomerVersion(ctx context.Context, a domain.Actor, key, v
 		return nil, domain.FieldErrorf("version", "%q is not a version like 4.2.1.", version)
 	}
 	cfg := s.Config()
-	var p *domain.Project
+	var p *domain.Customer
 	err := s.store.Update(ctx, func(tx domain.Tx) (err error) {
-		if p, err = projectByKey(ctx, tx, key); err != nil {
+		if p, err = customerByKey(ctx, tx, key); err != nil {
 			return err
 		}
 		if err := checkCustomerVersion(ctx, tx, cfg, sv.String()); err != nil {
@@ -243,7 +243,7 @@ func (s *Service) SetCustomerVersion(ctx context.Context, a domain.Actor, key, v
 		} else if since.After(tx.Now()) {
 			return domain.FieldErrorf("date", "%s is in the future: record an upgrade once it happened.", since.Format("2006-01-02"))
 		}
-		if err := tx.AddVersionChange(ctx, &domain.VersionChange{ProjectID: p.ID, Version: sv.String(), Since: since, RecordedBy: a.Ref()}); err != nil {
+		if err := tx.AddVersionChange(ctx, &domain.VersionChange{CustomerID: p.ID, Version: sv.String(), Since: since, RecordedBy: a.Ref()}); err != nil {
 			return err
 		}
 		history, err := tx.VersionChanges(ctx, p.ID)
@@ -252,7 +252,7 @@ func (s *Service) SetCustomerVersion(ctx context.Context, a domain.Actor, key, v
 		}
 		if latest := history[len(history)-1].Version; latest != p.CurrentVersion {
 			p.CurrentVersion = latest
-			return tx.UpdateProject(ctx, p)
+			return tx.UpdateCustomer(ctx, p)
 		}
 		return nil
 	})
@@ -264,7 +264,7 @@ func (s *Service) SetCustomerVersion(ctx context.Context, a domain.Actor, key, v
 
 // CustomerView is what /desk customer show tells about a customer.
 type CustomerView struct {
-	Project      *domain.Project
+	Customer     *domain.Customer
 	Versions     []*domain.VersionChange // oldest first
 	Open         int                     // open tickets
 	Satisfaction domain.SurveySummary
@@ -275,19 +275,19 @@ type CustomerView struct {
 func (s *Service) Customer(ctx context.Context, a domain.Actor, key string) (*CustomerView, error) {
 	v := &CustomerView{}
 	err := s.view(ctx, a, func(tx domain.Tx) (err error) {
-		if v.Project, err = projectByKey(ctx, tx, key); err != nil {
+		if v.Customer, err = customerByKey(ctx, tx, key); err != nil {
 			return err
 		}
-		if !a.IsAgent() && a.ProjectID != v.Project.ID {
+		if !a.IsAgent() && a.CustomerID != v.Customer.ID {
 			return domain.Errorf(domain.ENOTFOUND, "There is no customer %s.", strings.ToUpper(key))
 		}
-		if v.Versions, err = tx.VersionChanges(ctx, v.Project.ID); err != nil {
+		if v.Versions, err = tx.VersionChanges(ctx, v.Customer.ID); err != nil {
 			return err
 		}
-		if v.Open, err = tx.CountTickets(ctx, domain.TicketFilter{ProjectID: v.Project.ID, Statuses: s.OpenStatuses()}); err != nil {
+		if v.Open, err = tx.CountTickets(ctx, domain.TicketFilter{CustomerID: v.Customer.ID, Statuses: s.OpenStatuses()}); err != nil {
 			return err
 		}
-		v.Satisfaction, err = tx.SurveySummary(ctx, v.Project.ID)
+		v.Satisfaction, err = tx.SurveySummary(ctx, v.Customer.ID)
 		return err
 	})
 	if err != nil {
@@ -311,4 +311,38 @@ func billingMinutes(field, v string, most int64) (int64, error) {
 		return 0, domain.FieldErrorf(field, "%s: at most %s.", field, domain.FormatDuration(time.Duration(most)*time.Minute))
 	}
 	return int64(d / time.Minute), nil
+}
+
+// CustomerInput describes a customer to create, typed, for Go callers (the
+// demo, benchmarks, tests): the slash command's key=value options are
+// AddCustomer's.
+type CustomerInput struct {
+	Key, Name, ChannelID, EmailDomains, TimeZone, Tier, SLAPolicy, CurrentVersion string
+	// AutoTickets opens tickets from top-level messages in ChannelID;
+	// AddCustomer's channel= always does.
+	AutoTickets bool
+}
+
+// CreateCustomer is AddCustomer with typed input: the same checks, the
+// same insert.
+func (s *Service) CreateCustomer(ctx context.Context, a domain.Actor, in CustomerInput) (*domain.Customer, error) {
+	opts := map[string]string{}
+	for k, v := range map[string]string{"channel": in.ChannelID, "domains": in.EmailDomains, "time_zone": in.TimeZone,
+		"tier": in.Tier, "sla_policy": in.SLAPolicy, "version": in.CurrentVersion} {
+		if v != "" {
+			opts[k] = v
+		}
+	}
+	return s.addCustomer(ctx, a, in.Key, in.Name, opts, func(p *domain.Customer) { p.AutoTickets = in.AutoTickets && p.ChannelID != "" })
+}
+
+// createCustomer inserts a customer with its first version in the history.
+func createCustomer(ctx context.Context, tx domain.Tx, a domain.Actor, p *domain.Customer) error {
+	if err := tx.CreateCustomer(ctx, p); err != nil {
+		return err
+	}
+	if p.CurrentVersion == "" {
+		return nil
+	}
+	return tx.AddVersionChange(ctx, &domain.VersionChange{CustomerID: p.ID, Version: p.CurrentVersion, Since: tx.Now(), RecordedBy: a.Ref()})
 }

@@ -40,9 +40,9 @@ func TestCustomerOfOnFakes(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			var rec recorded
 			cs := newFakeCustomers(
-				&domain.Project{Key: "ACME", ChannelID: "CACME", EmailDomains: "acme.com"},
-				&domain.Project{Key: "GLOBEX", ChannelID: "CGLOBEX"},
-				&domain.Project{Key: TriageKey, EmailDomains: "vendor.com"},
+				&domain.Customer{Key: "ACME", ChannelID: "CACME", EmailDomains: "acme.com"},
+				&domain.Customer{Key: "GLOBEX", ChannelID: "CGLOBEX"},
+				&domain.Customer{Key: TriageKey, EmailDomains: "vendor.com"},
 			)
 			cs.teams["TACME"] = 1
 			cfg := domain.DefaultConfig()
@@ -55,8 +55,8 @@ func TestCustomerOfOnFakes(t *testing.T) {
 			if got := keyOrNone(p); got != c.want {
 				t.Errorf("customer %q, want %q", got, c.want)
 			}
-			if c.created != "" && len(cs.projects) != 4 || c.created == "" && len(cs.projects) != 3 {
-				t.Errorf("%d customers, want %q created", len(cs.projects), c.created)
+			if c.created != "" && len(cs.customers) != 4 || c.created == "" && len(cs.customers) != 3 {
+				t.Errorf("%d customers, want %q created", len(cs.customers), c.created)
 			}
 			wantList(t, "linked", cs.linked, strings.Fields(c.linked)...)
 			wantList(t, "posts", rec.posts(t), c.posts...)
@@ -67,20 +67,20 @@ func TestCustomerOfOnFakes(t *testing.T) {
 // fakeCustomers is an in-memory CustomerStore, just enough for finding and
 // filing customers.
 type fakeCustomers struct {
-	projects []*domain.Project
-	teams    map[string]int64 // team → project ID
-	linked   []string
+	customers []*domain.Customer
+	teams     map[string]int64 // team → customer ID
+	linked    []string
 }
 
-func newFakeCustomers(ps ...*domain.Project) *fakeCustomers {
+func newFakeCustomers(ps ...*domain.Customer) *fakeCustomers {
 	for i, p := range ps {
 		p.ID = int64(i + 1)
 	}
-	return &fakeCustomers{projects: ps, teams: map[string]int64{}}
+	return &fakeCustomers{customers: ps, teams: map[string]int64{}}
 }
 
-func (cs *fakeCustomers) find(match func(p *domain.Project) bool) (*domain.Project, error) {
-	for _, p := range cs.projects {
+func (cs *fakeCustomers) find(match func(p *domain.Customer) bool) (*domain.Customer, error) {
+	for _, p := range cs.customers {
 		if match(p) {
 			return p, nil
 		}
@@ -90,29 +90,29 @@ func (cs *fakeCustomers) find(match func(p *domain.Project) bool) (*domain.Proje
 
 func (cs *fakeCustomers) fake() *domaintest.FakeCustomers {
 	return &domaintest.FakeCustomers{
-		ProjectFn: func(_ context.Context, id int64) (*domain.Project, error) {
-			return cs.find(func(p *domain.Project) bool { return p.ID == id })
+		CustomerFn: func(_ context.Context, id int64) (*domain.Customer, error) {
+			return cs.find(func(p *domain.Customer) bool { return p.ID == id })
 		},
-		ProjectByKeyFn: func(_ context.Context, key string) (*domain.Project, error) {
-			return cs.find(func(p *domain.Project) bool { return strings.EqualFold(p.Key, key) })
+		CustomerByKeyFn: func(_ context.Context, key string) (*domain.Customer, error) {
+			return cs.find(func(p *domain.Customer) bool { return strings.EqualFold(p.Key, key) })
 		},
-		ProjectByChannelFn: func(_ context.Context, ch string) (*domain.Project, error) {
-			return cs.find(func(p *domain.Project) bool { return ch != "" && p.ChannelID == ch })
+		CustomerByChannelFn: func(_ context.Context, ch string) (*domain.Customer, error) {
+			return cs.find(func(p *domain.Customer) bool { return ch != "" && p.ChannelID == ch })
 		},
-		ProjectByDomainFn: func(_ context.Context, d string) (*domain.Project, error) {
-			return cs.find(func(p *domain.Project) bool { return d != "" && p.EmailDomains == d })
+		CustomerByDomainFn: func(_ context.Context, d string) (*domain.Customer, error) {
+			return cs.find(func(p *domain.Customer) bool { return d != "" && p.EmailDomains == d })
 		},
-		CustomerByTeamFn: func(_ context.Context, team string) (*domain.Project, error) {
-			return cs.find(func(p *domain.Project) bool { return cs.teams[team] == p.ID })
+		CustomerByTeamFn: func(_ context.Context, team string) (*domain.Customer, error) {
+			return cs.find(func(p *domain.Customer) bool { return cs.teams[team] == p.ID })
 		},
-		CreateProjectFn: func(_ context.Context, p *domain.Project) error {
-			p.ID = int64(len(cs.projects) + 1)
-			cs.projects = append(cs.projects, p)
+		CreateCustomerFn: func(_ context.Context, p *domain.Customer) error {
+			p.ID = int64(len(cs.customers) + 1)
+			cs.customers = append(cs.customers, p)
 			return nil
 		},
-		LinkTeamFn: func(_ context.Context, team, _ string, id int64) (*domain.Project, error) {
+		LinkTeamFn: func(_ context.Context, team, _ string, id int64) (*domain.Customer, error) {
 			cs.teams[team] = id
-			p, err := cs.find(func(p *domain.Project) bool { return p.ID == id })
+			p, err := cs.find(func(p *domain.Customer) bool { return p.ID == id })
 			if err == nil {
 				cs.linked = append(cs.linked, team+"→"+p.Key)
 			}
@@ -121,7 +121,7 @@ func (cs *fakeCustomers) fake() *domaintest.FakeCustomers {
 	}
 }
 
-func keyOrNone(p *domain.Project) string {
+func keyOrNone(p *domain.Customer) string {
 	if p == nil {
 		return ""
 	}

@@ -209,7 +209,7 @@ func (s *Service) VersionReport(ctx context.Context, a domain.Actor, weeks int) 
 				r.Incoming[w]++
 			}
 		}
-		ps, err := tx.Projects(ctx)
+		ps, err := tx.Customers(ctx)
 		if err != nil {
 			return err
 		}

@@ -18,7 +18,7 @@ func (s *Service) askSurvey(ctx context.Context, tx domain.Tx, cfg *domain.Confi
 	if st := cfg.Status(t.Status); st == nil || st.Category != domain.CategoryResolved {
 		return nil
 	}
-	p, err := tx.Project(ctx, t.ProjectID)
+	p, err := tx.Customer(ctx, t.CustomerID)
 	if err != nil || p.ChannelID == "" || p.ChannelID != t.SlackChannel {
 		return err // no customer channel: nobody of theirs would see the question
 	}
@@ -41,7 +41,7 @@ func (s *Service) AnswerSurvey(ctx context.Context, a domain.Actor, key string, 
 		if t, err = ticketFor(ctx, tx, a, key); err != nil {
 			return err
 		}
-		err = tx.SaveSurveyAnswer(ctx, &domain.SurveyAnswer{TicketID: t.ID, ProjectID: t.ProjectID, Respondent: a.Ref(), Rating: rating})
+		err = tx.SaveSurveyAnswer(ctx, &domain.SurveyAnswer{TicketID: t.ID, CustomerID: t.CustomerID, Respondent: a.Ref(), Rating: rating})
 		if err != nil {
 			return err
 		}

@@ -97,7 +97,7 @@ func TestCustomerVersionHistory(t *testing.T) {
 		if _, err := e.svc.Customer(ctx, e.cust, "ACME"); err != nil {
 			t.Errorf("own company: %v", err)
 		}
-		e.svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "GLOBEX"})
+		e.svc.CreateCustomer(ctx, agent, commands.CustomerInput{Key: "GLOBEX"})
 		if _, err := e.svc.Customer(ctx, e.cust, "GLOBEX"); domain.ErrorCode(err) != domain.ENOTFOUND {
 			t.Errorf("other company: %v", err)
 		}
@@ -107,11 +107,11 @@ func TestCustomerVersionHistory(t *testing.T) {
 func TestReleaseFixes(t *testing.T) {
 	forEachRules(t, domain.DefaultConfig(), func(t *testing.T, e *env) {
 		ctx := context.Background()
-		globex, _ := e.svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "GLOBEX", ChannelID: "CGLOBEX"})
+		globex, _ := e.svc.CreateCustomer(ctx, agent, commands.CustomerInput{Key: "GLOBEX", ChannelID: "CGLOBEX"})
 		inProgress := e.ticket(t, commands.TicketInput{Type: "bug"}) // ACME-1, version 4.2.1 from the customer
 		e.svc.ChangeStatus(ctx, agent, inProgress.Key(), "in_progress")
-		fresh := e.ticket(t, commands.TicketInput{Type: "bug", ProjectKey: globex.Key}) // new, no version
-		noVersion := e.ticket(t, commands.TicketInput{Type: "bug", ProjectKey: globex.Key})
+		fresh := e.ticket(t, commands.TicketInput{Type: "bug", CustomerKey: globex.Key}) // new, no version
+		noVersion := e.ticket(t, commands.TicketInput{Type: "bug", CustomerKey: globex.Key})
 		e.svc.ChangeStatus(ctx, agent, noVersion.Key(), "open")
 		blocked := e.ticket(t, commands.TicketInput{}) // ACME-2, a question blocked by ACME-1
 		e.svc.Link(ctx, agent, inProgress.Key(), domain.LinkBlocks, blocked.Key())
@@ -162,8 +162,8 @@ func TestReleaseFixes(t *testing.T) {
 		}
 		// Typed or from the slash command, a customer is added by one path:
 		// an unreleased version is refused either way.
-		if _, err := e.svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "NEWCO", CurrentVersion: "9.9.9"}); err == nil {
-			t.Error("CreateProject took a version never released")
+		if _, err := e.svc.CreateCustomer(ctx, agent, commands.CustomerInput{Key: "NEWCO", CurrentVersion: "9.9.9"}); err == nil {
+			t.Error("CreateCustomer took a version never released")
 		}
 		if _, err := e.svc.AddCustomer(ctx, agent, "NEWCO", "", map[string]string{"version": "9.9.9"}); err == nil {
 			t.Error("AddCustomer took a version never released")
@@ -174,12 +174,12 @@ func TestReleaseFixes(t *testing.T) {
 func TestVersionReport(t *testing.T) {
 	forEach(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		e.svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "GLOBEX", CurrentVersion: "4.3.0"})
+		e.svc.CreateCustomer(ctx, agent, commands.CustomerInput{Key: "GLOBEX", CurrentVersion: "4.3.0"})
 		e.clock.Set(t0.AddDate(0, 0, -14))
 		e.ticket(t, commands.TicketInput{Type: "bug"}) // 4.2.1, two weeks ago
 		e.clock.Set(t0)
-		e.ticket(t, commands.TicketInput{Type: "bug"})                                 // 4.2.1, this week
-		closed := e.ticket(t, commands.TicketInput{Type: "bug", ProjectKey: "GLOBEX"}) // 4.3.0
+		e.ticket(t, commands.TicketInput{Type: "bug"})                                  // 4.2.1, this week
+		closed := e.ticket(t, commands.TicketInput{Type: "bug", CustomerKey: "GLOBEX"}) // 4.3.0
 		e.svc.ChangeStatus(ctx, agent, closed.Key(), "closed")
 		e.ticket(t, commands.TicketInput{Type: "question"}) // no version
 		rep, err := e.svc.VersionReport(ctx, agent, 4)
@@ -219,8 +219,8 @@ func TestSurvey(t *testing.T) {
 	forEachRules(t, cfg, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		tk := e.ticket(t, commands.TicketInput{})
-		e.svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "INTERNAL"})
-		internal := e.ticket(t, commands.TicketInput{ProjectKey: "INTERNAL", ChannelID: "CTEAM"})
+		e.svc.CreateCustomer(ctx, agent, commands.CustomerInput{Key: "INTERNAL"})
+		internal := e.ticket(t, commands.TicketInput{CustomerKey: "INTERNAL", ChannelID: "CTEAM"})
 		drain(t, e)
 		e.svc.ChangeStatus(ctx, agent, tk.Key(), "resolved")
 		e.svc.ChangeStatus(ctx, agent, internal.Key(), "resolved")

@@ -30,8 +30,8 @@ const NoticeNewCustomer = "new_customer"
 // The organisation is then remembered: its people are that customer's
 // wherever they write. nil when nothing tells (a guest of the vendor's
 // own workspace writing outside any customer's channel).
-func (s *Service) CustomerOf(ctx context.Context, who Person) (*domain.Project, error) {
-	var p *domain.Project
+func (s *Service) CustomerOf(ctx context.Context, who Person) (*domain.Customer, error) {
+	var p *domain.Customer
 	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
 		p, err = knownCustomerOf(ctx, tx, who)
 		return err
@@ -47,7 +47,7 @@ func (s *Service) CustomerOf(ctx context.Context, who Person) (*domain.Project, 
 }
 
 // knownCustomerOf answers from what is on file, without writing.
-func knownCustomerOf(ctx context.Context, tx domain.CustomerStore, who Person) (*domain.Project, error) {
+func knownCustomerOf(ctx context.Context, tx domain.CustomerStore, who Person) (*domain.Customer, error) {
 	if who.TeamID != "" {
 		p, err := tx.CustomerByTeam(ctx, who.TeamID)
 		if domain.ErrorCode(err) != domain.ENOTFOUND {
@@ -58,7 +58,7 @@ func knownCustomerOf(ctx context.Context, tx domain.CustomerStore, who Person) (
 		return p, err
 	}
 	if who.TeamID == "" && who.ChannelID != "" {
-		p, err := tx.ProjectByChannel(ctx, who.ChannelID)
+		p, err := tx.CustomerByChannel(ctx, who.ChannelID)
 		if domain.ErrorCode(err) != domain.ENOTFOUND {
 			return p, err
 		}
@@ -66,12 +66,12 @@ func knownCustomerOf(ctx context.Context, tx domain.CustomerStore, who Person) (
 	return nil, nil
 }
 
-func customerByEmail(ctx context.Context, tx domain.CustomerStore, addr string) (*domain.Project, error) {
+func customerByEmail(ctx context.Context, tx domain.CustomerStore, addr string) (*domain.Customer, error) {
 	d := mail.DomainOf(addr)
 	if d == "" {
 		return nil, nil
 	}
-	p, err := tx.ProjectByDomain(ctx, d)
+	p, err := tx.CustomerByDomain(ctx, d)
 	if domain.ErrorCode(err) == domain.ENOTFOUND || p != nil && p.Key == TriageKey {
 		return nil, nil
 	}
@@ -79,7 +79,7 @@ func customerByEmail(ctx context.Context, tx domain.CustomerStore, addr string) 
 }
 
 // fileOrganisation files an organisation seen for the first time.
-func (s *Service) fileOrganisation(ctx context.Context, tx domain.Tx, who Person) (*domain.Project, error) {
+func (s *Service) fileOrganisation(ctx context.Context, tx domain.Tx, who Person) (*domain.Customer, error) {
 	if p, err := tx.CustomerByTeam(ctx, who.TeamID); domain.ErrorCode(err) != domain.ENOTFOUND {
 		return p, err // another replica filed it meanwhile
 	}
@@ -90,7 +90,7 @@ func (s *Service) fileOrganisation(ctx context.Context, tx domain.Tx, who Person
 	if p == nil && who.ChannelID != "" {
 		// A shared channel linked to a customer is that customer's
 		// organisation speaking.
-		if p, err = tx.ProjectByChannel(ctx, who.ChannelID); domain.ErrorCode(err) == domain.ENOTFOUND {
+		if p, err = tx.CustomerByChannel(ctx, who.ChannelID); domain.ErrorCode(err) == domain.ENOTFOUND {
 			p, err = nil, nil
 		} else if err != nil {
 			return nil, err
@@ -106,8 +106,8 @@ func (s *Service) fileOrganisation(ctx context.Context, tx domain.Tx, who Person
 		if err != nil {
 			return nil, err
 		}
-		p = &domain.Project{Key: key, Name: name, TimeZone: "UTC"}
-		if err := tx.CreateProject(ctx, p); err != nil {
+		p = &domain.Customer{Key: key, Name: name, TimeZone: "UTC"}
+		if err := tx.CreateCustomer(ctx, p); err != nil {
 			return nil, err
 		}
 	}
@@ -120,7 +120,7 @@ func (s *Service) fileOrganisation(ctx context.Context, tx domain.Tx, who Person
 
 // announceCustomer tells the agents about a customer deskbot created: in
 // the triage channel, else to the admins and leads.
-func (s *Service) announceCustomer(ctx context.Context, tx domain.OutboxStore, p *domain.Project, who Person) error {
+func (s *Service) announceCustomer(ctx context.Context, tx domain.OutboxStore, p *domain.Customer, who Person) error {
 	job := PostJob{Notice: NoticeNewCustomer, Args: map[string]string{"key": p.Key, "name": p.Name, "channel": who.ChannelID}}
 	once := "new-customer:" + p.Key
 	if s.triageChannel != "" {
@@ -152,7 +152,7 @@ func freeKey(ctx context.Context, tx domain.CustomerStore, name string) (string,
 			n := fmt.Sprint(i)
 			key = base[:min(len(base), 10-len(n))] + n
 		}
-		_, err := tx.ProjectByKey(ctx, key)
+		_, err := tx.CustomerByKey(ctx, key)
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
 			return key, nil
 		} else if err != nil {
@@ -187,14 +187,14 @@ func keyFrom(name string) string {
 	return key[:min(len(key), 10)]
 }
 
-// triageProject is the customer of tickets whose customer is not known
+// triageCustomer is the customer of tickets whose customer is not known
 // yet, created on first need.
-func triageProject(ctx context.Context, tx domain.CustomerStore) (*domain.Project, error) {
-	// Read first: the insert of EnsureProject would wait for every other
+func triageCustomer(ctx context.Context, tx domain.CustomerStore) (*domain.Customer, error) {
+	// Read first: the insert of EnsureCustomer would wait for every other
 	// transaction numbering a triage ticket, even though the row exists.
-	p, err := tx.ProjectByKey(ctx, TriageKey)
+	p, err := tx.CustomerByKey(ctx, TriageKey)
 	if domain.ErrorCode(err) != domain.ENOTFOUND {
 		return p, err
 	}
-	return tx.EnsureProject(ctx, &domain.Project{Key: TriageKey, Name: "Triage (customer not known yet)"})
+	return tx.EnsureCustomer(ctx, &domain.Customer{Key: TriageKey, Name: "Triage (customer not known yet)"})
 }

@@ -20,12 +20,12 @@ func TestNewTicketCustomer(t *testing.T) {
 			want    string // the customer's key
 			channel string // where the card goes
 		}{
-			{"named", agent, commands.TicketInput{ProjectKey: "acme", ChannelID: "CRANDOM"}, "ACME", "CACME"},
+			{"named", agent, commands.TicketInput{CustomerKey: "acme", ChannelID: "CRANDOM"}, "ACME", "CACME"},
 			{"the channel's", agent, commands.TicketInput{ChannelID: "CACME"}, "ACME", "CACME"},
 			{"the requester's email domain", agent, commands.TicketInput{ChannelID: "CRANDOM", RequesterEmail: "Zoe@ACME.com"}, "ACME", "CACME"},
 			{"nobody's channel: triage, card where it was asked", agent, commands.TicketInput{ChannelID: "CRANDOM"}, "TRIAGE", "CRANDOM"},
 			{"no channel at all: triage channel", agent, commands.TicketInput{}, "TRIAGE", "CTRIAGE"},
-			{"#triage named", agent, commands.TicketInput{ProjectKey: "triage"}, "TRIAGE", "CTRIAGE"},
+			{"#triage named", agent, commands.TicketInput{CustomerKey: "triage"}, "TRIAGE", "CTRIAGE"},
 			{"a customer nobody could place", outsider, commands.TicketInput{ChannelID: "CRANDOM"}, "TRIAGE", "CRANDOM"},
 			{"a customer, anywhere", e.cust, commands.TicketInput{ChannelID: "CRANDOM"}, "ACME", "CACME"},
 		} {
@@ -39,7 +39,7 @@ func TestNewTicketCustomer(t *testing.T) {
 				t.Errorf("%s: %s with its card in %q, want %s in %q", c.name, tk.Key(), tk.SlackChannel, c.want, c.channel)
 			}
 		}
-		_, err := e.svc.CreateTicket(ctx, agent, commands.TicketInput{Title: "x", ProjectKey: "acmee", Source: domain.SourceSlash})
+		_, err := e.svc.CreateTicket(ctx, agent, commands.TicketInput{Title: "x", CustomerKey: "acmee", Source: domain.SourceSlash})
 		if msg := domain.ErrorMessage(err); !strings.Contains(msg, "I read `#acmee` as the customer") || !strings.Contains(msg, "did you mean `#acme`?") {
 			t.Errorf("a typo in the customer: %v", err)
 		}
@@ -105,7 +105,7 @@ func TestKeyFromName(t *testing.T) {
 		if got := commands.KeyFrom(name); got != want {
 			t.Errorf("%q: %q, want %q", name, got, want)
 		}
-		if err := domain.ValidateProjectKey(commands.KeyFrom(name)); err != nil {
+		if err := domain.ValidateCustomerKey(commands.KeyFrom(name)); err != nil {
 			t.Errorf("%q: %v", name, err)
 		}
 	}
@@ -123,7 +123,7 @@ func TestMoveTicketKeepsItsKey(t *testing.T) {
 			t.Errorf("a customer moved a ticket: %v", err)
 		}
 		moved, err := e.svc.MoveTicket(ctx, agent, "TRIAGE-1", "acme")
-		if err != nil || moved.Key() != "TRIAGE-1" || moved.ProjectID != e.acme.ID {
+		if err != nil || moved.Key() != "TRIAGE-1" || moved.CustomerID != e.acme.ID {
 			t.Fatalf("move: %+v %v", moved, err)
 		}
 		if _, err := e.svc.MoveTicket(ctx, agent, "TRIAGE-1", "acme"); domain.ErrorCode(err) != domain.EINVALID {
@@ -159,7 +159,7 @@ func TestCustomerInAnotherCustomersChannel(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		gil := domain.Actor{UserID: "UGIL", Role: domain.RoleCustomer, Channel: domain.ChannelSlack, ProjectID: globex.ID}
+		gil := domain.Actor{UserID: "UGIL", Role: domain.RoleCustomer, Channel: domain.ChannelSlack, CustomerID: globex.ID}
 		tk, err := e.svc.CreateTicket(ctx, gil, commands.TicketInput{Title: "Our export fails", Source: domain.SourceChannel,
 			ChannelID: "CACME", SlackThread: "1700000000.000100"})
 		if err != nil || tk.Key() != "GLOBEX-1" || tk.SlackChannel != "CACME" || tk.SlackThreadTS != "1700000000.000100" {

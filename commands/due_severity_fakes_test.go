@@ -23,7 +23,7 @@ func TestSetSeverityOnFakes(t *testing.T) {
       minor:    {resolution: 72h}
     warnings: ["75%"]
 `)
-	customer := domain.Actor{UserID: "UCUST", Role: domain.RoleCustomer, ProjectID: 1}
+	customer := domain.Actor{UserID: "UCUST", Role: domain.RoleCustomer, CustomerID: 1}
 	for _, c := range []struct {
 		name             string
 		by               domain.Actor
@@ -54,7 +54,7 @@ func TestSetSeverityOnFakes(t *testing.T) {
 			tx := &domaintest.FakeTx{At: now, FakeEvents: rec.history(now), FakeOutbox: rec.outbox(),
 				FakeTickets: &domaintest.FakeTickets{
 					TicketByKeyFn: func(context.Context, string) (*domain.Ticket, error) {
-						return &domain.Ticket{ID: 1, ProjectID: 1, ProjectKey: "INITECH", Number: 1, Type: "question", Status: "open",
+						return &domain.Ticket{ID: 1, CustomerID: 1, CustomerKey: "INITECH", Number: 1, Type: "question", Status: "open",
 							Priority: "normal", Severity: c.from, SLAPolicy: "contract", CreatedAt: fakeNow,
 							SLADueAt: fakeAt(time.Minute), SLADeadline: fakeAt(time.Minute)}, nil // unlike any case's
 					},
@@ -120,7 +120,7 @@ func TestSetDueOnFakes(t *testing.T) {
 			tx := &domaintest.FakeTx{At: fakeNow, FakeEvents: rec.history(fakeNow), FakeOutbox: rec.outbox(),
 				FakeTickets: &domaintest.FakeTickets{
 					TicketByKeyFn: func(context.Context, string) (*domain.Ticket, error) {
-						return &domain.Ticket{ID: 1, ProjectID: 1, ProjectKey: "ACME", Number: 1, DueAt: c.had, DuePublic: c.had != nil}, nil
+						return &domain.Ticket{ID: 1, CustomerID: 1, CustomerKey: "ACME", Number: 1, DueAt: c.had, DuePublic: c.had != nil}, nil
 					},
 					UpdateTicketFn: func(_ context.Context, t *domain.Ticket) error { got = t; return nil },
 				},
@@ -134,7 +134,7 @@ func TestSetDueOnFakes(t *testing.T) {
 			wantList(t, "changes", rec.changes(), c.change)
 		})
 	}
-	customer := domain.Actor{UserID: "UCUST", Role: domain.RoleCustomer, ProjectID: 1}
+	customer := domain.Actor{UserID: "UCUST", Role: domain.RoleCustomer, CustomerID: 1}
 	if _, err := onFakes(&domaintest.FakeTx{}, domain.DefaultConfig()).SetDue(context.Background(), customer, "ACME-1", fakeNow, false); domain.ErrorCode(err) != domain.EFORBIDDEN {
 		t.Errorf("a customer set a due date: %v", err)
 	}

@@ -39,7 +39,7 @@ func TestSeverityKeyedSLA(t *testing.T) {
 		ctx := context.Background()
 		e.svc.SetConfig(contractConfig(t))
 		e.svc.OnChange(e.svc.ApplySLA)
-		if _, err := e.svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "INITECH", Name: "Initech", SLAPolicy: "contract"}); err != nil {
+		if _, err := e.svc.CreateCustomer(ctx, agent, commands.CustomerInput{Key: "INITECH", Name: "Initech", SLAPolicy: "contract"}); err != nil {
 			t.Fatal(err)
 		}
 		for _, c := range []struct {
@@ -53,7 +53,7 @@ func TestSeverityKeyedSLA(t *testing.T) {
 			{"minor", "urgent", 72 * time.Hour, 54 * time.Hour},
 			{"", "urgent", 0, 0}, // no severity: no target under this policy
 		} {
-			tk := e.ticket(t, commands.TicketInput{ProjectKey: "INITECH", Title: "sev " + c.severity, Severity: c.severity, Priority: c.priority})
+			tk := e.ticket(t, commands.TicketInput{CustomerKey: "INITECH", Title: "sev " + c.severity, Severity: c.severity, Priority: c.priority})
 			tk, _ = e.svc.Ticket(ctx, agent, tk.Key())
 			checkAt(t, c.severity+" deadline", tk.SLADeadline, tk.CreatedAt, c.deadline)
 			checkAt(t, c.severity+" next look", tk.SLADueAt, tk.CreatedAt, c.schedulers)

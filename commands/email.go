@@ -128,8 +128,8 @@ func mailLimits(cfg *domain.Config) mail.Limits {
 // far as it tells before any read: a plus tag naming one, else the
 // requester's domain (groupcommit.go).
 func ingestLane(in *inbound) string {
-	if len(in.projectTags) > 0 {
-		return "tag:" + strings.ToLower(in.projectTags[0])
+	if len(in.customerTags) > 0 {
+		return "tag:" + strings.ToLower(in.customerTags[0])
 	}
 	return "domain:" + mail.DomainOf(in.requester.Email)
 }

@@ -106,7 +106,7 @@ func threadPost(ctx context.Context, tx domain.Tx, t *domain.Ticket, job PostJob
 // internalPost posts a notice about an internal note, except in the
 // customer's own channel, where the customer would read it.
 func internalPost(ctx context.Context, tx domain.Tx, t *domain.Ticket, job PostJob) error {
-	p, err := tx.Project(ctx, t.ProjectID)
+	p, err := tx.Customer(ctx, t.CustomerID)
 	if err != nil {
 		return err
 	}

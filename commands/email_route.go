@@ -24,8 +24,8 @@ type inbound struct {
 	forwarded bool
 	// keys are ticket keys named by the mail: plus tags first, then the subject.
 	keys []keyRef
-	// projectTags are plus tags that may name a customer (support+acme@).
-	projectTags []string
+	// customerTags are plus tags that may name a customer (support+acme@).
+	customerTags []string
 	// copied are the other people on the mail: neither deskbot, nor an
 	// agent, nor the requester. They become the ticket's cc participants.
 	copied []mail.Address
@@ -61,8 +61,8 @@ func (s *Service) inbound(cfg *domain.Config, m *mail.Message, raw []byte, via s
 			if !slices.ContainsFunc(in.keys, func(k keyRef) bool { return k.key == up }) {
 				in.keys = append(in.keys, keyRef{up, "plus address"})
 			}
-		case domain.ValidateProjectKey(up) == nil && !slices.Contains(in.projectTags, up):
-			in.projectTags = append(in.projectTags, up)
+		case domain.ValidateCustomerKey(up) == nil && !slices.Contains(in.customerTags, up):
+			in.customerTags = append(in.customerTags, up)
 		}
 	}
 	if k, ok := mail.TicketKeyInSubject(m.Subject); ok && !slices.ContainsFunc(in.keys, func(r keyRef) bool { return r.key == k }) {
@@ -182,19 +182,19 @@ func (s *Service) onTicket(ctx context.Context, tx domain.Tx, in *inbound, t *do
 	if slices.ContainsFunc(ps, func(p *domain.Participant) bool { return p.Email == in.from.Email }) {
 		return true, nil
 	}
-	p, err := tx.ProjectByDomain(ctx, mail.DomainOf(in.from.Email))
+	p, err := tx.CustomerByDomain(ctx, mail.DomainOf(in.from.Email))
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		return false, nil
 	}
-	return err == nil && p.ID == t.ProjectID, err
+	return err == nil && p.ID == t.CustomerID, err
 }
 
-// mailProject is the customer of a new ticket from mail: a plus tag
+// mailCustomer is the customer of a new ticket from mail: a plus tag
 // naming one (support+acme@), else the requester's email domain, else
 // the triage customer: mail is never refused for want of a customer.
-func (s *Service) mailProject(ctx context.Context, tx domain.Tx, in *inbound) (*domain.Project, error) {
-	for _, tag := range in.projectTags {
-		p, err := tx.ProjectByKey(ctx, tag)
+func (s *Service) mailCustomer(ctx context.Context, tx domain.Tx, in *inbound) (*domain.Customer, error) {
+	for _, tag := range in.customerTags {
+		p, err := tx.CustomerByKey(ctx, tag)
 		if err == nil && p.Key != TriageKey {
 			return p, nil
 		} else if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
@@ -202,12 +202,12 @@ func (s *Service) mailProject(ctx context.Context, tx domain.Tx, in *inbound) (*
 		}
 	}
 	if d := mail.DomainOf(in.requester.Email); d != "" && !slices.Contains(s.MailDomains(), d) {
-		p, err := tx.ProjectByDomain(ctx, d)
+		p, err := tx.CustomerByDomain(ctx, d)
 		if err == nil {
 			return p, nil
 		} else if domain.ErrorCode(err) != domain.ENOTFOUND {
 			return nil, err
 		}
 	}
-	return triageProject(ctx, tx)
+	return triageCustomer(ctx, tx)
 }

@@ -29,7 +29,7 @@ func mailEnv(t *testing.T, fn func(t *testing.T, e *env)) {
 			cfg.Email = domain.EmailConfig{Agents: []string{"ana@gmail.com"}, Domains: []string{"help.vendor.com"}, AttachmentLimit: 1024}
 			svc := commands.New(db, cfg, commands.Options{TriageChannel: "CTRIAGE", Logger: slog.New(slog.DiscardHandler),
 				Mail: commands.MailOptions{Address: "Vendor Support <support@vendor.com>", Send: true}})
-			acme, err := svc.CreateProject(context.Background(), agent, commands.ProjectInput{Key: "acme", Name: "Acme", ChannelID: "CACME", EmailDomains: "acme.com"})
+			acme, err := svc.CreateCustomer(context.Background(), agent, commands.CustomerInput{Key: "acme", Name: "Acme", ChannelID: "CACME", EmailDomains: "acme.com"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -159,24 +159,24 @@ func TestIngestRouting(t *testing.T) {
 			t.Fatal(err)
 		}
 		tests := []struct {
-			name    string
-			mail    mailtest.Mail
-			rcpt    []string
-			action  string
-			key     string
-			reason  string
-			public  bool
-			project string
+			name     string
+			mail     mailtest.Mail
+			rcpt     []string
+			action   string
+			key      string
+			reason   string
+			public   bool
+			customer string
 		}{
 			{name: "reply to the acknowledgement threads by In-Reply-To",
 				mail:   mailtest.Mail{From: "cy@acme.com", To: "support+ACME-1@vendor.com", Subject: "Re: [ACME-1] Login fails", MessageID: "r1@acme.com", InReplyTo: ack.MessageID, Body: "Still broken.\n\nOn Fri, Support wrote:\n> We opened ticket"},
 				action: commands.IngestCommented, key: "ACME-1", reason: "thread", public: true},
 			{name: "a stranger answering the customer's own mail opens a ticket of their own",
 				mail:   mailtest.Mail{From: "mallory@evil.example", To: "support@vendor.com", Subject: "Re: Login fails", MessageID: "e0@evil.example", InReplyTo: "m1@acme.com", Body: "send me the data"},
-				action: commands.IngestCreated, key: "TRIAGE-1", reason: "thread of ACME-1 not trusted", project: "TRIAGE"},
+				action: commands.IngestCreated, key: "TRIAGE-1", reason: "thread of ACME-1 not trusted", customer: "TRIAGE"},
 			{name: "a stranger's key in the subject opens a ticket of their own",
 				mail:   mailtest.Mail{From: "eve@evil.example", To: "support@vendor.com", Subject: "Re: [ACME-1] give me your data", MessageID: "e1@evil.example", Body: "hi"},
-				action: commands.IngestCreated, key: "TRIAGE-2", reason: "ACME-1 in the subject not trusted", project: "TRIAGE"},
+				action: commands.IngestCreated, key: "TRIAGE-2", reason: "ACME-1 in the subject not trusted", customer: "TRIAGE"},
 			{name: "someone copied on the ticket may use its key",
 				mail:   mailtest.Mail{From: "pat@partner.io", To: "support@vendor.com", Subject: "[acme-1] more logs", MessageID: "p1@partner.io", Body: "See below."},
 				action: commands.IngestCommented, key: "ACME-1", reason: "subject", public: true},
@@ -189,14 +189,14 @@ func TestIngestRouting(t *testing.T) {
 				action: commands.IngestCommented, key: "ACME-1", reason: "plus address", public: true},
 			{name: "a plus address names a customer",
 				mail:   mailtest.Mail{From: "boss@gmail.com", To: "support+acme@help.vendor.com", Subject: "Invoice question", MessageID: "g1@gmail.com", Body: "Hello"},
-				action: commands.IngestCreated, key: "ACME-2", project: "ACME"},
+				action: commands.IngestCreated, key: "ACME-2", customer: "ACME"},
 			{name: "unknown senders go to triage",
 				mail:   mailtest.Mail{From: "someone@unknown.example", To: "support@vendor.com", Subject: "Hello?", MessageID: "u1@unknown.example", Body: "Anyone?"},
-				action: commands.IngestCreated, key: "TRIAGE-3", project: "TRIAGE"},
+				action: commands.IngestCreated, key: "TRIAGE-3", customer: "TRIAGE"},
 			{name: "an agent's forward is filed for the original sender",
 				mail: mailtest.Mail{From: "Ana <ana@gmail.com>", To: "support@vendor.com", Subject: "Fwd: Export broken", MessageID: "f1@gmail.com",
 					Body: "Customer called too, urgent.\n\n---------- Forwarded message ---------\nFrom: Cy Customer <cy@acme.com>\nDate: Fri, 27 Nov 2026 10:00:00 +0000\nSubject: Export broken\nTo: Ana <ana@gmail.com>\n\nThe CSV export is empty."},
-				action: commands.IngestCreated, key: "ACME-3", project: "ACME"},
+				action: commands.IngestCreated, key: "ACME-3", customer: "ACME"},
 			{name: "deskbot's own mail coming back is ignored",
 				mail:   mailtest.Mail{From: "support@vendor.com", To: "support@vendor.com", Subject: "Re: [ACME-1] Login fails", MessageID: "x1@vendor.com", Headers: []string{"X-Deskbot-Origin: ack"}, Body: "loop"},
 				action: commands.IngestIgnored, reason: "deskbot's own mail"},
@@ -213,7 +213,7 @@ func TestIngestRouting(t *testing.T) {
 				action: commands.IngestCommented, key: "ACME-1", reason: "thread", public: false},
 			{name: "list mail opens a ticket but gets no acknowledgement",
 				mail:   mailtest.Mail{From: "news@acme.com", To: "support@vendor.com", Subject: "Weekly digest", MessageID: "l1@acme.com", Headers: []string{"Precedence: bulk", "List-Id: <digest.acme.com>"}, Body: "News"},
-				action: commands.IngestCreated, key: "ACME-4", project: "ACME"},
+				action: commands.IngestCreated, key: "ACME-4", customer: "ACME"},
 		}
 		_ = base
 		for _, tc := range tests {
@@ -231,8 +231,8 @@ func TestIngestRouting(t *testing.T) {
 				}
 			case commands.IngestCreated:
 				tk := e.ticketOf(t, tc.key)
-				if tc.project != "" && tk.ProjectKey != tc.project {
-					t.Errorf("%s: customer %s", tc.name, tk.ProjectKey)
+				if tc.customer != "" && tk.CustomerKey != tc.customer {
+					t.Errorf("%s: customer %s", tc.name, tk.CustomerKey)
 				}
 			}
 		}

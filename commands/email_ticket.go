@@ -21,12 +21,12 @@ const maxMailBody = 100_000
 // resumes the clock nor counts as an answer, and it is never acknowledged.
 func (s *Service) addMail(ctx context.Context, tx domain.Tx, cfg *domain.Config, in *inbound, t *domain.Ticket, res *IngestResult) error {
 	robot := in.robot()
-	a := domain.Actor{Email: in.from.Email, Name: in.from.Name, Channel: domain.ChannelEmail, Role: domain.RoleCustomer, ProjectID: t.ProjectID}
+	a := domain.Actor{Email: in.from.Email, Name: in.from.Name, Channel: domain.ChannelEmail, Role: domain.RoleCustomer, CustomerID: t.CustomerID}
 	switch {
 	case robot:
-		a.Role, a.ProjectID = domain.RoleSystem, 0
+		a.Role, a.CustomerID = domain.RoleSystem, 0
 	case in.fromAgent:
-		a.Role, a.ProjectID = domain.RoleAgent, 0
+		a.Role, a.CustomerID = domain.RoleAgent, 0
 	}
 	body := mailText(in)
 	if robot {
@@ -68,7 +68,7 @@ func (s *Service) addMail(ctx context.Context, tx domain.Tx, cfg *domain.Config,
 
 // openFromMail opens a ticket for a mail that continues none.
 func (s *Service) openFromMail(ctx context.Context, tx domain.Tx, cfg *domain.Config, in *inbound, res *IngestResult) error {
-	p, err := s.mailProject(ctx, tx, in)
+	p, err := s.mailCustomer(ctx, tx, in)
 	if err != nil {
 		return err
 	}
@@ -77,13 +77,13 @@ func (s *Service) openFromMail(ctx context.Context, tx domain.Tx, cfg *domain.Co
 
 // openMailTicket opens a ticket for a mail under a customer. prev, when
 // set, is the closed ticket the mail answered (followUp).
-func (s *Service) openMailTicket(ctx context.Context, tx domain.Tx, cfg *domain.Config, in *inbound, p *domain.Project, prev *domain.Ticket, res *IngestResult) error {
-	a := domain.Actor{Email: in.from.Email, Name: in.from.Name, Channel: domain.ChannelEmail, Role: domain.RoleCustomer, ProjectID: p.ID}
+func (s *Service) openMailTicket(ctx context.Context, tx domain.Tx, cfg *domain.Config, in *inbound, p *domain.Customer, prev *domain.Ticket, res *IngestResult) error {
+	a := domain.Actor{Email: in.from.Email, Name: in.from.Name, Channel: domain.ChannelEmail, Role: domain.RoleCustomer, CustomerID: p.ID}
 	switch {
 	case in.from.Email == "":
 		a = domain.SystemActor(domain.ChannelEmail)
 	case in.fromAgent:
-		a.Role, a.ProjectID = domain.RoleAgent, 0
+		a.Role, a.CustomerID = domain.RoleAgent, 0
 	}
 	// Reads before the ticket takes its number: from then on the
 	// customer's numbering waits for this transaction.
@@ -192,7 +192,7 @@ func (s *Service) followUp(ctx context.Context, tx domain.Tx, cfg *domain.Config
 		res.Reason = fmt.Sprintf("%s is %s: added to its follow-up %s", prev.Key(), prev.Status, next.Key())
 		return s.addMail(ctx, tx, cfg, in, next, res)
 	}
-	p, err := tx.Project(ctx, prev.ProjectID)
+	p, err := tx.Customer(ctx, prev.CustomerID)
 	if err != nil {
 		return err
 	}

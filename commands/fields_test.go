@@ -102,7 +102,7 @@ func TestVersionsMustBeReleased(t *testing.T) {
 		if _, err := e.svc.SetFields(ctx, agent, tk.Key(), commands.EditInput{Fields: map[string]string{"version": "4.3.0"}}); err != nil {
 			t.Errorf("released refused: %v", err)
 		}
-		_, err = e.svc.CreateTicket(ctx, agent, commands.TicketInput{ProjectKey: "ACME", Title: "x", Type: "bug", Version: "5.0", Source: domain.SourceSlash})
+		_, err = e.svc.CreateTicket(ctx, agent, commands.TicketInput{CustomerKey: "ACME", Title: "x", Type: "bug", Version: "5.0", Source: domain.SourceSlash})
 		if domain.ErrorField(err) != "version" {
 			t.Errorf("created with an unreleased version: %v", err)
 		}

@@ -23,7 +23,7 @@ func (s *Service) OnboardingFor(ctx context.Context, a domain.Actor) (*Onboardin
 	}
 	var o Onboarding
 	err := s.store.View(ctx, func(tx domain.Tx) error {
-		ps, err := tx.Projects(ctx)
+		ps, err := tx.Customers(ctx)
 		if err != nil {
 			return err
 		}

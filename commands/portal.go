@@ -146,7 +146,7 @@ type PortalAccess struct {
 
 // Actor is the customer behind the link.
 func (p *PortalAccess) Actor() domain.Actor {
-	return domain.Actor{Email: p.Address, Name: p.Name, Channel: ChannelPortal, Role: domain.RoleCustomer, ProjectID: p.Ticket.ProjectID}
+	return domain.Actor{Email: p.Address, Name: p.Name, Channel: ChannelPortal, Role: domain.RoleCustomer, CustomerID: p.Ticket.CustomerID}
 }
 
 // openLink checks a token inside a transaction and reads its ticket.

@@ -57,7 +57,7 @@ func TestRemindForgottenTimersOnFakes(t *testing.T) {
 			}
 			tx := &domaintest.FakeTx{At: fakeNow, FakeTimeEntries: times, FakeEvents: rec.history(fakeNow), FakeOutbox: rec.outbox(),
 				FakeTickets: &domaintest.FakeTickets{TicketFn: func(_ context.Context, id int64) (*domain.Ticket, error) {
-					return &domain.Ticket{ID: id, ProjectKey: "ACME", Number: id}, nil
+					return &domain.Ticket{ID: id, CustomerKey: "ACME", Number: id}, nil
 				}},
 			}
 			cfg := domain.DefaultConfig()
@@ -122,7 +122,7 @@ func TestStopTimerEntryOnFakes(t *testing.T) {
 					},
 				},
 				FakeTickets: &domaintest.FakeTickets{TicketFn: func(_ context.Context, id int64) (*domain.Ticket, error) {
-					return &domain.Ticket{ID: id, ProjectKey: "ACME", Number: id}, nil
+					return &domain.Ticket{ID: id, CustomerKey: "ACME", Number: id}, nil
 				}},
 			}
 			_, _, err := onFakes(tx, domain.DefaultConfig()).StopTimerEntry(context.Background(), fakeAgent, 7, c.at)

@@ -270,7 +270,7 @@ func TestMailAnswersDoneTickets(t *testing.T) {
 func checkFollowUp(t *testing.T, e *env, oldKey, oldAck string, res *commands.IngestResult) {
 	t.Helper()
 	old, tk := e.ticketOf(t, oldKey), e.ticketOf(t, res.TicketKey)
-	if tk.ProjectID != old.ProjectID || tk.RequesterEmail != "cy@acme.com" || tk.Title != "Login fails" || tk.Status != "new" ||
+	if tk.CustomerID != old.CustomerID || tk.RequesterEmail != "cy@acme.com" || tk.Title != "Login fails" || tk.Status != "new" ||
 		tk.Description != "Follow-up of "+oldKey+" (closed).\n\nIt is broken again since the update." || tk.SlackChannel != "CACME" {
 		t.Errorf("follow-up %+v", tk)
 	}

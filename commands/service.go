@@ -121,7 +121,7 @@ func requireAgent(a domain.Actor, what string) error {
 
 // canSee tells whether a customer may see a ticket: their own company's only.
 func canSee(a domain.Actor, t *domain.Ticket) bool {
-	return a.IsAgent() || (a.ProjectID != 0 && a.ProjectID == t.ProjectID)
+	return a.IsAgent() || (a.CustomerID != 0 && a.CustomerID == t.CustomerID)
 }
 
 // ticketFor loads a ticket the actor may see; others read as not found,

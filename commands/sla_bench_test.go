@@ -26,7 +26,7 @@ func BenchmarkCreateTicketSLA(b *testing.B) {
 					svc.OnChange(svc.ApplySLA)
 				}
 				ctx := context.Background()
-				in := commands.TicketInput{ProjectKey: "ACME", Title: "Login fails", Priority: "urgent", Source: domain.SourceSlash}
+				in := commands.TicketInput{CustomerKey: "ACME", Title: "Login fails", Priority: "urgent", Source: domain.SourceSlash}
 				for b.Loop() {
 					if _, err := svc.CreateTicket(ctx, agent, in); err != nil {
 						b.Fatal(err)

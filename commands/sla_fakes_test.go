@@ -52,7 +52,7 @@ func TestScanSLAOnFakes(t *testing.T) {
 			var added []string
 			tx := &domaintest.FakeTx{At: fakeNow.Add(c.now),
 				FakeTickets: &domaintest.FakeTickets{TicketFn: func(context.Context, int64) (*domain.Ticket, error) {
-					return &domain.Ticket{ID: 1, ProjectID: 1, ProjectKey: "GOLD", Number: 1, Type: "question", Status: "new",
+					return &domain.Ticket{ID: 1, CustomerID: 1, CustomerKey: "GOLD", Number: 1, Type: "question", Status: "new",
 						Priority: "urgent", SLAPolicy: "gold", AssigneeID: c.assignee, SlackChannel: "CGOLD",
 						CreatedAt: fakeNow, SLADueAt: fakeAt(c.due)}, nil
 				}},
@@ -105,7 +105,7 @@ func TestSLASummaryArgsOnFakes(t *testing.T) {
 	var rec recorded
 	tx := &domaintest.FakeTx{At: fakeNow.Add(time.Hour),
 		FakeTickets: &domaintest.FakeTickets{TicketFn: func(context.Context, int64) (*domain.Ticket, error) {
-			return &domain.Ticket{ID: 1, ProjectKey: "GOLD", Number: 1, Type: "question", Status: "new", Priority: "urgent",
+			return &domain.Ticket{ID: 1, CustomerKey: "GOLD", Number: 1, Type: "question", Status: "new", Priority: "urgent",
 				SLAPolicy: "gold", CreatedAt: fakeNow, SLADueAt: fakeAt(0)}, nil
 		}},
 		FakeEvents:   rec.history(fakeNow),

@@ -16,16 +16,16 @@ import (
 type SLAReport struct {
 	From, To, Now time.Time
 	Label         string         // the period as people read it
-	ProjectKey    string         // "" for every customer
+	CustomerKey   string         // "" for every customer
 	Rows          []SLAReportRow // by customer key, then most urgent priority first
-	Total         SLAReportRow   // every ticket (ProjectKey and Priority empty)
+	Total         SLAReportRow   // every ticket (CustomerKey and Priority empty)
 }
 
 // SLAReportRow counts one customer's tickets of one priority.
 type SLAReportRow struct {
-	ProjectKey, ProjectName, Priority string
-	Tickets                           int
-	FirstResponse, Resolution         SLACompliance
+	CustomerKey, CustomerName, Priority string
+	Tickets                             int
+	FirstResponse, Resolution           SLACompliance
 	// MedianFirstResponse is the median business time to the first agent
 	// reply (what the SLA measures), over the Replied tickets.
 	MedianFirstResponse time.Duration
@@ -56,10 +56,10 @@ func (c *SLACompliance) add(k sla.Clock) {
 	}
 }
 
-// SLAReport builds the compliance report of one customer (projectKey) or
+// SLAReport builds the compliance report of one customer (customerKey) or
 // of all (""), for agents, over [from, to).
-func (s *Service) SLAReport(ctx context.Context, a domain.Actor, projectKey string, from, to time.Time) (*SLAReport, error) {
-	return s.slaReport(ctx, a, projectKey, func(time.Time) (billing.Period, error) {
+func (s *Service) SLAReport(ctx context.Context, a domain.Actor, customerKey string, from, to time.Time) (*SLAReport, error) {
+	return s.slaReport(ctx, a, customerKey, func(time.Time) (billing.Period, error) {
 		label := from.Format("2006-01-02") + " to " + to.Add(-time.Nanosecond).Format("2006-01-02")
 		return billing.Period{From: from, To: to, Label: label}, nil
 	})
@@ -68,18 +68,18 @@ func (s *Service) SLAReport(ctx context.Context, a domain.Actor, projectKey stri
 // SLAReportPeriod is SLAReport over a period as people write it
 // (this-month, last-week, 2026-10, 2026-10-01..2026-10-15), read in loc on
 // the store's clock.
-func (s *Service) SLAReportPeriod(ctx context.Context, a domain.Actor, projectKey, period string, loc *time.Location) (*SLAReport, error) {
-	return s.slaReport(ctx, a, projectKey, func(now time.Time) (billing.Period, error) {
+func (s *Service) SLAReportPeriod(ctx context.Context, a domain.Actor, customerKey, period string, loc *time.Location) (*SLAReport, error) {
+	return s.slaReport(ctx, a, customerKey, func(now time.Time) (billing.Period, error) {
 		return billing.ParsePeriod(period, now, locOrUTC(loc))
 	})
 }
 
-func (s *Service) slaReport(ctx context.Context, a domain.Actor, projectKey string, period func(now time.Time) (billing.Period, error)) (*SLAReport, error) {
+func (s *Service) slaReport(ctx context.Context, a domain.Actor, customerKey string, period func(now time.Time) (billing.Period, error)) (*SLAReport, error) {
 	if err := requireAgent(a, "read SLA reports"); err != nil {
 		return nil, err
 	}
 	cfg := s.Config()
-	r := &SLAReport{ProjectKey: strings.ToUpper(projectKey)}
+	r := &SLAReport{CustomerKey: strings.ToUpper(customerKey)}
 	rows := map[[2]string]*SLAReportRow{}
 	err := s.view(ctx, a, func(tx domain.Tx) error {
 		r.Now = tx.Now()
@@ -91,20 +91,20 @@ func (s *Service) slaReport(ctx context.Context, a domain.Actor, projectKey stri
 			return domain.Errorf(domain.EINVALID, "The period must end after it starts.")
 		}
 		r.From, r.To, r.Label = p.From, p.To, p.Label
-		projects, err := reportProjects(ctx, tx, r.ProjectKey)
+		customers, err := reportCustomers(ctx, tx, r.CustomerKey)
 		if err != nil {
 			return err
 		}
 		var pid int64
-		if r.ProjectKey != "" {
-			pid = projects[0].ID
+		if r.CustomerKey != "" {
+			pid = customers[0].ID
 		}
 		tickets, err := tx.TicketsCreated(ctx, pid, r.From, r.To)
 		if err != nil {
 			return err
 		}
-		names := map[int64]*domain.Project{}
-		for _, p := range projects {
+		names := map[int64]*domain.Customer{}
+		for _, p := range customers {
 			names[p.ID] = p
 		}
 		for _, t := range tickets {
@@ -115,9 +115,9 @@ func (s *Service) slaReport(ctx context.Context, a domain.Actor, projectKey stri
 			if run.policy == nil {
 				continue
 			}
-			k := [2]string{t.ProjectKey, t.Priority}
+			k := [2]string{t.CustomerKey, t.Priority}
 			if rows[k] == nil {
-				rows[k] = &SLAReportRow{ProjectKey: t.ProjectKey, ProjectName: names[t.ProjectID].Name, Priority: t.Priority}
+				rows[k] = &SLAReportRow{CustomerKey: t.CustomerKey, CustomerName: names[t.CustomerID].Name, Priority: t.Priority}
 			}
 			rows[k].add(run.state)
 			r.Total.add(run.state)
@@ -133,7 +133,7 @@ func (s *Service) slaReport(ctx context.Context, a domain.Actor, projectKey stri
 	}
 	r.Total.finish()
 	slices.SortFunc(r.Rows, func(a, b SLAReportRow) int {
-		if c := strings.Compare(a.ProjectKey, b.ProjectKey); c != 0 {
+		if c := strings.Compare(a.CustomerKey, b.CustomerKey); c != 0 {
 			return c
 		}
 		return cfg.PriorityRank(b.Priority) - cfg.PriorityRank(a.Priority)
@@ -141,18 +141,18 @@ func (s *Service) slaReport(ctx context.Context, a domain.Actor, projectKey stri
 	return r, nil
 }
 
-func reportProjects(ctx context.Context, tx domain.CustomerStore, key string) ([]*domain.Project, error) {
+func reportCustomers(ctx context.Context, tx domain.CustomerStore, key string) ([]*domain.Customer, error) {
 	if key == "" {
-		return tx.Projects(ctx)
+		return tx.Customers(ctx)
 	}
-	p, err := tx.ProjectByKey(ctx, key)
+	p, err := tx.CustomerByKey(ctx, key)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
-		return nil, domain.FieldErrorf("project", "There is no customer %s. `/desk customers` lists them.", key)
+		return nil, domain.FieldErrorf("customer", "There is no customer %s. `/desk customers` lists them.", key)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return []*domain.Project{p}, nil
+	return []*domain.Customer{p}, nil
 }
 
 func (row *SLAReportRow) add(st sla.State) {

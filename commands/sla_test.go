@@ -18,14 +18,14 @@ import (
 
 // forEachSLA runs fn with the SLA hook on, on-call agents and an
 // escalation channel configured, and a gold customer.
-func forEachSLA(t *testing.T, fn func(t *testing.T, e *env, gold *domain.Project)) {
+func forEachSLA(t *testing.T, fn func(t *testing.T, e *env, gold *domain.Customer)) {
 	forEach(t, func(t *testing.T, e *env) {
 		cfg := domain.DefaultConfig()
 		cfg.SLA.OnCall = []string{"UONCALL1", "UONCALL2"}
 		cfg.SLA.EscalationChannel = "CESCALATE"
 		e.svc.SetConfig(cfg)
 		e.svc.OnChange(e.svc.ApplySLA)
-		gold, err := e.svc.CreateProject(context.Background(), agent, commands.ProjectInput{Key: "GOLD", SLAPolicy: "gold", ChannelID: "CGOLD"})
+		gold, err := e.svc.CreateCustomer(context.Background(), agent, commands.CustomerInput{Key: "GOLD", SLAPolicy: "gold", ChannelID: "CGOLD"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -105,10 +105,10 @@ func wantPosts(t *testing.T, e *env, want ...string) {
 }
 
 func TestSLADeadlineSetAtCreation(t *testing.T) {
-	forEachSLA(t, func(t *testing.T, e *env, gold *domain.Project) {
+	forEachSLA(t, func(t *testing.T, e *env, gold *domain.Customer) {
 		// gold is 24x7, urgent first response 15m: the 75% warning comes
 		// first (a 30m warning cannot apply to a 15m target).
-		tk := e.ticket(t, commands.TicketInput{ProjectKey: "GOLD", Priority: "urgent"})
+		tk := e.ticket(t, commands.TicketInput{CustomerKey: "GOLD", Priority: "urgent"})
 		if tk.SLAPolicy != "gold" {
 			t.Errorf("policy %q, want the customer's", tk.SLAPolicy)
 		}
@@ -127,9 +127,9 @@ func TestSLADeadlineSetAtCreation(t *testing.T) {
 }
 
 func TestSLAWarningThenBreachOnce(t *testing.T) {
-	forEachSLA(t, func(t *testing.T, e *env, gold *domain.Project) {
-		assigned := e.ticket(t, commands.TicketInput{ProjectKey: "GOLD", Priority: "urgent", AssigneeID: "UAGENT2"})
-		nobody := e.ticket(t, commands.TicketInput{ProjectKey: "GOLD", Priority: "urgent"})
+	forEachSLA(t, func(t *testing.T, e *env, gold *domain.Customer) {
+		assigned := e.ticket(t, commands.TicketInput{CustomerKey: "GOLD", Priority: "urgent", AssigneeID: "UAGENT2"})
+		nobody := e.ticket(t, commands.TicketInput{CustomerKey: "GOLD", Priority: "urgent"})
 		posts(t, e)
 		if n := scan(t, e); n != 0 {
 			t.Fatalf("alerted %d before anything was due", n)
@@ -167,10 +167,10 @@ func TestSLAWarningThenBreachOnce(t *testing.T) {
 }
 
 func TestSLAPausesWhileWaiting(t *testing.T) {
-	forEachSLA(t, func(t *testing.T, e *env, gold *domain.Project) {
+	forEachSLA(t, func(t *testing.T, e *env, gold *domain.Customer) {
 		ctx := context.Background()
 		// gold normal: first response 4h, resolution 24h, next response 4h.
-		tk := e.ticket(t, commands.TicketInput{ProjectKey: "GOLD", Priority: "normal"})
+		tk := e.ticket(t, commands.TicketInput{CustomerKey: "GOLD", Priority: "normal"})
 		e.clock.Set(t0.Add(time.Hour))
 		if _, err := e.svc.Comment(ctx, agent, tk.Key(), commands.CommentInput{Body: "Looking", Public: true}); err != nil {
 			t.Fatal(err)
@@ -194,7 +194,7 @@ func TestSLAPausesWhileWaiting(t *testing.T) {
 		// message starts a next-response clock (75% of 4h: +3h).
 		e.clock.Set(t0.Add(10 * time.Hour))
 		cust := e.cust
-		cust.ProjectID = gold.ID
+		cust.CustomerID = gold.ID
 		if _, err := e.svc.Comment(ctx, cust, tk.Key(), commands.CommentInput{Body: "Here are the logs", Public: true}); err != nil {
 			t.Fatal(err)
 		}
@@ -223,9 +223,9 @@ func TestSLAPausesWhileWaiting(t *testing.T) {
 }
 
 func TestSLAPriorityRaiseRecomputes(t *testing.T) {
-	forEachSLA(t, func(t *testing.T, e *env, gold *domain.Project) {
+	forEachSLA(t, func(t *testing.T, e *env, gold *domain.Customer) {
 		ctx := context.Background()
-		tk := e.ticket(t, commands.TicketInput{ProjectKey: "GOLD", Priority: "low"})
+		tk := e.ticket(t, commands.TicketInput{CustomerKey: "GOLD", Priority: "low"})
 		wantDue(t, e, tk.Key(), t0.Add(6*time.Hour)) // 75% of 8h
 
 		// Two hours in, urgent's 15m first response is long gone: both
@@ -254,9 +254,9 @@ func TestSLAPriorityRaiseRecomputes(t *testing.T) {
 }
 
 func TestSLAResolveStopsReopenResumes(t *testing.T) {
-	forEachSLA(t, func(t *testing.T, e *env, gold *domain.Project) {
+	forEachSLA(t, func(t *testing.T, e *env, gold *domain.Customer) {
 		ctx := context.Background()
-		tk := e.ticket(t, commands.TicketInput{ProjectKey: "GOLD", Priority: "high"}) // 1h / 8h
+		tk := e.ticket(t, commands.TicketInput{CustomerKey: "GOLD", Priority: "high"}) // 1h / 8h
 		if _, err := e.svc.Comment(ctx, agent, tk.Key(), commands.CommentInput{Body: "On it", Public: true}); err != nil {
 			t.Fatal(err)
 		}
@@ -278,9 +278,9 @@ func TestSLAResolveStopsReopenResumes(t *testing.T) {
 // A customer's answer to a resolved ticket reopens it: the resolution
 // clock resumes with the time used before it was resolved.
 func TestSLACustomerAnswerReopensResolved(t *testing.T) {
-	forEachSLA(t, func(t *testing.T, e *env, gold *domain.Project) {
+	forEachSLA(t, func(t *testing.T, e *env, gold *domain.Customer) {
 		ctx := context.Background()
-		tk := e.ticket(t, commands.TicketInput{ProjectKey: "GOLD", Priority: "high"}) // 1h / 8h / next 2h
+		tk := e.ticket(t, commands.TicketInput{CustomerKey: "GOLD", Priority: "high"}) // 1h / 8h / next 2h
 		if _, err := e.svc.Comment(ctx, agent, tk.Key(), commands.CommentInput{Body: "On it", Public: true}); err != nil {
 			t.Fatal(err)
 		}
@@ -290,7 +290,7 @@ func TestSLACustomerAnswerReopensResolved(t *testing.T) {
 		}
 		e.clock.Set(t0.Add(5 * time.Hour))
 		cust := e.cust
-		cust.ProjectID = gold.ID
+		cust.CustomerID = gold.ID
 		if _, err := e.svc.Comment(ctx, cust, tk.Key(), commands.CommentInput{Body: "Still broken", Public: true}); err != nil {
 			t.Fatal(err)
 		}
@@ -315,7 +315,7 @@ func TestSLACustomerAnswerReopensResolved(t *testing.T) {
 }
 
 func TestSetPriorityRules(t *testing.T) {
-	forEachSLA(t, func(t *testing.T, e *env, gold *domain.Project) {
+	forEachSLA(t, func(t *testing.T, e *env, gold *domain.Customer) {
 		ctx := context.Background()
 		tk := e.ticket(t, commands.TicketInput{})
 		if _, err := e.svc.SetPriority(ctx, e.cust, tk.Key(), "urgent"); domain.ErrorCode(err) != domain.EFORBIDDEN {
@@ -332,7 +332,7 @@ func TestSetPriorityRules(t *testing.T) {
 }
 
 func TestSLAReport(t *testing.T) {
-	forEachSLA(t, func(t *testing.T, e *env, gold *domain.Project) {
+	forEachSLA(t, func(t *testing.T, e *env, gold *domain.Customer) {
 		ctx := context.Background()
 		reply := func(key string, at time.Duration) {
 			e.clock.Set(t0.Add(at))
@@ -340,10 +340,10 @@ func TestSLAReport(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		inTime := e.ticket(t, commands.TicketInput{ProjectKey: "GOLD", Priority: "urgent"})
-		late := e.ticket(t, commands.TicketInput{ProjectKey: "GOLD", Priority: "urgent"})
-		e.ticket(t, commands.TicketInput{ProjectKey: "GOLD", Priority: "urgent"}) // unanswered
-		e.ticket(t, commands.TicketInput{ProjectKey: "GOLD", Priority: "low"})
+		inTime := e.ticket(t, commands.TicketInput{CustomerKey: "GOLD", Priority: "urgent"})
+		late := e.ticket(t, commands.TicketInput{CustomerKey: "GOLD", Priority: "urgent"})
+		e.ticket(t, commands.TicketInput{CustomerKey: "GOLD", Priority: "urgent"}) // unanswered
+		e.ticket(t, commands.TicketInput{CustomerKey: "GOLD", Priority: "low"})
 		e.ticket(t, commands.TicketInput{Priority: "high"}) // ACME
 		reply(inTime.Key(), 10*time.Minute)
 		reply(late.Key(), 20*time.Minute)
@@ -365,7 +365,7 @@ func TestSLAReport(t *testing.T) {
 			t.Errorf("rate %v %v", rate, ok)
 		}
 		all, err := e.svc.SLAReport(ctx, agent, "", t0.Add(-time.Hour), t0.Add(time.Hour))
-		if err != nil || all.Total.Tickets != 5 || len(all.Rows) != 3 || all.Rows[0].ProjectKey != "ACME" {
+		if err != nil || all.Total.Tickets != 5 || len(all.Rows) != 3 || all.Rows[0].CustomerKey != "ACME" {
 			t.Errorf("all customers: %+v %v", all, err)
 		}
 		// "today" is the store's day in the reader's zone: 15:00 UTC is
@@ -386,7 +386,7 @@ func TestSLAReport(t *testing.T) {
 		if _, err := e.svc.SLAReport(ctx, e.cust, "", t0, t0.Add(time.Hour)); domain.ErrorCode(err) != domain.EFORBIDDEN {
 			t.Errorf("customer: %v", err)
 		}
-		if _, err := e.svc.SLAReport(ctx, agent, "NOPE", t0, t0.Add(time.Hour)); domain.ErrorField(err) != "project" {
+		if _, err := e.svc.SLAReport(ctx, agent, "NOPE", t0, t0.Add(time.Hour)); domain.ErrorField(err) != "customer" {
 			t.Errorf("unknown customer: %v", err)
 		}
 	})
@@ -403,20 +403,20 @@ func TestFreshTicketStartsItsSLAAtInsert(t *testing.T) {
 		hooked.OnChange(hooked.ApplySLA)
 		standard := commands.New(e.db, domain.DefaultConfig(), commands.Options{TriageChannel: "CTRIAGE"})
 		standard.UseStandardHooks()
-		if _, err := e.svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "GOLD", SLAPolicy: "gold"}); err != nil {
+		if _, err := e.svc.CreateCustomer(ctx, agent, commands.CustomerInput{Key: "GOLD", SLAPolicy: "gold"}); err != nil {
 			t.Fatal(err)
 		}
-		odd, err := e.svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "ODD"})
+		odd, err := e.svc.CreateCustomer(ctx, agent, commands.CustomerInput{Key: "ODD"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		odd.SLAPolicy = "retired" // a policy since removed from the config
-		if err := e.db.Update(ctx, func(tx domain.Tx) error { return tx.UpdateProject(ctx, odd) }); err != nil {
+		if err := e.db.Update(ctx, func(tx domain.Tx) error { return tx.UpdateCustomer(ctx, odd) }); err != nil {
 			t.Fatal(err)
 		}
 		for _, key := range []string{"GOLD", "ODD", "ACME"} {
 			for _, prio := range []string{"low", "urgent"} {
-				in := commands.TicketInput{ProjectKey: key, Title: "Down " + prio, Priority: prio, Source: domain.SourceSlash}
+				in := commands.TicketInput{CustomerKey: key, Title: "Down " + prio, Priority: prio, Source: domain.SourceSlash}
 				old, err := hooked.CreateTicket(ctx, agent, in)
 				if err != nil {
 					t.Fatal(err)

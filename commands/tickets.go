@@ -17,10 +17,10 @@ import (
 // so nothing the requester wrote is silently lost.
 const MaxTitle = 200
 
-// TicketInput describes a ticket to open. ProjectKey may be empty when the
+// TicketInput describes a ticket to open. CustomerKey may be empty when the
 // actor is a customer (their company is used) or ChannelID maps to one.
 type TicketInput struct {
-	ProjectKey  string
+	CustomerKey string
 	Title       string
 	Description string
 	Type        string
@@ -59,7 +59,7 @@ func (s *Service) CreateTicket(ctx context.Context, a domain.Actor, in TicketInp
 		// Each run starts from the validated input: a shared transaction
 		// may run this again after hooks changed the ticket.
 		t = valid.Clone()
-		p, err := s.projectFor(ctx, tx, a, in)
+		p, err := s.customerFor(ctx, tx, a, in)
 		if err != nil {
 			return err
 		}
@@ -93,8 +93,8 @@ func (s *Service) CreateTicket(ctx context.Context, a domain.Actor, in TicketInp
 // customer's current version and SLA policy, its card in the customer's
 // channel (else channel, else triage), its created event, the change hooks
 // and its card queued: what every way of opening a ticket shares.
-func (s *Service) openTicket(ctx context.Context, tx domain.Tx, cfg *domain.Config, a domain.Actor, t *domain.Ticket, p *domain.Project, channel string) error {
-	t.ProjectID = p.ID
+func (s *Service) openTicket(ctx context.Context, tx domain.Tx, cfg *domain.Config, a domain.Actor, t *domain.Ticket, p *domain.Customer, channel string) error {
+	t.CustomerID = p.ID
 	if td := cfg.Type(t.Type); t.Version == "" && p.CurrentVersion != "" && td != nil && slices.Contains(td.Fields, "version") {
 		t.Version = p.CurrentVersion
 		t.Fields["version"] = p.CurrentVersion
@@ -126,9 +126,9 @@ func (s *Service) openTicket(ctx context.Context, tx domain.Tx, cfg *domain.Conf
 func createLane(a domain.Actor, in TicketInput) string {
 	switch {
 	case a.Role == domain.RoleCustomer:
-		return "id:" + strconv.FormatInt(a.ProjectID, 10)
-	case in.ProjectKey != "":
-		return "key:" + strings.ToUpper(in.ProjectKey)
+		return "id:" + strconv.FormatInt(a.CustomerID, 10)
+	case in.CustomerKey != "":
+		return "key:" + strings.ToUpper(in.CustomerKey)
 	}
 	return "channel:" + in.ChannelID
 }
@@ -224,31 +224,31 @@ func normalizeFields(cfg *domain.Config, td *domain.TypeDef, in map[string]strin
 	return out, nil
 }
 
-// projectFor decides the customer of a new ticket, and never refuses for
+// customerFor decides the customer of a new ticket, and never refuses for
 // want of one: a customer's own company; else the customer named, the
 // one whose channel this is, the requester's (by email domain); else the
 // triage customer, as for mail.
-func (s *Service) projectFor(ctx context.Context, tx domain.Tx, a domain.Actor, in TicketInput) (*domain.Project, error) {
+func (s *Service) customerFor(ctx context.Context, tx domain.Tx, a domain.Actor, in TicketInput) (*domain.Customer, error) {
 	if a.Role == domain.RoleCustomer {
-		if a.ProjectID == 0 {
+		if a.CustomerID == 0 {
 			// Nobody could tell their company: an agent files it later
 			// (`/ticket KEY customer acme`).
-			return triageProject(ctx, tx)
+			return triageCustomer(ctx, tx)
 		}
-		p, err := tx.Project(ctx, a.ProjectID)
+		p, err := tx.Customer(ctx, a.CustomerID)
 		if err != nil {
 			return nil, err
 		}
-		if in.ProjectKey != "" && !strings.EqualFold(in.ProjectKey, p.Key) {
-			return nil, domain.Errorf(domain.EFORBIDDEN, "You can only open tickets for %s; leave out `#%s` and it goes to them.", p.Name, strings.ToLower(in.ProjectKey))
+		if in.CustomerKey != "" && !strings.EqualFold(in.CustomerKey, p.Key) {
+			return nil, domain.Errorf(domain.EFORBIDDEN, "You can only open tickets for %s; leave out `#%s` and it goes to them.", p.Name, strings.ToLower(in.CustomerKey))
 		}
 		return p, nil
 	}
-	if in.ProjectKey != "" {
-		return namedProject(ctx, tx, in.ProjectKey)
+	if in.CustomerKey != "" {
+		return namedCustomer(ctx, tx, in.CustomerKey)
 	}
 	if in.ChannelID != "" {
-		p, err := tx.ProjectByChannel(ctx, in.ChannelID)
+		p, err := tx.CustomerByChannel(ctx, in.ChannelID)
 		if err == nil || domain.ErrorCode(err) != domain.ENOTFOUND {
 			return p, err
 		}
@@ -258,22 +258,22 @@ func (s *Service) projectFor(ctx context.Context, tx domain.Tx, a domain.Actor, 
 			return p, err
 		}
 	}
-	return triageProject(ctx, tx)
+	return triageCustomer(ctx, tx)
 }
 
-// namedProject is the customer a person named; a name that is no customer
+// namedCustomer is the customer a person named; a name that is no customer
 // is refused with the nearest one, since a typo must not file a ticket
 // under triage unnoticed.
-func namedProject(ctx context.Context, tx domain.CustomerStore, key string) (*domain.Project, error) {
+func namedCustomer(ctx context.Context, tx domain.CustomerStore, key string) (*domain.Customer, error) {
 	key = strings.ToUpper(strings.TrimPrefix(key, "#"))
 	if key == TriageKey {
-		return triageProject(ctx, tx)
+		return triageCustomer(ctx, tx)
 	}
-	p, err := tx.ProjectByKey(ctx, key)
+	p, err := tx.CustomerByKey(ctx, key)
 	if domain.ErrorCode(err) != domain.ENOTFOUND {
 		return p, err
 	}
-	ps, err := tx.Projects(ctx)
+	ps, err := tx.Customers(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -287,7 +287,7 @@ func namedProject(ctx context.Context, tx domain.CustomerStore, key string) (*do
 	} else if len(keys) == 0 {
 		hint = "there are none yet: `/desk customer add " + key + " Name` adds it"
 	}
-	return nil, domain.FieldErrorf("project", "I read `#%s` as the customer, and there is no customer %s: %s. Leave it out and the ticket goes to %s.",
+	return nil, domain.FieldErrorf("customer", "I read `#%s` as the customer, and there is no customer %s: %s. Leave it out and the ticket goes to %s.",
 		strings.ToLower(key), key, hint, TriageKey)
 }
 
@@ -304,11 +304,11 @@ func (s *Service) MoveTicket(ctx context.Context, a domain.Actor, key, customer 
 		if t, err = ticketFor(ctx, tx, a, key); err != nil {
 			return err
 		}
-		to, err := namedProject(ctx, tx, customer)
+		to, err := namedCustomer(ctx, tx, customer)
 		if err != nil {
 			return err
 		}
-		from, err := tx.Project(ctx, t.ProjectID)
+		from, err := tx.Customer(ctx, t.CustomerID)
 		if err != nil {
 			return err
 		}
@@ -487,10 +487,10 @@ func (s *Service) TransitionsFor(t *domain.Ticket) []string {
 // ListTickets lists tickets the actor may see, newest first.
 func (s *Service) ListTickets(ctx context.Context, a domain.Actor, f domain.TicketFilter) ([]*domain.Ticket, int, error) {
 	if !a.IsAgent() {
-		if a.ProjectID == 0 {
+		if a.CustomerID == 0 {
 			return nil, 0, nil
 		}
-		f.ProjectID = a.ProjectID
+		f.CustomerID = a.CustomerID
 	}
 	var out []*domain.Ticket
 	var total int

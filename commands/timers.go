@@ -238,7 +238,7 @@ func (s *Service) logTime(ctx context.Context, a domain.Actor, in LogTimeInput, 
 				return err
 			}
 		}
-		if err := checkUnlocked(ctx, tx, t.ProjectID, start, "date"); err != nil {
+		if err := checkUnlocked(ctx, tx, t.CustomerID, start, "date"); err != nil {
 			return err
 		}
 		if err := checkOverlap(ctx, tx, a.UserID, start, start.Add(d)); err != nil {

@@ -81,7 +81,7 @@ func (s *Service) EditTime(ctx context.Context, a domain.Actor, in EditTimeInput
 		if err != nil {
 			return err
 		}
-		if err := checkUnlocked(ctx, tx, from.ProjectID, e.StartedAt, "date"); err != nil {
+		if err := checkUnlocked(ctx, tx, from.CustomerID, e.StartedAt, "date"); err != nil {
 			return err
 		}
 		to := from
@@ -98,7 +98,7 @@ func (s *Service) EditTime(ctx context.Context, a domain.Actor, in EditTimeInput
 		if entrySummary(e, to) == entrySummary(&old, from) {
 			return nil // nothing changed: no event, no notice
 		}
-		if err := checkUnlocked(ctx, tx, to.ProjectID, e.StartedAt, "date"); err != nil {
+		if err := checkUnlocked(ctx, tx, to.CustomerID, e.StartedAt, "date"); err != nil {
 			return err
 		}
 		if err := tx.UpdateTimeEntry(ctx, e); err != nil {
@@ -192,7 +192,7 @@ func (s *Service) DeleteTime(ctx context.Context, a domain.Actor, id int64) (*do
 		if err != nil {
 			return err
 		}
-		if err := checkUnlocked(ctx, tx, t.ProjectID, e.StartedAt, "date"); err != nil {
+		if err := checkUnlocked(ctx, tx, t.CustomerID, e.StartedAt, "date"); err != nil {
 			return err
 		}
 		if e.Running() {

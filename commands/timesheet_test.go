@@ -289,10 +289,10 @@ func TestTimerAcrossRestart(t *testing.T) {
 		return commands.New(db, domain.DefaultConfig(), commands.Options{}), db
 	}
 	svc, db := open()
-	if _, err := svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "ACME"}); err != nil {
+	if _, err := svc.CreateCustomer(ctx, agent, commands.CustomerInput{Key: "ACME"}); err != nil {
 		t.Fatal(err)
 	}
-	tk, err := svc.CreateTicket(ctx, agent, commands.TicketInput{ProjectKey: "ACME", Title: "t", Source: domain.SourceSlash})
+	tk, err := svc.CreateTicket(ctx, agent, commands.TicketInput{CustomerKey: "ACME", Title: "t", Source: domain.SourceSlash})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -98,12 +98,12 @@ func (s *Service) QueryTicketsIn(ctx context.Context, a domain.Actor, q string, 
 // parseList expands the aliases and parses, adding the default status filter.
 func (s *Service) parseList(ctx context.Context, tx domain.CustomerStore, text string) (*query.Query, error) {
 	cfg := s.Config()
-	projects, err := tx.Projects(ctx)
+	customers, err := tx.Customers(ctx)
 	if err != nil {
 		return nil, err
 	}
-	expanded, all := s.expandAliases(text, projects)
-	q, err := query.Parse(expanded, vocabulary(cfg, projects))
+	expanded, all := s.expandAliases(text, customers)
+	q, err := query.Parse(expanded, vocabulary(cfg, customers))
 	if err != nil {
 		return nil, queryError(expanded, err)
 	}
@@ -124,7 +124,7 @@ func hasFilter(q *query.Query, fields ...string) bool {
 	return false
 }
 
-func vocabulary(cfg *domain.Config, projects []*domain.Project) *query.Vocabulary {
+func vocabulary(cfg *domain.Config, customers []*domain.Customer) *query.Vocabulary {
 	v := &query.Vocabulary{Priorities: cfg.Priorities, Severities: cfg.Severities}
 	for _, st := range cfg.Statuses {
 		v.Statuses = append(v.Statuses, st.Name)
@@ -136,7 +136,7 @@ func vocabulary(cfg *domain.Config, projects []*domain.Project) *query.Vocabular
 		v.Fields = append(v.Fields, f.Name)
 	}
 	v.Customers = []string{}
-	for _, p := range projects {
+	for _, p := range customers {
 		v.Customers = append(v.Customers, p.Key)
 	}
 	return v
@@ -186,11 +186,11 @@ func (s *Service) runQuery(ctx context.Context, tx domain.Tx, a domain.Actor, q 
 	}
 	vq := s.viewQuery(res, now)
 	if !a.IsAgent() {
-		if a.ProjectID == 0 {
+		if a.CustomerID == 0 {
 			r.Customer = true
 			return r, nil
 		}
-		vq.ProjectID = a.ProjectID
+		vq.CustomerID = a.CustomerID
 	}
 	switch r.Layout {
 	case "calendar":
@@ -307,7 +307,7 @@ func GroupKey(t *domain.Ticket, group string) string {
 	case "assignee":
 		return t.AssigneeID
 	case "customer":
-		return t.ProjectKey
+		return t.CustomerKey
 	case "status":
 		return t.Status
 	case "priority":

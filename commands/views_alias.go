@@ -16,9 +16,9 @@ import (
 //	all          no default status filter (reported by the second result)
 //
 // Quoted phrases and key:value terms pass through untouched.
-func (s *Service) expandAliases(text string, projects []*domain.Project) (string, bool) {
+func (s *Service) expandAliases(text string, customers []*domain.Customer) (string, bool) {
 	keys := map[string]string{}
-	for _, p := range projects {
+	for _, p := range customers {
 		keys[strings.ToUpper(p.Key)] = p.Key
 	}
 	var out []string

@@ -95,7 +95,7 @@ func TestDigestOncePerSlotAcrossReplicas(t *testing.T) {
 		svcs = append(svcs, commands.New(db, domain.DefaultConfig(), commands.Options{}))
 	}
 	ctx := context.Background()
-	if _, err := svcs[0].CreateProject(ctx, agent, commands.ProjectInput{Key: "ACME", Name: "Acme"}); err != nil {
+	if _, err := svcs[0].CreateCustomer(ctx, agent, commands.CustomerInput{Key: "ACME", Name: "Acme"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svcs[0].SaveView(ctx, agent, "Acme open", "#acme group:version", false); err != nil {
@@ -172,11 +172,11 @@ func TestDigestOncePerSlotAcrossReplicas(t *testing.T) {
 func TestDigestInCustomerChannelIsScoped(t *testing.T) {
 	forEach(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		if _, err := e.svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "GLOBEX", Name: "Globex", ChannelID: "CGLOBEX"}); err != nil {
+		if _, err := e.svc.CreateCustomer(ctx, agent, commands.CustomerInput{Key: "GLOBEX", Name: "Globex", ChannelID: "CGLOBEX"}); err != nil {
 			t.Fatal(err)
 		}
 		e.ticket(t, commands.TicketInput{Title: "Acme's own"})
-		e.ticket(t, commands.TicketInput{ProjectKey: "GLOBEX", Title: "Globex secret"})
+		e.ticket(t, commands.TicketInput{CustomerKey: "GLOBEX", Title: "Globex secret"})
 		if _, err := e.svc.SaveView(ctx, agent, "Everyone", "all", true); err != nil {
 			t.Fatal(err)
 		}

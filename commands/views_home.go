@@ -72,7 +72,7 @@ func (s *Service) Dashboard(ctx context.Context, a domain.Actor, loc *time.Locat
 				return err
 			}
 		}
-		if !a.IsAgent() && a.ProjectID != 0 {
+		if !a.IsAgent() && a.CustomerID != 0 {
 			if d.Company, err = run("sort:due", true, DashboardQueue); err != nil {
 				return err
 			}
@@ -93,18 +93,18 @@ func (s *Service) pinned(ctx context.Context, tx domain.Tx, a domain.Actor, loc 
 	if err != nil {
 		return nil, err
 	}
-	projects, err := tx.Projects(ctx)
+	customers, err := tx.Customers(ctx)
 	if err != nil {
 		return nil, err
 	}
-	voc := vocabulary(s.Config(), projects)
+	voc := vocabulary(s.Config(), customers)
 	var out []PinnedView
 	for _, v := range views {
 		if !v.Pinned || v.Owner != a.UserID || len(out) == MaxPinned {
 			continue
 		}
 		pv := PinnedView{View: v}
-		if !a.IsAgent() && a.ProjectID == 0 {
+		if !a.IsAgent() && a.CustomerID == 0 {
 			out = append(out, pv) // a customer not linked to a company sees nothing
 			continue
 		}
@@ -119,7 +119,7 @@ func (s *Service) pinned(ctx context.Context, tx domain.Tx, a domain.Actor, loc 
 				vq := s.viewQuery(res, tx.Now())
 				vq.CountOnly = true
 				if !a.IsAgent() {
-					vq.ProjectID = a.ProjectID
+					vq.CustomerID = a.CustomerID
 				}
 				var p *domain.ViewPage
 				if p, err = tx.QueryTickets(ctx, vq); err == nil {

@@ -106,11 +106,11 @@ func (s *Service) RunView(ctx context.Context, a domain.Actor, name string, page
 }
 
 func (s *Service) runSaved(ctx context.Context, tx domain.Tx, a domain.Actor, v *domain.SavedView, page int, loc *time.Location) (*ViewResult, error) {
-	projects, err := tx.Projects(ctx)
+	customers, err := tx.Customers(ctx)
 	if err != nil {
 		return nil, err
 	}
-	q, err := query.Parse(v.Query, vocabulary(s.Config(), projects))
+	q, err := query.Parse(v.Query, vocabulary(s.Config(), customers))
 	if err != nil {
 		// The config changed under the view (a status renamed): say which.
 		return nil, domain.Errorf(domain.EINVALID, "The view %q no longer runs: %s", v.Name, domain.ErrorMessage(queryError(v.Query, err)))
@@ -273,14 +273,14 @@ func (s *Service) Digest(ctx context.Context, job DigestJob) (*ViewResult, error
 		if err != nil {
 			return err
 		}
-		p, err := tx.ProjectByChannel(ctx, v.DigestChannel)
+		p, err := tx.CustomerByChannel(ctx, v.DigestChannel)
 		switch {
 		case domain.ErrorCode(err) == domain.ENOTFOUND:
 			return nil
 		case err != nil:
 			return err
 		}
-		scope = domain.Scope{Customer: true, ProjectID: p.ID, UserID: v.Owner}
+		scope = domain.Scope{Customer: true, CustomerID: p.ID, UserID: v.Owner}
 		return nil
 	})
 	if err != nil {

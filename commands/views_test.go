@@ -90,16 +90,16 @@ func seedViews(t testing.TB, db *storage.DB, clock *storagetest.Clock, n int) {
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(8, 8))
 	pick := func(vals ...string) string { return vals[rng.IntN(len(vals))] }
-	var projects []*domain.Project
+	var customers []*domain.Customer
 	clock.Set(viewNow.Add(-20 * 24 * time.Hour))
 	var ids []int64
 	err := db.Update(ctx, func(tx domain.Tx) error {
 		for _, k := range []string{"ACME", "GLOBEX", "TRIAGE"} {
-			p := &domain.Project{Key: k, Name: k + " Corp", TimeZone: "UTC"}
-			if err := tx.CreateProject(ctx, p); err != nil {
+			p := &domain.Customer{Key: k, Name: k + " Corp", TimeZone: "UTC"}
+			if err := tx.CreateCustomer(ctx, p); err != nil {
 				return err
 			}
-			projects = append(projects, p)
+			customers = append(customers, p)
 		}
 		return nil
 	})
@@ -109,7 +109,7 @@ func seedViews(t testing.TB, db *storage.DB, clock *storagetest.Clock, n int) {
 	for i := range n {
 		clock.Set(viewNow.Add(-time.Duration(20*24-i*5) * time.Hour))
 		tk := &domain.Ticket{
-			ProjectID:  projects[rng.IntN(3)].ID,
+			CustomerID: customers[rng.IntN(3)].ID,
 			Title:      pick("Login fails", "Export to PDF broken", "login FAILS on SSO", "Slow search", "100% CPU", "Crash on start"),
 			Type:       pick("bug", "incident", "question", "service_request"),
 			Status:     pick("new", "open", "in_progress", "waiting", "resolved", "closed"),
@@ -249,7 +249,7 @@ func TestViewQueryMeaning(t *testing.T) {
 	for q, want := range map[string]func(*domain.Ticket) bool{
 		"":              open,
 		"mine":          func(tk *domain.Ticket) bool { return open(tk) && tk.AssigneeID == "UAGENT" },
-		"#acme !urgent": func(tk *domain.Ticket) bool { return open(tk) && tk.ProjectKey == "ACME" && tk.Priority == "urgent" },
+		"#acme !urgent": func(tk *domain.Ticket) bool { return open(tk) && tk.CustomerKey == "ACME" && tk.Priority == "urgent" },
 		"version:>=4.9 all": func(tk *domain.Ticket) bool {
 			return slices.Contains([]string{"4.9.3", "4.10.0", "5.0.0-rc.1", "5.0.0"}, tk.Version)
 		},
@@ -263,7 +263,7 @@ func TestViewQueryMeaning(t *testing.T) {
 			due, _ := tk.Due()
 			return due.IsZero() || !due.Before(viewNow.Add(48*time.Hour))
 		},
-		"customer:none all":        func(tk *domain.Ticket) bool { return tk.ProjectKey == "TRIAGE" },
+		"customer:none all":        func(tk *domain.Ticket) bool { return tk.CustomerKey == "TRIAGE" },
 		"field.environment:none":   func(tk *domain.Ticket) bool { return open(tk) && tk.Fields["environment"] == "" },
 		"-assignee:UAGENT2 closed": func(tk *domain.Ticket) bool { return !open(tk) && tk.AssigneeID != "UAGENT2" },
 	} {
@@ -302,11 +302,11 @@ func TestViewQueryErrorsPointAtTheWord(t *testing.T) {
 func TestCustomersSeeTheirCompanyOnly(t *testing.T) {
 	forEach(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		if _, err := e.svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "GLOBEX", Name: "Globex"}); err != nil {
+		if _, err := e.svc.CreateCustomer(ctx, agent, commands.CustomerInput{Key: "GLOBEX", Name: "Globex"}); err != nil {
 			t.Fatal(err)
 		}
 		e.ticket(t, commands.TicketInput{Title: "Acme's"})
-		e.ticket(t, commands.TicketInput{ProjectKey: "GLOBEX", Title: "Globex's"})
+		e.ticket(t, commands.TicketInput{CustomerKey: "GLOBEX", Title: "Globex's"})
 		// Other customers' keys are not words a customer's query knows:
 		// the refusal names their own company only.
 		_, err := e.svc.QueryTickets(ctx, e.cust, "all customer:GLOBEX,ACME", 0)

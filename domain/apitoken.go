@@ -27,20 +27,20 @@ type APIToken struct {
 	Prefix string `db:"prefix"`
 	Hash   []byte `db:"hash"` // SHA-256 of the whole token
 	Access string `db:"access"`
-	// ProjectID, when set, makes the token act as that customer would:
+	// CustomerID, when set, makes the token act as that customer would:
 	// it reads their tickets only (Scope) and writes what they may.
-	ProjectID int64      `db:"project_id"`
-	CreatedBy string     `db:"created_by"`
-	CreatedAt time.Time  `db:"created_at"`
-	RevokedAt *time.Time `db:"revoked_at"`
+	CustomerID int64      `db:"customer_id"`
+	CreatedBy  string     `db:"created_by"`
+	CreatedAt  time.Time  `db:"created_at"`
+	RevokedAt  *time.Time `db:"revoked_at"`
 }
 
 // Actor is who the token's calls are in events and audit: "api:NAME",
 // an agent unless the token is scoped to one customer.
 func (t *APIToken) Actor() Actor {
 	a := Actor{UserID: "api:" + t.Name, Name: "API " + t.Name, Role: RoleAgent, Channel: ChannelAPI}
-	if t.ProjectID != 0 {
-		a.Role, a.ProjectID = RoleCustomer, t.ProjectID
+	if t.CustomerID != 0 {
+		a.Role, a.CustomerID = RoleCustomer, t.CustomerID
 	}
 	return a
 }

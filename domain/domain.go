@@ -34,8 +34,8 @@ type Actor struct {
 	Name    string
 	Role    string
 	Channel string
-	// ProjectID limits a customer to their own company's tickets; zero for agents.
-	ProjectID int64
+	// CustomerID limits a customer to their own company's tickets; zero for agents.
+	CustomerID int64
 	// TimeZone is the person's IANA zone when known (their Slack profile).
 	TimeZone string
 }
@@ -61,8 +61,8 @@ func SystemActor(channel string) Actor {
 	return Actor{Role: RoleSystem, Channel: channel, Name: "deskbot"}
 }
 
-// Project is a customer of the vendor. Its Key prefixes ticket keys (ACME-42).
-type Project struct {
+// Customer is a customer of the vendor. Its Key prefixes ticket keys (ACME-42).
+type Customer struct {
 	ID             int64     `db:"id"`
 	Key            string    `db:"key"`
 	Name           string    `db:"name"`
@@ -82,8 +82,8 @@ type Project struct {
 	BillingMinMinutes   int64 `db:"billing_min_minutes"`   // least billed per ticket and period
 }
 
-// Domains returns the project's email domains as a list.
-func (p *Project) Domains() []string {
+// Domains returns the customer's email domains as a list.
+func (p *Customer) Domains() []string {
 	var out []string
 	for _, d := range strings.Split(p.EmailDomains, ",") {
 		if d = strings.TrimSpace(d); d != "" {
@@ -93,11 +93,11 @@ func (p *Project) Domains() []string {
 	return out
 }
 
-var projectKeyRE = regexp.MustCompile(`^[A-Z][A-Z0-9]{1,9}$`)
+var customerKeyRE = regexp.MustCompile(`^[A-Z][A-Z0-9]{1,9}$`)
 
-// ValidateProjectKey checks the short key used in ticket keys.
-func ValidateProjectKey(key string) error {
-	if !projectKeyRE.MatchString(key) {
+// ValidateCustomerKey checks the short key used in ticket keys.
+func ValidateCustomerKey(key string) error {
+	if !customerKeyRE.MatchString(key) {
 		return FieldErrorf("key", "Customer key %q must be 2 to 10 capital letters or digits, starting with a letter (like ACME).", key)
 	}
 	return nil
@@ -106,7 +106,7 @@ func ValidateProjectKey(key string) error {
 // VersionChange records that a customer moved to a version of the vendor's software.
 type VersionChange struct {
 	ID         int64     `db:"id"`
-	ProjectID  int64     `db:"project_id"`
+	CustomerID int64     `db:"customer_id"`
 	Version    string    `db:"version"`
 	Since      time.Time `db:"since"`
 	RecordedBy string    `db:"recorded_by"`
@@ -132,8 +132,8 @@ func Sources() []string {
 // Ticket is one piece of work for a customer.
 type Ticket struct {
 	ID          int64  `db:"id"`
-	ProjectID   int64  `db:"project_id"`
-	ProjectKey  string `db:"project_key"` // denormalised for display; read-only
+	CustomerID  int64  `db:"customer_id"`
+	CustomerKey string `db:"customer_key"` // denormalised for display; read-only
 	Number      int64  `db:"number"`
 	Title       string `db:"title"`
 	Description string `db:"description"`
@@ -178,7 +178,7 @@ type Ticket struct {
 }
 
 // Key is the human key, ACME-42.
-func (t *Ticket) Key() string { return FormatKey(t.ProjectKey, t.Number) }
+func (t *Ticket) Key() string { return FormatKey(t.CustomerKey, t.Number) }
 
 // What a ticket's due time is (Ticket.Due).
 const (
@@ -212,15 +212,15 @@ func (t *Ticket) Clone() *Ticket {
 	return &c
 }
 
-// FormatKey joins a project key and a ticket number.
-func FormatKey(project string, number int64) string {
-	return project + "-" + strconv.FormatInt(number, 10)
+// FormatKey joins a customer key and a ticket number.
+func FormatKey(customer string, number int64) string {
+	return customer + "-" + strconv.FormatInt(number, 10)
 }
 
 var ticketKeyRE = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9]{1,9})-([0-9]{1,9})$`)
 
 // ParseKey splits "ACME-42" into ("ACME", 42); it accepts lower case.
-func ParseKey(s string) (project string, number int64, err error) {
+func ParseKey(s string) (customer string, number int64, err error) {
 	m := ticketKeyRE.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
 		return "", 0, Errorf(EINVALID, "%q is not a ticket key (like ACME-42).", s)
@@ -305,7 +305,7 @@ type Link struct {
 // read together (Tx.TicketRecords).
 type TicketRecord struct {
 	Ticket   *Ticket
-	Project  *Project
+	Customer *Customer
 	Entries  []*TimeEntry // not deleted, oldest first
 	Events   []*Event     // oldest first
 	Comments []*Comment   // oldest first, deleted ones included
@@ -340,25 +340,25 @@ type TimeEntry struct {
 // TimeRow is a time entry with what timesheets and reports show of its ticket.
 type TimeRow struct {
 	TimeEntry
-	ProjectKey   string `db:"project_key"`
+	CustomerKey  string `db:"customer_key"`
 	TicketNumber int64  `db:"ticket_number"`
 	TicketTitle  string `db:"ticket_title"`
 	TicketType   string `db:"ticket_type"`
 }
 
 // Key is the ticket's key, ACME-42.
-func (r *TimeRow) Key() string { return FormatKey(r.ProjectKey, r.TicketNumber) }
+func (r *TimeRow) Key() string { return FormatKey(r.CustomerKey, r.TicketNumber) }
 
 // BillingLock marks a customer's period as invoiced: time that started in
 // [Start, End) can no longer be logged, edited or deleted.
 type BillingLock struct {
-	ID        int64     `db:"id"`
-	ProjectID int64     `db:"project_id"`
-	Period    string    `db:"period"` // as written when locked: 2026-10
-	Start     time.Time `db:"period_start"`
-	End       time.Time `db:"period_end"`
-	LockedBy  string    `db:"locked_by"`
-	LockedAt  time.Time `db:"locked_at"`
+	ID         int64     `db:"id"`
+	CustomerID int64     `db:"customer_id"`
+	Period     string    `db:"period"` // as written when locked: 2026-10
+	Start      time.Time `db:"period_start"`
+	End        time.Time `db:"period_end"`
+	LockedBy   string    `db:"locked_by"`
+	LockedAt   time.Time `db:"locked_at"`
 	// What the period came to when locked: the invoice, kept as it was.
 	Entries       int   `db:"entries"`
 	Seconds       int64 `db:"seconds"`

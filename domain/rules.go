@@ -36,7 +36,7 @@ type Release struct {
 // a second answer by the same person replaces the first.
 type SurveyAnswer struct {
 	TicketID   int64     `db:"ticket_id"`
-	ProjectID  int64     `db:"project_id"`
+	CustomerID int64     `db:"customer_id"`
 	Respondent string    `db:"respondent"`
 	Rating     int       `db:"rating"` // 1 (bad) to 5 (great)
 	AnsweredAt time.Time `db:"answered_at"`
@@ -106,6 +106,6 @@ type ReleaseStore interface {
 type SurveyStore interface {
 	// SaveSurveyAnswer records an answer, replacing the respondent's earlier one.
 	SaveSurveyAnswer(ctx context.Context, a *SurveyAnswer) error
-	// SurveySummary sums up a customer's answers (all customers' when projectID is 0).
-	SurveySummary(ctx context.Context, projectID int64) (SurveySummary, error)
+	// SurveySummary sums up a customer's answers (all customers' when customerID is 0).
+	SurveySummary(ctx context.Context, customerID int64) (SurveySummary, error)
 }

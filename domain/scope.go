@@ -9,10 +9,10 @@ package domain
 //
 // The zero Scope sees everything: agents and deskbot itself.
 type Scope struct {
-	// Customer limits reads to ProjectID's tickets and data. A customer
-	// whose company is unknown (ProjectID zero) sees no ticket at all.
-	Customer  bool
-	ProjectID int64
+	// Customer limits reads to CustomerID's tickets and data. A customer
+	// whose company is unknown (CustomerID zero) sees no ticket at all.
+	Customer   bool
+	CustomerID int64
 	// UserID is the customer's own Slack ID: the saved views they may see
 	// are theirs alone, never the views agents share.
 	UserID string
@@ -28,13 +28,13 @@ func (a Actor) Scope() Scope {
 	if a.IsAgent() {
 		return Scope{}
 	}
-	return Scope{Customer: true, ProjectID: a.ProjectID, UserID: a.UserID}
+	return Scope{Customer: true, CustomerID: a.CustomerID, UserID: a.UserID}
 }
 
 // PublicScope reads tickets as their customers see them (cards).
 var PublicScope = Scope{Public: true}
 
-// Sees tells whether a ticket of projectID is within the scope.
-func (s Scope) Sees(projectID int64) bool {
-	return !s.Customer || (s.ProjectID != 0 && s.ProjectID == projectID)
+// Sees tells whether a ticket of customerID is within the scope.
+func (s Scope) Sees(customerID int64) bool {
+	return !s.Customer || (s.CustomerID != 0 && s.CustomerID == customerID)
 }

@@ -44,33 +44,33 @@ type Tx interface {
 	APITokenStore // the REST API's tokens: apitoken.go
 }
 
-// CustomerStore holds the customers (Project), their Slack Connect
+// CustomerStore holds the customers, their Slack Connect
 // organisations and their version history.
 type CustomerStore interface {
-	CreateProject(ctx context.Context, p *Project) error
-	UpdateProject(ctx context.Context, p *Project) error
-	Project(ctx context.Context, id int64) (*Project, error)
-	ProjectByKey(ctx context.Context, key string) (*Project, error)
-	ProjectByChannel(ctx context.Context, channelID string) (*Project, error)
-	ProjectByDomain(ctx context.Context, domain string) (*Project, error)
-	Projects(ctx context.Context) ([]*Project, error)
-	// EnsureProject returns the project with p.Key, creating it from p if
+	CreateCustomer(ctx context.Context, p *Customer) error
+	UpdateCustomer(ctx context.Context, p *Customer) error
+	Customer(ctx context.Context, id int64) (*Customer, error)
+	CustomerByKey(ctx context.Context, key string) (*Customer, error)
+	CustomerByChannel(ctx context.Context, channelID string) (*Customer, error)
+	CustomerByDomain(ctx context.Context, domain string) (*Customer, error)
+	Customers(ctx context.Context) ([]*Customer, error)
+	// EnsureCustomer returns the customer with p.Key, creating it from p if
 	// it does not exist yet, safely when several callers race.
-	EnsureProject(ctx context.Context, p *Project) (*Project, error)
+	EnsureCustomer(ctx context.Context, p *Customer) (*Customer, error)
 	// CustomerByTeam finds the customer of a Slack Connect organisation
 	// (an external person's team_id), or ENOTFOUND; LinkTeam files one
 	// under a customer unless it already is, and returns the one in force.
-	CustomerByTeam(ctx context.Context, teamID string) (*Project, error)
-	LinkTeam(ctx context.Context, teamID, name string, projectID int64) (*Project, error)
+	CustomerByTeam(ctx context.Context, teamID string) (*Customer, error)
+	LinkTeam(ctx context.Context, teamID, name string, customerID int64) (*Customer, error)
 	// MoveTicket files a ticket under another customer; its key stays.
-	MoveTicket(ctx context.Context, t *Ticket, to *Project) error
+	MoveTicket(ctx context.Context, t *Ticket, to *Customer) error
 	AddVersionChange(ctx context.Context, v *VersionChange) error
-	VersionChanges(ctx context.Context, projectID int64) ([]*VersionChange, error)
+	VersionChanges(ctx context.Context, customerID int64) ([]*VersionChange, error)
 }
 
 // TicketStore holds the tickets themselves.
 type TicketStore interface {
-	// CreateTicket gives the ticket the next number of its project: numbers
+	// CreateTicket gives the ticket the next number of its customer: numbers
 	// have no gaps and no duplicates, whatever runs at the same time.
 	CreateTicket(ctx context.Context, t *Ticket) error
 	UpdateTicket(ctx context.Context, t *Ticket) error
@@ -135,11 +135,11 @@ type TimeStore interface {
 type BillingStore interface {
 	// AddBillingLock locks a period; one already locked from the same start is ECONFLICT.
 	AddBillingLock(ctx context.Context, l *BillingLock) error
-	DeleteBillingLock(ctx context.Context, projectID int64, start time.Time) error
+	DeleteBillingLock(ctx context.Context, customerID int64, start time.Time) error
 	// BillingLockAt returns the lock covering an instant, or ENOTFOUND.
-	BillingLockAt(ctx context.Context, projectID int64, at time.Time) (*BillingLock, error)
-	// BillingLocks lists a project's locks overlapping [from, to) (zero: all), oldest first.
-	BillingLocks(ctx context.Context, projectID int64, from, to time.Time) ([]*BillingLock, error)
+	BillingLockAt(ctx context.Context, customerID int64, at time.Time) (*BillingLock, error)
+	// BillingLocks lists a customer's locks overlapping [from, to) (zero: all), oldest first.
+	BillingLocks(ctx context.Context, customerID int64, from, to time.Time) ([]*BillingLock, error)
 }
 
 // SLAStore holds the SLA clocks' bookkeeping: due times and alerts sent.
@@ -155,8 +155,8 @@ type SLAStore interface {
 	// AddSLAAlert records an alert and reports false when it was already recorded.
 	AddSLAAlert(ctx context.Context, a *SLAAlert) (bool, error)
 	// TicketsCreated lists tickets created in [from, to), of one customer
-	// when projectID is not zero, oldest first.
-	TicketsCreated(ctx context.Context, projectID int64, from, to time.Time) ([]*Ticket, error)
+	// when customerID is not zero, oldest first.
+	TicketsCreated(ctx context.Context, customerID int64, from, to time.Time) ([]*Ticket, error)
 }
 
 // OutboxStore is the outbox inside a use case's transaction: what it
@@ -187,7 +187,7 @@ type InputStore interface {
 
 // TicketFilter selects tickets; zero fields do not filter.
 type TicketFilter struct {
-	ProjectID   int64
+	CustomerID  int64
 	AssigneeID  *string // "" selects unassigned tickets
 	RequesterID string
 	Statuses    []string
@@ -198,11 +198,11 @@ type TicketFilter struct {
 
 // TimeFilter selects time entries; zero fields do not filter.
 type TimeFilter struct {
-	TicketID  int64
-	ProjectID int64
-	UserID    string
-	From, To  time.Time // started in [From, To)
-	Running   *bool
+	TicketID   int64
+	CustomerID int64
+	UserID     string
+	From, To   time.Time // started in [From, To)
+	Running    *bool
 }
 
 // Outbox is how the dispatcher takes side effects to deliver.

@@ -31,9 +31,9 @@ type SavedView struct {
 // configuration to run it; storage turns it into one SQL query.
 type ViewQuery struct {
 	Q *query.Resolved
-	// ProjectID restricts the result to one customer (a customer's own company).
-	ProjectID int64
-	// Customer applies ProjectID even when it is zero: a customer whose
+	// CustomerID restricts the result to one customer (a customer's own company).
+	CustomerID int64
+	// Customer applies CustomerID even when it is zero: a customer whose
 	// company is unknown sees nothing.
 	Customer bool
 	Now      time.Time

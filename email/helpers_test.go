@@ -38,7 +38,7 @@ func newWorld(t testing.TB, dialect string, cfg *domain.Config) *world {
 	svc := commands.New(db, cfg, commands.Options{TriageChannel: "CTRIAGE", Logger: quiet,
 		Mail: commands.MailOptions{Address: "support@vendor.com", Send: true}})
 	svc.UseStandardHooks() // as serve runs it: automations and the SLA clock
-	if _, err := svc.CreateProject(context.Background(), agent, commands.ProjectInput{Key: "ACME", Name: "Acme", ChannelID: "CACME", EmailDomains: "acme.com"}); err != nil {
+	if _, err := svc.CreateCustomer(context.Background(), agent, commands.CustomerInput{Key: "ACME", Name: "Acme", ChannelID: "CACME", EmailDomains: "acme.com"}); err != nil {
 		t.Fatal(err)
 	}
 	return &world{db: db, svc: svc, clock: clock}

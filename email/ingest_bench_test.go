@@ -63,7 +63,7 @@ func addCustomers(b *testing.B, w *world, mails []corpusMail) {
 		}
 	}
 	for i, d := range domains {
-		_, err := w.svc.CreateProject(context.Background(), agent, commands.ProjectInput{Key: "C" + strconv.Itoa(i+10), Name: d, EmailDomains: d})
+		_, err := w.svc.CreateCustomer(context.Background(), agent, commands.CustomerInput{Key: "C" + strconv.Itoa(i+10), Name: d, EmailDomains: d})
 		if err != nil {
 			b.Fatalf("customer for %s: %v", d, err)
 		}

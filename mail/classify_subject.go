@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// ticketTag is "[KEY-N]": a project key of 2-10 letters/digits starting
+// ticketTag is "[KEY-N]": a customer key of 2-10 letters/digits starting
 // with a letter, then the ticket number. Clients may change case.
 var ticketTag = regexp.MustCompile(`(?i)\[\s*([a-z][a-z0-9]{1,9})-([0-9]{1,9})\s*\]`)
 

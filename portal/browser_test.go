@@ -114,7 +114,7 @@ func browserJourney(t *testing.T, dialect string) {
 		t.Fatal(err)
 	}
 	page = p.Handler()
-	if _, err := svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "ACME", Name: "Acme Corp", EmailDomains: "acme.com"}); err != nil {
+	if _, err := svc.CreateCustomer(ctx, agent, commands.CustomerInput{Key: "ACME", Name: "Acme Corp", EmailDomains: "acme.com"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.LinkChannel(ctx, agent, "ACME", acmeChan); err != nil {

@@ -46,7 +46,7 @@ func newFixture(t testing.TB, dialect string, limits portal.Limits) *fixture {
 		Mail:   commands.MailOptions{Address: "support@vendor.com", Send: true},
 		Portal: commands.PortalOptions{URL: "http://portal.test/"}})
 	svc.UseStandardHooks()
-	if _, err := svc.CreateProject(context.Background(), agent, commands.ProjectInput{Key: "ACME", Name: "Acme", EmailDomains: "acme.com"}); err != nil {
+	if _, err := svc.CreateCustomer(context.Background(), agent, commands.CustomerInput{Key: "ACME", Name: "Acme", EmailDomains: "acme.com"}); err != nil {
 		t.Fatal(err)
 	}
 	p, err := portal.New(portal.Options{Service: svc, Logger: quiet(), Limits: limits, Now: clock.Now})

@@ -18,7 +18,7 @@ import (
 func TestWithoutPublicURLNothingChanges(t *testing.T) {
 	db := storagetest.Open(t, storage.SQLite)
 	svc := commands.New(db, domain.DefaultConfig(), commands.Options{Logger: quiet(), Mail: commands.MailOptions{Address: "support@vendor.com", Send: true}})
-	if _, err := svc.CreateProject(context.Background(), agent, commands.ProjectInput{Key: "ACME", Name: "Acme", EmailDomains: "acme.com"}); err != nil {
+	if _, err := svc.CreateCustomer(context.Background(), agent, commands.CustomerInput{Key: "ACME", Name: "Acme", EmailDomains: "acme.com"}); err != nil {
 		t.Fatal(err)
 	}
 	f := &fixture{db: db, svc: svc}

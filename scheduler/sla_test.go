@@ -24,10 +24,10 @@ var (
 func goldTicket(t *testing.T, svc *commands.Service, assignee string) *domain.Ticket {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "GOLD", SLAPolicy: "gold"}); err != nil && domain.ErrorCode(err) != domain.ECONFLICT {
+	if _, err := svc.CreateCustomer(ctx, agent, commands.CustomerInput{Key: "GOLD", SLAPolicy: "gold"}); err != nil && domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Fatal(err)
 	}
-	tk, err := svc.CreateTicket(ctx, agent, commands.TicketInput{ProjectKey: "GOLD", Title: "Down", Priority: "urgent", AssigneeID: assignee, Source: domain.SourceSlash})
+	tk, err := svc.CreateTicket(ctx, agent, commands.TicketInput{CustomerKey: "GOLD", Title: "Down", Priority: "urgent", AssigneeID: assignee, Source: domain.SourceSlash})
 	if err != nil {
 		t.Fatal(err)
 	}

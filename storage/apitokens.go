@@ -9,17 +9,17 @@ import (
 	"github.com/deskbot/deskbot/domain"
 )
 
-const apiTokenCols = `id, name, prefix, hash, access, COALESCE(project_id, 0) AS project_id, created_by, created_at, revoked_at`
+const apiTokenCols = `id, name, prefix, hash, access, COALESCE(customer_id, 0) AS customer_id, created_by, created_at, revoked_at`
 
 // AddAPIToken stores a token; a live token of that name is a conflict.
 func (tx *Tx) AddAPIToken(ctx context.Context, t *domain.APIToken) error {
 	t.CreatedAt = tx.now
-	var project *int64
-	if t.ProjectID != 0 {
-		project = &t.ProjectID
+	var customer *int64
+	if t.CustomerID != 0 {
+		customer = &t.CustomerID
 	}
-	err := tx.get(ctx, &t.ID, `INSERT INTO api_tokens (name, prefix, hash, access, project_id, created_by, created_at)
-		VALUES (?,?,?,?,?,?,?) RETURNING id`, t.Name, t.Prefix, t.Hash, t.Access, project, t.CreatedBy, ts(t.CreatedAt))
+	err := tx.get(ctx, &t.ID, `INSERT INTO api_tokens (name, prefix, hash, access, customer_id, created_by, created_at)
+		VALUES (?,?,?,?,?,?,?) RETURNING id`, t.Name, t.Prefix, t.Hash, t.Access, customer, t.CreatedBy, ts(t.CreatedAt))
 	switch {
 	case isUniqueViolation(err):
 		return domain.Errorf(domain.ECONFLICT, "There is already a token named %s; revoke it first or pick another name.", t.Name)

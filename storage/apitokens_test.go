@@ -13,9 +13,9 @@ import (
 func TestAPITokens(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		p := seedProject(t, db, "ACME")
+		p := seedCustomer(t, db, "ACME")
 		ci := &domain.APIToken{Name: "ci", Prefix: "dsk_aaaa", Hash: []byte{1, 2, 3}, Access: domain.AccessWrite, CreatedBy: "U1"}
-		acme := &domain.APIToken{Name: "acme", Prefix: "dsk_bbbb", Hash: []byte{4}, Access: domain.AccessRead, ProjectID: p.ID, CreatedBy: "U1"}
+		acme := &domain.APIToken{Name: "acme", Prefix: "dsk_bbbb", Hash: []byte{4}, Access: domain.AccessRead, CustomerID: p.ID, CreatedBy: "U1"}
 		update(t, db, func(tx domain.Tx) error {
 			if err := tx.AddAPIToken(ctx, ci); err != nil {
 				return err
@@ -35,17 +35,17 @@ func TestAPITokens(t *testing.T) {
 			}
 		}
 		err := db.Update(ctx, func(tx domain.Tx) error {
-			return tx.AddAPIToken(ctx, &domain.APIToken{Name: "x", Prefix: "dsk_dddd", Hash: []byte{6}, Access: domain.AccessRead, ProjectID: 999, CreatedBy: "U1"})
+			return tx.AddAPIToken(ctx, &domain.APIToken{Name: "x", Prefix: "dsk_dddd", Hash: []byte{6}, Access: domain.AccessRead, CustomerID: 999, CreatedBy: "U1"})
 		})
 		if domain.ErrorCode(err) != domain.ENOTFOUND {
 			t.Errorf("unknown customer: got %v, want not found", err)
 		}
 		_ = db.View(ctx, func(tx domain.Tx) error {
 			got, err := tx.APITokenByPrefix(ctx, "dsk_bbbb")
-			if err != nil || got.Name != "acme" || got.ProjectID != p.ID || !bytes.Equal(got.Hash, []byte{4}) || !got.CreatedAt.Equal(acme.CreatedAt) {
+			if err != nil || got.Name != "acme" || got.CustomerID != p.ID || !bytes.Equal(got.Hash, []byte{4}) || !got.CreatedAt.Equal(acme.CreatedAt) {
 				t.Errorf("by prefix: %+v %v", got, err)
 			}
-			if got, err := tx.APITokenByPrefix(ctx, "dsk_aaaa"); err != nil || got.ProjectID != 0 || got.Access != domain.AccessWrite {
+			if got, err := tx.APITokenByPrefix(ctx, "dsk_aaaa"); err != nil || got.CustomerID != 0 || got.Access != domain.AccessWrite {
 				t.Errorf("unscoped: %+v %v", got, err)
 			}
 			ts, err := tx.APITokens(ctx)

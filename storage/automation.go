@@ -83,7 +83,7 @@ func (tx *Tx) TicketActivity(ctx context.Context, statuses []string) ([]*domain.
 		return nil, nil
 	}
 	in, args := inList(statuses)
-	scope, sargs := tx.scoped("t.project_id")
+	scope, sargs := tx.scoped("t.customer_id")
 	var rows []*activityRow
 	err := tx.selectAll(ctx, &rows, `SELECT t.id AS ticket_id, t.status, t.sla_policy, t.created_at,
 		(SELECT MAX(e.at) FROM events e WHERE e.ticket_id = t.id AND e.channel <> ?) AS last_activity,

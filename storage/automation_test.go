@@ -14,7 +14,7 @@ import (
 func TestTagsRunsCounters(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		tk := seedTicket(t, db, seedProject(t, db, "ACME"), "Tagged")
+		tk := seedTicket(t, db, seedCustomer(t, db, "ACME"), "Tagged")
 		update(t, db, func(tx domain.Tx) error {
 			for _, step := range []struct {
 				add  bool
@@ -80,7 +80,7 @@ func TestTicketActivity(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		clock.Set(t0)
-		p := seedProject(t, db, "ACME")
+		p := seedCustomer(t, db, "ACME")
 		quiet := seedTicket(t, db, p, "Quiet")
 		busy := seedTicket(t, db, p, "Busy")
 		update(t, db, func(tx domain.Tx) error {
@@ -127,7 +127,7 @@ func TestTicketActivity(t *testing.T) {
 func TestReleasesAndSurveys(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		p := seedProject(t, db, "ACME")
+		p := seedCustomer(t, db, "ACME")
 		tk := seedTicket(t, db, p, "Rated")
 		tk2 := seedTicket(t, db, p, "Rated too")
 		update(t, db, func(tx domain.Tx) error {
@@ -141,9 +141,9 @@ func TestReleasesAndSurveys(t *testing.T) {
 				t.Errorf("releases %+v %v", rs, err)
 			}
 			for _, a := range []*domain.SurveyAnswer{
-				{TicketID: tk.ID, ProjectID: p.ID, Respondent: "UC", Rating: 2},
-				{TicketID: tk.ID, ProjectID: p.ID, Respondent: "UC", Rating: 5}, // changed their mind
-				{TicketID: tk2.ID, ProjectID: p.ID, Respondent: "UC", Rating: 4},
+				{TicketID: tk.ID, CustomerID: p.ID, Respondent: "UC", Rating: 2},
+				{TicketID: tk.ID, CustomerID: p.ID, Respondent: "UC", Rating: 5}, // changed their mind
+				{TicketID: tk2.ID, CustomerID: p.ID, Respondent: "UC", Rating: 4},
 			} {
 				if err := tx.SaveSurveyAnswer(ctx, a); err != nil {
 					return err

@@ -13,7 +13,7 @@ import (
 func TestTimeRowsAndDeletion(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		p, q := seedProject(t, db, "ACME"), seedProject(t, db, "BETA")
+		p, q := seedCustomer(t, db, "ACME"), seedCustomer(t, db, "BETA")
 		a, b := seedTicket(t, db, p, "Login fails"), seedTicket(t, db, q, "Slow")
 		var ids []int64
 		update(t, db, func(tx domain.Tx) error {
@@ -34,9 +34,9 @@ func TestTimeRowsAndDeletion(t *testing.T) {
 				rows[0].Billable || rows[1].Key() != "BETA-1" || rows[1].ID != ids[2] {
 				t.Errorf("rows %+v %v", rows, err)
 			}
-			rows, _ = tx.TimeRows(ctx, domain.TimeFilter{ProjectID: q.ID, From: t0.Add(2 * time.Hour), To: t0.Add(3 * time.Hour)})
+			rows, _ = tx.TimeRows(ctx, domain.TimeFilter{CustomerID: q.ID, From: t0.Add(2 * time.Hour), To: t0.Add(3 * time.Hour)})
 			if len(rows) != 1 {
-				t.Errorf("project and period: %+v", rows)
+				t.Errorf("customer and period: %+v", rows)
 			}
 			e, err := tx.TimeEntry(ctx, ids[0])
 			if err != nil || e.DeletedAt == nil || !e.DeletedAt.Equal(t0) || e.DeletedBy != "ULEAD" {
@@ -54,7 +54,7 @@ func TestTimeRowsAndDeletion(t *testing.T) {
 			return tx.UpdateTimeEntry(ctx, e)
 		})
 		_ = db.View(ctx, func(tx domain.Tx) error {
-			if es, _ := tx.TimeEntries(ctx, domain.TimeFilter{ProjectID: q.ID}); len(es) != 2 {
+			if es, _ := tx.TimeEntries(ctx, domain.TimeFilter{CustomerID: q.ID}); len(es) != 2 {
 				t.Errorf("moved entry not billed to BETA: %+v", es)
 			}
 			return nil
@@ -67,7 +67,7 @@ func TestTimerReminderQueries(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		clock.Set(t0)
-		p := seedProject(t, db, "ACME")
+		p := seedCustomer(t, db, "ACME")
 		tk := seedTicket(t, db, p, "a")
 		var ids []int64
 		update(t, db, func(tx domain.Tx) error {
@@ -123,13 +123,13 @@ func TestTimerReminderQueries(t *testing.T) {
 func TestBillingLocks(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		p := seedProject(t, db, "ACME")
+		p := seedCustomer(t, db, "ACME")
 		paris, _ := time.LoadLocation("Europe/Paris")
 		oct := time.Date(2026, 10, 1, 0, 0, 0, 0, paris)
-		l := &domain.BillingLock{ProjectID: p.ID, Period: "2026-10", Start: oct, End: oct.AddDate(0, 1, 0), LockedBy: "ULEAD", Amount: 48750}
+		l := &domain.BillingLock{CustomerID: p.ID, Period: "2026-10", Start: oct, End: oct.AddDate(0, 1, 0), LockedBy: "ULEAD", Amount: 48750}
 		update(t, db, func(tx domain.Tx) error { return tx.AddBillingLock(ctx, l) })
 		err := db.Update(ctx, func(tx domain.Tx) error {
-			return tx.AddBillingLock(ctx, &domain.BillingLock{ProjectID: p.ID, Period: "2026-10", Start: oct, End: oct.AddDate(0, 1, 0), LockedBy: "U"})
+			return tx.AddBillingLock(ctx, &domain.BillingLock{CustomerID: p.ID, Period: "2026-10", Start: oct, End: oct.AddDate(0, 1, 0), LockedBy: "U"})
 		})
 		if domain.ErrorCode(err) != domain.ECONFLICT {
 			t.Errorf("lock twice: %v", err)

@@ -18,7 +18,7 @@ func TestSetTicketCard(t *testing.T) {
 			clock := storagetest.NewClock(t0)
 			db := storagetest.Open(t, d, storage.WithClock(clock.Now))
 			ctx := context.Background()
-			tk := seedTicket(t, db, seedProject(t, db, "ACME"), "Printer on fire")
+			tk := seedTicket(t, db, seedCustomer(t, db, "ACME"), "Printer on fire")
 			update(t, db, func(tx domain.Tx) error {
 				return tx.Enqueue(ctx, &domain.OutboxMessage{Kind: domain.OutboxCard, Payload: `{}`, DedupKey: domain.CardDedupKey(tk.ID)})
 			})

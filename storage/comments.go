@@ -84,8 +84,8 @@ func (tx *Tx) Events(ctx context.Context, ticketID int64) ([]*domain.Event, erro
 		// A customer's history leaves out our time keeping and the links
 		// to other customers' tickets (an event names the other key).
 		scope += ` AND kind NOT IN ('timer_started', 'timer_stopped', 'time_logged', 'time_edited', 'time_deleted')
-			AND NOT (kind = 'linked' AND new_value NOT LIKE (SELECT key FROM projects WHERE id = ?) || '-%')`
-		sargs = append(sargs, tx.scope.ProjectID)
+			AND NOT (kind = 'linked' AND new_value NOT LIKE (SELECT key FROM customers WHERE id = ?) || '-%')`
+		sargs = append(sargs, tx.scope.CustomerID)
 	}
 	if err := tx.selectAll(ctx, &es, `SELECT id, ticket_id, actor, channel, kind, field, old_value, new_value, at
 		FROM events WHERE ticket_id = ?`+scope+` ORDER BY id`, append([]any{ticketID}, sargs...)...); err != nil {

@@ -15,7 +15,7 @@ func TestTicketMessages(t *testing.T) {
 	clock := storagetest.NewClock(t0)
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		p := seedProject(t, db, "ACME")
+		p := seedCustomer(t, db, "ACME")
 		a, b := seedTicket(t, db, p, "A"), seedTicket(t, db, p, "B")
 		update(t, db, func(tx domain.Tx) error {
 			for _, m := range []*domain.TicketMessage{
@@ -78,7 +78,7 @@ func TestTicketMessages(t *testing.T) {
 func TestParticipantsAndAttachments(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		p := seedProject(t, db, "ACME")
+		p := seedCustomer(t, db, "ACME")
 		tk := seedTicket(t, db, p, "A")
 		var big, small, empty *domain.Attachment
 		update(t, db, func(tx domain.Tx) error {

@@ -16,14 +16,14 @@ import (
 func TestStorageRefusesUnstorableText(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		p := seedProject(t, db, "ACME")
+		p := seedCustomer(t, db, "ACME")
 		for _, tc := range []struct{ name, title, rule string }{
 			{"NUL", "Printer\x00fire", "NUL"},
 			{"invalid UTF-8", "Printer\xfffire", "UTF-8"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				err := db.Update(ctx, func(tx domain.Tx) error {
-					return tx.CreateTicket(ctx, &domain.Ticket{ProjectID: p.ID, Title: tc.title, Type: "question",
+					return tx.CreateTicket(ctx, &domain.Ticket{CustomerID: p.ID, Title: tc.title, Type: "question",
 						Status: "new", Priority: "normal", Source: domain.SourceCLI, CreatedBy: "U1"})
 				})
 				if domain.ErrorCode(err) != domain.EINVALID || domain.ErrorField(err) != "tickets.title" {

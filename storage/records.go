@@ -29,7 +29,7 @@ func (tx *Tx) TicketRecords(ctx context.Context, ids []int64) ([]*domain.TicketR
 			ids = append(ids, r.Ticket.ID)
 		}
 	}
-	if err := tx.recordProjects(ctx, recs, ids); err != nil {
+	if err := tx.recordCustomers(ctx, recs, ids); err != nil {
 		return nil, err
 	}
 	in, arg := tx.idsIn("ticket_id", ids)
@@ -71,7 +71,7 @@ func (tx *Tx) TicketRecords(ctx context.Context, ids []int64) ([]*domain.TicketR
 // recordTickets reads the tickets, in the order of ids.
 func (tx *Tx) recordTickets(ctx context.Context, ids []int64) ([]*domain.TicketRecord, map[int64]*domain.TicketRecord, error) {
 	in, arg := tx.idsIn("t.id", ids)
-	scope, sargs := tx.scoped("t.project_id")
+	scope, sargs := tx.scoped("t.customer_id")
 	tickets, err := tx.selectTickets(ctx, "read tickets", `SELECT `+ticketCols+ticketFrom+` WHERE `+in+scope, append([]any{arg}, sargs...)...)
 	if err != nil {
 		return nil, nil, err
@@ -90,24 +90,24 @@ func (tx *Tx) recordTickets(ctx context.Context, ids []int64) ([]*domain.TicketR
 	return recs, byID, nil
 }
 
-func (tx *Tx) recordProjects(ctx context.Context, recs []*domain.TicketRecord, ids []int64) error {
+func (tx *Tx) recordCustomers(ctx context.Context, recs []*domain.TicketRecord, ids []int64) error {
 	in, arg := tx.idsIn("id", ids)
-	var ps []*domain.Project
-	if err := tx.selectAll(ctx, &ps, `SELECT `+projectCols+` FROM projects
-		WHERE id IN (SELECT project_id FROM tickets WHERE `+in+`)`, arg); err != nil {
+	var ps []*domain.Customer
+	if err := tx.selectAll(ctx, &ps, `SELECT `+customerCols+` FROM customers
+		WHERE id IN (SELECT customer_id FROM tickets WHERE `+in+`)`, arg); err != nil {
 		return fmt.Errorf("store: unable to read customers: %w", err)
 	}
-	byID := make(map[int64]*domain.Project, len(ps))
+	byID := make(map[int64]*domain.Customer, len(ps))
 	for _, p := range ps {
 		byID[p.ID] = p
 	}
 	for _, r := range recs {
-		p, ok := byID[r.Ticket.ProjectID]
+		p, ok := byID[r.Ticket.CustomerID]
 		if !ok {
-			return fmt.Errorf("store: customer %d of ticket %s vanished", r.Ticket.ProjectID, r.Ticket.Key())
+			return fmt.Errorf("store: customer %d of ticket %s vanished", r.Ticket.CustomerID, r.Ticket.Key())
 		}
-		c := *p // each record its own copy, as Project returns
-		r.Project = &c
+		c := *p // each record its own copy, as Customer returns
+		r.Customer = &c
 	}
 	return nil
 }
@@ -128,8 +128,8 @@ func (tx *Tx) recordLinks(ctx context.Context, byID map[int64]*domain.TicketReco
 	err := tx.selectAll(ctx, &rows, `SELECT l.from_id, l.to_id, l.kind, l.created_at,
 			`+tx.visibleKey("pf", "tf", "from_key", "from_number")+`, `+tx.visibleKey("pt", "tt", "to_key", "to_number")+`
 		FROM ticket_links l
-		JOIN tickets tf ON tf.id = l.from_id JOIN projects pf ON pf.id = tf.project_id
-		JOIN tickets tt ON tt.id = l.to_id JOIN projects pt ON pt.id = tt.project_id
+		JOIN tickets tf ON tf.id = l.from_id JOIN customers pf ON pf.id = tf.customer_id
+		JOIN tickets tt ON tt.id = l.to_id JOIN customers pt ON pt.id = tt.customer_id
 		WHERE `+from+` OR `+to+` ORDER BY l.created_at, l.from_id, l.to_id`, arg, arg)
 	if err != nil {
 		return fmt.Errorf("store: unable to list links: %w", err)
@@ -163,7 +163,7 @@ func (tx *Tx) idsIn(col string, ids []int64) (string, any) {
 	return col + " IN (SELECT value FROM json_each(?))", string(b)
 }
 
-// visibleKey selects a linked ticket's project key and number, or ” and
+// visibleKey selects a linked ticket's customer key and number, or ” and
 // 0 when the scope may not see it.
 func (tx *Tx) visibleKey(p, t, keyAs, numberAs string) string {
 	// A moved ticket keeps the key it had (key_prefix, key_number).
@@ -172,9 +172,9 @@ func (tx *Tx) visibleKey(p, t, keyAs, numberAs string) string {
 	var same string
 	switch {
 	case tx.scope.Customer:
-		same = t + ".project_id = " + strconv.FormatInt(tx.scope.ProjectID, 10)
+		same = t + ".customer_id = " + strconv.FormatInt(tx.scope.CustomerID, 10)
 	case tx.scope.Public:
-		same = "tf.project_id = tt.project_id"
+		same = "tf.customer_id = tt.customer_id"
 	default:
 		return key + " AS " + keyAs + ", " + number + " AS " + numberAs
 	}
@@ -183,11 +183,11 @@ func (tx *Tx) visibleKey(p, t, keyAs, numberAs string) string {
 }
 
 // linkedKey is a linked ticket's key, "" when hidden from the reader.
-func linkedKey(project string, number int64) string {
-	if project == "" {
+func linkedKey(customer string, number int64) string {
+	if customer == "" {
 		return ""
 	}
-	return domain.FormatKey(project, number)
+	return domain.FormatKey(customer, number)
 }
 
 // publicOnly leaves internal notes out for a customer.

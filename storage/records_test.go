@@ -16,7 +16,7 @@ import (
 func TestTicketRecordsMatchOneTicketReads(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		acme, globex := seedProject(t, db, "ACME"), seedProject(t, db, "GLOBEX")
+		acme, globex := seedCustomer(t, db, "ACME"), seedCustomer(t, db, "GLOBEX")
 		a := seedTicket(t, db, acme, "Printer on fire")
 		b := seedTicket(t, db, globex, "Login fails")
 		c := seedTicket(t, db, acme, "Nothing attached")
@@ -75,8 +75,8 @@ func TestTicketRecordsMatchOneTicketReads(t *testing.T) {
 		if a := recs[1]; len(a.Links) != 2 || a.LinkedKeys[b.ID] != b.Key() || a.LinkedKeys[other.ID] != other.Key() {
 			t.Errorf("%s: links %v, keys %v", a.Ticket.Key(), a.Links, a.LinkedKeys)
 		}
-		if r := recs[0]; len(r.Entries) != 1 || !r.Entries[0].Running() || len(r.Alerts) != 1 || r.Project.Key != "GLOBEX" {
-			t.Errorf("%s: entries %v, alerts %v, customer %s", r.Ticket.Key(), r.Entries, r.Alerts, r.Project.Key)
+		if r := recs[0]; len(r.Entries) != 1 || !r.Entries[0].Running() || len(r.Alerts) != 1 || r.Customer.Key != "GLOBEX" {
+			t.Errorf("%s: entries %v, alerts %v, customer %s", r.Ticket.Key(), r.Entries, r.Alerts, r.Customer.Key)
 		}
 		if r := recs[2]; len(r.Events)+len(r.Comments)+len(r.Entries)+len(r.Alerts)+len(r.Links) != 0 {
 			t.Errorf("%s has rows of other tickets: %+v", r.Ticket.Key(), r)
@@ -94,7 +94,7 @@ func assertRecordMatches(t *testing.T, db *storage.DB, r *domain.TicketRecord) {
 		if err != nil {
 			return err
 		}
-		p, err := tx.Project(ctx, tk.ProjectID)
+		p, err := tx.Customer(ctx, tk.CustomerID)
 		if err != nil {
 			return err
 		}
@@ -119,7 +119,7 @@ func assertRecordMatches(t *testing.T, db *storage.DB, r *domain.TicketRecord) {
 			return err
 		}
 		for name, pair := range map[string][2]any{
-			"ticket": {tk, r.Ticket}, "customer": {p, r.Project}, "time entries": {entries, r.Entries},
+			"ticket": {tk, r.Ticket}, "customer": {p, r.Customer}, "time entries": {entries, r.Entries},
 			"events": {events, r.Events}, "comments": {comments, r.Comments}, "SLA alerts": {alerts, r.Alerts},
 			"links": {links, r.Links},
 		} {

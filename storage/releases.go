@@ -40,7 +40,7 @@ func (tx *Tx) VersionTickets(ctx context.Context, from time.Time, statuses []str
 		where += " OR t.status IN " + in
 		args = append(args, a...)
 	}
-	scope, sargs := tx.scoped("t.project_id")
+	scope, sargs := tx.scoped("t.customer_id")
 	var out []*domain.VersionTicket
 	if err := tx.selectAll(ctx, &out, `SELECT t.version, t.status, t.created_at FROM tickets t WHERE (`+where+`)`+scope, append(args, sargs...)...); err != nil {
 		return nil, fmt.Errorf("store: unable to read ticket versions: %w", err)
@@ -51,9 +51,9 @@ func (tx *Tx) VersionTickets(ctx context.Context, from time.Time, statuses []str
 // SaveSurveyAnswer records an answer; the respondent's later answer replaces the earlier.
 func (tx *Tx) SaveSurveyAnswer(ctx context.Context, a *domain.SurveyAnswer) error {
 	a.AnsweredAt = tx.now
-	_, err := tx.exec(ctx, `INSERT INTO survey_answers (ticket_id, project_id, respondent, rating, answered_at)
+	_, err := tx.exec(ctx, `INSERT INTO survey_answers (ticket_id, customer_id, respondent, rating, answered_at)
 		VALUES (?,?,?,?,?) ON CONFLICT (ticket_id, respondent) DO UPDATE SET rating = excluded.rating,
-		answered_at = excluded.answered_at`, a.TicketID, a.ProjectID, a.Respondent, a.Rating, a.AnsweredAt)
+		answered_at = excluded.answered_at`, a.TicketID, a.CustomerID, a.Respondent, a.Rating, a.AnsweredAt)
 	if err != nil {
 		return fmt.Errorf("store: unable to save survey answer: %w", err)
 	}
@@ -61,16 +61,16 @@ func (tx *Tx) SaveSurveyAnswer(ctx context.Context, a *domain.SurveyAnswer) erro
 }
 
 // SurveySummary counts and averages a customer's answers (everyone's for 0).
-func (tx *Tx) SurveySummary(ctx context.Context, projectID int64) (domain.SurveySummary, error) {
+func (tx *Tx) SurveySummary(ctx context.Context, customerID int64) (domain.SurveySummary, error) {
 	var s domain.SurveySummary
 	q := `SELECT COUNT(*) AS n, COALESCE(AVG(rating * 1.0), 0) AS avg FROM survey_answers`
 	var args []any
 	if tx.scope.Customer {
-		projectID = tx.scope.ProjectID
+		customerID = tx.scope.CustomerID
 	}
-	if projectID != 0 || tx.scope.Customer {
-		q += ` WHERE project_id = ?`
-		args = append(args, projectID)
+	if customerID != 0 || tx.scope.Customer {
+		q += ` WHERE customer_id = ?`
+		args = append(args, customerID)
 	}
 	if err := tx.get(ctx, &s, q, args...); err != nil {
 		return s, fmt.Errorf("store: unable to sum up survey answers: %w", err)

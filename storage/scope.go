@@ -4,13 +4,13 @@ package storage
 // these to its WHERE, so what another customer owns is never read out of
 // the database for them (domain.Scope).
 
-// scoped is " AND col = ?" with the customer's project for a scoped
-// reader, "" for agents. col names a project_id column.
+// scoped is " AND col = ?" with the customer's customer for a scoped
+// reader, "" for agents. col names a customer_id column.
 func (tx *Tx) scoped(col string) (string, []any) {
 	if !tx.scope.Customer {
 		return "", nil
 	}
-	return " AND " + col + " = ?", []any{tx.scope.ProjectID}
+	return " AND " + col + " = ?", []any{tx.scope.CustomerID}
 }
 
 // scopedTicket is scoped for rows that carry a ticket_id column: the
@@ -19,5 +19,5 @@ func (tx *Tx) scopedTicket(col string) (string, []any) {
 	if !tx.scope.Customer {
 		return "", nil
 	}
-	return " AND " + col + " IN (SELECT id FROM tickets WHERE project_id = ?)", []any{tx.scope.ProjectID}
+	return " AND " + col + " IN (SELECT id FROM tickets WHERE customer_id = ?)", []any{tx.scope.CustomerID}
 }

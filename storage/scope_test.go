@@ -17,7 +17,7 @@ import (
 func TestScopeFiltersEveryRead(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		pa, pb := seedProject(t, db, "AAA"), seedProject(t, db, "BBB")
+		pa, pb := seedCustomer(t, db, "AAA"), seedCustomer(t, db, "BBB")
 		a, b := seedTicket(t, db, pa, "alpha"), seedTicket(t, db, pb, "bravo")
 		var shared, own *domain.SavedView
 		update(t, db, func(tx domain.Tx) error {
@@ -48,7 +48,7 @@ func TestScopeFiltersEveryRead(t *testing.T) {
 			}
 			return tx.CreateSavedView(ctx, own)
 		})
-		scope := domain.Scope{Customer: true, ProjectID: pa.ID, UserID: "UCA"}
+		scope := domain.Scope{Customer: true, CustomerID: pa.ID, UserID: "UCA"}
 		err := db.ViewAs(ctx, scope, func(tx domain.Tx) error {
 			notFound := func(what string, err error) {
 				if domain.ErrorCode(err) != domain.ENOTFOUND {
@@ -59,14 +59,14 @@ func TestScopeFiltersEveryRead(t *testing.T) {
 			notFound("Ticket", err)
 			_, err = tx.TicketByKey(ctx, "BBB-1")
 			notFound("TicketByKey", err)
-			_, err = tx.ProjectByKey(ctx, "BBB")
-			notFound("ProjectByKey", err)
+			_, err = tx.CustomerByKey(ctx, "BBB")
+			notFound("CustomerByKey", err)
 			_, err = tx.SavedView(ctx, shared.ID)
 			notFound("SavedView", err)
 			if got, err := tx.Ticket(ctx, a.ID); err != nil || got.ID != a.ID {
 				t.Errorf("own ticket: %v", err)
 			}
-			if ts, err := tx.FindTickets(ctx, domain.TicketFilter{ProjectID: pb.ID}); err != nil || len(ts) != 0 {
+			if ts, err := tx.FindTickets(ctx, domain.TicketFilter{CustomerID: pb.ID}); err != nil || len(ts) != 0 {
 				t.Errorf("FindTickets of the other: %d, %v", len(ts), err)
 			}
 			if n, err := tx.CountTickets(ctx, domain.TicketFilter{}); err != nil || n != 1 {
@@ -93,7 +93,7 @@ func TestScopeFiltersEveryRead(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			page, err := tx.QueryTickets(ctx, &domain.ViewQuery{Q: res, ProjectID: pb.ID, Limit: 10, Now: tx.Now()})
+			page, err := tx.QueryTickets(ctx, &domain.ViewQuery{Q: res, CustomerID: pb.ID, Limit: 10, Now: tx.Now()})
 			if err != nil || page.Total != 0 {
 				t.Errorf("QueryTickets of the other: %d, %v", page.Total, err)
 			}
@@ -121,11 +121,11 @@ func TestScopeFiltersEveryRead(t *testing.T) {
 			if es, err := tx.TimeEntries(ctx, domain.TimeFilter{}); err != nil || len(es) != 1 || es[0].TicketID != a.ID {
 				t.Errorf("TimeEntries: %d, %v", len(es), err)
 			}
-			if rs, err := tx.TimeRows(ctx, domain.TimeFilter{ProjectID: pb.ID}); err != nil || len(rs) != 0 {
+			if rs, err := tx.TimeRows(ctx, domain.TimeFilter{CustomerID: pb.ID}); err != nil || len(rs) != 0 {
 				t.Errorf("TimeRows of the other: %d, %v", len(rs), err)
 			}
-			if ps, err := tx.Projects(ctx); err != nil || len(ps) != 1 || ps[0].Key != "AAA" {
-				t.Errorf("Projects: %v, %v", ps, err)
+			if ps, err := tx.Customers(ctx); err != nil || len(ps) != 1 || ps[0].Key != "AAA" {
+				t.Errorf("Customers: %v, %v", ps, err)
 			}
 			if vs, err := tx.SavedViews(ctx, "UAG"); err != nil || len(vs) != 1 || vs[0].ID != own.ID {
 				t.Errorf("SavedViews: %v, %v", vs, err)

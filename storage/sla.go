@@ -55,12 +55,12 @@ func (tx *Tx) AddSLAAlert(ctx context.Context, a *domain.SLAAlert) (bool, error)
 }
 
 // TicketsCreated lists the tickets opened in [from, to), oldest first.
-func (tx *Tx) TicketsCreated(ctx context.Context, projectID int64, from, to time.Time) ([]*domain.Ticket, error) {
+func (tx *Tx) TicketsCreated(ctx context.Context, customerID int64, from, to time.Time) ([]*domain.Ticket, error) {
 	where, args := ` WHERE t.created_at >= ? AND t.created_at < ?`, []any{ts(from), ts(to)}
-	if projectID != 0 {
-		where, args = where+` AND t.project_id = ?`, append(args, projectID)
+	if customerID != 0 {
+		where, args = where+` AND t.customer_id = ?`, append(args, customerID)
 	}
-	scope, sargs := tx.scoped("t.project_id")
+	scope, sargs := tx.scoped("t.customer_id")
 	where, args = where+scope, append(args, sargs...)
 	return tx.selectTickets(ctx, "list tickets created in a period", `SELECT `+ticketCols+ticketFrom+where+` ORDER BY t.created_at, t.id`, args...)
 }

@@ -20,12 +20,12 @@ import (
 func seedSLATickets(tb testing.TB, db *storage.DB, n int, now time.Time) {
 	tb.Helper()
 	ctx := context.Background()
-	p := &domain.Project{Key: "BENCH", Name: "Bench", TimeZone: "UTC"}
-	if err := db.Update(ctx, func(tx domain.Tx) error { return tx.CreateProject(ctx, p) }); err != nil {
+	p := &domain.Customer{Key: "BENCH", Name: "Bench", TimeZone: "UTC"}
+	if err := db.Update(ctx, func(tx domain.Tx) error { return tx.CreateCustomer(ctx, p) }); err != nil {
 		tb.Fatal(err)
 	}
 	q := `WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < $1)
-		INSERT INTO tickets (project_id, number, title, type, status, priority, source, created_by, created_at, updated_at, sla_due_at)
+		INSERT INTO tickets (customer_id, number, title, type, status, priority, source, created_by, created_at, updated_at, sla_due_at)
 		SELECT $2, x, 'Ticket', 'question', CASE WHEN x % 5 = 0 THEN 'open' ELSE 'closed' END, 'normal', 'cli', 'bench', $3, $3,
 			CASE WHEN x % 5 = 0 AND x <= 500 THEN $4 WHEN x % 5 = 0 THEN $5 END
 		FROM g`

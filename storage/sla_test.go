@@ -16,7 +16,7 @@ import (
 func TestSLAAlertIsRecordedOnce(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		tk := seedTicket(t, db, seedProject(t, db, "ACME"), "Down")
+		tk := seedTicket(t, db, seedCustomer(t, db, "ACME"), "Down")
 		a := domain.SLAAlert{TicketID: tk.ID, Target: domain.TargetFirstResponse, Threshold: "75%", CycleStart: tk.CreatedAt, ThresholdAt: t0}
 		add := func(a domain.SLAAlert) (first bool) {
 			update(t, db, func(tx domain.Tx) (err error) {
@@ -52,7 +52,7 @@ func TestDueSLATickets(t *testing.T) {
 	now := t0.Add(time.Hour)
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		p := seedProject(t, db, "ACME")
+		p := seedCustomer(t, db, "ACME")
 		var ids []int64
 		for _, due := range []time.Duration{-time.Minute, 0, time.Microsecond, -time.Hour, -1} { // -1: none
 			tk := seedTicket(t, db, p, "T")
@@ -87,7 +87,7 @@ func TestDueSLATickets(t *testing.T) {
 func TestSetTicketSLALeavesUpdatedAt(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		tk := seedTicket(t, db, seedProject(t, db, "ACME"), "T")
+		tk := seedTicket(t, db, seedCustomer(t, db, "ACME"), "T")
 		due := t0.Add(90 * time.Minute)
 		update(t, db, func(tx domain.Tx) error { return tx.SetTicketSLA(ctx, tk.ID, "silver", &due, &due) })
 		update(t, db, func(tx domain.Tx) error {
@@ -108,7 +108,7 @@ func TestTicketsCreated(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		clock.Set(t0)
-		acme, beta := seedProject(t, db, "ACME"), seedProject(t, db, "BETA")
+		acme, beta := seedCustomer(t, db, "ACME"), seedCustomer(t, db, "BETA")
 		a1 := seedTicket(t, db, acme, "a1")
 		clock.Advance(time.Hour)
 		b1 := seedTicket(t, db, beta, "b1")

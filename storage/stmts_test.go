@@ -27,9 +27,9 @@ func waitPrepared(t *testing.T, db *storage.DB, n int) {
 func TestPreparedStatementsRunInTheirTransaction(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		seedProject(t, db, "ACME")
+		seedCustomer(t, db, "ACME")
 		before := storage.PreparedStatements(db)
-		read := func(tx domain.Tx, key string) (*domain.Project, error) { return tx.ProjectByKey(ctx, key) }
+		read := func(tx domain.Tx, key string) (*domain.Customer, error) { return tx.CustomerByKey(ctx, key) }
 		if err := db.View(ctx, func(tx domain.Tx) error { _, err := read(tx, "ACME"); return err }); err != nil {
 			t.Fatal(err)
 		}
@@ -37,7 +37,7 @@ func TestPreparedStatementsRunInTheirTransaction(t *testing.T) {
 
 		rollback := domain.Errorf(domain.EINVALID, "roll back")
 		err := db.Update(ctx, func(tx domain.Tx) error {
-			if err := tx.CreateProject(ctx, &domain.Project{Key: "NEW", Name: "New Inc"}); err != nil {
+			if err := tx.CreateCustomer(ctx, &domain.Customer{Key: "NEW", Name: "New Inc"}); err != nil {
 				return err
 			}
 			p, err := read(tx, "NEW")
@@ -67,7 +67,7 @@ func TestPreparedStatementsRunInTheirTransaction(t *testing.T) {
 func TestPreparedStatementsBounded(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		p := seedProject(t, db, "ACME")
+		p := seedCustomer(t, db, "ACME")
 		waitPrepared(t, db, 1)
 		n := storage.PreparedStatements(db)
 		storage.LimitPreparedStatements(db, n)
@@ -93,40 +93,40 @@ func TestPreparedStatementsBounded(t *testing.T) {
 
 // A write transaction remembers the customers it read, and forgets them
 // when it writes one: what it reads after a write is the written row.
-func TestProjectsRememberedWithinWriteTransaction(t *testing.T) {
+func TestCustomersRememberedWithinWriteTransaction(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		seedProject(t, db, "ACME")
+		seedCustomer(t, db, "ACME")
 		update(t, db, func(tx domain.Tx) error {
-			p, err := tx.ProjectByKey(ctx, "ACME")
+			p, err := tx.CustomerByKey(ctx, "ACME")
 			if err != nil {
 				return err
 			}
 			p.Name = "Acme Renamed"
 			// The caller's copy is its own: the remembered row is unchanged.
-			if again, _ := tx.ProjectByKey(ctx, "acme"); again.Name != "ACME Inc" {
+			if again, _ := tx.CustomerByKey(ctx, "acme"); again.Name != "ACME Inc" {
 				t.Errorf("remembered row changed with the caller's copy: %q", again.Name)
 			}
-			if err := tx.UpdateProject(ctx, p); err != nil {
+			if err := tx.UpdateCustomer(ctx, p); err != nil {
 				return err
 			}
-			if again, _ := tx.ProjectByKey(ctx, "ACME"); again.Name != "Acme Renamed" {
+			if again, _ := tx.CustomerByKey(ctx, "ACME"); again.Name != "Acme Renamed" {
 				t.Errorf("after an update the transaction reads %q", again.Name)
 			}
-			if _, err := tx.ProjectByKey(ctx, "NEW"); domain.ErrorCode(err) != domain.ENOTFOUND {
+			if _, err := tx.CustomerByKey(ctx, "NEW"); domain.ErrorCode(err) != domain.ENOTFOUND {
 				t.Errorf("NEW: %v, want not found", err)
 			}
-			if err := tx.CreateProject(ctx, &domain.Project{Key: "NEW", Name: "New Inc"}); err != nil {
+			if err := tx.CreateCustomer(ctx, &domain.Customer{Key: "NEW", Name: "New Inc"}); err != nil {
 				return err
 			}
-			if got, err := tx.ProjectByKey(ctx, "NEW"); err != nil || got.Name != "New Inc" {
+			if got, err := tx.CustomerByKey(ctx, "NEW"); err != nil || got.Name != "New Inc" {
 				t.Errorf("after creating it the transaction reads %v %v", got, err)
 			}
-			triage, err := tx.EnsureProject(ctx, &domain.Project{Key: "TRIAGE", Name: "Triage"})
+			triage, err := tx.EnsureCustomer(ctx, &domain.Customer{Key: "TRIAGE", Name: "Triage"})
 			if err != nil || triage.Key != "TRIAGE" {
 				t.Errorf("ensure: %v %v", triage, err)
 			}
-			if again, err := tx.EnsureProject(ctx, &domain.Project{Key: "TRIAGE", Name: "Triage"}); err != nil || again.ID != triage.ID {
+			if again, err := tx.EnsureCustomer(ctx, &domain.Customer{Key: "TRIAGE", Name: "Triage"}); err != nil || again.ID != triage.ID {
 				t.Errorf("ensure again: %v %v", again, err)
 			}
 			return nil

@@ -24,62 +24,62 @@ func update(t *testing.T, db *storage.DB, fn func(tx domain.Tx) error) {
 	}
 }
 
-func seedProject(t *testing.T, db *storage.DB, key string) *domain.Project {
+func seedCustomer(t *testing.T, db *storage.DB, key string) *domain.Customer {
 	t.Helper()
-	p := &domain.Project{Key: key, Name: key + " Inc", TimeZone: "Europe/Paris", EmailDomains: "acme.com, acme.io"}
-	update(t, db, func(tx domain.Tx) error { return tx.CreateProject(context.Background(), p) })
+	p := &domain.Customer{Key: key, Name: key + " Inc", TimeZone: "Europe/Paris", EmailDomains: "acme.com, acme.io"}
+	update(t, db, func(tx domain.Tx) error { return tx.CreateCustomer(context.Background(), p) })
 	return p
 }
 
-func seedTicket(t *testing.T, db *storage.DB, p *domain.Project, title string) *domain.Ticket {
+func seedTicket(t *testing.T, db *storage.DB, p *domain.Customer, title string) *domain.Ticket {
 	t.Helper()
-	tk := &domain.Ticket{ProjectID: p.ID, Title: title, Type: "question", Status: "new", Priority: "normal", Source: domain.SourceCLI, CreatedBy: "U1"}
+	tk := &domain.Ticket{CustomerID: p.ID, Title: title, Type: "question", Status: "new", Priority: "normal", Source: domain.SourceCLI, CreatedBy: "U1"}
 	update(t, db, func(tx domain.Tx) error { return tx.CreateTicket(context.Background(), tk) })
 	return tk
 }
 
-func TestProjects(t *testing.T) {
+func TestCustomers(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		p := seedProject(t, db, "ACME")
+		p := seedCustomer(t, db, "ACME")
 		err := db.Update(ctx, func(tx domain.Tx) error {
-			return tx.CreateProject(ctx, &domain.Project{Key: "ACME", Name: "Other"})
+			return tx.CreateCustomer(ctx, &domain.Customer{Key: "ACME", Name: "Other"})
 		})
 		if domain.ErrorCode(err) != domain.ECONFLICT {
 			t.Fatalf("duplicate key: got %v, want conflict", err)
 		}
 		update(t, db, func(tx domain.Tx) error {
 			p.ChannelID, p.Tier, p.HourlyRate, p.CurrentVersion = "C1", "gold", 15000, "4.2.1"
-			if err := tx.UpdateProject(ctx, p); err != nil {
+			if err := tx.UpdateCustomer(ctx, p); err != nil {
 				return err
 			}
-			return tx.AddVersionChange(ctx, &domain.VersionChange{ProjectID: p.ID, Version: "4.2.1", Since: t0, RecordedBy: "U1"})
+			return tx.AddVersionChange(ctx, &domain.VersionChange{CustomerID: p.ID, Version: "4.2.1", Since: t0, RecordedBy: "U1"})
 		})
 		_ = db.View(ctx, func(tx domain.Tx) error {
-			for name, get := range map[string]func() (*domain.Project, error){
-				"by id":      func() (*domain.Project, error) { return tx.Project(ctx, p.ID) },
-				"by key":     func() (*domain.Project, error) { return tx.ProjectByKey(ctx, "acme") },
-				"by channel": func() (*domain.Project, error) { return tx.ProjectByChannel(ctx, "C1") },
-				"by domain":  func() (*domain.Project, error) { return tx.ProjectByDomain(ctx, "ACME.io") },
+			for name, get := range map[string]func() (*domain.Customer, error){
+				"by id":      func() (*domain.Customer, error) { return tx.Customer(ctx, p.ID) },
+				"by key":     func() (*domain.Customer, error) { return tx.CustomerByKey(ctx, "acme") },
+				"by channel": func() (*domain.Customer, error) { return tx.CustomerByChannel(ctx, "C1") },
+				"by domain":  func() (*domain.Customer, error) { return tx.CustomerByDomain(ctx, "ACME.io") },
 			} {
 				got, err := get()
 				if err != nil || got.ID != p.ID || got.Tier != "gold" || got.HourlyRate != 15000 || !got.CreatedAt.Equal(p.CreatedAt) {
 					t.Errorf("%s: got %+v, %v", name, got, err)
 				}
 			}
-			if _, err := tx.ProjectByDomain(ctx, "cme.io"); domain.ErrorCode(err) != domain.ENOTFOUND {
+			if _, err := tx.CustomerByDomain(ctx, "cme.io"); domain.ErrorCode(err) != domain.ENOTFOUND {
 				t.Errorf("domain suffix must not match: %v", err)
 			}
-			if _, err := tx.ProjectByChannel(ctx, ""); domain.ErrorCode(err) != domain.ENOTFOUND {
+			if _, err := tx.CustomerByChannel(ctx, ""); domain.ErrorCode(err) != domain.ENOTFOUND {
 				t.Errorf("empty channel must not match: %v", err)
 			}
 			vs, err := tx.VersionChanges(ctx, p.ID)
 			if err != nil || len(vs) != 1 || vs[0].Version != "4.2.1" || !vs[0].Since.Equal(t0) {
 				t.Errorf("versions: %+v %v", vs, err)
 			}
-			ps, err := tx.Projects(ctx)
+			ps, err := tx.Customers(ctx)
 			if err != nil || len(ps) != 1 {
-				t.Errorf("projects: %v %v", ps, err)
+				t.Errorf("customers: %v %v", ps, err)
 			}
 			return nil
 		})
@@ -97,10 +97,10 @@ func testTicketRoundTrip(t *testing.T, dialect string) {
 	db := storagetest.Open(t, dialect, storage.WithClock(clock.Now))
 	{
 		ctx := context.Background()
-		p := seedProject(t, db, "ACME")
+		p := seedCustomer(t, db, "ACME")
 		paris, _ := time.LoadLocation("Europe/Paris")
 		due := time.Date(2026, 11, 28, 17, 0, 0, 999, paris) // ns are below what PostgreSQL keeps
-		tk := &domain.Ticket{ProjectID: p.ID, Title: "Login fails <!channel>", Description: "é ✔ 漢字",
+		tk := &domain.Ticket{CustomerID: p.ID, Title: "Login fails <!channel>", Description: "é ✔ 漢字",
 			Type: "bug", Status: "new", Priority: "high", Severity: "major", RequesterID: "U2",
 			RequesterEmail: "jo@acme.com", AssigneeID: "U3", Version: "4.2.1",
 			Fields: domain.Fields{"environment": "production", "version": "4.2.1"},
@@ -150,7 +150,7 @@ func testTicketRoundTrip(t *testing.T, dialect string) {
 func TestFindTickets(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		acme, globex := seedProject(t, db, "ACME"), seedProject(t, db, "GLOBEX")
+		acme, globex := seedCustomer(t, db, "ACME"), seedCustomer(t, db, "GLOBEX")
 		for i := 0; i < 5; i++ {
 			seedTicket(t, db, acme, fmt.Sprint("a", i))
 		}
@@ -166,8 +166,8 @@ func TestFindTickets(t *testing.T) {
 				f    domain.TicketFilter
 				want []string
 			}{
-				{"project", domain.TicketFilter{ProjectID: acme.ID, Limit: 2}, []string{"ACME-5", "ACME-4"}},
-				{"page 2", domain.TicketFilter{ProjectID: acme.ID, Limit: 2, Offset: 2}, []string{"ACME-3", "ACME-2"}},
+				{"customer", domain.TicketFilter{CustomerID: acme.ID, Limit: 2}, []string{"ACME-5", "ACME-4"}},
+				{"page 2", domain.TicketFilter{CustomerID: acme.ID, Limit: 2, Offset: 2}, []string{"ACME-3", "ACME-2"}},
 				{"assignee", domain.TicketFilter{AssigneeID: &u7}, []string{"GLOBEX-1"}},
 				{"unassigned open", domain.TicketFilter{AssigneeID: &none, Statuses: []string{"open"}}, nil},
 				{"statuses", domain.TicketFilter{Statuses: []string{"open", "closed"}}, []string{"GLOBEX-1"}},
@@ -181,7 +181,7 @@ func TestFindTickets(t *testing.T) {
 					t.Errorf("%s: got %v %v, want %v", c.name, keys, err, c.want)
 				}
 			}
-			if n, err := tx.CountTickets(ctx, domain.TicketFilter{ProjectID: acme.ID}); n != 5 || err != nil {
+			if n, err := tx.CountTickets(ctx, domain.TicketFilter{CustomerID: acme.ID}); n != 5 || err != nil {
 				t.Errorf("count %d %v", n, err)
 			}
 			return nil
@@ -192,10 +192,10 @@ func TestFindTickets(t *testing.T) {
 func TestRollbackOnError(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		p := seedProject(t, db, "ACME")
+		p := seedCustomer(t, db, "ACME")
 		boom := errors.New("boom")
 		err := db.Update(ctx, func(tx domain.Tx) error {
-			tk := &domain.Ticket{ProjectID: p.ID, Title: "x", Type: "q", Status: "new", Priority: "low", Source: "cli", CreatedBy: "U"}
+			tk := &domain.Ticket{CustomerID: p.ID, Title: "x", Type: "q", Status: "new", Priority: "low", Source: "cli", CreatedBy: "U"}
 			if err := tx.CreateTicket(ctx, tk); err != nil {
 				return err
 			}
@@ -222,7 +222,7 @@ func TestRollbackOnError(t *testing.T) {
 
 func TestConcurrentTicketNumbers(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
-		p := seedProject(t, db, "ACME")
+		p := seedCustomer(t, db, "ACME")
 		const n = 50
 		var wg sync.WaitGroup
 		nums := make(chan int64, n)
@@ -231,7 +231,7 @@ func TestConcurrentTicketNumbers(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				tk := &domain.Ticket{ProjectID: p.ID, Title: "t", Type: "q", Status: "new", Priority: "low", Source: "cli", CreatedBy: "U"}
+				tk := &domain.Ticket{CustomerID: p.ID, Title: "t", Type: "q", Status: "new", Priority: "low", Source: "cli", CreatedBy: "U"}
 				err := db.Update(context.Background(), func(tx domain.Tx) error { return tx.CreateTicket(context.Background(), tk) })
 				if err != nil {
 					errs <- err
@@ -265,7 +265,7 @@ func TestConcurrentTicketNumbers(t *testing.T) {
 func TestCommentsEventsLinks(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		p := seedProject(t, db, "ACME")
+		p := seedCustomer(t, db, "ACME")
 		a, b := seedTicket(t, db, p, "a"), seedTicket(t, db, p, "b")
 		c := &domain.Comment{TicketID: a.ID, AuthorID: "U1", AuthorRole: domain.RoleAgent, Body: "hi", Public: true, Channel: "slack", SourceRef: "1.1"}
 		update(t, db, func(tx domain.Tx) error { return tx.AddComment(ctx, c) })
@@ -322,7 +322,7 @@ func TestCommentsEventsLinks(t *testing.T) {
 func TestOneRunningTimer(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		p := seedProject(t, db, "ACME")
+		p := seedCustomer(t, db, "ACME")
 		tk := seedTicket(t, db, p, "a")
 		start := func() error {
 			return db.Update(ctx, func(tx domain.Tx) error {
@@ -370,7 +370,7 @@ func TestOneRunningTimer(t *testing.T) {
 			if _, err := tx.RunningTimer(ctx, "U1"); domain.ErrorCode(err) != domain.ENOTFOUND {
 				t.Errorf("stopped timer still running: %v", err)
 			}
-			es, err := tx.TimeEntries(ctx, domain.TimeFilter{ProjectID: p.ID, Running: &running, From: t0.Add(-time.Hour)})
+			es, err := tx.TimeEntries(ctx, domain.TimeFilter{CustomerID: p.ID, Running: &running, From: t0.Add(-time.Hour)})
 			if err != nil || len(es) != 1 || es[0].Seconds != 5400 || !es[0].Billable {
 				t.Errorf("entries: %+v %v", es, err)
 			}
@@ -454,10 +454,10 @@ func TestMarkProcessed(t *testing.T) {
 func TestRecordInput(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		p := seedProject(t, db, "ACME")
+		p := seedCustomer(t, db, "ACME")
 		update(t, db, func(tx domain.Tx) error { return tx.RecordInput(ctx, "ticket", "Env1", "ACME-1") })
 		err := db.Update(ctx, func(tx domain.Tx) error {
-			tk := &domain.Ticket{ProjectID: p.ID, Title: "Again", Type: "question", Status: "new", Priority: "normal", Source: domain.SourceCLI, CreatedBy: "U1"}
+			tk := &domain.Ticket{CustomerID: p.ID, Title: "Again", Type: "question", Status: "new", Priority: "normal", Source: domain.SourceCLI, CreatedBy: "U1"}
 			if err := tx.CreateTicket(ctx, tk); err != nil {
 				return err
 			}

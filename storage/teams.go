@@ -9,24 +9,24 @@ import (
 
 // CustomerByTeam finds the customer a Slack Connect organisation belongs
 // to, or ENOTFOUND.
-func (tx *Tx) CustomerByTeam(ctx context.Context, teamID string) (*domain.Project, error) {
+func (tx *Tx) CustomerByTeam(ctx context.Context, teamID string) (*domain.Customer, error) {
 	var id int64
-	err := tx.get(ctx, &id, `SELECT project_id FROM slack_teams WHERE team_id = ?`, teamID)
+	err := tx.get(ctx, &id, `SELECT customer_id FROM slack_teams WHERE team_id = ?`, teamID)
 	if err != nil {
 		if err = notFound("Customer for this organisation", err); domain.ErrorCode(err) == domain.ENOTFOUND {
 			return nil, err
 		}
 		return nil, fmt.Errorf("store: unable to read organisation %s: %w", teamID, err)
 	}
-	return tx.Project(ctx, id)
+	return tx.Customer(ctx, id)
 }
 
 // LinkTeam files an organisation under a customer, unless it already is
 // under one; it returns the customer it is under now, so that two first
 // sightings racing agree.
-func (tx *Tx) LinkTeam(ctx context.Context, teamID, name string, projectID int64) (*domain.Project, error) {
-	_, err := tx.exec(ctx, `INSERT INTO slack_teams (team_id, project_id, name, created_at) VALUES (?,?,?,?)
-		ON CONFLICT (team_id) DO NOTHING`, teamID, projectID, name, tx.now)
+func (tx *Tx) LinkTeam(ctx context.Context, teamID, name string, customerID int64) (*domain.Customer, error) {
+	_, err := tx.exec(ctx, `INSERT INTO slack_teams (team_id, customer_id, name, created_at) VALUES (?,?,?,?)
+		ON CONFLICT (team_id) DO NOTHING`, teamID, customerID, name, tx.now)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to link organisation %s: %w", teamID, err)
 	}
@@ -36,9 +36,9 @@ func (tx *Tx) LinkTeam(ctx context.Context, teamID, name string, projectID int64
 // MoveTicket files a ticket under another customer and keeps the key it
 // was known by; moved back to that key's customer, it is theirs again. Its time entries follow it, unless some are in a locked
 // (invoiced) period of the customer it leaves.
-func (tx *Tx) MoveTicket(ctx context.Context, t *domain.Ticket, to *domain.Project) error {
+func (tx *Tx) MoveTicket(ctx context.Context, t *domain.Ticket, to *domain.Customer) error {
 	var locked int
-	err := tx.get(ctx, &locked, `SELECT COUNT(*) FROM time_entries e JOIN billing_locks l ON l.project_id = e.project_id
+	err := tx.get(ctx, &locked, `SELECT COUNT(*) FROM time_entries e JOIN billing_locks l ON l.customer_id = e.customer_id
 		AND e.started_at >= l.period_start AND e.started_at < l.period_end
 		WHERE e.ticket_id = ? AND e.deleted_at IS NULL`, t.ID)
 	if err != nil {
@@ -47,23 +47,23 @@ func (tx *Tx) MoveTicket(ctx context.Context, t *domain.Ticket, to *domain.Proje
 	if locked > 0 {
 		return domain.Errorf(domain.ECONFLICT, "%s has time in a locked (invoiced) period of its customer, so it stays with them.", t.Key())
 	}
-	if to.Key == t.ProjectKey {
-		_, err = tx.exec(ctx, `UPDATE tickets SET project_id = ?, number = ?, key_prefix = '', key_number = 0, updated_at = ? WHERE id = ?`,
+	if to.Key == t.CustomerKey {
+		_, err = tx.exec(ctx, `UPDATE tickets SET customer_id = ?, number = ?, key_prefix = '', key_number = 0, updated_at = ? WHERE id = ?`,
 			to.ID, t.Number, tx.now, t.ID)
 	} else {
 		// The new customer's counter is left alone, so its own keys keep
-		// no gaps; the negated id keeps (project_id, number) unique and
+		// no gaps; the negated id keeps (customer_id, number) unique and
 		// matches no key anyone can type.
-		_, err = tx.exec(ctx, `UPDATE tickets SET project_id = ?, number = ?, key_prefix = ?, key_number = ?, updated_at = ? WHERE id = ?`,
-			to.ID, -t.ID, t.ProjectKey, t.Number, tx.now, t.ID)
+		_, err = tx.exec(ctx, `UPDATE tickets SET customer_id = ?, number = ?, key_prefix = ?, key_number = ?, updated_at = ? WHERE id = ?`,
+			to.ID, -t.ID, t.CustomerKey, t.Number, tx.now, t.ID)
 	}
 	if err == nil {
-		_, err = tx.exec(ctx, `UPDATE time_entries SET project_id = ? WHERE ticket_id = ?`, to.ID, t.ID)
+		_, err = tx.exec(ctx, `UPDATE time_entries SET customer_id = ? WHERE ticket_id = ?`, to.ID, t.ID)
 	}
 	if err != nil {
 		return fmt.Errorf("store: unable to move ticket %s to %s: %w", t.Key(), to.Key, err)
 	}
-	tx.projects = nil
-	t.ProjectID, t.UpdatedAt = to.ID, tx.now
+	tx.customers = nil
+	t.CustomerID, t.UpdatedAt = to.ID, tx.now
 	return nil
 }

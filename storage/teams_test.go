@@ -13,7 +13,7 @@ import (
 func TestCustomerByTeam(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		acme, beta := seedProject(t, db, "ACME"), seedProject(t, db, "BETA")
+		acme, beta := seedCustomer(t, db, "ACME"), seedCustomer(t, db, "BETA")
 		_ = db.View(ctx, func(tx domain.Tx) error {
 			if _, err := tx.CustomerByTeam(ctx, "TACME"); domain.ErrorCode(err) != domain.ENOTFOUND {
 				t.Errorf("unknown organisation: %v", err)
@@ -47,7 +47,7 @@ func TestCustomerByTeam(t *testing.T) {
 func TestMoveTicketKeepsKey(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		acme, beta := seedProject(t, db, "ACME"), seedProject(t, db, "BETA")
+		acme, beta := seedCustomer(t, db, "ACME"), seedCustomer(t, db, "BETA")
 		seedTicket(t, db, acme, "first")
 		moved := seedTicket(t, db, acme, "moves")
 		seedTicket(t, db, beta, "beta's own")
@@ -64,14 +64,14 @@ func TestMoveTicketKeepsKey(t *testing.T) {
 		})
 		_ = db.View(ctx, func(tx domain.Tx) error {
 			tk, err := tx.TicketByKey(ctx, "ACME-2")
-			if err != nil || tk.ProjectID != beta.ID || tk.Key() != "ACME-2" || tk.Title != "moves" {
+			if err != nil || tk.CustomerID != beta.ID || tk.Key() != "ACME-2" || tk.Title != "moves" {
 				t.Errorf("moved ticket by its key: %+v %v", tk, err)
 			}
-			list, err := tx.FindTickets(ctx, domain.TicketFilter{ProjectID: beta.ID})
+			list, err := tx.FindTickets(ctx, domain.TicketFilter{CustomerID: beta.ID})
 			if err != nil || len(list) != 2 || list[0].Key() != "BETA-1" || list[1].Key() != "ACME-2" {
 				t.Errorf("BETA's tickets: %v %v", keysOf(list), err)
 			}
-			rows, err := tx.TimeRows(ctx, domain.TimeFilter{ProjectID: beta.ID})
+			rows, err := tx.TimeRows(ctx, domain.TimeFilter{CustomerID: beta.ID})
 			if err != nil || len(rows) != 1 || rows[0].Key() != "ACME-2" {
 				t.Errorf("the time moved with the ticket: %+v %v", rows, err)
 			}
@@ -90,7 +90,7 @@ func TestMoveTicketKeepsKey(t *testing.T) {
 			return tx.MoveTicket(ctx, tk, acme)
 		})
 		_ = db.View(ctx, func(tx domain.Tx) error {
-			if tk, err := tx.TicketByKey(ctx, "ACME-2"); err != nil || tk.ProjectID != acme.ID || tk.Number != 2 {
+			if tk, err := tx.TicketByKey(ctx, "ACME-2"); err != nil || tk.CustomerID != acme.ID || tk.Number != 2 {
 				t.Errorf("moved back: %+v %v", tk, err)
 			}
 			return nil

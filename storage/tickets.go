@@ -16,13 +16,13 @@ type ticketRow struct {
 	FieldsJSON string `db:"fields_json"`
 }
 
-const ticketCols = `t.id, t.project_id, ` + keyPrefixOf + ` AS project_key, ` + keyNumberOf + ` AS number, t.title, t.description, t.type,
+const ticketCols = `t.id, t.customer_id, ` + keyPrefixOf + ` AS customer_key, ` + keyNumberOf + ` AS number, t.title, t.description, t.type,
 	t.status, t.priority, t.severity, t.requester_id, t.requester_email, t.requester_name,
 	t.assignee_id, t.version, t.fields AS fields_json, t.source, t.source_ref, t.slack_channel,
 	t.slack_ts, t.slack_thread_ts, t.email_thread, t.sla_policy, t.sla_due_at, t.created_by, t.created_at,
 	t.updated_at, t.first_response_at, t.resolved_at, t.closed_at, t.sla_deadline_at, t.due_at, t.due_public`
 
-const ticketFrom = ` FROM tickets t JOIN projects p ON p.id = t.project_id`
+const ticketFrom = ` FROM tickets t JOIN customers p ON p.id = t.customer_id`
 
 // A ticket's key is its customer's key and its number, unless it moved
 // to another customer: then it keeps the key it had (key_prefix,
@@ -52,7 +52,7 @@ func (r *ticketRow) ticket() (*domain.Ticket, error) {
 	return &t, nil
 }
 
-// CreateTicket takes the project's next number and inserts the ticket.
+// CreateTicket takes the customer's next number and inserts the ticket.
 // The counter row is locked until the transaction ends, so concurrent
 // creations queue on it, and a rolled-back creation gives its number back:
 // keys have no gaps and no duplicates.
@@ -62,7 +62,7 @@ func (tx *Tx) CreateTicket(ctx context.Context, t *domain.Ticket) error {
 	if err != nil {
 		return fmt.Errorf("store: unable to encode fields: %w", err)
 	}
-	// Every column but project_id and number, which come from the counter.
+	// Every column but customer_id and number, which come from the counter.
 	vals := []any{t.Title, t.Description, t.Type, t.Status, t.Priority, t.Severity,
 		t.RequesterID, t.RequesterEmail, t.RequesterName, t.AssigneeID, t.Version, fields,
 		t.Source, t.SourceRef, t.SlackChannel, t.SlackTS, t.SlackThreadTS, t.EmailThread, t.SLAPolicy, tsp(t.SLADueAt),
@@ -74,21 +74,21 @@ func (tx *Tx) CreateTicket(ctx context.Context, t *domain.Ticket) error {
 		Key    string `db:"key"`
 	}
 	marks := strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",")
-	insert := `INSERT INTO tickets (project_id, number, ` + ticketInsertCols + `) `
+	insert := `INSERT INTO tickets (customer_id, number, ` + ticketInsertCols + `) `
 	if tx.d.dialect == Postgres {
 		// One round trip instead of two (SQLite has no UPDATE in a WITH);
 		// no customer, no row: not found. The values are checked against
 		// the plain INSERT, whose text names their columns.
-		if err := tx.checkArgs(insert+`VALUES (?,?,`+marks+`)`, append([]any{t.ProjectID, 0}, vals...)); err != nil {
+		if err := tx.checkArgs(insert+`VALUES (?,?,`+marks+`)`, append([]any{t.CustomerID, 0}, vals...)); err != nil {
 			return err
 		}
-		err = tx.get(ctx, &row, `WITH c AS (UPDATE projects SET ticket_seq = ticket_seq + 1 WHERE id = ? RETURNING id, ticket_seq, key) `+
+		err = tx.get(ctx, &row, `WITH c AS (UPDATE customers SET ticket_seq = ticket_seq + 1 WHERE id = ? RETURNING id, ticket_seq, key) `+
 			insert+`SELECT c.id, c.ticket_seq, `+marks+` FROM c RETURNING id, number, (SELECT key FROM c) AS key`,
-			append([]any{t.ProjectID}, vals...)...)
+			append([]any{t.CustomerID}, vals...)...)
 	} else {
-		err = tx.get(ctx, &row, `UPDATE projects SET ticket_seq = ticket_seq + 1 WHERE id = ? RETURNING ticket_seq AS number, key`, t.ProjectID)
+		err = tx.get(ctx, &row, `UPDATE customers SET ticket_seq = ticket_seq + 1 WHERE id = ? RETURNING ticket_seq AS number, key`, t.CustomerID)
 		if err == nil {
-			row.ID, err = tx.insert(ctx, insert+`VALUES (?,?,`+marks+`)`, append([]any{t.ProjectID, row.Number}, vals...)...)
+			row.ID, err = tx.insert(ctx, insert+`VALUES (?,?,`+marks+`)`, append([]any{t.CustomerID, row.Number}, vals...)...)
 		}
 	}
 	if err != nil {
@@ -97,7 +97,7 @@ func (tx *Tx) CreateTicket(ctx context.Context, t *domain.Ticket) error {
 		}
 		return fmt.Errorf("store: unable to create ticket: %w", err)
 	}
-	t.ID, t.Number, t.ProjectKey = row.ID, row.Number, row.Key
+	t.ID, t.Number, t.CustomerKey = row.ID, row.Number, row.Key
 	return nil
 }
 
@@ -166,7 +166,7 @@ func (tx *Tx) ticket(ctx context.Context, what, where string, args ...any) (*dom
 	if lock != "" {
 		lock = " FOR UPDATE OF t"
 	}
-	scope, sargs := tx.scoped("t.project_id")
+	scope, sargs := tx.scoped("t.customer_id")
 	err := tx.get(ctx, &r, `SELECT `+ticketCols+ticketFrom+` WHERE `+where+scope+lock, append(args, sargs...)...)
 	if err != nil {
 		if err = notFound(what, err); domain.ErrorCode(err) == domain.ENOTFOUND {
@@ -184,11 +184,11 @@ func (tx *Tx) Ticket(ctx context.Context, id int64) (*domain.Ticket, error) {
 
 // TicketByKey reads a ticket by key (ACME-42); in an Update it locks the ticket.
 func (tx *Tx) TicketByKey(ctx context.Context, key string) (*domain.Ticket, error) {
-	project, number, err := domain.ParseKey(key)
+	customer, number, err := domain.ParseKey(key)
 	if err != nil {
 		return nil, err
 	}
-	return tx.ticket(ctx, "Ticket "+domain.FormatKey(project, number), keyIs, project, number, project, number)
+	return tx.ticket(ctx, "Ticket "+domain.FormatKey(customer, number), keyIs, customer, number, customer, number)
 }
 
 // TicketByCard finds the ticket whose card is this Slack message.
@@ -205,10 +205,10 @@ func (tx *Tx) ticketWhere(f domain.TicketFilter) (string, []any) {
 	var conds []string
 	var args []any
 	if tx.scope.Customer {
-		conds, args = append(conds, "t.project_id = ?"), append(args, tx.scope.ProjectID)
+		conds, args = append(conds, "t.customer_id = ?"), append(args, tx.scope.CustomerID)
 	}
-	if f.ProjectID != 0 {
-		conds, args = append(conds, "t.project_id = ?"), append(args, f.ProjectID)
+	if f.CustomerID != 0 {
+		conds, args = append(conds, "t.customer_id = ?"), append(args, f.CustomerID)
 	}
 	if f.AssigneeID != nil {
 		conds, args = append(conds, "t.assignee_id = ?"), append(args, *f.AssigneeID)

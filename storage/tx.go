@@ -28,9 +28,9 @@ type Tx struct {
 	d     *DB
 	now   time.Time
 	write bool
-	// projects are the customers read so far in a write transaction,
-	// nil for not found (projects.go).
-	projects map[string]*domain.Project
+	// customers are the customers read so far in a write transaction,
+	// nil for not found (customers.go).
+	customers map[string]*domain.Customer
 	// scope limits what a customer's reads return (scope.go).
 	scope domain.Scope
 }

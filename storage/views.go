@@ -16,7 +16,7 @@ func (tx *Tx) QueryTickets(ctx context.Context, q *domain.ViewQuery) (*domain.Vi
 	if tx.scope.Customer {
 		// Whatever the query asks, a customer's own company only.
 		c := *q
-		c.ProjectID, c.Customer = tx.scope.ProjectID, true
+		c.CustomerID, c.Customer = tx.scope.CustomerID, true
 		q = &c
 	}
 	b := &viewSQL{dialect: tx.d.dialect, q: q}
@@ -93,8 +93,8 @@ func (b *viewSQL) collate() string {
 
 func (b *viewSQL) where() (string, error) {
 	var conds []string
-	if b.q.ProjectID != 0 || b.q.Customer {
-		conds = append(conds, "t.project_id = "+b.arg(b.q.ProjectID))
+	if b.q.CustomerID != 0 || b.q.Customer {
+		conds = append(conds, "t.customer_id = "+b.arg(b.q.CustomerID))
 	}
 	for _, c := range b.q.Q.Conds {
 		s, err := b.cond(c)
@@ -505,7 +505,7 @@ func (tx *Tx) TicketsByID(ctx context.Context, ids []int64) ([]*domain.Ticket, e
 		return nil, nil
 	}
 	in, args := inList(ids)
-	scope, sargs := tx.scoped("t.project_id")
+	scope, sargs := tx.scoped("t.customer_id")
 	return tx.selectTickets(ctx, "read tickets", `SELECT `+ticketCols+ticketFrom+` WHERE t.id IN `+in+scope+` ORDER BY t.id`, append(args, sargs...)...)
 }
 

@@ -15,7 +15,7 @@ import (
 func TestVersionKeysFilledAtStart(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		p := seedProject(t, db, "ACME")
+		p := seedCustomer(t, db, "ACME")
 		tk := seedTicket(t, db, p, "Old")
 		update(t, db, func(tx domain.Tx) error {
 			tk.Version = "4.10.0"

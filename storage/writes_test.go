@@ -17,14 +17,14 @@ import (
 func TestWritesAreReadAndCommittedInOrder(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		p := seedProject(t, db, "ACME")
+		p := seedCustomer(t, db, "ACME")
 		card := func(tk *domain.Ticket) *domain.OutboxMessage {
 			return &domain.OutboxMessage{Kind: domain.OutboxCard, Payload: `{}`, DedupKey: domain.CardDedupKey(tk.ID)}
 		}
 		var a, b *domain.Ticket
 		update(t, db, func(tx domain.Tx) error {
-			a = &domain.Ticket{ProjectID: p.ID, Title: "One", Type: "question", Status: "new", Priority: "normal", Source: domain.SourceCLI, CreatedBy: "U1"}
-			b = &domain.Ticket{ProjectID: p.ID, Title: "Two", Type: "question", Status: "new", Priority: "normal", Source: domain.SourceCLI, CreatedBy: "U1"}
+			a = &domain.Ticket{CustomerID: p.ID, Title: "One", Type: "question", Status: "new", Priority: "normal", Source: domain.SourceCLI, CreatedBy: "U1"}
+			b = &domain.Ticket{CustomerID: p.ID, Title: "Two", Type: "question", Status: "new", Priority: "normal", Source: domain.SourceCLI, CreatedBy: "U1"}
 			for _, tk := range []*domain.Ticket{a, b} {
 				if err := tx.CreateTicket(ctx, tk); err != nil {
 					return err
@@ -111,9 +111,9 @@ func TestWritesAreReadAndCommittedInOrder(t *testing.T) {
 func TestTicketsNumberedInOneTransaction(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		acme, globex := seedProject(t, db, "ACME"), seedProject(t, db, "GLOBEX")
-		open := func(tx domain.Tx, p *domain.Project) (*domain.Ticket, error) {
-			tk := &domain.Ticket{ProjectID: p.ID, Title: "t", Type: "question", Status: "new", Priority: "normal", Source: domain.SourceCLI, CreatedBy: "U1"}
+		acme, globex := seedCustomer(t, db, "ACME"), seedCustomer(t, db, "GLOBEX")
+		open := func(tx domain.Tx, p *domain.Customer) (*domain.Ticket, error) {
+			tk := &domain.Ticket{CustomerID: p.ID, Title: "t", Type: "question", Status: "new", Priority: "normal", Source: domain.SourceCLI, CreatedBy: "U1"}
 			return tk, tx.CreateTicket(ctx, tk)
 		}
 		var keys []string
@@ -166,7 +166,7 @@ func TestTicketsNumberedInOneTransaction(t *testing.T) {
 			return nil
 		})
 		err = db.Update(ctx, func(tx domain.Tx) error {
-			_, err := open(tx, &domain.Project{ID: 999999})
+			_, err := open(tx, &domain.Customer{ID: 999999})
 			return err
 		})
 		if domain.ErrorCode(err) != domain.ENOTFOUND {
@@ -180,8 +180,8 @@ func TestTicketsNumberedInOneTransaction(t *testing.T) {
 func TestCardRecordedWithItsTicket(t *testing.T) {
 	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		p := seedProject(t, db, "ACME")
-		tk := &domain.Ticket{ProjectID: p.ID, Title: "t", Type: "question", Status: "new", Priority: "normal", Source: domain.SourceCLI, CreatedBy: "U1"}
+		p := seedCustomer(t, db, "ACME")
+		tk := &domain.Ticket{CustomerID: p.ID, Title: "t", Type: "question", Status: "new", Priority: "normal", Source: domain.SourceCLI, CreatedBy: "U1"}
 		update(t, db, func(tx domain.Tx) error {
 			if err := tx.CreateTicket(ctx, tk); err != nil {
 				return err

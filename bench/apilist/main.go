@@ -130,17 +130,17 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Micros
 // priorities, 20 assignees and none, spread independently of the customer.
 func seed(db *storage.DB, n int) error {
 	for _, q := range []string{
-		`INSERT INTO projects (key, name, created_at, updated_at) SELECT 'C' || lpad(i::text, 3, '0'), 'Customer ' || i, now(), now() FROM generate_series(0, 99) i`,
-		`INSERT INTO tickets (project_id, number, title, description, type, status, priority, assignee_id, version, version_key,
+		`INSERT INTO customers (key, name, created_at, updated_at) SELECT 'C' || lpad(i::text, 3, '0'), 'Customer ' || i, now(), now() FROM generate_series(0, 99) i`,
+		`INSERT INTO tickets (customer_id, number, title, description, type, status, priority, assignee_id, version, version_key,
 			source, created_by, created_at, updated_at, sla_policy, sla_due_at)
 		 SELECT p.id, g, 'Ticket ' || g, 'Something is broken', 'bug',
 			(ARRAY['new','open','in_progress','waiting','resolved','closed'])[1 + (g / 100) % 6],
 			(ARRAY['low','normal','high','urgent'])[1 + (g / 100) % 4],
 			CASE WHEN (g / 700) % 21 = 0 THEN '' ELSE 'U' || ((g / 700) % 21) END, '4.' || (g % 12) || '.0', '',
 			'slash', 'U1', now() - (g || ' minutes')::interval, now(), 'standard', now() + ((g % 100) || ' hours')::interval
-		 FROM generate_series(1, ` + strconv.Itoa(n) + `) g JOIN projects p ON p.key = 'C' || lpad((g % 100)::text, 3, '0')`,
+		 FROM generate_series(1, ` + strconv.Itoa(n) + `) g JOIN customers p ON p.key = 'C' || lpad((g % 100)::text, 3, '0')`,
 		`VACUUM ANALYZE tickets`,
-		`VACUUM ANALYZE projects`,
+		`VACUUM ANALYZE customers`,
 	} {
 		if _, err := db.SQL().Exec(q); err != nil {
 			return fmt.Errorf("seed: %w", err)

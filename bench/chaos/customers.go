@@ -51,8 +51,8 @@ func seed(ctx context.Context, url string, cs []customer) error {
 	svc := commands.New(db, domain.DefaultConfig(), commands.Options{TriageChannel: triageChan})
 	agent := domain.Actor{UserID: "USEED", Role: domain.RoleAgent, Channel: domain.ChannelSlack}
 	for _, c := range cs {
-		in := commands.ProjectInput{Key: c.key, Name: "Customer " + c.key, EmailDomains: c.domain}
-		if _, err := svc.CreateProject(ctx, agent, in); err != nil {
+		in := commands.CustomerInput{Key: c.key, Name: "Customer " + c.key, EmailDomains: c.domain}
+		if _, err := svc.CreateCustomer(ctx, agent, in); err != nil {
 			return err
 		}
 		if _, err := svc.LinkChannel(ctx, agent, c.key, c.channel); err != nil {

@@ -91,7 +91,7 @@ func measure(dialect string, parallel, n, size, files int) error {
 	cfg.Email.AttachmentLimit = domain.ByteSize(size) // every file kept, the worst case
 	svc := commands.New(db, cfg, commands.Options{Logger: quiet, Mail: commands.MailOptions{Address: "support@vendor.com"}})
 	agent := domain.Actor{UserID: "UAGENT", Role: domain.RoleAgent}
-	if _, err := svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "ACME", Name: "Acme", ChannelID: "CACME", EmailDomains: "acme.com"}); err != nil {
+	if _, err := svc.CreateCustomer(ctx, agent, commands.CustomerInput{Key: "ACME", Name: "Acme", ChannelID: "CACME", EmailDomains: "acme.com"}); err != nil {
 		return err
 	}
 	srv, err := email.NewServer(email.ServerOptions{Addr: "127.0.0.1:0", Domains: svc.MailDomains(), Ingest: svc.Ingest,

@@ -64,7 +64,7 @@ func runLimited(parent context.Context, dialect string, n int, scale float64, po
 	svc.UseStandardHooks()
 	agent := domain.Actor{UserID: agentID, Role: domain.RoleAgent, Channel: domain.ChannelSlack}
 	for _, p := range [][2]string{{"ACME", acmeChan}, {"GLOBEX", globexChan}} {
-		if _, err := svc.CreateProject(ctx, agent, commands.ProjectInput{Key: p[0], Name: p[0], CurrentVersion: "1.0"}); err != nil {
+		if _, err := svc.CreateCustomer(ctx, agent, commands.CustomerInput{Key: p[0], Name: p[0], CurrentVersion: "1.0"}); err != nil {
 			return nil, err
 		}
 		if _, err := svc.LinkChannel(ctx, agent, p[0], p[1]); err != nil {

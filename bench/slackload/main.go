@@ -253,8 +253,8 @@ func runOne(parent context.Context, dialect string, cfg config) (*result, error)
 	svc := commands.New(store, domain.DefaultConfig(), commands.Options{TriageChannel: triageChan, Logger: quiet})
 	svc.UseStandardHooks() // as serve does: automations and the SLA clock on every change
 	agent := domain.Actor{UserID: users[0], Role: domain.RoleAgent, Channel: domain.ChannelSlack}
-	if _, err := svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "ACME", Name: "Acme Corp", CurrentVersion: "4.2.1"}); err != nil {
-		return nil, fmt.Errorf("create project: %w", err)
+	if _, err := svc.CreateCustomer(ctx, agent, commands.CustomerInput{Key: "ACME", Name: "Acme Corp", CurrentVersion: "4.2.1"}); err != nil {
+		return nil, fmt.Errorf("create customer: %w", err)
 	}
 	if _, err := svc.LinkChannel(ctx, agent, "ACME", acmeChan); err != nil {
 		return nil, fmt.Errorf("link channel: %w", err)

@@ -101,7 +101,7 @@ func run(dialect string, n int, scan time.Duration) error {
 	svc := commands.New(db, cfg, commands.Options{Logger: quiet})
 	svc.UseStandardHooks()
 	agent := domain.Actor{UserID: "UAGENT", Role: domain.RoleAgent, Channel: domain.ChannelCLI}
-	if _, err := svc.CreateProject(ctx, agent, commands.ProjectInput{Key: "ACME", Name: "Acme", ChannelID: "CACME", SLAPolicy: "bench"}); err != nil {
+	if _, err := svc.CreateCustomer(ctx, agent, commands.CustomerInput{Key: "ACME", Name: "Acme", ChannelID: "CACME", SLAPolicy: "bench"}); err != nil {
 		return err
 	}
 	b := bot.New(bot.Options{BotToken: "xoxb-emu", AppToken: "xapp-emu", APIURL: emu.APIURL(), Service: svc, Outbox: db, Logger: quiet})
@@ -139,7 +139,7 @@ func run(dialect string, n int, scan time.Duration) error {
 	}
 	var probes []probe
 	for i := 0; i < n; i++ {
-		t, err := svc.CreateTicket(ctx, agent, commands.TicketInput{ProjectKey: "ACME", Title: fmt.Sprintf("probe %d", i), Priority: "urgent", Source: domain.SourceCLI})
+		t, err := svc.CreateTicket(ctx, agent, commands.TicketInput{CustomerKey: "ACME", Title: fmt.Sprintf("probe %d", i), Priority: "urgent", Source: domain.SourceCLI})
 		if err != nil {
 			return err
 		}

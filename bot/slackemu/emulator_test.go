@@ -55,23 +55,23 @@ func slackErrCode(err error) string {
 // called for every event (hello, slash commands, interactions, events).
 type bot struct {
 	api    *slack.Client
-	sm     *socketmode.Client
+	socket *socketmode.Client
 	events chan socketmode.Event
 }
 
 func startBot(t *testing.T, s *Server, handle func(b *bot, ev socketmode.Event)) *bot {
 	t.Helper()
 	api := newClient(s)
-	b := &bot{api: api, sm: socketmode.New(api, socketmode.OptionLog(log.New(io.Discard, "", 0))),
+	b := &bot{api: api, socket: socketmode.New(api, socketmode.OptionLog(log.New(io.Discard, "", 0))),
 		events: make(chan socketmode.Event, 100)}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{}, 2)
-	go func() { _ = b.sm.RunContext(ctx); done <- struct{}{} }()
+	go func() { _ = b.socket.RunContext(ctx); done <- struct{}{} }()
 	go func() {
 		defer func() { done <- struct{}{} }()
 		for {
 			select {
-			case ev := <-b.sm.Events:
+			case ev := <-b.socket.Events:
 				if handle != nil {
 					handle(b, ev)
 				}
@@ -97,10 +97,10 @@ func ackAll(b *bot, ev socketmode.Event) {
 		return
 	}
 	if cmd, ok := ev.Data.(slack.SlashCommand); ok {
-		_ = b.sm.Ack(*ev.Request, map[string]any{"text": "got " + cmd.Text})
+		_ = b.socket.Ack(*ev.Request, map[string]any{"text": "got " + cmd.Text})
 		return
 	}
-	_ = b.sm.Ack(*ev.Request)
+	_ = b.socket.Ack(*ev.Request)
 }
 
 func TestAuth(t *testing.T) {

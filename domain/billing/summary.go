@@ -100,7 +100,7 @@ func sorted(m map[string]*Group, by func(a, b *Group) int) []Group {
 	return out
 }
 
-// CompareKeys orders ticket keys by project, then number: ACME-2 < ACME-10.
+// CompareKeys orders ticket keys by customer, then number: ACME-2 < ACME-10.
 func CompareKeys(a, b string) int {
 	ap, an, _ := strings.Cut(a, "-")
 	bp, bn, _ := strings.Cut(b, "-")

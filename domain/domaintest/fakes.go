@@ -54,61 +54,61 @@ func (tx *FakeTx) Now() time.Time { return tx.At }
 
 // FakeCustomers is a domain.CustomerStore over function fields (customers).
 type FakeCustomers struct {
-	CreateProjectFn    func(ctx context.Context, p *domain.Project) error
-	UpdateProjectFn    func(ctx context.Context, p *domain.Project) error
-	ProjectFn          func(ctx context.Context, id int64) (*domain.Project, error)
-	ProjectByKeyFn     func(ctx context.Context, key string) (*domain.Project, error)
-	ProjectByChannelFn func(ctx context.Context, channelID string) (*domain.Project, error)
-	ProjectByDomainFn  func(ctx context.Context, name string) (*domain.Project, error)
-	ProjectsFn         func(ctx context.Context) ([]*domain.Project, error)
-	EnsureProjectFn    func(ctx context.Context, p *domain.Project) (*domain.Project, error)
-	CustomerByTeamFn   func(ctx context.Context, teamID string) (*domain.Project, error)
-	LinkTeamFn         func(ctx context.Context, teamID, name string, projectID int64) (*domain.Project, error)
-	MoveTicketFn       func(ctx context.Context, t *domain.Ticket, to *domain.Project) error
-	AddVersionChangeFn func(ctx context.Context, v *domain.VersionChange) error
-	VersionChangesFn   func(ctx context.Context, projectID int64) ([]*domain.VersionChange, error)
+	CreateCustomerFn    func(ctx context.Context, p *domain.Customer) error
+	UpdateCustomerFn    func(ctx context.Context, p *domain.Customer) error
+	CustomerFn          func(ctx context.Context, id int64) (*domain.Customer, error)
+	CustomerByKeyFn     func(ctx context.Context, key string) (*domain.Customer, error)
+	CustomerByChannelFn func(ctx context.Context, channelID string) (*domain.Customer, error)
+	CustomerByDomainFn  func(ctx context.Context, name string) (*domain.Customer, error)
+	CustomersFn         func(ctx context.Context) ([]*domain.Customer, error)
+	EnsureCustomerFn    func(ctx context.Context, p *domain.Customer) (*domain.Customer, error)
+	CustomerByTeamFn    func(ctx context.Context, teamID string) (*domain.Customer, error)
+	LinkTeamFn          func(ctx context.Context, teamID, name string, customerID int64) (*domain.Customer, error)
+	MoveTicketFn        func(ctx context.Context, t *domain.Ticket, to *domain.Customer) error
+	AddVersionChangeFn  func(ctx context.Context, v *domain.VersionChange) error
+	VersionChangesFn    func(ctx context.Context, customerID int64) ([]*domain.VersionChange, error)
 }
 
 var _ domain.CustomerStore = (*FakeCustomers)(nil)
 
-func (s *FakeCustomers) CreateProject(ctx context.Context, p *domain.Project) error {
-	return s.CreateProjectFn(ctx, p)
+func (s *FakeCustomers) CreateCustomer(ctx context.Context, p *domain.Customer) error {
+	return s.CreateCustomerFn(ctx, p)
 }
-func (s *FakeCustomers) UpdateProject(ctx context.Context, p *domain.Project) error {
-	return s.UpdateProjectFn(ctx, p)
+func (s *FakeCustomers) UpdateCustomer(ctx context.Context, p *domain.Customer) error {
+	return s.UpdateCustomerFn(ctx, p)
 }
-func (s *FakeCustomers) Project(ctx context.Context, id int64) (*domain.Project, error) {
-	return s.ProjectFn(ctx, id)
+func (s *FakeCustomers) Customer(ctx context.Context, id int64) (*domain.Customer, error) {
+	return s.CustomerFn(ctx, id)
 }
-func (s *FakeCustomers) ProjectByKey(ctx context.Context, key string) (*domain.Project, error) {
-	return s.ProjectByKeyFn(ctx, key)
+func (s *FakeCustomers) CustomerByKey(ctx context.Context, key string) (*domain.Customer, error) {
+	return s.CustomerByKeyFn(ctx, key)
 }
-func (s *FakeCustomers) ProjectByChannel(ctx context.Context, channelID string) (*domain.Project, error) {
-	return s.ProjectByChannelFn(ctx, channelID)
+func (s *FakeCustomers) CustomerByChannel(ctx context.Context, channelID string) (*domain.Customer, error) {
+	return s.CustomerByChannelFn(ctx, channelID)
 }
-func (s *FakeCustomers) ProjectByDomain(ctx context.Context, name string) (*domain.Project, error) {
-	return s.ProjectByDomainFn(ctx, name)
+func (s *FakeCustomers) CustomerByDomain(ctx context.Context, name string) (*domain.Customer, error) {
+	return s.CustomerByDomainFn(ctx, name)
 }
-func (s *FakeCustomers) Projects(ctx context.Context) ([]*domain.Project, error) {
-	return s.ProjectsFn(ctx)
+func (s *FakeCustomers) Customers(ctx context.Context) ([]*domain.Customer, error) {
+	return s.CustomersFn(ctx)
 }
-func (s *FakeCustomers) EnsureProject(ctx context.Context, p *domain.Project) (*domain.Project, error) {
-	return s.EnsureProjectFn(ctx, p)
+func (s *FakeCustomers) EnsureCustomer(ctx context.Context, p *domain.Customer) (*domain.Customer, error) {
+	return s.EnsureCustomerFn(ctx, p)
 }
-func (s *FakeCustomers) CustomerByTeam(ctx context.Context, teamID string) (*domain.Project, error) {
+func (s *FakeCustomers) CustomerByTeam(ctx context.Context, teamID string) (*domain.Customer, error) {
 	return s.CustomerByTeamFn(ctx, teamID)
 }
-func (s *FakeCustomers) LinkTeam(ctx context.Context, teamID, name string, projectID int64) (*domain.Project, error) {
-	return s.LinkTeamFn(ctx, teamID, name, projectID)
+func (s *FakeCustomers) LinkTeam(ctx context.Context, teamID, name string, customerID int64) (*domain.Customer, error) {
+	return s.LinkTeamFn(ctx, teamID, name, customerID)
 }
-func (s *FakeCustomers) MoveTicket(ctx context.Context, t *domain.Ticket, to *domain.Project) error {
+func (s *FakeCustomers) MoveTicket(ctx context.Context, t *domain.Ticket, to *domain.Customer) error {
 	return s.MoveTicketFn(ctx, t, to)
 }
 func (s *FakeCustomers) AddVersionChange(ctx context.Context, v *domain.VersionChange) error {
 	return s.AddVersionChangeFn(ctx, v)
 }
-func (s *FakeCustomers) VersionChanges(ctx context.Context, projectID int64) ([]*domain.VersionChange, error) {
-	return s.VersionChangesFn(ctx, projectID)
+func (s *FakeCustomers) VersionChanges(ctx context.Context, customerID int64) ([]*domain.VersionChange, error) {
+	return s.VersionChangesFn(ctx, customerID)
 }
 
 // FakeTickets is a domain.TicketStore over function fields (tickets).
@@ -255,9 +255,9 @@ func (s *FakeTimeEntries) SetTimerReminder(ctx context.Context, id int64, remind
 // FakeBilling is a domain.BillingStore over function fields (billing locks).
 type FakeBilling struct {
 	AddBillingLockFn    func(ctx context.Context, l *domain.BillingLock) error
-	DeleteBillingLockFn func(ctx context.Context, projectID int64, start time.Time) error
-	BillingLockAtFn     func(ctx context.Context, projectID int64, at time.Time) (*domain.BillingLock, error)
-	BillingLocksFn      func(ctx context.Context, projectID int64, from, to time.Time) ([]*domain.BillingLock, error)
+	DeleteBillingLockFn func(ctx context.Context, customerID int64, start time.Time) error
+	BillingLockAtFn     func(ctx context.Context, customerID int64, at time.Time) (*domain.BillingLock, error)
+	BillingLocksFn      func(ctx context.Context, customerID int64, from, to time.Time) ([]*domain.BillingLock, error)
 }
 
 var _ domain.BillingStore = (*FakeBilling)(nil)
@@ -265,14 +265,14 @@ var _ domain.BillingStore = (*FakeBilling)(nil)
 func (s *FakeBilling) AddBillingLock(ctx context.Context, l *domain.BillingLock) error {
 	return s.AddBillingLockFn(ctx, l)
 }
-func (s *FakeBilling) DeleteBillingLock(ctx context.Context, projectID int64, start time.Time) error {
-	return s.DeleteBillingLockFn(ctx, projectID, start)
+func (s *FakeBilling) DeleteBillingLock(ctx context.Context, customerID int64, start time.Time) error {
+	return s.DeleteBillingLockFn(ctx, customerID, start)
 }
-func (s *FakeBilling) BillingLockAt(ctx context.Context, projectID int64, at time.Time) (*domain.BillingLock, error) {
-	return s.BillingLockAtFn(ctx, projectID, at)
+func (s *FakeBilling) BillingLockAt(ctx context.Context, customerID int64, at time.Time) (*domain.BillingLock, error) {
+	return s.BillingLockAtFn(ctx, customerID, at)
 }
-func (s *FakeBilling) BillingLocks(ctx context.Context, projectID int64, from, to time.Time) ([]*domain.BillingLock, error) {
-	return s.BillingLocksFn(ctx, projectID, from, to)
+func (s *FakeBilling) BillingLocks(ctx context.Context, customerID int64, from, to time.Time) ([]*domain.BillingLock, error) {
+	return s.BillingLocksFn(ctx, customerID, from, to)
 }
 
 // FakeSLA is a domain.SLAStore over function fields (SLA bookkeeping).
@@ -281,7 +281,7 @@ type FakeSLA struct {
 	SetTicketSLAFn   func(ctx context.Context, ticketID int64, policy string, due, deadline *time.Time) error
 	SLAAlertsFn      func(ctx context.Context, ticketID int64) ([]*domain.SLAAlert, error)
 	AddSLAAlertFn    func(ctx context.Context, a *domain.SLAAlert) (bool, error)
-	TicketsCreatedFn func(ctx context.Context, projectID int64, from, to time.Time) ([]*domain.Ticket, error)
+	TicketsCreatedFn func(ctx context.Context, customerID int64, from, to time.Time) ([]*domain.Ticket, error)
 }
 
 var _ domain.SLAStore = (*FakeSLA)(nil)
@@ -298,8 +298,8 @@ func (s *FakeSLA) SLAAlerts(ctx context.Context, ticketID int64) ([]*domain.SLAA
 func (s *FakeSLA) AddSLAAlert(ctx context.Context, a *domain.SLAAlert) (bool, error) {
 	return s.AddSLAAlertFn(ctx, a)
 }
-func (s *FakeSLA) TicketsCreated(ctx context.Context, projectID int64, from, to time.Time) ([]*domain.Ticket, error) {
-	return s.TicketsCreatedFn(ctx, projectID, from, to)
+func (s *FakeSLA) TicketsCreated(ctx context.Context, customerID int64, from, to time.Time) ([]*domain.Ticket, error) {
+	return s.TicketsCreatedFn(ctx, customerID, from, to)
 }
 
 // FakeViews is a domain.ViewStore over function fields (views).
@@ -478,7 +478,7 @@ func (s *FakeReleases) VersionTickets(ctx context.Context, from time.Time, statu
 // FakeSurveys is a domain.SurveyStore over function fields (surveys).
 type FakeSurveys struct {
 	SaveSurveyAnswerFn func(ctx context.Context, a *domain.SurveyAnswer) error
-	SurveySummaryFn    func(ctx context.Context, projectID int64) (domain.SurveySummary, error)
+	SurveySummaryFn    func(ctx context.Context, customerID int64) (domain.SurveySummary, error)
 }
 
 var _ domain.SurveyStore = (*FakeSurveys)(nil)
@@ -486,8 +486,8 @@ var _ domain.SurveyStore = (*FakeSurveys)(nil)
 func (s *FakeSurveys) SaveSurveyAnswer(ctx context.Context, a *domain.SurveyAnswer) error {
 	return s.SaveSurveyAnswerFn(ctx, a)
 }
-func (s *FakeSurveys) SurveySummary(ctx context.Context, projectID int64) (domain.SurveySummary, error) {
-	return s.SurveySummaryFn(ctx, projectID)
+func (s *FakeSurveys) SurveySummary(ctx context.Context, customerID int64) (domain.SurveySummary, error) {
+	return s.SurveySummaryFn(ctx, customerID)
 }
 
 // FakeOutbox is a domain.OutboxStore over function fields (the outbox).

@@ -32,7 +32,7 @@
 //	status (s)            configured statuses (Vocabulary.Statuses)
 //	priority (p, prio)    configured priorities
 //	severity              configured severities, or none
-//	customer (c, project) configured customer keys, or none
+//	customer (c, customer) configured customer keys, or none
 //	assignee (a, assigned) user ids, me, none (unassigned)
 //	requester (r)         user ids, me
 //	type (t)              configured types

@@ -230,7 +230,7 @@ func single(d *keyDef, t term) error {
 		Msg: d.name + " takes a single value", Hint: "lists are not allowed here"}
 }
 
-// isIssueKey matches PROJECT-123 (already upper-cased).
+// isIssueKey matches CUSTOMER-123 (already upper-cased).
 func isIssueKey(s string) bool {
 	proj, num, ok := strings.Cut(s, "-")
 	if !ok || proj == "" || num == "" || proj[0] < 'A' || proj[0] > 'Z' {

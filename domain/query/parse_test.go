@@ -45,7 +45,7 @@ var goodCases = []struct {
 		},
 		Sort: []SortKey{{"due", false}}, Group: "assignee", Layout: "cards",
 	}},
-	{"aliases", "s:open p:urgent prio:low c:acme project:globex a:me assigned:none r:U1 t:bug v:4.2.0", testVoc, Query{
+	{"aliases", "s:open p:urgent prio:low c:acme customer:globex a:me assigned:none r:U1 t:bug v:4.2.0", testVoc, Query{
 		Filters: []Filter{
 			eq("status", "open"), eq("priority", "urgent"), eq("priority", "low"), eq("customer", "acme"),
 			eq("customer", "globex"), eq("assignee", "me"), eq("assignee", "none"), eq("requester", "U1"),

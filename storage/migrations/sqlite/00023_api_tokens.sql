@@ -9,7 +9,7 @@ CREATE TABLE api_tokens (
     prefix     TEXT NOT NULL,
     hash       BLOB NOT NULL,
     access     TEXT NOT NULL CHECK (access IN ('read', 'write')),
-    project_id BIGINT REFERENCES projects (id) ON DELETE CASCADE,
+    customer_id BIGINT REFERENCES customers (id) ON DELETE CASCADE,
     created_by TEXT NOT NULL,
     created_at TIMESTAMP NOT NULL,
     revoked_at TIMESTAMP

@@ -20,9 +20,9 @@ func (tx *Tx) CreateTimeEntry(ctx context.Context, e *domain.TimeEntry) error {
 	e.CreatedAt, e.UpdatedAt = tx.now, tx.now
 	e.StartedAt = ts(e.StartedAt)
 	e.EndedAt = tsp(e.EndedAt)
-	id, err := tx.insert(ctx, `INSERT INTO time_entries (ticket_id, project_id, user_id, started_at, ended_at,
+	id, err := tx.insert(ctx, `INSERT INTO time_entries (ticket_id, customer_id, user_id, started_at, ended_at,
 		seconds, billable, note, source, created_at, updated_at)
-		SELECT ?, project_id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM tickets WHERE id = ?`,
+		SELECT ?, customer_id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM tickets WHERE id = ?`,
 		e.TicketID, e.UserID, e.StartedAt, e.EndedAt, e.Seconds, e.Billable, e.Note, e.Source,
 		e.CreatedAt, e.UpdatedAt, e.TicketID)
 	switch {
@@ -42,9 +42,9 @@ func (tx *Tx) UpdateTimeEntry(ctx context.Context, e *domain.TimeEntry) error {
 	e.UpdatedAt = tx.now
 	e.StartedAt = ts(e.StartedAt)
 	e.EndedAt = tsp(e.EndedAt)
-	// The project follows the ticket, so an entry moved to another
+	// The customer follows the ticket, so an entry moved to another
 	// customer's ticket bills to that customer.
-	_, err := tx.exec(ctx, `UPDATE time_entries SET ticket_id=?, project_id=(SELECT project_id FROM tickets WHERE id=?),
+	_, err := tx.exec(ctx, `UPDATE time_entries SET ticket_id=?, customer_id=(SELECT customer_id FROM tickets WHERE id=?),
 		started_at=?, ended_at=?, seconds=?, billable=?, note=?, updated_at=? WHERE id=?`,
 		e.TicketID, e.TicketID, e.StartedAt, e.EndedAt, e.Seconds, e.Billable, e.Note, e.UpdatedAt, e.ID)
 	if err != nil {
@@ -56,7 +56,7 @@ func (tx *Tx) UpdateTimeEntry(ctx context.Context, e *domain.TimeEntry) error {
 // TimeEntry reads one entry.
 func (tx *Tx) TimeEntry(ctx context.Context, id int64) (*domain.TimeEntry, error) {
 	var e domain.TimeEntry
-	scope, sargs := tx.scoped("project_id")
+	scope, sargs := tx.scoped("customer_id")
 	err := tx.get(ctx, &e, `SELECT `+timeCols+` FROM time_entries WHERE id = ?`+scope+tx.forUpdate(), append([]any{id}, sargs...)...)
 	if err != nil {
 		if err = notFound("Time entry", err); domain.ErrorCode(err) == domain.ENOTFOUND {
@@ -70,7 +70,7 @@ func (tx *Tx) TimeEntry(ctx context.Context, id int64) (*domain.TimeEntry, error
 // RunningTimer returns the person's running timer, or a not-found error.
 func (tx *Tx) RunningTimer(ctx context.Context, userID string) (*domain.TimeEntry, error) {
 	var e domain.TimeEntry
-	scope, sargs := tx.scoped("project_id")
+	scope, sargs := tx.scoped("customer_id")
 	err := tx.get(ctx, &e, `SELECT `+timeCols+` FROM time_entries WHERE user_id = ? AND ended_at IS NULL AND deleted_at IS NULL`+scope+tx.forUpdate(),
 		append([]any{userID}, sargs...)...)
 	if err != nil {
@@ -85,7 +85,7 @@ func (tx *Tx) RunningTimer(ctx context.Context, userID string) (*domain.TimeEntr
 // TimeEntries lists entries by start time, leaving out deleted ones.
 func (tx *Tx) TimeEntries(ctx context.Context, f domain.TimeFilter) ([]*domain.TimeEntry, error) {
 	where, args := timeWhere(f, "")
-	scope, sargs := tx.scoped("project_id")
+	scope, sargs := tx.scoped("customer_id")
 	where, args = where+scope, append(args, sargs...)
 	var es []*domain.TimeEntry
 	if err := tx.selectAll(ctx, &es, `SELECT `+timeCols+` FROM time_entries WHERE `+where+" ORDER BY started_at, id", args...); err != nil {
@@ -103,8 +103,8 @@ func timeWhere(f domain.TimeFilter, prefix string) (string, []any) {
 	if f.TicketID != 0 {
 		add("ticket_id = ?", f.TicketID)
 	}
-	if f.ProjectID != 0 {
-		add("project_id = ?", f.ProjectID)
+	if f.CustomerID != 0 {
+		add("customer_id = ?", f.CustomerID)
 	}
 	if f.UserID != "" {
 		add("user_id = ?", f.UserID)
