@@ -80,9 +80,7 @@ type Bot struct {
 	// cardLocks serialises card posts per ticket in this process, so a
 	// card is posted once before it is updated.
 	cardLocks keyedMutex
-	// cardsAhead holds cards read ahead for the outbox messages about to
-	// be delivered (readCardsAhead): outbox message ID → *commands.CardView.
-	cardsAhead sync.Map
+	cardsAhead cardsAhead // cards read ahead for the outbox: cardsahead.go
 	// threads serialises message events per thread, so an edit never
 	// overtakes the message it edits.
 	threads keyedMutex

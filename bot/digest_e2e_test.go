@@ -34,6 +34,7 @@ func TestDigestDeliveredOncePerSlotByTwoReplicas(t *testing.T) {
 	emu.AddUser(slackemu.User{ID: agentID, Name: "ana", RealName: "Ana Agent", TeamID: "T0EMU"})
 	emu.AddChannel(slackemu.Channel{ID: acmeChan, Name: "acme-support", IsExtShared: true})
 	emu.AddChannel(slackemu.Channel{ID: "CGLOBEX", Name: "globex-support", IsExtShared: true})
+	emu.AddChannel(slackemu.Channel{ID: "CPARTNER", Name: "partner-lounge", IsExtShared: true}) // linked to no customer
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -123,6 +124,12 @@ func TestDigestDeliveredOncePerSlotByTwoReplicas(t *testing.T) {
 	if _, err := svcs[1].SetDigest(ctx, agent, "open work", "mon 09:00 UTC", acmeChan); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := svcs[0].SaveView(ctx, agent, "Everything", "all", false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svcs[0].SetDigest(ctx, agent, "everything", "mon 09:00 UTC", "CPARTNER"); err != nil {
+		t.Fatal(err)
+	}
 	digests := func() []slackemu.Message {
 		var out []slackemu.Message
 		for _, m := range emu.Messages(acmeChan) {
@@ -163,6 +170,18 @@ func TestDigestDeliveredOncePerSlotByTwoReplicas(t *testing.T) {
 	// Posted in ACME's channel, the view runs in ACME's scope.
 	if body := ds[0].Text + string(ds[0].Blocks); !strings.Contains(body, "Acme Corp digest line") || strings.Contains(body, "Globex") {
 		t.Errorf("digest: %s", body)
+	}
+	// A shared channel linked to no customer gets no digest: its owner is told.
+	for _, m := range emu.Messages("CPARTNER") {
+		t.Errorf("posted in a shared channel linked to no customer: %s", m.Text)
+	}
+	dm := "D" + strings.TrimLeft(agentID, "UW")
+	told := false
+	for _, m := range emu.Messages(dm) {
+		told = told || strings.Contains(m.Text, "Everything") && strings.Contains(m.Text, "was not posted")
+	}
+	if !told {
+		t.Error("the digest's owner was not told why it was not posted")
 	}
 	dbClock.Set(monday.Add(7*24*time.Hour + 30*time.Second))
 	tick()

@@ -37,7 +37,7 @@ func (b *Bot) dispatchOutbox(ctx context.Context) {
 	defer t.Stop()
 	p := b.pacer
 	p.send, p.route, p.failed, p.done = b.sendDelivery, b.routeOf, b.deliveryFailed, b.deliveryDone
-	p.fresh = func(m *domain.OutboxMessage) { b.cardsAhead.Delete(m.ID) }
+	p.fresh = func(m *domain.OutboxMessage) { b.cardsAhead.forget(m.ID) }
 	d := newDispatcher(b.outbox, p, b.log)
 	d.readAhead = b.readCardsAhead
 	d.owner = b.instance
@@ -147,8 +147,8 @@ func (b *Bot) routeOf(ctx context.Context, m *domain.OutboxMessage) route {
 			return b.unreadable(m, err)
 		}
 		var t *domain.Ticket
-		if v, ok := b.cardsAhead.Load(m.ID); ok {
-			t = v.(*commands.CardView).Ticket
+		if v, ok := b.cardsAhead.load(m.ID); ok {
+			t = v.Ticket
 		} else if tk, err := b.svc.TicketByID(ctx, id); err == nil {
 			t = tk
 		}
@@ -217,12 +217,12 @@ func (b *Bot) sendDelivery(ctx context.Context, d *delivery) error {
 	m := d.msgs[0]
 	if len(d.msgs) > 1 {
 		// Read ahead before the newer changes coalesced into it.
-		b.cardsAhead.Delete(m.ID)
+		b.cardsAhead.forget(m.ID)
 	}
 	for _, c := range d.msgs[1:] {
-		b.cardsAhead.Delete(c.ID)
+		b.cardsAhead.forget(c.ID)
 	}
-	defer b.cardsAhead.Delete(m.ID) // unused when the delivery failed early
+	defer b.cardsAhead.forget(m.ID) // unused when the delivery failed early
 	marked, err := b.deliver(ctx, m)
 	if err != nil {
 		var rl *slack.RateLimitedError
@@ -324,14 +324,22 @@ func (b *Bot) readCardsAhead(ctx context.Context, msgs []*domain.OutboxMessage) 
 	if len(ids) == 0 {
 		return
 	}
+	gens := make([]uint64, len(ids))
+	for i, id := range ids {
+		gens[i] = b.cardsAhead.generation(id)
+	}
 	views, err := b.svc.Cards(ctx, ids)
 	if err != nil {
 		// Each delivery reads its own card instead.
 		b.log.Warn("outbox: unable to read cards ahead", "cards", len(ids), "err", err)
 		return
 	}
+	gen := map[int64]uint64{}
+	for i, id := range ids {
+		gen[id] = gens[i]
+	}
 	for _, v := range views {
-		b.cardsAhead.Store(byTicket[v.Ticket.ID], v)
+		b.cardsAhead.store(byTicket[v.Ticket.ID], v, gen[v.Ticket.ID])
 	}
 }
 
@@ -383,17 +391,18 @@ func (b *Bot) deliverCard(ctx context.Context, ticketID int64, m *domain.OutboxM
 	if err := b.svc.SetCard(ctx, t.ID, t.SlackChannel, ts, thread, outboxID); err != nil {
 		return false, err
 	}
+	b.cardsAhead.posted(t.ID)
 	b.HomeTicketChanged(ctx, t)
 	return outboxID != 0, nil
 }
 
 // cardView is the card read ahead for this outbox message, else read now.
-// A card read ahead is as new as the message: it was read after the
-// message was claimed, and no other delivery for the ticket ran since.
+// A card read ahead is as new as the message (it was read after the
+// message was claimed) unless a post of the card was recorded since.
 func (b *Bot) cardView(ctx context.Context, ticketID, outboxID int64) (*commands.CardView, error) {
 	if outboxID != 0 {
-		if v, ok := b.cardsAhead.LoadAndDelete(outboxID); ok {
-			return v.(*commands.CardView), nil
+		if v, ok := b.cardsAhead.take(outboxID); ok {
+			return v, nil
 		}
 	}
 	return b.svc.Card(ctx, ticketID)

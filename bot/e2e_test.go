@@ -3,8 +3,8 @@ package bot_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -51,7 +51,7 @@ func startAt(t testing.TB, dialect string, clock *storagetest.Clock) *world {
 		opts = append(opts, storage.WithClock(clock.Now))
 	}
 	db := storagetest.Open(t, dialect, opts...)
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	quiet := testLogger()
 	svc := commands.New(db, domain.DefaultConfig(), commands.Options{TriageChannel: triageChan, Logger: quiet})
 	svc.UseStandardHooks()
 	agent := domain.Actor{UserID: agentID, Role: domain.RoleAgent, Channel: domain.ChannelSlack}
@@ -325,4 +325,13 @@ func TestReactionMakesTicketInThread(t *testing.T) {
 			t.Errorf("%d tickets from one reacted message", total)
 		}
 	})
+}
+
+// testLogger discards the bot's log, or with DESKBOT_TEST_LOG=1 writes it
+// to stderr at debug level, to see why an end-to-end test waited in vain.
+func testLogger() *slog.Logger {
+	if os.Getenv("DESKBOT_TEST_LOG") == "" {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }

@@ -197,6 +197,15 @@ func (b *Bot) DeliverDigest(ctx context.Context, payload string) error {
 	}
 	f := b.faceOf(ctx, r)
 	f.digest = true
+	if !f.customer && job.Channel != "" && b.channelShared(ctx, job.Channel) {
+		// Another organisation reads the channel and no customer is linked
+		// to it: whose scope to read in is unknown, so nothing is posted.
+		b.dm(ctx, r.View.Owner, fmt.Sprintf(":warning: Your digest *%s* was not posted in <#%s>: people from another organisation read it, "+
+			"and it is linked to no customer. Link it to theirs (`/desk customer link KEY` in the channel), or send the digest to an internal channel.",
+			escCut(r.View.Name, 100), job.Channel))
+		b.log.Warn("digest: not posted in a shared channel linked to no customer", "view", r.View.ID, "channel", job.Channel)
+		return nil
+	}
 	blocks := resultBlocks(b.svc.Config(), r, f, func(int) string { return "" })
 	if n := len(blocks); n > 0 {
 		if _, isNav := blocks[n-1].(*slack.ActionBlock); isNav {
