@@ -79,7 +79,7 @@ type Bot struct {
 	people  *people
 	// cardLocks serialises card posts per ticket in this process, so a
 	// card is posted once before it is updated.
-	cardLocks keyedMutex
+	cardLocks  keyedMutex
 	cardsAhead cardsAhead // cards read ahead for the outbox: cardsahead.go
 	// threads serialises message events per thread, so an edit never
 	// overtakes the message it edits.
