@@ -27,6 +27,9 @@ type observer struct {
 	load      *loader
 	customers []customer
 
+	forgetters []string
+	views      []digestView
+
 	mu    sync.Mutex
 	first map[string]time.Time // marker (or "mail:"+marker) -> first seen
 	cards map[string]bool      // ts of cards already handed to the loader
@@ -63,6 +66,7 @@ func (o *observer) scan(ctx context.Context) {
 			o.seen("mail:"+string(r.Data[i:i+16]), now)
 		}
 	}
+	o.scanScheduled(now, o.forgetters)
 	o.mu.Unlock()
 	for _, k := range newCards {
 		o.load.addKnown(k)
@@ -221,6 +225,25 @@ type ledger struct {
 	outcomes        int
 	lastOutcome     time.Time
 	seen            []seenOutcome
+	// sched is the scheduled outcomes' ledger (addScheduled); its late
+	// figures (from due time) stay out of all's.
+	sched *scheduled
+}
+
+// addScheduled adds the scheduled outcomes to l: their losses and
+// duplicates count in its total.
+func (o *observer) addScheduled(ctx context.Context, l *ledger, cutoff time.Time) error {
+	es, err := o.scheduledOutcomes(ctx, o.forgetters, o.views)
+	if err != nil {
+		return err
+	}
+	l.sched = ledgerScheduled(es, cutoff)
+	for _, r := range l.sched.rows {
+		l.all.lost += r.lost
+		l.all.doubled += r.doubled
+	}
+	l.problems = append(l.problems, l.sched.problems...)
+	return nil
 }
 
 type seenOutcome struct{ sent, at time.Time }
@@ -356,6 +379,15 @@ func (l *ledger) print(w io.Writer, title string) {
 	for _, k := range kinds {
 		if r := l.byKind[k]; r != nil {
 			line(k, r)
+		}
+	}
+	if l.sched != nil {
+		// Scheduled: sent is what fell due, acked what was owed by the
+		// load's end, late is from the due time.
+		for _, k := range scheduledKinds {
+			if r := l.sched.rows[k]; r != nil {
+				line(k, r)
+			}
 		}
 	}
 	fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t")
