@@ -225,6 +225,8 @@ type ledger struct {
 	outcomes        int
 	lastOutcome     time.Time
 	seen            []seenOutcome
+	// slow are the slowest outcomes per kind, for the report.
+	slow map[string][]slowOutcome
 	// sched is the scheduled outcomes' ledger (addScheduled); its late
 	// figures (from due time) stay out of all's.
 	sched *scheduled
@@ -247,6 +249,22 @@ func (o *observer) addScheduled(ctx context.Context, l *ledger, cutoff time.Time
 }
 
 type seenOutcome struct{ sent, at time.Time }
+
+type slowOutcome struct {
+	marker string
+	sent   time.Time
+	late   time.Duration
+}
+
+// noteSlow keeps the three slowest outcomes of a kind.
+func (l *ledger) noteSlow(in *input, d time.Duration) {
+	if l.slow == nil {
+		l.slow = map[string][]slowOutcome{}
+	}
+	s := append(l.slow[in.kind], slowOutcome{in.marker, in.sentAt, d})
+	slices.SortFunc(s, func(a, b slowOutcome) int { return int(b.late - a.late) })
+	l.slow[in.kind] = s[:min(len(s), 3)]
+}
 
 // recovery is, after a fault was repaired at end, how long until the
 // first outcome of an input sent after it was visible (0: none).
@@ -308,6 +326,7 @@ func (o *observer) ledger(inputs []*input, c *counts) *ledger {
 			if !at.IsZero() {
 				d := max(at.Sub(in.sentAt), 0)
 				add(in, func(r *row) { r.late = append(r.late, d) })
+				l.noteSlow(in, d)
 				l.outcomes++
 				l.seen = append(l.seen, seenOutcome{sent: in.sentAt, at: at})
 				if at.After(l.lastOutcome) {
@@ -402,6 +421,13 @@ func (l *ledger) print(w io.Writer, title string) {
 	fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t")
 	line("total", &l.all)
 	tw.Flush()
+	for _, k := range kinds {
+		for _, s := range l.slow[k] {
+			if s.late > time.Second {
+				fmt.Fprintf(w, "  slow: %s sent %s, outcome after %s\n", s.marker, s.sent.Format("15:04:05.000"), ms(s.late))
+			}
+		}
+	}
 	for _, p := range l.problems {
 		fmt.Fprintln(w, "  "+p)
 	}

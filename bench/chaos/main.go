@@ -357,6 +357,9 @@ func run(ctx context.Context, cfg config, out io.Writer) (*result, error) {
 			warned[m.Text]++
 		}
 	}
+	if rs := emu.RateStats(); rs.Limited > 0 {
+		fmt.Fprintf(out, "  Slack answered 429 %d times %v (%d calls inside a Retry-After window)\n", rs.Limited, rs.LimitedByMethod, rs.InWindow)
+	}
 	for text, n := range warned {
 		fmt.Fprintf(out, "  told %d× %q\n", n, text)
 	}
