@@ -185,7 +185,11 @@ func (b *Bot) routeOf(ctx context.Context, m *domain.OutboxMessage) route {
 			}
 			return route{key: fmt.Sprintf("ticket:%d", job.TicketID)}
 		case job.User != "":
-			return post("dm:"+job.User, class)
+			r := post("dm:"+job.User, class)
+			if !b.ppl.dmOpen(job.User) {
+				r.buckets = append(r.buckets, bucketOpen)
+			}
+			return r
 		}
 		return post(job.Channel, class)
 	case domain.OutboxSlackFile:
@@ -449,11 +453,11 @@ func (b *Bot) deliverPost(ctx context.Context, job commands.PostJob, m *domain.O
 			}
 		}
 	} else if job.User != "" {
-		dm, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{job.User}})
+		dm, err := b.ppl.dmChannel(ctx, job.User)
 		if err != nil {
 			return err
 		}
-		channel = dm.ID
+		channel = dm
 	}
 	opts := []slack.MsgOption{slack.MsgOptionText(cut(n.text, maxMessageText), false)}
 	if len(n.blocks) > 0 {
