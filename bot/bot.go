@@ -83,6 +83,8 @@ type Bot struct {
 	// cardsAhead holds cards read ahead for the outbox messages about to
 	// be delivered (readCardsAhead): outbox message ID → *commands.CardView.
 	cardsAhead sync.Map
+	// cardTried holds the tickets whose card post failed (postonce.go).
+	cardTried sync.Map
 	// threads serialises message events per thread, so an edit never
 	// overtakes the message it edits.
 	threads keyedMutex

@@ -379,6 +379,7 @@ func (b *Bot) deliverCard(ctx context.Context, ticketID int64, m *domain.OutboxM
 	}
 	ts, err := b.postOnce(ctx, m, t, t.SlackChannel, thread, opts...)
 	if err != nil {
+		b.cardTried.Store(t.ID, true)
 		return false, err
 	}
 	if thread == "" {
@@ -387,6 +388,7 @@ func (b *Bot) deliverCard(ctx context.Context, ticketID int64, m *domain.OutboxM
 	if err := b.svc.SetCard(ctx, t.ID, t.SlackChannel, ts, thread, outboxID); err != nil {
 		return false, err
 	}
+	b.cardTried.Delete(t.ID)
 	b.HomeTicketChanged(ctx, t)
 	return outboxID != 0, nil
 }

@@ -15,7 +15,7 @@ import (
 // outage) must not hold the person's later ones for longer.
 const (
 	orderPoll = 50 * time.Millisecond
-	orderWait = leaseTime + 12*time.Second
+	orderWait = leaseTime + 2*time.Second
 )
 
 // inputPerson reads who sent an input from its payload: a slash
