@@ -77,6 +77,8 @@ type inbox struct {
 	// finished are the inputs worked here whose done mark is not
 	// committed yet: a person's later inputs need not wait for them.
 	finished map[int64]bool
+	// waiting are the inputs waiting for their turn, by person (order.go).
+	waiting  map[string][]*waiter
 	wake     chan struct{} // pending inputs
 	doneWake chan struct{} // done marks
 }
@@ -271,6 +273,7 @@ func (b *Bot) process(run, ctx context.Context, in *input) {
 	}
 	b.failpoint(FailAfterWork)
 	b.inputDone(in.row.ID)
+	b.in.wakeNext(in.person)
 }
 
 func (b *Bot) processInput(ctx context.Context, in *input) error {
