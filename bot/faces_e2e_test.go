@@ -51,9 +51,21 @@ func TestTwoFacesOfATicket(t *testing.T) {
 		}
 		check := func(step string, want ...string) {
 			t.Helper()
-			w.eventually(t, "the outbox delivered after "+step, func() bool {
+			// The card's last update may follow the outbox's last row by a
+			// moment (a change that followed a delivery in flight): wait for
+			// what the customer must read, then look for what they must not.
+			w.eventually(t, "the customer's card after "+step, func() bool {
 				n, err := w.db.OutboxPending(context.Background())
-				return err == nil && n == 0
+				if err != nil || n != 0 {
+					return false
+				}
+				seen := customerReads()
+				for _, s := range want {
+					if !strings.Contains(seen, s) {
+						return false
+					}
+				}
+				return true
 			})
 			seen := customerReads()
 			for _, bad := range []string{"timer", "Time logged", "<@" + agentID, "<@" + agent2ID, "GLOBEX", "Globex", "db password", "on track", "at risk"} {
