@@ -162,15 +162,7 @@ func (w *world) ticket(t *testing.T, key string) *domain.Ticket {
 
 func (w *world) eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	// Generous: CI runs every package's tests at once on two cores, and the
-	// outbox paces deliveries as Slack would; the wait ends as soon as cond holds.
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	eventually(t, what, cond)
 }
 
 func TestSlashCreatesTicketWithCard(t *testing.T) {

@@ -2,7 +2,6 @@ package bot_test
 
 import (
 	"context"
-	"log/slog"
 	"net"
 	"strconv"
 	"strings"
@@ -47,7 +46,7 @@ func startMailAt(t testing.TB, dialect string, clock *storagetest.Clock, hooks b
 		opts = append(opts, storage.WithClock(clock.Now))
 	}
 	db := storagetest.Open(t, dialect, opts...)
-	svc := commands.New(db, domain.DefaultConfig(), commands.Options{TriageChannel: triageChan, Logger: quietLog(),
+	svc := commands.New(db, domain.DefaultConfig(), commands.Options{TriageChannel: triageChan, Logger: testLogger(),
 		Mail: commands.MailOptions{Address: "support@vendor.com", Send: true}})
 	if hooks {
 		svc.UseStandardHooks()
@@ -62,9 +61,9 @@ func startMailAt(t testing.TB, dialect string, clock *storagetest.Clock, hooks b
 		t.Fatal(err)
 	}
 	b := bot.New(bot.Options{BotToken: "xoxb-emu", AppToken: "xapp-emu", APIURL: emu.APIURL(), Service: svc,
-		Outbox: db, Logger: quietLog(), OutboxPoll: 20 * time.Millisecond})
+		Outbox: db, Logger: testLogger(), OutboxPoll: 20 * time.Millisecond})
 
-	srv, err := email.NewServer(email.ServerOptions{Addr: "127.0.0.1:0", Domains: svc.MailDomains(), Ingest: svc.Ingest, Logger: quietLog()})
+	srv, err := email.NewServer(email.ServerOptions{Addr: "127.0.0.1:0", Domains: svc.MailDomains(), Ingest: svc.Ingest, Logger: testLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +71,7 @@ func startMailAt(t testing.TB, dialect string, clock *storagetest.Clock, hooks b
 		t.Fatal(err)
 	}
 	sink := emailtest.NewSink(t, emailtest.SinkOptions{})
-	sender, err := email.NewSender(email.SenderOptions{RelayURL: sink.URL(), Outbox: db, Logger: quietLog(), Poll: 20 * time.Millisecond,
+	sender, err := email.NewSender(email.SenderOptions{RelayURL: sink.URL(), Outbox: db, Logger: testLogger(), Poll: 20 * time.Millisecond,
 		Compose: svc.ComposeMailJob, GiveUp: svc.MailUndeliverable})
 	if err != nil {
 		t.Fatal(err)
@@ -207,5 +206,3 @@ func TestEmailInAndReplyOut(t *testing.T) {
 		})
 	}
 }
-
-func quietLog() *slog.Logger { return slog.New(slog.DiscardHandler) }

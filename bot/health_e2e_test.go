@@ -20,7 +20,7 @@ import (
 func runBot(t *testing.T, emu *slackemu.Server, appToken string) (*bot.Bot, func() error) {
 	t.Helper()
 	db := storagetest.Open(t, storage.SQLite)
-	svc := commands.New(db, domain.DefaultConfig(), commands.Options{Logger: quietLog()})
+	svc := commands.New(db, domain.DefaultConfig(), commands.Options{Logger: testLogger()})
 	b := bot.New(bot.Options{BotToken: "xoxb-emu", AppToken: appToken, APIURL: emu.APIURL(), Service: svc,
 		Outbox: db, Logger: slog.New(slog.DiscardHandler), OutboxPoll: 20 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -89,12 +89,15 @@ func TestReadyFollowsTheSocketModeConnection(t *testing.T) {
 	})
 }
 
+// eventually waits for cond. Generous: CI runs every package's tests at
+// once on two cores, and the outbox paces deliveries as Slack would; the
+// wait ends as soon as cond holds.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting: %s", what)
+			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

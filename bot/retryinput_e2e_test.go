@@ -26,7 +26,7 @@ func TestStoredInputOutlivesSlackOutage(t *testing.T) {
 			emu.AddChannel(slackemu.Channel{ID: acmeChan, Name: "acme-support", IsExtShared: true})
 			emu.AddChannel(slackemu.Channel{ID: triageChan, Name: "triage"})
 			db := storagetest.Open(t, d)
-			svc := commands.New(db, domain.DefaultConfig(), commands.Options{TriageChannel: triageChan, Logger: quietLog()})
+			svc := commands.New(db, domain.DefaultConfig(), commands.Options{TriageChannel: triageChan, Logger: testLogger()})
 			agent := domain.Actor{UserID: agentID, Role: domain.RoleAgent, Channel: domain.ChannelSlack}
 			if _, err := svc.CreateCustomer(context.Background(), agent, commands.CustomerInput{Key: "ACME", Name: "Acme Corp"}); err != nil {
 				t.Fatal(err)
@@ -35,7 +35,7 @@ func TestStoredInputOutlivesSlackOutage(t *testing.T) {
 				t.Fatal(err)
 			}
 			b := bot.New(bot.Options{BotToken: "xoxb-emu", AppToken: "xapp-emu", APIURL: emu.APIURL(), Service: svc,
-				Outbox: db, Inbox: db, Logger: quietLog(), OutboxPoll: 20 * time.Millisecond, Instance: "test"})
+				Outbox: db, Inbox: db, Logger: testLogger(), OutboxPoll: 20 * time.Millisecond, Instance: "test"})
 			serveBot(t, emu, b)
 
 			emu.WebAPIOutage(slackemu.OutageServerError, 1500*time.Millisecond)
