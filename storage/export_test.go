@@ -206,4 +206,3 @@ func TestImportRefuses(t *testing.T) {
 		}
 	}, clock)
 }
-
