@@ -146,6 +146,23 @@ func (f *Foreign) Resolve(v Vocabulary) {
 		kept = append(kept, t)
 	}
 	f.Tickets = kept
+	f.pruneCustomers()
+}
+
+// pruneCustomers drops the customers no ticket is left for: a file's
+// unmappable rows create no empty customer.
+func (f *Foreign) pruneCustomers() {
+	used := map[string]bool{}
+	for _, t := range f.Tickets {
+		used[t.CustomerRef] = true
+	}
+	kept := f.Customers[:0]
+	for _, c := range f.Customers {
+		if used[c.Ref] {
+			kept = append(kept, c)
+		}
+	}
+	f.Customers = kept
 }
 
 func (t *ForeignTicket) resolve(v Vocabulary) string {
@@ -211,4 +228,30 @@ func resolvePriority(raw string, names []string) (string, bool) {
 	}
 	// The same rank on a config with other names: spread over its list.
 	return names[rank*(len(names)-1)/3], true
+}
+
+// KeyFrom makes a customer key from a name or domain ("Acme Corp" → ACME,
+// "globex.example" → GLOBEX): its first words, capitals and digits, 2 to
+// 10 of them, starting with a letter.
+func KeyFrom(name string) string {
+	if at := strings.LastIndexByte(name, '.'); at > 0 && !strings.Contains(name, " ") {
+		name = name[:at] // a domain: its name without the top level
+		if i := strings.LastIndexByte(name, '.'); i >= 0 {
+			name = name[i+1:]
+		}
+	}
+	var words []string
+	for _, w := range strings.FieldsFunc(strings.ToUpper(name), func(r rune) bool { return !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') }) {
+		words = append(words, w)
+	}
+	key := ""
+	for _, w := range words {
+		if key += w; len(key) >= 3 {
+			break
+		}
+	}
+	if len(key) < 2 || key[0] < 'A' || key[0] > 'Z' {
+		key = "ORG" + key
+	}
+	return key[:min(len(key), 10)]
 }
