@@ -65,8 +65,8 @@ func checkProblems(t *testing.T, data []byte, shift int, what string, got []Prob
 
 type wantTicket struct {
 	ref, customer, title, status, priority, typ, requester, description string
-	comments                                                             []string // body, "(internal)" appended for notes, "[role]" prefixed
-	closed                                                               bool
+	comments                                                            []string // body, "(internal)" appended for notes, "[role]" prefixed
+	closed                                                              bool
 }
 
 func checkTickets(t *testing.T, f *Foreign, want []wantTicket) {
