@@ -48,7 +48,8 @@ func (d *DB) columns(ctx context.Context, q sqlx.QueryerContext, table string) (
 	var rows []row
 	query := `SELECT column_name AS name, data_type AS type, COALESCE(column_default, '') AS dflt,
 		CASE WHEN is_identity = 'YES' THEN COALESCE(identity_generation, 'BY DEFAULT') ELSE '' END AS ident
-		FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`
+		FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1
+		AND is_generated = 'NEVER' ORDER BY ordinal_position`
 	args := []any{table}
 	if d.dialect == SQLite {
 		query = `SELECT name, type, '' AS dflt, '' AS ident FROM pragma_table_info(?) ORDER BY cid`
@@ -58,9 +59,12 @@ func (d *DB) columns(ctx context.Context, q sqlx.QueryerContext, table string) (
 	}
 	cols := make([]column, 0, len(rows))
 	for _, r := range rows {
+		if _, derived := NotExportedColumns[table+"."+r.Name]; derived {
+			continue
+		}
 		k, err := backup.KindOf(r.Type)
 		if err != nil {
-			return nil, fmt.Errorf("store: table %s, column %s: %w", table, r.Name, err)
+			return nil, fmt.Errorf("store: table %s, column %s: %w (a derived column goes in storage.NotExportedColumns)", table, r.Name, err)
 		}
 		cols = append(cols, column{Name: r.Name, Kind: k,
 			Sequence: strings.HasPrefix(r.Default, "nextval(") || r.Identity != "",

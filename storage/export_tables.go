@@ -53,3 +53,9 @@ var NotExported = map[string]string{
 	"replicas":         "heartbeats of running processes, for deskbot status",
 	"job_runs":         "when each scheduler job last ran, for deskbot status; the jobs run again anyway",
 }
+
+// NotExportedColumns are columns ("table.column") an export leaves out,
+// with why: values derived from the others (a search vector kept by a
+// trigger), which the target computes again. Generated columns are left
+// out without being listed: neither database takes a value for them.
+var NotExportedColumns = map[string]string{}
