@@ -29,7 +29,9 @@ func (d *DB) tables(ctx context.Context, q sqlx.QueryerContext) ([]string, error
 	query := `SELECT table_name FROM information_schema.tables
 		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
 	if d.dialect == SQLite {
-		query = `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`
+		// sqlite_* are SQLite's own (sqlite_sequence, the AUTOINCREMENT
+		// counters the ids loaded set again; sqlite_stat1 after ANALYZE).
+		query = `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`
 	}
 	if err := sqlx.SelectContext(ctx, q, &names, query); err != nil {
 		return nil, fmt.Errorf("store: unable to list tables: %w", err)

@@ -47,7 +47,6 @@ var ExportTables = []ExportTable{
 // NotExported are the tables an export leaves out on purpose, with why.
 var NotExported = map[string]string{
 	"goose_db_version": "the schema's migrations: the header's schema_version says where the rows belong, and the target migrates itself",
-	"sqlite_sequence":  "SQLite's AUTOINCREMENT counters: inserting the ids sets them again",
 	"inbox":            "Slack envelopes for a few minutes of retries; on SQLite in a file of its own; a stopped deskbot has none to finish",
 	"leases":           "which running replica holds a job: nothing survives the move",
 	"replicas":         "heartbeats of running processes, for deskbot status",
