@@ -3,6 +3,8 @@ package storage_test
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -203,6 +205,36 @@ func TestImportRefuses(t *testing.T) {
 		}
 		if after := export(t, db); !bytes.Equal(before, after) {
 			t.Errorf("the refused import changed the database")
+		}
+	}, clock)
+}
+
+// A file from before migration 15 says projects and project_id; it loads
+// as customers and customer_id: the database exports as the same file of
+// today's schema loaded would.
+func TestImportUpgradesOlderSchema(t *testing.T) {
+	valid, err := os.ReadFile(filepath.Join("testdata", "export", "valid.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := strings.Replace(string(valid), `"schema_version":23`, `"schema_version":14`, 1)
+	old = strings.ReplaceAll(old, `{"table":"customers"`, `{"table":"projects"`)
+	old = strings.ReplaceAll(old, `"customer_id":`, `"project_id":`)
+	if !strings.Contains(old, `"project_id":`) || !strings.Contains(old, `{"table":"projects"`) {
+		t.Fatal("the seed has no customer rows to rename")
+	}
+	clock := storage.WithClock(storagetest.NewClock(exportClock).Now)
+	storagetest.ForEach(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		if _, err := db.Import(ctx, strings.NewReader(old)); err != nil {
+			t.Fatal(err)
+		}
+		today := storagetest.Open(t, db.Dialect(), clock)
+		if _, err := today.Import(ctx, bytes.NewReader(valid)); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := export(t, db), export(t, today); !bytes.Equal(got, want) {
+			t.Errorf("the upgraded file exports:\n%s\nwant:\n%s", got, want)
 		}
 	}, clock)
 }
