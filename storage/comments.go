@@ -73,6 +73,9 @@ func (tx *Tx) AddEvent(ctx context.Context, e *domain.Event) error {
 		return fmt.Errorf("store: unable to add event: %w", err)
 	}
 	e.ID = id
+	if typ, ok := domain.HookEventOf(e); ok {
+		return tx.hookEvent(ctx, e.TicketID, typ, e.Actor, tx.hookDataOf(ctx, e, typ))
+	}
 	return nil
 }
 
