@@ -204,12 +204,26 @@ func (s *Service) WebhookAttempted(ctx context.Context, outboxID, deliveryID int
 		if err != nil {
 			return err
 		}
-		w, err := tx.Webhook(ctx, d.WebhookID)
+		w, err := tx.Webhook(ctx, d.WebhookID) // locks it: attempts on its deliveries record one at a time
 		if err != nil {
+			return err
+		}
+		if d, err = tx.WebhookDelivery(ctx, deliveryID); err != nil { // as the attempt that held the lock left it
 			return err
 		}
 		d.Attempts++
 		d.LastStatus, d.LastResult, d.LastAttempt = at.Status, cutText(at.Result, 300), &now
+		if !w.Live() && !at.OK() || d.DroppedAt != nil {
+			// Disabled or removed while this attempt was out.
+			out.Done = true
+			if d.DroppedAt == nil {
+				d.DroppedAt = &now
+			}
+			if err := tx.SaveWebhookDelivery(ctx, d); err != nil {
+				return err
+			}
+			return tx.MarkDelivered(ctx, outboxID)
+		}
 		if at.OK() {
 			d.DeliveredAt, d.NextAttempt, out.Done = &now, nil, true
 			if err := tx.SaveWebhookDelivery(ctx, d); err != nil {
