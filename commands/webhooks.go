@@ -135,15 +135,15 @@ type WebhookSend struct {
 
 // PrepareWebhook reads a queued delivery (outbox message outboxID) and
 // tells whether to send it now: deliveries go in order per ticket and
-// webhook, so one waits while an earlier one is owed.
+// webhook, so one waits while an earlier one is owed. It only reads,
+// unless there is nothing to send.
 func (s *Service) PrepareWebhook(ctx context.Context, outboxID int64, job domain.WebhookJob) (*WebhookSend, error) {
-	var out *WebhookSend
-	err := s.store.Update(ctx, func(tx domain.Tx) error {
-		out = &WebhookSend{}
+	out := &WebhookSend{}
+	err := s.store.View(ctx, func(tx domain.Tx) error {
 		d, err := tx.WebhookDelivery(ctx, job.Delivery)
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
 			out.Done = true
-			return tx.MarkDelivered(ctx, outboxID)
+			return nil
 		} else if err != nil {
 			return err
 		}
@@ -151,16 +151,9 @@ func (s *Service) PrepareWebhook(ctx context.Context, outboxID int64, job domain
 		if err != nil {
 			return err
 		}
-		if !w.Live() && d.DeliveredAt == nil && d.DroppedAt == nil {
-			now := tx.Now()
-			d.DroppedAt = &now
-			if err := tx.SaveWebhookDelivery(ctx, d); err != nil {
-				return err
-			}
-		}
-		if d.DeliveredAt != nil || d.DroppedAt != nil {
+		if d.DeliveredAt != nil || d.DroppedAt != nil || !w.Live() {
 			out.Done = true
-			return tx.MarkDelivered(ctx, outboxID)
+			return nil
 		}
 		earlier, err := tx.EarlierPending(ctx, d)
 		switch {
@@ -177,7 +170,19 @@ func (s *Service) PrepareWebhook(ctx context.Context, outboxID int64, job domain
 		out.Delivery, out.URL, out.Secret = d, w.URL, w.Secret
 		return nil
 	})
-	return out, err
+	if err != nil || !out.Done {
+		return out, err
+	}
+	return out, s.store.Update(ctx, func(tx domain.Tx) error {
+		if d, err := tx.WebhookDelivery(ctx, job.Delivery); err == nil && d.DeliveredAt == nil && d.DroppedAt == nil {
+			now := tx.Now()
+			d.DroppedAt = &now // its webhook was removed or disabled
+			if err := tx.SaveWebhookDelivery(ctx, d); err != nil {
+				return err
+			}
+		}
+		return tx.MarkDelivered(ctx, outboxID)
+	})
 }
 
 // WebhookOutcome says what became of an attempt: done (delivered, or
@@ -204,7 +209,21 @@ func (s *Service) WebhookAttempted(ctx context.Context, outboxID, deliveryID int
 		if err != nil {
 			return err
 		}
-		w, err := tx.Webhook(ctx, d.WebhookID) // locks it: attempts on its deliveries record one at a time
+		if at.OK() {
+			// No lock on the webhook: successes to one receiver record side
+			// by side. A delivery dropped meanwhile was delivered all the same.
+			d.Attempts++
+			d.LastStatus, d.LastResult, d.LastAttempt = at.Status, cutText(at.Result, 300), &now
+			d.DeliveredAt, d.DroppedAt, d.NextAttempt, out.Done = &now, nil, nil, true
+			if err := tx.SaveWebhookDelivery(ctx, d); err != nil {
+				return err
+			}
+			if err := tx.WebhookSucceeded(ctx, d.WebhookID); err != nil {
+				return err
+			}
+			return tx.MarkDelivered(ctx, outboxID)
+		}
+		w, err := tx.Webhook(ctx, d.WebhookID) // locks it: failures record one at a time
 		if err != nil {
 			return err
 		}
@@ -213,7 +232,7 @@ func (s *Service) WebhookAttempted(ctx context.Context, outboxID, deliveryID int
 		}
 		d.Attempts++
 		d.LastStatus, d.LastResult, d.LastAttempt = at.Status, cutText(at.Result, 300), &now
-		if !w.Live() && !at.OK() || d.DroppedAt != nil {
+		if !w.Live() || d.DroppedAt != nil {
 			// Disabled or removed while this attempt was out.
 			out.Done = true
 			if d.DroppedAt == nil {
@@ -221,19 +240,6 @@ func (s *Service) WebhookAttempted(ctx context.Context, outboxID, deliveryID int
 			}
 			if err := tx.SaveWebhookDelivery(ctx, d); err != nil {
 				return err
-			}
-			return tx.MarkDelivered(ctx, outboxID)
-		}
-		if at.OK() {
-			d.DeliveredAt, d.NextAttempt, out.Done = &now, nil, true
-			if err := tx.SaveWebhookDelivery(ctx, d); err != nil {
-				return err
-			}
-			if w.FailingSince != nil {
-				w.FailingSince = nil
-				if err := tx.SetWebhookHealth(ctx, w); err != nil {
-					return err
-				}
 			}
 			return tx.MarkDelivered(ctx, outboxID)
 		}

@@ -296,6 +296,9 @@ type WebhookStore interface {
 	EarlierPending(ctx context.Context, d *WebhookDelivery) (*WebhookDelivery, error)
 	// SaveWebhookDelivery writes a delivery's attempt bookkeeping.
 	SaveWebhookDelivery(ctx context.Context, d *WebhookDelivery) error
+	// WebhookSucceeded clears FailingSince, without locking a webhook
+	// that was not failing.
+	WebhookSucceeded(ctx context.Context, id int64) error
 	// SetWebhookHealth writes FailingSince and the disabling.
 	SetWebhookHealth(ctx context.Context, w *Webhook) error
 	// DropWebhookDeliveries drops a webhook's pending deliveries.

@@ -72,6 +72,15 @@ func (tx *Tx) DropWebhookDeliveries(ctx context.Context, webhookID int64) error 
 	return nil
 }
 
+// WebhookSucceeded ends a webhook's failing streak; a webhook that was
+// not failing matches no row, so successes take no lock on it.
+func (tx *Tx) WebhookSucceeded(ctx context.Context, id int64) error {
+	if _, err := tx.exec(ctx, `UPDATE webhooks SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL`, id); err != nil {
+		return fmt.Errorf("store: unable to update webhook: %w", err)
+	}
+	return nil
+}
+
 // SetWebhookHealth writes a webhook's failing and disabled state.
 func (tx *Tx) SetWebhookHealth(ctx context.Context, w *domain.Webhook) error {
 	if _, err := tx.exec(ctx, `UPDATE webhooks SET failing_since = ?, disabled_at = ?, disabled_reason = ? WHERE id = ?`,

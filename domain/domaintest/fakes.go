@@ -562,6 +562,7 @@ type FakeWebhooks struct {
 	WebhookDeliveryFn       func(ctx context.Context, id int64) (*domain.WebhookDelivery, error)
 	EarlierPendingFn        func(ctx context.Context, d *domain.WebhookDelivery) (*domain.WebhookDelivery, error)
 	SaveWebhookDeliveryFn   func(ctx context.Context, d *domain.WebhookDelivery) error
+	WebhookSucceededFn      func(ctx context.Context, id int64) error
 	SetWebhookHealthFn      func(ctx context.Context, w *domain.Webhook) error
 	DropWebhookDeliveriesFn func(ctx context.Context, webhookID int64) error
 }
@@ -591,6 +592,9 @@ func (s *FakeWebhooks) EarlierPending(ctx context.Context, d *domain.WebhookDeli
 }
 func (s *FakeWebhooks) SaveWebhookDelivery(ctx context.Context, d *domain.WebhookDelivery) error {
 	return s.SaveWebhookDeliveryFn(ctx, d)
+}
+func (s *FakeWebhooks) WebhookSucceeded(ctx context.Context, id int64) error {
+	return s.WebhookSucceededFn(ctx, id)
 }
 func (s *FakeWebhooks) SetWebhookHealth(ctx context.Context, w *domain.Webhook) error {
 	return s.SetWebhookHealthFn(ctx, w)
