@@ -301,3 +301,43 @@ func TestDisabledAfterFailing(t *testing.T) {
 		})
 	}
 }
+
+// TestSLAEventsQueued: the SLA scan's warning and breach become
+// deliveries, recorded with the alerts.
+func TestSLAEventsQueued(t *testing.T) {
+	for _, d := range storagetest.Dialects {
+		t.Run(d, func(t *testing.T) {
+			ctx := context.Background()
+			clock := storagetest.NewClock(time.Now().UTC().Truncate(time.Second))
+			r := newRig(t, d, storage.WithClock(clock.Now))
+			if _, err := r.svc.EditCustomer(ctx, admin, "ACME", map[string]string{"sla_policy": "gold"}); err != nil {
+				t.Fatal(err)
+			}
+			rc := newReceiver(t)
+			w := r.hook(t, rc, "sla.warning", "sla.breach")
+			if _, err := r.svc.CreateTicket(ctx, admin, commands.TicketInput{CustomerKey: "ACME", Title: "Checkout down", Priority: "urgent", Source: domain.SourceSlash}); err != nil {
+				t.Fatal(err)
+			}
+			for _, step := range []time.Duration{12 * time.Minute, 4 * time.Minute} {
+				clock.Advance(step)
+				if _, err := r.svc.ScanSLA(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			log, err := r.svc.WebhookLog(ctx, admin, fmt.Sprint(w.ID))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var types []string
+			for _, d := range log {
+				types = append(types, d.Type)
+				if !strings.Contains(d.Body, `"target":"first_response"`) || !strings.Contains(d.Body, `"key":"ACME-1"`) {
+					t.Errorf("body: %s", d.Body)
+				}
+			}
+			if !slices.Equal(types, []string{"sla.breach", "sla.warning"}) { // newest first
+				t.Errorf("deliveries %v", types)
+			}
+		})
+	}
+}
