@@ -29,7 +29,7 @@ func OutboxKinds() []string { return []string{domain.OutboxWebhook} }
 type Options struct {
 	Service *commands.Service
 	Outbox  domain.Outbox
-	Client  *http.Client  // 10 s timeout, no redirects followed
+	Client  *http.Client  // 10 s timeout, no redirects followed, an idle connection per worker
 	Owner   string        // names this process in its outbox claims
 	Lease   time.Duration // 1 min
 	Poll    time.Duration // 1 s
@@ -48,17 +48,21 @@ type Sender struct {
 
 // New returns a Sender.
 func New(o Options) *Sender {
+	if o.Workers <= 0 {
+		o.Workers = 8
+	}
 	if o.Client == nil {
-		o.Client = &http.Client{Timeout: 10 * time.Second,
+		// Enough idle connections per receiver for every worker: the
+		// default two would open (and leave in TIME_WAIT) one per POST.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = o.Workers
+		o.Client = &http.Client{Timeout: 10 * time.Second, Transport: tr,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	o.Lease = cmpOr(o.Lease, time.Minute)
 	o.Poll = cmpOr(o.Poll, time.Second)
 	o.First = cmpOr(o.First, time.Second)
 	o.Limit = cmpOr(o.Limit, 30*time.Minute)
-	if o.Workers <= 0 {
-		o.Workers = 8
-	}
 	if o.Batch <= 0 {
 		o.Batch = 100
 	}
