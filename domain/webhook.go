@@ -2,11 +2,6 @@ package domain
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-	"fmt"
 	"net"
 	"net/url"
 	"slices"
@@ -21,17 +16,17 @@ const OutboxWebhook = "webhook.deliver"
 // The events a webhook subscribes to. CommentInternal carries internal
 // notes, which no other subscription ever does.
 const (
-	HookTicketCreated  = "ticket.created"
-	HookStatusChanged  = "ticket.status_changed"
-	HookCommentAdded   = "comment.added"
-	HookCommentInternl = "comment.internal"
-	HookSLAWarning     = "sla.warning"
-	HookSLABreach      = "sla.breach"
-	HookTimeLogged     = "time.logged"
+	HookTicketCreated   = "ticket.created"
+	HookStatusChanged   = "ticket.status_changed"
+	HookCommentAdded    = "comment.added"
+	HookCommentInternal = "comment.internal"
+	HookSLAWarning      = "sla.warning"
+	HookSLABreach       = "sla.breach"
+	HookTimeLogged      = "time.logged"
 )
 
 // WebhookEvents lists the event names, in the order help shows them.
-var WebhookEvents = []string{HookTicketCreated, HookStatusChanged, HookCommentAdded, HookCommentInternl,
+var WebhookEvents = []string{HookTicketCreated, HookStatusChanged, HookCommentAdded, HookCommentInternal,
 	HookSLAWarning, HookSLABreach, HookTimeLogged}
 
 // Webhook is a receiver of signed events, workspace-wide, added by an admin.
@@ -187,7 +182,7 @@ func HookEventOf(e *Event) (string, bool) {
 		if e.NewValue == "public" {
 			return HookCommentAdded, true
 		}
-		return HookCommentInternl, true
+		return HookCommentInternal, true
 	case EventTimeLogged, EventTimerStopped:
 		return HookTimeLogged, true
 	}
@@ -200,81 +195,6 @@ func HookEventOfAlert(a *SLAAlert) string {
 		return HookSLABreach
 	}
 	return HookSLAWarning
-}
-
-// HookTicket is the ticket as every delivery shows it.
-type HookTicket struct {
-	Key       string       `json:"key"`
-	Title     string       `json:"title"`
-	Type      string       `json:"type"`
-	Status    string       `json:"status"`
-	Priority  string       `json:"priority"`
-	Assignee  string       `json:"assignee,omitempty"`
-	Version   string       `json:"version,omitempty"`
-	Customer  HookCustomer `json:"customer"`
-	Requester string       `json:"requester,omitempty"`
-	CreatedAt time.Time    `json:"created_at"`
-}
-
-// HookCustomer names the ticket's customer.
-type HookCustomer struct {
-	Key  string `json:"key"`
-	Name string `json:"name"`
-}
-
-// HookBody is a delivery's JSON body (documented in the README).
-type HookBody struct {
-	ID        string         `json:"id"`
-	Type      string         `json:"type"`
-	CreatedAt time.Time      `json:"created_at"`
-	Actor     string         `json:"actor,omitempty"`
-	Ticket    HookTicket     `json:"ticket"`
-	Data      map[string]any `json:"data"`
-}
-
-// NewHookTicket is the ticket part of a body.
-func NewHookTicket(t *Ticket, c *Customer) HookTicket {
-	h := HookTicket{Key: t.Key(), Title: t.Title, Type: t.Type, Status: t.Status, Priority: t.Priority,
-		Assignee: t.AssigneeID, Version: t.Version, Requester: cmpOr(t.RequesterID, t.RequesterEmail), CreatedAt: t.CreatedAt.UTC()}
-	if c != nil {
-		h.Customer = HookCustomer{Key: c.Key, Name: c.Name}
-	} else {
-		h.Customer = HookCustomer{Key: t.CustomerKey}
-	}
-	return h
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
-// Marshal encodes the body.
-func (b *HookBody) Marshal() (string, error) {
-	out, err := json.Marshal(b)
-	if err != nil {
-		return "", fmt.Errorf("webhook: unable to encode body: %w", err)
-	}
-	return string(out), nil
-}
-
-// Signature headers of a delivery (README, "Verifying deliveries").
-const (
-	HookSignatureHeader = "X-Deskbot-Signature"
-	HookTimestampHeader = "X-Deskbot-Request-Timestamp"
-	HookDeliveryHeader  = "X-Deskbot-Delivery"
-	HookEventHeader     = "X-Deskbot-Event"
-)
-
-// SignWebhook is the X-Deskbot-Signature value of a body sent at ts
-// (Unix seconds): v1= and the hex HMAC-SHA256 of "v1:<ts>:<body>".
-func SignWebhook(secret string, ts int64, body []byte) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	fmt.Fprintf(m, "v1:%d:", ts)
-	m.Write(body)
-	return "v1=" + hex.EncodeToString(m.Sum(nil))
 }
 
 // WebhookStore holds webhooks and their deliveries; Tx embeds it.

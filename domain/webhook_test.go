@@ -69,7 +69,7 @@ func TestHookEventOf(t *testing.T) {
 		{domain.Event{Kind: domain.EventCreated}, domain.HookTicketCreated},
 		{domain.Event{Kind: domain.EventStatus}, domain.HookStatusChanged},
 		{domain.Event{Kind: domain.EventComment, NewValue: "public"}, domain.HookCommentAdded},
-		{domain.Event{Kind: domain.EventComment, NewValue: "internal"}, domain.HookCommentInternl},
+		{domain.Event{Kind: domain.EventComment, NewValue: "internal"}, domain.HookCommentInternal},
 		{domain.Event{Kind: domain.EventTimeLogged}, domain.HookTimeLogged},
 		{domain.Event{Kind: domain.EventTimerStopped}, domain.HookTimeLogged},
 		{domain.Event{Kind: domain.EventAssigned}, ""},

@@ -218,7 +218,7 @@ func (tx *Tx) hookDataOf(ctx context.Context, e *domain.Event, typ string) func(
 				return nil, fmt.Errorf("store: unable to read ticket for webhook: %w", err)
 			}
 			return map[string]any{"description": d.Description, "source": d.Source}, nil
-		case domain.HookCommentAdded, domain.HookCommentInternl:
+		case domain.HookCommentAdded, domain.HookCommentInternal:
 			return tx.hookComment(ctx, e.TicketID, typ == domain.HookCommentAdded)
 		case domain.HookTimeLogged:
 			source := domain.TimeFromManual

@@ -68,7 +68,7 @@ func TestWebhookDeliveriesQueuedWithEvents(t *testing.T) {
 		}
 		internalOne, createdOne := ds[0], ds[1] // newest first
 		if createdOne.WebhookID != created.ID || createdOne.Type != domain.HookTicketCreated ||
-			internalOne.WebhookID != internal.ID || internalOne.Type != domain.HookCommentInternl {
+			internalOne.WebhookID != internal.ID || internalOne.Type != domain.HookCommentInternal {
 			t.Errorf("deliveries: %+v %+v", createdOne, internalOne)
 		}
 		var body domain.HookBody
