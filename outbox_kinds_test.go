@@ -13,6 +13,7 @@ import (
 
 	"github.com/deskbot/deskbot/bot"
 	"github.com/deskbot/deskbot/email"
+	"github.com/deskbot/deskbot/webhook"
 )
 
 // Every outbox kind that any code declares or enqueues has a transport
@@ -67,7 +68,7 @@ func TestEveryOutboxKindIsDelivered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	delivered := append(bot.OutboxKinds(), email.OutboxKinds()...)
+	delivered := append(append(bot.OutboxKinds(), email.OutboxKinds()...), webhook.OutboxKinds()...)
 	for name, value := range consts {
 		if !slices.Contains(delivered, value) {
 			t.Errorf("outbox kind domain.%s (%q) has no dispatcher", name, value)
@@ -83,7 +84,7 @@ func TestEveryOutboxKindIsDelivered(t *testing.T) {
 		}
 	}
 	// The scan itself must see what is known to be there.
-	for _, k := range []string{"OutboxDigest", "OutboxCard", "OutboxSlackPost", "OutboxEmail"} {
+	for _, k := range []string{"OutboxDigest", "OutboxCard", "OutboxSlackPost", "OutboxEmail", "OutboxWebhook"} {
 		if _, ok := used[k]; !ok {
 			t.Errorf("the scan found no code enqueueing %s", k)
 		}

@@ -99,6 +99,7 @@ func serve(ctx context.Context, env *Env, cfg *domain.Config, log *slog.Logger) 
 		return err
 	}
 	defer mail.stop()
+	defer startWebhooks(ctx, env, db, svc, log)()
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

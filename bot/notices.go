@@ -79,6 +79,8 @@ func (b *Bot) noticeMessage(ctx context.Context, job commands.PostJob) (notice, 
 	case commands.NoticeTimeChanged:
 		return notice{text: fmt.Sprintf(":pencil2: %s %s your time entry on *%s*: %s → %s.",
 			userRef(job.By), esc(a["change"]), key, esc(a["old"]), esc(a["new"]))}, nil
+	case commands.NoticeWebhookDisabled:
+		return notice{text: webhookDisabledText(a)}, nil
 	}
 	return notice{}, fmt.Errorf("unknown notice %q", job.Notice)
 }

@@ -124,6 +124,9 @@ type Config struct {
 	Stale       StaleConfig         `yaml:"stale_tickets"`
 	Survey      SurveyConfig        `yaml:"survey"`
 
+	// Webhooks: outgoing webhooks' disabling and URLs. See webhook.go.
+	Webhooks WebhookConfig `yaml:"webhooks"`
+
 	// Source names the file the config came from, for messages.
 	Source string `yaml:"-"`
 }

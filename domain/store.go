@@ -42,6 +42,7 @@ type Tx interface {
 	OutboxStore
 	InputStore
 	APITokenStore // the REST API's tokens: apitoken.go
+	WebhookStore  // outgoing webhooks and their deliveries: webhook.go
 }
 
 // CustomerStore holds the customers, their Slack Connect

@@ -64,15 +64,32 @@ func (tx *Tx) Comments(ctx context.Context, ticketID int64) ([]*domain.Comment, 
 	return cs, nil
 }
 
-// AddEvent appends to a ticket's history and sets e.ID.
+// AddEvent appends to a ticket's history and sets e.ID. An event a
+// webhook listens to queues its deliveries here (hookEvent). On
+// PostgreSQL the insert itself tells whether any webhook is live, so a
+// workspace without webhooks pays no round trip for them.
 func (tx *Tx) AddEvent(ctx context.Context, e *domain.Event) error {
 	e.At = tx.now
-	id, err := tx.insert(ctx, `INSERT INTO events (ticket_id, actor, channel, kind, field, old_value, new_value, at)
-		VALUES (?,?,?,?,?,?,?,?)`, e.TicketID, e.Actor, e.Channel, e.Kind, e.Field, e.OldValue, e.NewValue, e.At)
+	const q = `INSERT INTO events (ticket_id, actor, channel, kind, field, old_value, new_value, at) VALUES (?,?,?,?,?,?,?,?)`
+	args := []any{e.TicketID, e.Actor, e.Channel, e.Kind, e.Field, e.OldValue, e.NewValue, e.At}
+	var err error
+	hooks := true
+	if tx.d.dialect == Postgres {
+		var r struct {
+			ID    int64 `db:"id"`
+			Hooks bool  `db:"hooks"`
+		}
+		err = tx.get(ctx, &r, q+` RETURNING id, EXISTS (SELECT 1 FROM webhooks WHERE removed_at IS NULL AND disabled_at IS NULL) AS hooks`, args...)
+		e.ID, hooks = r.ID, r.Hooks
+	} else {
+		e.ID, err = tx.insert(ctx, q, args...)
+	}
 	if err != nil {
 		return fmt.Errorf("store: unable to add event: %w", err)
 	}
-	e.ID = id
+	if typ, ok := domain.HookEventOf(e); ok && hooks {
+		return tx.hookEvent(ctx, e.TicketID, typ, e.Actor, tx.hookDataOf(ctx, e, typ))
+	}
 	return nil
 }
 

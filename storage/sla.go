@@ -51,7 +51,12 @@ func (tx *Tx) AddSLAAlert(ctx context.Context, a *domain.SLAAlert) (bool, error)
 	if err != nil {
 		return false, fmt.Errorf("store: unable to record SLA alert: %w", err)
 	}
-	return n == 1, nil
+	if n == 1 {
+		data := map[string]any{"target": a.Target, "threshold": a.Threshold, "threshold_at": a.ThresholdAt}
+		err = tx.hookEvent(ctx, a.TicketID, domain.HookEventOfAlert(a), "deskbot",
+			func() (map[string]any, error) { return data, nil })
+	}
+	return n == 1, err
 }
 
 // TicketsCreated lists the tickets opened in [from, to), oldest first.

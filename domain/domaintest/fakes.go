@@ -46,6 +46,7 @@ type FakeTx struct {
 	*FakeOutbox
 	*FakeInputs
 	*FakeAPITokens
+	*FakeWebhooks
 }
 
 var _ domain.Tx = (*FakeTx)(nil)
@@ -549,4 +550,55 @@ func (s *FakeAPITokens) APITokens(ctx context.Context) ([]*domain.APIToken, erro
 }
 func (s *FakeAPITokens) RevokeAPIToken(ctx context.Context, name string) error {
 	return s.RevokeAPITokenFn(ctx, name)
+}
+
+// FakeWebhooks is a domain.WebhookStore over function fields (outgoing webhooks).
+type FakeWebhooks struct {
+	AddWebhookFn            func(ctx context.Context, w *domain.Webhook) error
+	WebhooksFn              func(ctx context.Context) ([]*domain.Webhook, error)
+	WebhookFn               func(ctx context.Context, id int64) (*domain.Webhook, error)
+	RemoveWebhookFn         func(ctx context.Context, id int64) error
+	WebhookDeliveriesFn     func(ctx context.Context, webhookID int64, limit int) ([]*domain.WebhookDelivery, error)
+	WebhookDeliveryFn       func(ctx context.Context, id int64) (*domain.WebhookDelivery, error)
+	EarlierPendingFn        func(ctx context.Context, d *domain.WebhookDelivery) (*domain.WebhookDelivery, error)
+	SaveWebhookDeliveryFn   func(ctx context.Context, d *domain.WebhookDelivery) error
+	WebhookSucceededFn      func(ctx context.Context, id int64) error
+	SetWebhookHealthFn      func(ctx context.Context, w *domain.Webhook) error
+	DropWebhookDeliveriesFn func(ctx context.Context, webhookID int64) error
+}
+
+var _ domain.WebhookStore = (*FakeWebhooks)(nil)
+
+func (s *FakeWebhooks) AddWebhook(ctx context.Context, w *domain.Webhook) error {
+	return s.AddWebhookFn(ctx, w)
+}
+func (s *FakeWebhooks) Webhooks(ctx context.Context) ([]*domain.Webhook, error) {
+	return s.WebhooksFn(ctx)
+}
+func (s *FakeWebhooks) Webhook(ctx context.Context, id int64) (*domain.Webhook, error) {
+	return s.WebhookFn(ctx, id)
+}
+func (s *FakeWebhooks) RemoveWebhook(ctx context.Context, id int64) error {
+	return s.RemoveWebhookFn(ctx, id)
+}
+func (s *FakeWebhooks) WebhookDeliveries(ctx context.Context, webhookID int64, limit int) ([]*domain.WebhookDelivery, error) {
+	return s.WebhookDeliveriesFn(ctx, webhookID, limit)
+}
+func (s *FakeWebhooks) WebhookDelivery(ctx context.Context, id int64) (*domain.WebhookDelivery, error) {
+	return s.WebhookDeliveryFn(ctx, id)
+}
+func (s *FakeWebhooks) EarlierPending(ctx context.Context, d *domain.WebhookDelivery) (*domain.WebhookDelivery, error) {
+	return s.EarlierPendingFn(ctx, d)
+}
+func (s *FakeWebhooks) SaveWebhookDelivery(ctx context.Context, d *domain.WebhookDelivery) error {
+	return s.SaveWebhookDeliveryFn(ctx, d)
+}
+func (s *FakeWebhooks) WebhookSucceeded(ctx context.Context, id int64) error {
+	return s.WebhookSucceededFn(ctx, id)
+}
+func (s *FakeWebhooks) SetWebhookHealth(ctx context.Context, w *domain.Webhook) error {
+	return s.SetWebhookHealthFn(ctx, w)
+}
+func (s *FakeWebhooks) DropWebhookDeliveries(ctx context.Context, webhookID int64) error {
+	return s.DropWebhookDeliveriesFn(ctx, webhookID)
 }

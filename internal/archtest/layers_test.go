@@ -25,6 +25,7 @@ var transports = []string{
 	module + "/bot",
 	module + "/email",
 	module + "/portal",
+	module + "/webhook",
 	"github.com/slack-go/slack",
 	"github.com/emersion/go-smtp",
 	"github.com/emersion/go-imap",
