@@ -35,6 +35,8 @@ var ExportTables = []ExportTable{
 	{"portal_keys", "id"},
 	{"portal_revocations", "ticket_id"},
 	{"api_tokens", "id"},
+	{"webhooks", "id"},
+	{"webhook_deliveries", "id"},
 	// Deliveries, sent and waiting: a restored helpdesk sends what was
 	// waiting, and mail jobs already sent (processed_inputs "mailjob",
 	// keyed by outbox id) stay sent instead of matching new rows' ids.
