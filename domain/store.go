@@ -42,6 +42,9 @@ type Tx interface {
 	OutboxStore
 	InputStore
 	APITokenStore // the REST API's tokens: apitoken.go
+	ReplyStore    // saved replies (macros): replies.go
+	TagStore      // tags set by hand, renamed: tags.go
+	WatchStore    // watchers and the CC list: watch.go
 }
 
 // CustomerStore holds the customers, their Slack Connect
