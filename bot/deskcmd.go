@@ -26,6 +26,8 @@ const deskHelp = "*`/desk`* — customers, versions, rules and admin\n" +
 	"• `/desk config reload` (admins) puts the edited config file in force; a file with problems is refused and the old config stays.\n" +
 	"• `/desk sla ACME-42` explains a ticket's SLA clocks; `/desk sla report [customer] [period]` shows compliance.\n" +
 	"• " + apiHelp + "\n" +
+	"• " + replyHelp + "\n" +
+	"• " + tagHelp + "\n" +
 	"• `/desk view save \"Name\" <query>`, `/desk view list|run|pin|digest …` — saved views, App Home dashboards and scheduled digests."
 
 func (b *Bot) deskCommand(ctx context.Context, a domain.Actor, cmd slack.SlashCommand) {
@@ -55,6 +57,10 @@ func (b *Bot) deskCommand(ctx context.Context, a domain.Actor, cmd slack.SlashCo
 		b.reply(ctx, cmd.ResponseURL, typesText(b.svc.Config()))
 	case "api":
 		b.apiCommand(ctx, a, cmd.ResponseURL, rest)
+	case "reply", "replies":
+		b.replyCommand(ctx, a, cmd, rest) // deskcmd_replies.go
+	case "tag", "tags":
+		b.tagCommand(ctx, a, cmd.ResponseURL, rest) // deskcmd_tags.go
 	default:
 		b.reply(ctx, cmd.ResponseURL, fmt.Sprintf("I don't know `/desk %s`.\n%s", esc(word), deskHelp))
 	}

@@ -188,3 +188,17 @@ func (s *Service) RenameTag(ctx context.Context, a domain.Actor, from, to string
 	})
 	return r, err
 }
+
+// TicketTags lists a ticket's tags.
+func (s *Service) TicketTags(ctx context.Context, a domain.Actor, key string) ([]string, error) {
+	var tags []string
+	err := s.view(ctx, a, func(tx domain.Tx) error {
+		t, err := ticketFor(ctx, tx, a, key)
+		if err != nil {
+			return err
+		}
+		tags, err = tx.Tags(ctx, t.ID)
+		return err
+	})
+	return tags, err
+}
