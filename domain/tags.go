@@ -55,8 +55,11 @@ func ParseTagArgs(text string) (TagChange, error) {
 		return c, FieldErrorf("tags", "Name the tags: `+billing` adds, `-urgent` removes.")
 	}
 	for _, w := range words {
-		remove := strings.HasPrefix(w, "-")
-		tag := NormalizeTag(strings.TrimLeft(w, "+-"))
+		rest, remove := strings.CutPrefix(w, "-")
+		if !remove {
+			rest = strings.TrimPrefix(w, "+")
+		}
+		tag := NormalizeTag(rest)
 		if err := ValidateTag(tag); err != nil {
 			return TagChange{}, err
 		}
