@@ -128,7 +128,7 @@ func (b *Bot) pickReply(ctx context.Context, cb slack.InteractionCallback, act *
 		return
 	}
 	key, _, _ := strings.Cut(cb.View.PrivateMetadata, "|")
-	id, _ := strconv.ParseInt(act.SelectedOption.Value, 10, 64)
+	id, _ := strconv.ParseInt(firstNonEmpty(act.SelectedOption.Value, act.Value), 10, 64)
 	text, _, err := b.svc.ExpandSavedReply(ctx, a, key, id)
 	if err != nil {
 		b.log.Warn("bot: unable to fill a saved reply", "err", err)
