@@ -35,7 +35,11 @@ func (b *Bot) tagCommand(ctx context.Context, a domain.Actor, responseURL, text 
 			b.fail(ctx, responseURL, err)
 			return
 		}
-		msg := fmt.Sprintf(":label: Renamed `%s` to `%s` on %d tickets.", esc(domain.NormalizeTag(words[1])), esc(domain.NormalizeTag(words[2])), r.Tickets)
+		tickets := "tickets"
+		if r.Tickets == 1 {
+			tickets = "ticket"
+		}
+		msg := fmt.Sprintf(":label: Renamed `%s` to `%s` on %d %s.", esc(domain.NormalizeTag(words[1])), esc(domain.NormalizeTag(words[2])), r.Tickets, tickets)
 		if r.Merged > 0 {
 			msg += fmt.Sprintf(" %d already had `%s`.", r.Merged, esc(domain.NormalizeTag(words[2])))
 		}
