@@ -64,6 +64,17 @@ func TestSavedReplyFromTheCardWithCc(t *testing.T) {
 				return id != 0
 			})
 
+			// `/desk reply edit` opens the same form, filled.
+			w.slash(t, agentID, triageChan, "/desk", "reply edit fixed")
+			w.eventually(t, "the edit form", func() bool {
+				for _, v := range w.emu.Views() {
+					if v.Open && v.CallbackID == "saved_reply" && v.PrivateMetadata == strconv.FormatInt(id, 10) {
+						return strings.Contains(string(v.Blocks), "{agent.first_name}")
+					}
+				}
+				return false
+			})
+
 			// Someone else is copied by hand; the working face shows the CC list.
 			w.slash(t, agentID, triageChan, "/ticket", "ACME-1 cc add <mailto:ops@acme.com|ops@acme.com>")
 			w.waitReply(t, "CC: boss@acme.com, ops@acme.com")
@@ -116,6 +127,8 @@ func TestSavedReplyFromTheCardWithCc(t *testing.T) {
 			}
 			w.slash(t, agentID, triageChan, "/desk", "reply list")
 			w.waitReply(t, "used 1×")
+			w.slash(t, agentID, triageChan, "/desk", "reply delete Fixed")
+			w.waitReply(t, "Deleted the saved reply *Fixed*.")
 
 			// An internal note reaches no one by mail.
 			if _, err := w.svc.Comment(ctx, domain.Actor{UserID: agentID, Role: domain.RoleAgent, Channel: domain.ChannelSlack}, "ACME-1",
