@@ -77,7 +77,11 @@ func (b *Bot) listReplies(ctx context.Context, a domain.Actor, responseURL strin
 		}
 		line := fmt.Sprintf("• *%s* (%s, used %d×)", escCut(r.Name, 100), whose, r.Uses)
 		if sets := replySets(r); sets != "" {
-			line += " — " + esc(strings.ToLower(sets[:1])+sets[1:])
+			sets = esc(strings.ToLower(sets[:1]) + sets[1:])
+			if r.Assignee != "" && r.Assignee != "me" {
+				sets = strings.Replace(sets, "a teammate", userRef(r.Assignee), 1)
+			}
+			line += " — " + sets
 		}
 		line += "\n    " + escCut(strings.ReplaceAll(r.Body, "\n", " "), 120) + "\n"
 		if sb.Len()+len(line) > 2800 {
@@ -108,6 +112,7 @@ func (b *Bot) openSavedReplyModal(ctx context.Context, triggerID string, r *doma
 		staticSelect("priority", "Also set priority", cfg.Priorities, cfg.Priorities, r.Priority, true),
 		textInput("tags", "Also add tags", r.Tags, true, 200, "billing waiting-release"),
 		staticSelect("assign", "Also assign to", []string{"me"}, []string{"Whoever sends it"}, map[bool]string{true: "me"}[r.Assignee == "me"], true),
+		assigneeInput(r.Assignee),
 	}
 	title := "New saved reply"
 	if r.ID != 0 {
@@ -140,7 +145,7 @@ func (b *Bot) submitSavedReply(ctx context.Context, a domain.Actor, cb slack.Int
 	id, _ := strconv.ParseInt(cb.View.PrivateMetadata, 10, 64)
 	_, err := b.svc.SaveReply(ctx, a, commands.ReplyInput{ID: id, Name: inputValue(values, "name"), Body: inputValue(values, "body"),
 		Shared: inputValue(values, "shared") == "shared", Status: inputValue(values, "status"), Priority: inputValue(values, "priority"),
-		Tags: inputValue(values, "tags"), Assignee: inputValue(values, "assign")})
+		Tags: inputValue(values, "tags"), Assignee: firstNonEmpty(inputValue(values, "assign"), inputValue(values, "assign_user"))})
 	if err != nil {
 		block := domain.ErrorField(err)
 		switch {
@@ -152,4 +157,16 @@ func (b *Bot) submitSavedReply(ctx context.Context, a domain.Actor, cb slack.Int
 		return formError(block, err)
 	}
 	return nil
+}
+
+// assigneeInput picks one person a saved reply assigns the ticket to
+// (when "Whoever sends it" is not chosen).
+func assigneeInput(current string) *slack.InputBlock {
+	sel := slack.NewOptionsSelectBlockElement(slack.OptTypeUser, plain("Nobody"), "assign_user")
+	if current != "me" {
+		sel.InitialUser = current
+	}
+	in := slack.NewInputBlock("assign_user", plain("…or to this person"), nil, sel)
+	in.Optional = true
+	return in
 }

@@ -44,8 +44,9 @@ func TestSavedReplyFromTheCardWithCc(t *testing.T) {
 			form := waitOpenView(t, w.world, "saved_reply")
 			values := map[string]map[string]any{
 				"name": {"name": slackemu.TextInput("Fixed")}, "shared": {"shared": slackemu.StaticSelect("mine")},
-				"body":   {"body": slackemu.TextInput("Hello {requester.first_name}, {ticket.key} is fixed in {release}.")},
-				"status": {"status": slackemu.StaticSelect("resolved")},
+				"body":        {"body": slackemu.TextInput("Hello {requester.first_name}, {ticket.key} is fixed in {release}.")},
+				"status":      {"status": slackemu.StaticSelect("resolved")},
+				"assign_user": {"assign_user": map[string]any{"type": "users_select", "selected_user": agent2ID}},
 			}
 			ack, err := w.emu.Interactive(ctx, slackemu.ViewSubmission(agentID, form, values))
 			if err != nil || !strings.Contains(string(ack.Payload), "Unknown placeholders: {release}") {
@@ -118,8 +119,8 @@ func TestSavedReplyFromTheCardWithCc(t *testing.T) {
 				t.Errorf("reply %q to %v", out.Text, rcpts)
 			}
 			// The status moved in the same step, with one event; the use is counted.
-			if tk := w.ticket(t, "ACME-1"); tk.Status != "resolved" {
-				t.Errorf("status %s", tk.Status)
+			if tk := w.ticket(t, "ACME-1"); tk.Status != "resolved" || tk.AssigneeID != agent2ID {
+				t.Errorf("status %s, assignee %s", tk.Status, tk.AssigneeID)
 			}
 			evs := events(t, w.world, "ACME-1")
 			if n := countKind(evs, domain.EventStatus); n != 1 {

@@ -95,7 +95,8 @@ func (b *Bot) replyPicker(ctx context.Context, a domain.Actor, saved int64) slac
 	return slack.NewActionBlock("saved_reply", sel)
 }
 
-// replySets says what a saved reply sets besides its text.
+// replySets says what a saved reply sets besides its text, in plain
+// text (a person is "a teammate": an option's text shows no mention).
 func replySets(r *domain.SavedReply) string {
 	var parts []string
 	if r.Status != "" {
@@ -112,7 +113,7 @@ func replySets(r *domain.SavedReply) string {
 	case "me":
 		parts = append(parts, "assigns the sender")
 	default:
-		parts = append(parts, "assigns "+r.Assignee)
+		parts = append(parts, "assigns a teammate")
 	}
 	if len(parts) == 0 {
 		return ""

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"time"
 
@@ -11,6 +12,9 @@ import (
 // Saved replies (macros). Any agent keeps personal replies and uses the
 // shared ones; only admins (IsAdmin) add, edit or delete shared replies,
 // so the team's wording changes in one place, by people who answer for it.
+
+// slackUserRE is a Slack user ID, as a saved reply's assignee.
+var slackUserRE = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
 
 // ReplyInput is a saved reply as a form or a command gives it.
 type ReplyInput struct {
@@ -87,6 +91,9 @@ func (s *Service) SaveReply(ctx context.Context, a domain.Actor, in ReplyInput) 
 	}
 	if r.Priority != "" && !cfg.HasPriority(r.Priority) {
 		return nil, domain.FieldErrorf("priority", "%s", unknownMsg("priority", r.Priority, cfg.Priorities))
+	}
+	if as := r.Assignee; as != "" && as != "me" && !slackUserRE.MatchString(as) {
+		return nil, domain.FieldErrorf("assign_user", "%q is not a person to assign to.", as)
 	}
 	if err := s.mayChangeReply(a, r); err != nil {
 		return nil, err

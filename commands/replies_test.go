@@ -39,6 +39,9 @@ func TestSavedReplyRights(t *testing.T) {
 		if _, err := e.svc.SaveReply(ctx, agent2, commands.ReplyInput{Name: "Bad", Body: "x", Priority: "asap"}); domain.ErrorField(err) != "priority" {
 			t.Errorf("an unknown priority: %v", err)
 		}
+		if _, err := e.svc.SaveReply(ctx, agent2, commands.ReplyInput{Name: "Bad", Body: "x", Assignee: "bob; drop"}); domain.ErrorField(err) != "assign_user" {
+			t.Errorf("an unknown assignee: %v", err)
+		}
 		if _, err := e.svc.SaveReply(ctx, outsider, commands.ReplyInput{Name: "C", Body: "x"}); domain.ErrorCode(err) != domain.EFORBIDDEN {
 			t.Errorf("a customer: %v", err)
 		}
