@@ -27,6 +27,8 @@ const deskHelp = "*`/desk`* — customers, versions, rules and admin\n" +
 	"• `/desk sla ACME-42` explains a ticket's SLA clocks; `/desk sla report [customer] [period]` shows compliance.\n" +
 	"• " + apiHelp + "\n" +
 	"• " + webhookHelp + "\n" +
+	"• " + replyHelp + "\n" +
+	"• " + tagHelp + "\n" +
 	"• `/desk view save \"Name\" <query>`, `/desk view list|run|pin|digest …` — saved views, App Home dashboards and scheduled digests."
 
 func (b *Bot) deskCommand(ctx context.Context, a domain.Actor, cmd slack.SlashCommand) {
@@ -58,6 +60,10 @@ func (b *Bot) deskCommand(ctx context.Context, a domain.Actor, cmd slack.SlashCo
 		b.apiCommand(ctx, a, cmd.ResponseURL, rest)
 	case "webhook", "webhooks":
 		b.webhookCommand(ctx, a, cmd.ResponseURL, rest)
+	case "reply", "replies":
+		b.replyCommand(ctx, a, cmd, rest) // deskcmd_replies.go
+	case "tag", "tags":
+		b.tagCommand(ctx, a, cmd.ResponseURL, rest) // deskcmd_tags.go
 	default:
 		b.reply(ctx, cmd.ResponseURL, fmt.Sprintf("I don't know `/desk %s`.\n%s", esc(word), deskHelp))
 	}

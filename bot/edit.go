@@ -36,6 +36,7 @@ func (b *Bot) openEditModal(ctx context.Context, a domain.Actor, responseURL, tr
 		return
 	}
 	view := b.editView(b.svc.Config(), t, t.Type, nil, customers, b.userLoc(ctx, a.UserID))
+	b.withTagInputs(ctx, a, &view, t.Key()) // edit_tags.go
 	b.call("views.open", func() error { _, err := b.ui.OpenViewContext(ctx, triggerID, view); return err })
 }
 
@@ -128,6 +129,7 @@ func (b *Bot) redrawEditModal(ctx context.Context, cb slack.InteractionCallback,
 	}
 	typ := firstNonEmpty(act.SelectedOption.Value, act.Value)
 	view := b.editView(b.svc.Config(), t, typ, cb.View.State.Values, customers, b.userLoc(ctx, a.UserID))
+	b.withTagInputs(ctx, a, &view, t.Key()) // edit_tags.go
 	b.call("views.update", func() error {
 		_, err := b.ui.UpdateViewContext(ctx, view, "", cb.View.Hash, cb.View.ID)
 		return err
@@ -142,6 +144,9 @@ func (b *Bot) submitEdit(ctx context.Context, a domain.Actor, cb slack.Interacti
 		}
 	}
 	key := cb.View.PrivateMetadata
+	if _, err := domain.ParseTagList(inputValue(values, "new_tags")); err != nil {
+		return formError("new_tags", err) // before anything is saved
+	}
 	var due time.Time
 	if text := strings.TrimSpace(inputValue(values, "due")); text != "" {
 		var err error
@@ -177,6 +182,9 @@ func (b *Bot) submitEdit(ctx context.Context, a domain.Actor, cb slack.Interacti
 				return formError("due", err)
 			}
 		}
+	}
+	if resp := b.submitTags(ctx, a, key, values); resp != nil { // edit_tags.go
+		return resp
 	}
 	b.log.Debug("ticket edited", "ticket", t.Key(), "by", a.UserID)
 	return nil

@@ -30,6 +30,10 @@ type ticketOp struct {
 	note string // create: how to say the other thing, when the text was close to it
 }
 
+// changeVerbs are the words after a key that change the ticket
+// (ticketverbs.go; tag, follow, unfollow and cc: ticketverbs_watch.go).
+var changeVerbs = []string{"due", "severity", "sev", "tag", "tags", "follow", "unfollow", "cc"}
+
 var queryTermRE = regexp.MustCompile(`^[a-z][a-z_.]*:\S*$`)
 
 // listWords are the words `/ticket list` understands alone (see
@@ -58,7 +62,7 @@ func parseTicketCommand(text string, isCustomer func(string) bool) ticketOp {
 		return ticketOp{op: ticketShow, key: strings.ToUpper(words[0])}
 	case domain.IsKey(words[0]) && len(words) == 3 && strings.EqualFold(words[1], "customer"):
 		return ticketOp{op: ticketMove, key: strings.ToUpper(words[0]), arg: strings.TrimPrefix(words[2], "#")}
-	case domain.IsKey(words[0]) && len(words) >= 2 && slices.Contains([]string{"due", "severity", "sev"}, strings.ToLower(words[1])):
+	case domain.IsKey(words[0]) && len(words) >= 2 && slices.Contains(changeVerbs, strings.ToLower(words[1])):
 		_, rest := firstWord(strings.TrimSpace(text))
 		return ticketOp{op: ticketChange, key: strings.ToUpper(words[0]), arg: rest}
 	case domain.IsKey(words[0]):

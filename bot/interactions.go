@@ -36,6 +36,10 @@ func (b *Bot) onBlockAction(ctx context.Context, cb slack.InteractionCallback, a
 		b.redrawCreateModal(ctx, cb, act)
 		return
 	}
+	if cb.View.ID != "" && cb.View.CallbackID == cbReply && act.ActionID == actPickReply { // reply.go
+		b.pickReply(ctx, cb, act)
+		return
+	}
 	if cb.View.ID != "" && cb.View.CallbackID == cbEdit && act.ActionID == "type" {
 		b.redrawEditModal(ctx, cb, act)
 		return
@@ -43,6 +47,10 @@ func (b *Bot) onBlockAction(ctx context.Context, cb slack.InteractionCallback, a
 	a, err := b.people.actor(ctx, cb.User.ID, cb.Channel.ID)
 	if err != nil {
 		b.fail(ctx, cb.ResponseURL, err)
+		return
+	}
+	if act.ActionID == actCardMore { // cardmore.go
+		b.onCardMore(ctx, a, cb, act)
 		return
 	}
 	key := act.Value

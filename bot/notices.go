@@ -76,6 +76,8 @@ func (b *Bot) noticeMessage(ctx context.Context, job commands.PostJob) (notice, 
 		return notice{text: fmt.Sprintf(":wave: Someone from *%s*, an organisation new to deskbot, wrote%s: they are now the customer *%s*, and their tickets are filed under it. "+
 			"Rename it or set its SLA with `/desk customer edit %s name=\"…\" sla_policy=gold`, or link their channel with `/desk customer link %s`.",
 			esc(a["name"]), where, esc(a["key"]), esc(a["key"]), esc(a["key"]))}, nil
+	case commands.NoticeWatchDigest:
+		return b.watchDigest(ctx, job) // watch.go
 	case commands.NoticeTimeChanged:
 		return notice{text: fmt.Sprintf(":pencil2: %s %s your time entry on *%s*: %s → %s.",
 			userRef(job.By), esc(a["change"]), key, esc(a["old"]), esc(a["new"]))}, nil

@@ -8,7 +8,8 @@ import (
 	"github.com/deskbot/deskbot/domain"
 )
 
-const ticketVerbHelp = "Say what to change on the ticket, like `/ticket ACME-7 due fri 17:00` (add `public` to show it to the customer, `none` clears it) or `/ticket ACME-7 severity sev1`."
+const ticketVerbHelp = "Say what to change on the ticket, like `/ticket ACME-7 due fri 17:00` (add `public` to show it to the customer, `none` clears it), `/ticket ACME-7 severity sev1`, " +
+	"`/ticket ACME-7 tag +billing -urgent`, `/ticket ACME-7 follow` (or `unfollow`), `/ticket ACME-7 cc add ana@acme.com` (or `cc remove`)."
 
 // ticketVerb changes one thing of a ticket from the command line:
 // `/ticket KEY due WHEN [public]`, `/ticket KEY severity LEVEL`.
@@ -41,6 +42,8 @@ func (b *Bot) ticketVerb(ctx context.Context, a domain.Actor, responseURL, userI
 		}
 	case "severity", "sev":
 		b.setSeverity(ctx, a, responseURL, key, strings.TrimSpace(args))
+	case "tag", "tags", "follow", "unfollow", "cc":
+		b.ticketVerbMore(ctx, a, responseURL, key, strings.ToLower(verb), args) // ticketverbs_watch.go
 	default:
 		b.reply(ctx, responseURL, ticketVerbHelp)
 	}

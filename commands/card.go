@@ -28,6 +28,8 @@ type CardView struct {
 	SLA          *SLAView // nil when no policy applies
 	// OriginalDeleted: the message the ticket came from was deleted.
 	OriginalDeleted bool
+	Tags            []string // sorted
+	Cc              []string // the CC list (the working face shows it)
 }
 
 // Card gathers a ticket's public card, the one posted in its channel.
@@ -82,7 +84,7 @@ func (s *Service) readCards(ctx context.Context, scope domain.Scope, ids []int64
 
 func (s *Service) cardOf(cfg *domain.Config, r *domain.TicketRecord, now time.Time) *CardView {
 	t := r.Ticket
-	v := &CardView{Ticket: t, Customer: r.Customer, Now: now, Next: s.TransitionsFor(t)}
+	v := &CardView{Ticket: t, Customer: r.Customer, Now: now, Next: s.TransitionsFor(t), Tags: r.Tags, Cc: r.Cc}
 	for _, e := range r.Entries {
 		if e.Running() {
 			v.Running = append(v.Running, e)

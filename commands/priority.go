@@ -23,24 +23,33 @@ func (s *Service) SetPriority(ctx context.Context, a domain.Actor, key, priority
 		if t, err = ticketFor(ctx, tx, a, key); err != nil {
 			return err
 		}
-		if t.Priority == priority {
-			return nil
-		}
-		old := t.Priority
-		t.Priority = priority
-		if err := tx.UpdateTicket(ctx, t); err != nil {
-			return err
-		}
-		if err := event(ctx, tx, a, t, domain.EventPriority, "priority", old, priority); err != nil {
-			return err
-		}
-		if err := s.changed(ctx, tx, cfg, t, domain.EventPriority); err != nil {
-			return err
-		}
-		return refreshCard(ctx, tx, t)
+		return s.setPriority(ctx, tx, cfg, a, t, priority)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return t, nil
+}
+
+// setPriority changes t's priority inside tx, with its event, the hooks
+// and the card; the same priority changes nothing.
+func (s *Service) setPriority(ctx context.Context, tx domain.Tx, cfg *domain.Config, a domain.Actor, t *domain.Ticket, priority string) error {
+	if !cfg.HasPriority(priority) {
+		return domain.FieldErrorf("priority", "%s", unknownMsg("priority", priority, cfg.Priorities))
+	}
+	if t.Priority == priority {
+		return nil
+	}
+	old := t.Priority
+	t.Priority = priority
+	if err := tx.UpdateTicket(ctx, t); err != nil {
+		return err
+	}
+	if err := event(ctx, tx, a, t, domain.EventPriority, "priority", old, priority); err != nil {
+		return err
+	}
+	if err := s.changed(ctx, tx, cfg, t, domain.EventPriority); err != nil {
+		return err
+	}
+	return refreshCard(ctx, tx, t)
 }

@@ -26,6 +26,13 @@ func (s *Service) ReplyToCustomer(ctx context.Context, a domain.Actor, key, body
 // ReplyToCustomerOnce is ReplyToCustomer made idempotent by dedupID (a
 // modal's view id): a second call with it sends nothing and returns nil.
 func (s *Service) ReplyToCustomerOnce(ctx context.Context, a domain.Actor, key, body, dedupID string) (*domain.Comment, error) {
+	return s.ReplyWith(ctx, a, key, body, dedupID, 0)
+}
+
+// ReplyWith is ReplyToCustomerOnce with a saved reply (savedID, 0: none):
+// its placeholders left in body are filled, and what it sets (status,
+// priority, tags, assignee) changes in the reply's own transaction.
+func (s *Service) ReplyWith(ctx context.Context, a domain.Actor, key, body, dedupID string, savedID int64) (*domain.Comment, error) {
 	if err := requireAgent(a, "reply to customers"); err != nil {
 		return nil, err
 	}
@@ -55,6 +62,17 @@ func (s *Service) ReplyToCustomerOnce(ctx context.Context, a domain.Actor, key, 
 		if t.RequesterEmail == "" {
 			return domain.Errorf(domain.EINVALID, "%s has no requester email to reply to.", t.Key())
 		}
+		var saved *domain.SavedReply
+		if savedID != 0 {
+			if saved, err = s.usableReply(ctx, tx, a, savedID); err != nil {
+				return err
+			}
+			rc, err := s.replyContext(ctx, tx, a, t)
+			if err != nil {
+				return err
+			}
+			body = domain.ExpandReply(body, rc)
+		}
 		spec := mailSpec{kind: domain.MailKindReply, text: body + "\n", fromName: a.Name}
 		if a.Name != "" {
 			spec.fromName = a.Name + " (" + s.mail.Name + ")"
@@ -74,8 +92,14 @@ func (s *Service) ReplyToCustomerOnce(ctx context.Context, a domain.Actor, key, 
 		for _, r := range append(spec.to, spec.cc...) {
 			to = append(to, r.Email)
 		}
-		return threadPost(ctx, tx, t, PostJob{Notice: NoticeEmailOut, By: a.Ref(),
-			Args: map[string]string{"to": strings.Join(to, ", "), "body": excerpt(body, 2500)}})
+		if err := threadPost(ctx, tx, t, PostJob{Notice: NoticeEmailOut, By: a.Ref(),
+			Args: map[string]string{"to": strings.Join(to, ", "), "body": excerpt(body, 2500)}}); err != nil {
+			return err
+		}
+		if saved == nil {
+			return nil
+		}
+		return s.applySavedReply(ctx, tx, cfg, a, t, saved)
 	})
 	if err != nil {
 		return nil, err

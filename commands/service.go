@@ -172,6 +172,7 @@ func (s *Service) FirstDelivery(ctx context.Context, source, id string) (bool, e
 func (s *Service) UseStandardHooks() {
 	s.OnChange(s.Automate)
 	s.OnChange(s.ApplySLA)
+	s.OnChange(s.notifyWatchers) // watch.go
 	s.slaAtInsert = true
 }
 

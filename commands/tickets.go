@@ -381,26 +381,32 @@ func (s *Service) Assign(ctx context.Context, a domain.Actor, key, assignee stri
 		if t, err = ticketFor(ctx, tx, a, key); err != nil {
 			return err
 		}
-		if t.AssigneeID == assignee {
-			return nil
-		}
-		old := t.AssigneeID
-		t.AssigneeID = assignee
-		if err := tx.UpdateTicket(ctx, t); err != nil {
-			return err
-		}
-		if err := event(ctx, tx, a, t, domain.EventAssigned, "assignee", old, assignee); err != nil {
-			return err
-		}
-		if err := s.changed(ctx, tx, s.Config(), t, domain.EventAssigned); err != nil {
-			return err
-		}
-		if err := refreshCard(ctx, tx, t); err != nil {
-			return err
-		}
-		return s.notifyAssignee(ctx, tx, a, t)
+		return s.assign(ctx, tx, a, t, assignee)
 	})
 	return t, err
+}
+
+// assign gives t to assignee inside tx, with its event, the hooks, the
+// card and the assignee's DM; the same assignee changes nothing.
+func (s *Service) assign(ctx context.Context, tx domain.Tx, a domain.Actor, t *domain.Ticket, assignee string) error {
+	if t.AssigneeID == assignee {
+		return nil
+	}
+	old := t.AssigneeID
+	t.AssigneeID = assignee
+	if err := tx.UpdateTicket(ctx, t); err != nil {
+		return err
+	}
+	if err := event(ctx, tx, a, t, domain.EventAssigned, "assignee", old, assignee); err != nil {
+		return err
+	}
+	if err := s.changed(ctx, tx, s.Config(), t, domain.EventAssigned); err != nil {
+		return err
+	}
+	if err := refreshCard(ctx, tx, t); err != nil {
+		return err
+	}
+	return s.notifyAssignee(ctx, tx, a, t)
 }
 
 func (s *Service) notifyAssignee(ctx context.Context, tx domain.OutboxStore, a domain.Actor, t *domain.Ticket) error {

@@ -313,6 +313,8 @@ type TicketRecord struct {
 	Links    []*Link      // from or to the ticket
 	// LinkedKeys are the keys of the tickets at the other end of Links.
 	LinkedKeys map[int64]string
+	Tags       []string // sorted
+	Cc         []string // the CC list's addresses (participants but the requester)
 }
 
 // TimeEntry is time spent on a ticket, from a timer or logged by hand.

@@ -43,6 +43,9 @@ type Tx interface {
 	InputStore
 	APITokenStore // the REST API's tokens: apitoken.go
 	WebhookStore  // outgoing webhooks and their deliveries: webhook.go
+	ReplyStore    // saved replies (macros): replies.go
+	TagStore      // tags set by hand, renamed: tags.go
+	WatchStore    // watchers and the CC list: watch.go
 }
 
 // CustomerStore holds the customers, their Slack Connect

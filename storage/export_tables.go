@@ -20,10 +20,12 @@ var ExportTables = []ExportTable{
 	{"ticket_links", "from_id, to_id, kind"},
 	{"ticket_tags", "ticket_id, tag"},
 	{"ticket_participants", "ticket_id, email"},
+	{"ticket_watchers", "ticket_id, user_id"},
 	{"ticket_messages", "id"},
 	{"comments", "id"},
 	{"attachments", "id"},
 	{"events", "id"},
+	{"watch_notes", "user_id, event_id"},
 	{"time_entries", "id"},
 	{"billing_locks", "id"},
 	{"sla_alerts", "id"},
@@ -37,6 +39,7 @@ var ExportTables = []ExportTable{
 	{"api_tokens", "id"},
 	{"webhooks", "id"},
 	{"webhook_deliveries", "id"},
+	{"saved_replies", "id"},
 	// Deliveries, sent and waiting: a restored helpdesk sends what was
 	// waiting, and mail jobs already sent (processed_inputs "mailjob",
 	// keyed by outbox id) stay sent instead of matching new rows' ids.

@@ -65,7 +65,35 @@ func (tx *Tx) TicketRecords(ctx context.Context, ids []int64) ([]*domain.TicketR
 	if err := tx.recordLinks(ctx, byID, ids); err != nil {
 		return nil, err
 	}
+	if err := tx.recordTagsAndCc(ctx, byID, ids); err != nil {
+		return nil, err
+	}
 	return recs, nil
+}
+
+// recordTagsAndCc reads the tickets' tags and CC lists (the participants
+// but the requester).
+func (tx *Tx) recordTagsAndCc(ctx context.Context, byID map[int64]*domain.TicketRecord, ids []int64) error {
+	in, arg := tx.idsIn("ticket_id", ids)
+	var rows []struct {
+		TicketID int64  `db:"ticket_id"`
+		Value    string `db:"value"`
+	}
+	if err := tx.selectAll(ctx, &rows, `SELECT ticket_id, tag AS value FROM ticket_tags WHERE `+in+` ORDER BY tag`, arg); err != nil {
+		return fmt.Errorf("store: unable to list tags: %w", err)
+	}
+	for _, r := range rows {
+		byID[r.TicketID].Tags = append(byID[r.TicketID].Tags, r.Value)
+	}
+	rows = rows[:0]
+	if err := tx.selectAll(ctx, &rows, `SELECT ticket_id, email AS value FROM ticket_participants WHERE `+in+`
+		AND role <> 'requester' ORDER BY created_at, email`, arg); err != nil {
+		return fmt.Errorf("store: unable to list participants: %w", err)
+	}
+	for _, r := range rows {
+		byID[r.TicketID].Cc = append(byID[r.TicketID].Cc, r.Value)
+	}
+	return nil
 }
 
 // recordTickets reads the tickets, in the order of ids.

@@ -47,6 +47,9 @@ type FakeTx struct {
 	*FakeInputs
 	*FakeAPITokens
 	*FakeWebhooks
+	*FakeReplies
+	*FakeTags
+	*FakeWatch
 }
 
 var _ domain.Tx = (*FakeTx)(nil)
@@ -601,4 +604,75 @@ func (s *FakeWebhooks) SetWebhookHealth(ctx context.Context, w *domain.Webhook) 
 }
 func (s *FakeWebhooks) DropWebhookDeliveries(ctx context.Context, webhookID int64) error {
 	return s.DropWebhookDeliveriesFn(ctx, webhookID)
+}
+
+// FakeReplies is a domain.ReplyStore over function fields (saved replies).
+type FakeReplies struct {
+	SaveReplyFn     func(ctx context.Context, r *domain.SavedReply) error
+	DeleteReplyFn   func(ctx context.Context, id int64) error
+	SavedReplyFn    func(ctx context.Context, id int64) (*domain.SavedReply, error)
+	SavedRepliesFn  func(ctx context.Context, user string) ([]*domain.SavedReply, error)
+	CountReplyUseFn func(ctx context.Context, id int64) error
+}
+
+var _ domain.ReplyStore = (*FakeReplies)(nil)
+
+func (s *FakeReplies) SaveReply(ctx context.Context, r *domain.SavedReply) error {
+	return s.SaveReplyFn(ctx, r)
+}
+func (s *FakeReplies) DeleteReply(ctx context.Context, id int64) error {
+	return s.DeleteReplyFn(ctx, id)
+}
+func (s *FakeReplies) SavedReply(ctx context.Context, id int64) (*domain.SavedReply, error) {
+	return s.SavedReplyFn(ctx, id)
+}
+func (s *FakeReplies) SavedReplies(ctx context.Context, user string) ([]*domain.SavedReply, error) {
+	return s.SavedRepliesFn(ctx, user)
+}
+func (s *FakeReplies) CountReplyUse(ctx context.Context, id int64) error {
+	return s.CountReplyUseFn(ctx, id)
+}
+
+// FakeTags is a domain.TagStore over function fields (tags by hand).
+type FakeTags struct {
+	AllTagsFn       func(ctx context.Context) ([]domain.TagCount, error)
+	TicketsTaggedFn func(ctx context.Context, tag string) ([]int64, error)
+}
+
+var _ domain.TagStore = (*FakeTags)(nil)
+
+func (s *FakeTags) AllTags(ctx context.Context) ([]domain.TagCount, error) { return s.AllTagsFn(ctx) }
+func (s *FakeTags) TicketsTagged(ctx context.Context, tag string) ([]int64, error) {
+	return s.TicketsTaggedFn(ctx, tag)
+}
+
+// FakeWatch is a domain.WatchStore over function fields (watchers, CC).
+type FakeWatch struct {
+	FollowFn            func(ctx context.Context, ticketID int64, user string) (bool, error)
+	UnfollowFn          func(ctx context.Context, ticketID int64, user string) (bool, error)
+	WatchersFn          func(ctx context.Context, ticketID int64) ([]string, error)
+	AddWatchNoteFn      func(ctx context.Context, user string, eventID int64) error
+	WatchNotesFn        func(ctx context.Context, user string, from, to time.Time) ([]*domain.WatchNote, error)
+	RemoveParticipantFn func(ctx context.Context, ticketID int64, email string) (bool, error)
+}
+
+var _ domain.WatchStore = (*FakeWatch)(nil)
+
+func (s *FakeWatch) Follow(ctx context.Context, ticketID int64, user string) (bool, error) {
+	return s.FollowFn(ctx, ticketID, user)
+}
+func (s *FakeWatch) Unfollow(ctx context.Context, ticketID int64, user string) (bool, error) {
+	return s.UnfollowFn(ctx, ticketID, user)
+}
+func (s *FakeWatch) Watchers(ctx context.Context, ticketID int64) ([]string, error) {
+	return s.WatchersFn(ctx, ticketID)
+}
+func (s *FakeWatch) AddWatchNote(ctx context.Context, user string, eventID int64) error {
+	return s.AddWatchNoteFn(ctx, user, eventID)
+}
+func (s *FakeWatch) WatchNotes(ctx context.Context, user string, from, to time.Time) ([]*domain.WatchNote, error) {
+	return s.WatchNotesFn(ctx, user, from, to)
+}
+func (s *FakeWatch) RemoveParticipant(ctx context.Context, ticketID int64, email string) (bool, error) {
+	return s.RemoveParticipantFn(ctx, ticketID, email)
 }
