@@ -93,6 +93,7 @@ func cardBlocks(cfg *domain.Config, v *commands.CardView) []slack.Block {
 		notes = append(notes, mrkdwn(fmt.Sprintf(":stopwatch: %s has a timer running since %s", userRef(e.UserID), slackDate(e.StartedAt, "{time}"))))
 	}
 	notes = append(notes, linkNotes(v)...)
+	notes = append(notes, mergeNotes(v, false)...)
 	notes = append(notes, mrkdwn(fmt.Sprintf("Opened %s via %s", slackDate(t.CreatedAt, "{date_short_pretty} {time}"), esc(t.Source))))
 	if v.OriginalDeleted {
 		notes = append(notes, mrkdwn(originalDeleted))
@@ -222,6 +223,7 @@ func customerCardBlocks(cfg *domain.Config, v *commands.CardView, assignee strin
 		notes = append(notes, mrkdwn(":calendar: Due "+slackDate(*t.DueAt, "{date_short_pretty} {time}")))
 	}
 	notes = append(notes, linkNotes(v)...)
+	notes = append(notes, mergeNotes(v, true)...)
 	notes = append(notes, mrkdwn(fmt.Sprintf("Opened %s", slackDate(t.CreatedAt, "{date_short_pretty} {time}"))))
 	if v.OriginalDeleted {
 		notes = append(notes, mrkdwn(originalDeleted))

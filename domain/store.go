@@ -42,6 +42,7 @@ type Tx interface {
 	OutboxStore
 	InputStore
 	APITokenStore // the REST API's tokens: apitoken.go
+	MergeStore    // merged tickets and what moved: merge.go
 }
 
 // CustomerStore holds the customers, their Slack Connect

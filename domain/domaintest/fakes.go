@@ -46,6 +46,7 @@ type FakeTx struct {
 	*FakeOutbox
 	*FakeInputs
 	*FakeAPITokens
+	*FakeMerges
 }
 
 var _ domain.Tx = (*FakeTx)(nil)
@@ -549,4 +550,23 @@ func (s *FakeAPITokens) APITokens(ctx context.Context) ([]*domain.APIToken, erro
 }
 func (s *FakeAPITokens) RevokeAPIToken(ctx context.Context, name string) error {
 	return s.RevokeAPITokenFn(ctx, name)
+}
+
+// FakeMerges is a domain.MergeStore over function fields (merges).
+type FakeMerges struct {
+	MergeTicketsFn func(ctx context.Context, m *domain.Merge, targetCustomerID int64) error
+	UndoMergeFn    func(ctx context.Context, m *domain.Merge, by string) error
+	LiveMergeFn    func(ctx context.Context, sourceID int64) (*domain.Merge, error)
+}
+
+var _ domain.MergeStore = (*FakeMerges)(nil)
+
+func (s *FakeMerges) MergeTickets(ctx context.Context, m *domain.Merge, targetCustomerID int64) error {
+	return s.MergeTicketsFn(ctx, m, targetCustomerID)
+}
+func (s *FakeMerges) UndoMerge(ctx context.Context, m *domain.Merge, by string) error {
+	return s.UndoMergeFn(ctx, m, by)
+}
+func (s *FakeMerges) LiveMerge(ctx context.Context, sourceID int64) (*domain.Merge, error) {
+	return s.LiveMergeFn(ctx, sourceID)
 }
