@@ -145,7 +145,7 @@ func cardActions(cfg *domain.Config, v *commands.CardView, done bool) []slack.Bl
 	if !done && (v.Ticket.Source == domain.SourceChannel || v.Ticket.Source == domain.SourceReaction) {
 		els = append(els, slack.NewButtonBlockElement(actNotTicket, key, plain("Not a ticket")))
 	}
-	return els
+	return append(els, cardMore(v)) // cardmore.go
 }
 
 // cardText is the notification fallback of a card.
