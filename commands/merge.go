@@ -165,6 +165,11 @@ func (s *Service) merge(ctx context.Context, tx domain.Tx, cfg *domain.Config, a
 	m := &domain.Merge{SourceID: src.ID, TargetID: dst.ID, MergedBy: a.Ref()}
 	m.Moved.Source = domain.SourceBefore{Status: src.Status, ResolvedAt: src.ResolvedAt, ClosedAt: src.ClosedAt,
 		SLAPolicy: src.SLAPolicy, SLADueAt: src.SLADueAt, SLADeadline: src.SLADeadline}
+	// Told before the mail threading moves: the notice answers the
+	// source's own thread, and moves with it.
+	if err := s.tellMerged(ctx, tx, src, dst); err != nil {
+		return nil, err
+	}
 	if err := tx.MergeTickets(ctx, m, dst.CustomerID); err != nil {
 		return nil, err
 	}
@@ -191,9 +196,6 @@ func (s *Service) merge(ctx context.Context, tx domain.Tx, cfg *domain.Config, a
 	if err := s.ApplySLA(ctx, tx, cfg, src, []string{domain.EventStatus}); err != nil {
 		return nil, err
 	}
-	if err := tellMerged(ctx, tx, s, src, dst); err != nil {
-		return nil, err
-	}
 	if err := refreshCard(ctx, tx, src); err != nil {
 		return nil, err
 	}
@@ -203,7 +205,7 @@ func (s *Service) merge(ctx context.Context, tx domain.Tx, cfg *domain.Config, a
 // tellMerged tells the source's customer once where it goes on: by mail
 // when it came by mail, else in its Slack thread. Another customer's
 // ticket is never named to them.
-func tellMerged(ctx context.Context, tx domain.OutboxStore, s *Service, src, dst *domain.Ticket) error {
+func (s *Service) tellMerged(ctx context.Context, tx domain.Tx, src, dst *domain.Ticket) error {
 	args := map[string]string{}
 	if src.CustomerID == dst.CustomerID {
 		args["into"] = dst.Key()
@@ -211,7 +213,8 @@ func tellMerged(ctx context.Context, tx domain.OutboxStore, s *Service, src, dst
 	by := domain.SystemActor(domain.ChannelSlack).Ref()
 	switch {
 	case src.EmailThread != "" && src.RequesterEmail != "" && s.mail.sending():
-		return enqueueMail(ctx, tx, EmailJob{TicketID: src.ID, To: src.RequesterEmail, InReplyTo: src.EmailThread, Notice: NoticeMerged, Args: args})
+		return s.mailTicket(ctx, tx, src, mailSpec{kind: NoticeMerged, auto: "auto-generated",
+			text: noticeMail(src, EmailJob{Notice: NoticeMerged, Args: args})})
 	case src.SlackChannel != "":
 		return post(ctx, tx, PostJob{Notice: NoticeMerged, TicketID: src.ID, InTicketThread: true, By: by, Args: args})
 	}
