@@ -22,6 +22,8 @@ func cardMoreOptions(v *commands.CardView) []moreOption {
 	opts := []moreOption{{"history", "History"}}
 	if v.MergedInto == "" {
 		opts = append(opts, moreOption{"merge", "Merge into…"})
+	} else {
+		opts = append(opts, moreOption{"unmerge", "Undo merge"})
 	}
 	return opts
 }
@@ -48,5 +50,7 @@ func (b *Bot) onCardMore(ctx context.Context, a domain.Actor, cb slack.Interacti
 		b.showHistory(ctx, a, cb.ResponseURL, key, 0, false)
 	case "merge":
 		b.openMergeModal(ctx, a, cb.ResponseURL, cb.TriggerID, key)
+	case "unmerge":
+		b.unmerge(ctx, a, cb.ResponseURL, key)
 	}
 }

@@ -245,6 +245,13 @@ func (s *Service) Unmerge(ctx context.Context, a domain.Actor, sourceKey string)
 		if err != nil {
 			return err
 		}
+		if later, err := tx.LiveMerge(ctx, dst.ID); err == nil {
+			// What moved went on with the target: undo that merge first.
+			into, _ := tx.Ticket(ctx, later.TargetID)
+			return domain.Errorf(domain.EINVALID, "%s was merged into %s since: undo that first (`/ticket %s unmerge`).", dst.Key(), mergedKey(into), dst.Key())
+		} else if domain.ErrorCode(err) != domain.ENOTFOUND {
+			return err
+		}
 		if !m.Undoable(tx.Now()) {
 			return domain.Errorf(domain.EINVALID, "%s was merged into %s %s ago: a merge can be undone within %s.",
 				src.Key(), dst.Key(), domain.FormatDuration(tx.Now().Sub(m.MergedAt)), domain.FormatDuration(domain.MergeUndoWindow))

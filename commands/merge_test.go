@@ -209,6 +209,16 @@ func TestMergeRefusals(t *testing.T) {
 		if res.Target.CustomerKey != "GLOBEX" {
 			t.Errorf("target %s", res.Target.Key())
 		}
+		// A chain undoes from its end: ACME's duplicate went on to GLOBEX-1.
+		if _, err := e.svc.MergeTickets(ctx, admin, other.Key(), orig.Key(), true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Unmerge(ctx, agent, dup.Key()); domain.ErrorCode(err) != domain.EINVALID || !contains(domain.ErrorMessage(err), "undo that first") {
+			t.Errorf("undo under a later merge: %v", err)
+		}
+		if _, err := e.svc.Unmerge(ctx, agent, other.Key()); err != nil {
+			t.Fatal(err)
+		}
 		// The target merged away is not a target any more.
 		if _, err := e.svc.MergeTickets(ctx, agent, orig.Key(), dup.Key(), false); domain.ErrorField(err) != "target" || !contains(domain.ErrorMessage(err), "merged into "+other.Key()) {
 			t.Errorf("merge into a merged ticket: %v", err)
