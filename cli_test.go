@@ -32,7 +32,7 @@ func TestHelpDoesNothingElse(t *testing.T) {
 	t.Chdir(dir)
 	env := map[string]string{"LOG_LEVEL": "verbose"}
 	for _, c := range [][]string{
-		{"serve"}, {"migrate"}, {"demo"}, {"doctor"}, {"version"}, {"config", "check"}, {"sla", "simulate"}, {"keys", "rotate"}, {"keys", "revoke"},
+		{"serve"}, {"migrate"}, {"demo"}, {"doctor"}, {"version"}, {"config", "check"}, {"sla", "simulate"}, {"keys", "rotate"}, {"keys", "revoke"}, {"export"}, {"import"},
 	} {
 		for _, h := range []string{"--help", "-h"} {
 			r := runCLI(t, env, append(c, h)...)

@@ -28,14 +28,22 @@ emulator, a throwaway database and a local mail relay, and prints what
 people would see in Slack and in their mailbox. Needs no Slack app, token
 or database. It runs on a demo clock (Tuesday 10 March 2026), so its
 output is the same on every run; DESKBOT_CONFIG is used if set.
+With --keep FILE the day's SQLite database stays in FILE, to look at or
+to try deskbot export on.
 `
 
 func demoCmd(c *cli, args []string) error {
 	fs := newFlags("demo", demoUsage)
+	keep := fs.String("keep", "", "keep the demo's SQLite database in this file (it must not exist)")
 	if err := fs.parse(c, args, 0); err != nil {
 		return err
 	}
-	return demo(c.ctx, strings.TrimSpace(c.getenv("DESKBOT_CONFIG")), c.stdout)
+	if *keep != "" {
+		if _, err := os.Stat(*keep); err == nil {
+			return fmt.Errorf("demo: %s exists: --keep writes a new file", *keep)
+		}
+	}
+	return demo(c.ctx, strings.TrimSpace(c.getenv("DESKBOT_CONFIG")), *keep, c.stdout)
 }
 
 // demoDay is the date the demo's story happens on. March, before the
@@ -69,16 +77,20 @@ func (c *demoClock) at(hhmm string) {
 
 // demo runs the real bot against the Slack emulator with a throwaway
 // database, plays a support day and prints what people would see.
-func demo(ctx context.Context, configPath string, stdout io.Writer) error {
+func demo(ctx context.Context, configPath, keep string, stdout io.Writer) error {
 	dir, err := os.MkdirTemp("", "deskbot-demo-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
+	dbPath := filepath.Join(dir, "demo.db")
+	if keep != "" {
+		dbPath = keep
+	}
 	quiet := slog.New(slog.DiscardHandler)
 	clock := &demoClock{}
 	clock.at("08:00")
-	db, err := storage.Open(ctx, "sqlite:"+filepath.Join(dir, "demo.db"), storage.WithLogger(quiet), storage.WithClock(clock.Now))
+	db, err := storage.Open(ctx, "sqlite:"+dbPath, storage.WithLogger(quiet), storage.WithClock(clock.Now))
 	if err != nil {
 		return err
 	}

@@ -55,6 +55,8 @@ func topCommands() []subcommand {
 		{"status", "", "show the outbox backlog, its oldest delivery, and which replica dispatches", statusSubcmd},
 		{"config", "SUBCOMMAND", "work with the config file (DESKBOT_CONFIG): " + names(configCommands()), configCmd},
 		{"sla", "SUBCOMMAND", "SLA tools: " + names(slaCommands()), slaCmd},
+		{"export", "--out FILE", "write the whole helpdesk and its config to a file (JSON Lines): backup, or a move to another database", exportCmd},
+		{"import", "[flags] FILE", "load an export into an empty database, or --from zammad|freescout|csv into any", importCmd},
 		{"keys", "SUBCOMMAND", "the keys of the customers' ticket links: " + names(keysCommands()), keysCmd},
 		{"version", "", "print the version", versionCmd},
 	}

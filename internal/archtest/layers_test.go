@@ -14,8 +14,9 @@ import (
 const module = "github.com/deskbot/deskbot"
 
 // inner are the layers that must know no transport: the use cases, the
-// domain, storage, and the mail package the use cases read mail with.
-var inner = []string{"./commands/...", "./domain/...", "./storage/...", "./mail/..."}
+// domain, storage, the mail package the use cases read mail with, and
+// the export file's format and mappers.
+var inner = []string{"./commands/...", "./domain/...", "./storage/...", "./mail/...", "./backup/..."}
 
 // transports are the packages that talk to the outside world: Slack, the
 // mail servers and clients, the ticket page. Each entry is a path or a
@@ -53,6 +54,24 @@ func TestLayerCheckSeesTransports(t *testing.T) {
 	chain := transportChain(pkgs, module)
 	if chain == nil {
 		t.Fatalf("the main package links no transport: the layer check sees nothing")
+	}
+}
+
+// TestBackupIsPure: the export format and the other helpdesks' mappers
+// are plain functions over bytes, importing the standard library only —
+// no SQL, no deskbot layer — so storage and the command line both use
+// them and they test (and fuzz) without a database.
+func TestBackupIsPure(t *testing.T) {
+	pkgs := listDeps(t, "./backup/...")
+	for _, p := range pkgs {
+		if p.DepOnly || p.Standard {
+			continue
+		}
+		for _, imp := range p.Imports {
+			if dep := pkgs[imp]; dep == nil || !dep.Standard {
+				t.Errorf("%s imports %s: backup imports the standard library only", p.ImportPath, imp)
+			}
+		}
 	}
 }
 
