@@ -25,6 +25,7 @@ var ExportTables = []ExportTable{
 	{"attachments", "id"},
 	{"events", "id"},
 	{"time_entries", "id"},
+	{"ticket_merges", "id"}, // what each merge moved, for its undo
 	{"billing_locks", "id"},
 	{"sla_alerts", "id"},
 	{"automation_runs", "ticket_id, rule, anchor"},
