@@ -176,7 +176,7 @@ type script struct {
 	lastHome slackemu.Call
 }
 
-var agent = domain.Actor{Role: domain.RoleAgent}
+var agent = domain.Actor{Role: domain.RoleAgent, Channel: domain.ChannelCLI}
 
 func (s *script) play() error {
 	fmt.Fprintln(s.out, "deskbot demo — a support day at a software vendor, Tuesday 10 March 2026, played against a Slack emulator.")

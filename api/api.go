@@ -43,6 +43,7 @@ type Service interface {
 	Assign(ctx context.Context, a domain.Actor, key, assignee string) (*domain.Ticket, error)
 	SetFields(ctx context.Context, a domain.Actor, key string, in commands.EditInput) (*domain.Ticket, error)
 	History(ctx context.Context, a domain.Actor, key string) ([]*domain.Comment, []*domain.Event, error)
+	TicketEvents(ctx context.Context, a domain.Actor, key string) (*domain.Ticket, []*domain.Event, error)
 	Comment(ctx context.Context, a domain.Actor, key string, in commands.CommentInput) (*domain.Comment, error)
 	TimeEntries(ctx context.Context, a domain.Actor, f domain.TimeFilter) ([]*domain.TimeEntry, error)
 	LogTime(ctx context.Context, a domain.Actor, in commands.LogTimeInput) (*domain.TimeEntry, error)
@@ -140,6 +141,7 @@ func (s *Server) Routes() []Route {
 		rt("GET", "/tickets/{key}", false, s.getTicket),
 		rt("PATCH", "/tickets/{key}", true, s.updateTicket),
 		rt("GET", "/tickets/{key}/comments", false, s.listComments),
+		rt("GET", "/tickets/{key}/events", false, s.listEvents),
 		rt("POST", "/tickets/{key}/comments", true, s.addComment),
 		rt("GET", "/tickets/{key}/time", false, s.listTime),
 		rt("POST", "/tickets/{key}/time", true, s.logTime),

@@ -94,6 +94,7 @@ func cardBlocks(cfg *domain.Config, v *commands.CardView) []slack.Block {
 	}
 	notes = append(notes, linkNotes(v)...)
 	notes = append(notes, tagCcNotes(v)...) // cardmore.go
+	notes = append(notes, mergeNotes(v, false)...)
 	notes = append(notes, mrkdwn(fmt.Sprintf("Opened %s via %s", slackDate(t.CreatedAt, "{date_short_pretty} {time}"), esc(t.Source))))
 	if v.OriginalDeleted {
 		notes = append(notes, mrkdwn(originalDeleted))
@@ -227,6 +228,7 @@ func customerCardBlocks(cfg *domain.Config, v *commands.CardView, assignee strin
 	}
 	notes = append(notes, linkNotes(v)...)
 	notes = append(notes, tagCcNotes(v)...) // cardmore.go
+	notes = append(notes, mergeNotes(v, true)...)
 	notes = append(notes, mrkdwn(fmt.Sprintf("Opened %s", slackDate(t.CreatedAt, "{date_short_pretty} {time}"))))
 	if v.OriginalDeleted {
 		notes = append(notes, mrkdwn(originalDeleted))

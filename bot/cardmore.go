@@ -21,13 +21,21 @@ const (
 	moreReplyWith = "reply_with" // the Reply to customer form with its saved replies
 	moreFollow    = "follow"
 	moreUnfollow  = "unfollow"
+	moreHistory   = "history"
+	moreMerge     = "merge"   // the Merge into… form
+	moreUnmerge   = "unmerge" // undo a merge within its window
 )
 
 type moreOption struct{ verb, label string }
 
 // cardMoreOptions are the More… options of a card's working face.
 func cardMoreOptions(v *commands.CardView) []moreOption {
-	var opts []moreOption
+	opts := []moreOption{{moreHistory, "History"}}
+	if v.MergedInto == "" {
+		opts = append(opts, moreOption{moreMerge, "Merge into…"})
+	} else {
+		opts = append(opts, moreOption{moreUnmerge, "Undo merge"})
+	}
 	if replyButton(v.Ticket) != nil {
 		opts = append(opts, moreOption{moreReplyWith, "Reply with…"})
 	}
@@ -59,6 +67,12 @@ func (b *Bot) onCardMore(ctx context.Context, a domain.Actor, cb slack.Interacti
 		b.openReplyModal(ctx, a, cb.ResponseURL, cb.TriggerID, key)
 	case moreFollow, moreUnfollow:
 		b.follow(ctx, a, cb.ResponseURL, key, verb == moreFollow)
+	case moreHistory:
+		b.showHistory(ctx, a, cb.ResponseURL, key, 0, false)
+	case moreMerge:
+		b.openMergeModal(ctx, a, cb.ResponseURL, cb.TriggerID, key)
+	case moreUnmerge:
+		b.unmerge(ctx, a, cb.ResponseURL, key)
 	default:
 		b.log.Warn("bot: unknown More… option", "verb", verb)
 	}

@@ -21,6 +21,10 @@ const (
 	ticketMove   = "move"   // KEY customer ACME
 	ticketChange = "change" // KEY due WHEN, KEY severity LEVEL
 	ticketCreate = "create" // anything else: a title with its options
+	// KEY merge [into] KEY2, KEY unmerge, KEY history (merge.go, history.go)
+	ticketMergeOp   = "merge"
+	ticketUnmergeOp = "unmerge"
+	ticketHistoryOp = "history"
 )
 
 type ticketOp struct {
@@ -65,6 +69,10 @@ func parseTicketCommand(text string, isCustomer func(string) bool) ticketOp {
 	case domain.IsKey(words[0]) && len(words) >= 2 && slices.Contains(changeVerbs, strings.ToLower(words[1])):
 		_, rest := firstWord(strings.TrimSpace(text))
 		return ticketOp{op: ticketChange, key: strings.ToUpper(words[0]), arg: rest}
+	case domain.IsKey(words[0]) && mergeTarget(words[1:]) != "":
+		return ticketOp{op: ticketMergeOp, key: strings.ToUpper(words[0]), arg: mergeTarget(words[1:])}
+	case domain.IsKey(words[0]) && len(words) == 2 && (strings.EqualFold(words[1], ticketUnmergeOp) || strings.EqualFold(words[1], ticketHistoryOp)):
+		return ticketOp{op: strings.ToLower(words[1]), key: strings.ToUpper(words[0])}
 	case domain.IsKey(words[0]):
 		return ticketOp{op: ticketCreate, note: "To see " + strings.ToUpper(words[0]) + " instead: `/ticket " + strings.ToUpper(words[0]) + "`."}
 	case first == "help":
@@ -139,4 +147,16 @@ func parseReportArgs(text string) reportArgs {
 		}
 	}
 	return r
+}
+
+// mergeTarget reads "merge into KEY" or "merge KEY" after a ticket key:
+// the target's key, or "" when the words are something else.
+func mergeTarget(words []string) string {
+	switch {
+	case len(words) == 3 && strings.EqualFold(words[0], "merge") && strings.EqualFold(words[1], "into") && domain.IsKey(words[2]):
+		return strings.ToUpper(words[2])
+	case len(words) == 2 && strings.EqualFold(words[0], "merge") && domain.IsKey(words[1]):
+		return strings.ToUpper(words[1])
+	}
+	return ""
 }

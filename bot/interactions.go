@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -106,6 +107,13 @@ func (b *Bot) onBlockAction(ctx context.Context, cb slack.InteractionCallback, a
 		}
 	case actEntryStop, actEntryStopAt, actEntryKeep, actEntryEdit + "_menu":
 		b.onEntryAction(ctx, a, cb, act)
+		return
+	case actHistoryPage + "_prev", actHistoryPage + "_next":
+		page, _ := strconv.Atoi(arg)
+		b.showHistory(ctx, a, cb.ResponseURL, key, page, true)
+		return
+	case actMergeConfirm, actUnmerge: // merge.go
+		b.onMergeAction(ctx, a, cb, act.ActionID, key, arg)
 		return
 	case actListPage + "_prev", actListPage + "_next":
 		args, offset := parsePageValue(act.Value)

@@ -312,6 +312,8 @@ func (b *Bot) submitView(ctx context.Context, cb slack.InteractionCallback) *sla
 		return b.submitLinkChannel(ctx, a, values)
 	case cbSavedReply:
 		return b.submitSavedReply(ctx, a, cb, values) // deskcmd_replies.go
+	case cbMerge, cbMergeConfirm: // merge.go
+		return b.submitMerge(ctx, a, cb, values)
 	}
 	return nil
 }

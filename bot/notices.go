@@ -50,6 +50,8 @@ func (b *Bot) noticeMessage(ctx context.Context, job commands.PostJob) (notice, 
 		return notice{text: ruleNoticeText(job, key, title)}, nil
 	case commands.NoticeSurvey:
 		return surveyNotice(job, key, title), nil
+	case commands.NoticeMerged:
+		return notice{text: ":twisted_rightwards_arrows: " + esc(commands.MergeNotice(key, a["into"]))}, nil
 	case commands.NoticeSLAWarning, commands.NoticeSLABreach, commands.NoticeSLASummary:
 		return notice{text: slaNoticeText(job, t)}, nil
 	case commands.NoticeTimerForgotten:

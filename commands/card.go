@@ -30,6 +30,10 @@ type CardView struct {
 	OriginalDeleted bool
 	Tags            []string // sorted
 	Cc              []string // the CC list (the working face shows it)
+	// MergedInto is the key of the ticket this one was merged into;
+	// MergedFrom, the keys of those merged into it (merge.go).
+	MergedInto string
+	MergedFrom []string
 }
 
 // Card gathers a ticket's public card, the one posted in its channel.
@@ -101,6 +105,7 @@ func (s *Service) cardOf(cfg *domain.Config, r *domain.TicketRecord, now time.Ti
 			v.OriginalDeleted = true
 		}
 	}
+	v.MergedInto, v.MergedFrom = mergePointers(r.Events)
 	for _, l := range r.Links {
 		var list *[]string
 		switch {
@@ -152,7 +157,11 @@ func (s *Service) SetCard(ctx context.Context, ticketID int64, channel, ts, thre
 func (s *Service) TicketByThread(ctx context.Context, channel, threadTS string) (*domain.Ticket, error) {
 	var t *domain.Ticket
 	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
-		t, err = tx.TicketByThread(ctx, channel, threadTS)
+		if t, err = tx.TicketByThread(ctx, channel, threadTS); err != nil {
+			return err
+		}
+		// A reply in a merged ticket's thread goes on in the target.
+		t, err = followMerges(ctx, tx, t)
 		return err
 	})
 	if domain.ErrorCode(err) == domain.ENOTFOUND {

@@ -83,6 +83,8 @@ func noticeMail(t *domain.Ticket, job EmailJob) string {
 		b.WriteString("\nReply to this email to answer.\n")
 	case NoticeStaleClosed:
 		fmt.Fprintf(&b, "We closed %s (%s), as we did not hear back from you.\n\nReply to this email if you still need help.\n", key, t.Title)
+	case NoticeMerged:
+		b.WriteString(MergeNotice(key, job.Args["into"]) + "\n")
 	case NoticeReleaseFixed:
 		fmt.Fprintf(&b, "Version %s fixes %s (%s).\n", firstNonEmpty(job.Args["version"], "a new version"), key, t.Title)
 	default:

@@ -137,7 +137,8 @@ func (s *Service) threadOf(ctx context.Context, tx domain.Tx, cfg *domain.Config
 				}
 			}
 			if ok {
-				return t, "thread", nil
+				t, err = followMerges(ctx, tx, t)
+				return t, "thread", err
 			}
 			res.Reason = fmt.Sprintf("thread of %s not trusted: %s is not on that ticket;", t.Key(), firstNonEmpty(in.from.Email, "an unknown sender"))
 		case domain.ErrorCode(err) != domain.ENOTFOUND:
@@ -156,7 +157,9 @@ func (s *Service) threadOf(ctx context.Context, tx domain.Tx, cfg *domain.Config
 			return nil, "", err
 		}
 		if ok {
-			return t, k.how, nil
+			// The key of a merged ticket goes on in its target.
+			t, err = followMerges(ctx, tx, t)
+			return t, k.how, err
 		}
 		res.Reason = fmt.Sprintf("%s in the %s not trusted: %s is not on that ticket;", k.key, k.how, firstNonEmpty(in.from.Email, "an unknown sender"))
 	}

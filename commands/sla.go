@@ -253,6 +253,14 @@ func slaHistory(cfg *domain.Config, t *domain.Ticket, events []*domain.Event, co
 				prio = e.OldValue
 			}
 			h.Priority = append(h.Priority, sla.PriorityChange{At: e.At, Priority: e.NewValue})
+		case e.Kind == domain.EventMerged && e.Field == "merged_into":
+			// Closed as merged: OldValue is the status it left.
+			if status == "" {
+				status = e.OldValue
+			}
+			h.Statuses = append(h.Statuses, statusChange(cfg, t.Type, e.At, mergedStatus(cfg)))
+		case e.Kind == domain.EventUnmerged && e.Field == "merged_into":
+			h.Statuses = append(h.Statuses, statusChange(cfg, t.Type, e.At, e.NewValue))
 		case e.Kind == domain.EventStatus || e.Field == "status":
 			if status == "" {
 				status = e.OldValue
@@ -267,7 +275,7 @@ func slaHistory(cfg *domain.Config, t *domain.Ticket, events []*domain.Event, co
 	h.Statuses = slices.Insert(h.Statuses, 0, statusChange(cfg, t.Type, t.CreatedAt, firstNonEmpty(status, t.Status)))
 	for _, c := range comments {
 		switch {
-		case !c.Public:
+		case !c.Public, c.MergedFrom != 0: // a merge's comments are the source's conversation, not this ticket's clock
 		case c.AuthorRole == domain.RoleAgent:
 			h.AgentReplies = append(h.AgentReplies, c.CreatedAt)
 		case c.AuthorRole == domain.RoleCustomer:

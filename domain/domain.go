@@ -247,6 +247,9 @@ type Comment struct {
 	CreatedAt   time.Time  `db:"created_at"`
 	UpdatedAt   time.Time  `db:"updated_at"`
 	DeletedAt   *time.Time `db:"deleted_at"`
+	// MergedFrom is the ticket the comment was written on when a merge
+	// brought it here (0: written here): the SLA clock leaves it out.
+	MergedFrom int64 `db:"merged_from"`
 }
 
 // Event kinds. Every change to a ticket writes one.

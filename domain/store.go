@@ -46,6 +46,7 @@ type Tx interface {
 	ReplyStore    // saved replies (macros): replies.go
 	TagStore      // tags set by hand, renamed: tags.go
 	WatchStore    // watchers and the CC list: watch.go
+	MergeStore    // merged tickets and what moved: merge.go
 }
 
 // CustomerStore holds the customers, their Slack Connect

@@ -89,9 +89,9 @@ func (tx *Tx) TicketActivity(ctx context.Context, statuses []string) ([]*domain.
 		(SELECT MAX(e.at) FROM events e WHERE e.ticket_id = t.id AND e.channel <> ?) AS last_activity,
 		(SELECT MAX(e.at) FROM events e WHERE e.ticket_id = t.id AND (e.kind = 'status' OR e.field = 'status')) AS last_status,
 		(SELECT MAX(c.created_at) FROM comments c WHERE c.ticket_id = t.id AND c.public AND c.deleted_at IS NULL
-			AND c.author_role = 'agent') AS last_agent,
+			AND c.merged_from IS NULL AND c.author_role = 'agent') AS last_agent,
 		(SELECT MAX(c.created_at) FROM comments c WHERE c.ticket_id = t.id AND c.public AND c.deleted_at IS NULL
-			AND c.author_role = 'customer') AS last_customer
+			AND c.merged_from IS NULL AND c.author_role = 'customer') AS last_customer
 		FROM tickets t WHERE t.status IN `+in+scope+` ORDER BY t.id`, append(append([]any{domain.ChannelAutomation}, args...), sargs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read ticket activity: %w", err)

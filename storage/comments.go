@@ -8,7 +8,7 @@ import (
 )
 
 const commentCols = `id, ticket_id, author_id, author_email, author_name, author_role, body, public,
-	channel, source_ref, created_at, updated_at, deleted_at`
+	channel, source_ref, created_at, updated_at, deleted_at, COALESCE(merged_from, 0) AS merged_from`
 
 // AddComment inserts a comment; a second comment from the same source
 // message (a redelivered Slack event, a re-read email) is a conflict.
@@ -101,8 +101,10 @@ func (tx *Tx) Events(ctx context.Context, ticketID int64) ([]*domain.Event, erro
 		// A customer's history leaves out our time keeping and the links
 		// to other customers' tickets (an event names the other key).
 		scope += ` AND kind NOT IN ('timer_started', 'timer_stopped', 'time_logged', 'time_edited', 'time_deleted')
-			AND NOT (kind = 'linked' AND new_value NOT LIKE (SELECT key FROM customers WHERE id = ?) || '-%')`
-		sargs = append(sargs, tx.scope.CustomerID)
+			AND NOT (kind = 'linked' AND new_value NOT LIKE (SELECT key FROM customers WHERE id = ?) || '-%')
+			AND NOT (kind IN ('merged', 'unmerged') AND (CASE kind WHEN 'merged' THEN new_value ELSE old_value END)
+				NOT LIKE (SELECT key FROM customers WHERE id = ?) || '-%')`
+		sargs = append(sargs, tx.scope.CustomerID, tx.scope.CustomerID)
 	}
 	if err := tx.selectAll(ctx, &es, `SELECT id, ticket_id, actor, channel, kind, field, old_value, new_value, at
 		FROM events WHERE ticket_id = ?`+scope+` ORDER BY id`, append([]any{ticketID}, sargs...)...); err != nil {

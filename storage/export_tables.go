@@ -27,6 +27,7 @@ var ExportTables = []ExportTable{
 	{"events", "id"},
 	{"watch_notes", "user_id, event_id"},
 	{"time_entries", "id"},
+	{"ticket_merges", "id"}, // what each merge moved, for its undo
 	{"billing_locks", "id"},
 	{"sla_alerts", "id"},
 	{"automation_runs", "ticket_id, rule, anchor"},

@@ -378,7 +378,7 @@ func (b *viewSQL) warnExists() string {
 	return "EXISTS (SELECT 1 FROM sla_alerts sw WHERE sw.ticket_id = t.id AND sw.threshold <> '" + domain.ThresholdBreach + "'" +
 		" AND (sw.target <> '" + domain.TargetFirstResponse + "' OR t.first_response_at IS NULL)" +
 		" AND (sw.target <> '" + domain.TargetNextResponse + "' OR NOT EXISTS (SELECT 1 FROM comments c" +
-		" WHERE c.ticket_id = t.id AND c.public AND c.author_role = '" + domain.RoleAgent + "' AND c.created_at > sw.cycle_start)))"
+		" WHERE c.ticket_id = t.id AND c.public AND c.merged_from IS NULL AND c.author_role = '" + domain.RoleAgent + "' AND c.created_at > sw.cycle_start)))"
 }
 
 // blockedExists: a blocker that is not done.

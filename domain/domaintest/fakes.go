@@ -50,6 +50,7 @@ type FakeTx struct {
 	*FakeReplies
 	*FakeTags
 	*FakeWatch
+	*FakeMerges
 }
 
 var _ domain.Tx = (*FakeTx)(nil)
@@ -675,4 +676,23 @@ func (s *FakeWatch) WatchNotes(ctx context.Context, user string, from, to time.T
 }
 func (s *FakeWatch) RemoveParticipant(ctx context.Context, ticketID int64, email string) (bool, error) {
 	return s.RemoveParticipantFn(ctx, ticketID, email)
+}
+
+// FakeMerges is a domain.MergeStore over function fields (merges).
+type FakeMerges struct {
+	MergeTicketsFn func(ctx context.Context, m *domain.Merge, targetCustomerID int64) error
+	UndoMergeFn    func(ctx context.Context, m *domain.Merge, by string) error
+	LiveMergeFn    func(ctx context.Context, sourceID int64) (*domain.Merge, error)
+}
+
+var _ domain.MergeStore = (*FakeMerges)(nil)
+
+func (s *FakeMerges) MergeTickets(ctx context.Context, m *domain.Merge, targetCustomerID int64) error {
+	return s.MergeTicketsFn(ctx, m, targetCustomerID)
+}
+func (s *FakeMerges) UndoMerge(ctx context.Context, m *domain.Merge, by string) error {
+	return s.UndoMergeFn(ctx, m, by)
+}
+func (s *FakeMerges) LiveMerge(ctx context.Context, sourceID int64) (*domain.Merge, error) {
+	return s.LiveMergeFn(ctx, sourceID)
 }
