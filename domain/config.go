@@ -124,6 +124,11 @@ type Config struct {
 	Stale       StaleConfig         `yaml:"stale_tickets"`
 	Survey      SurveyConfig        `yaml:"survey"`
 
+	// Trackers are the issue trackers agents escalate to, by name;
+	// Engineering, what their issues do to tickets. See tracker.go.
+	Trackers    map[string]*TrackerDef `yaml:"trackers"`
+	Engineering EngineeringConfig      `yaml:"engineering"`
+
 	// Source names the file the config came from, for messages.
 	Source string `yaml:"-"`
 }

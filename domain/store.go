@@ -42,6 +42,7 @@ type Tx interface {
 	OutboxStore
 	InputStore
 	APITokenStore // the REST API's tokens: apitoken.go
+	TrackerStore  // issues in GitHub/GitLab linked to tickets: tracker.go
 }
 
 // CustomerStore holds the customers, their Slack Connect

@@ -1,0 +1,670 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/domain/textclean"
+)
+
+// IssueTracker is a tracker's REST API as the use cases need it. The
+// tracker package implements it for GitHub and GitLab; the use cases
+// never know which.
+type IssueTracker interface {
+	CreateIssue(ctx context.Context, repo string, in domain.NewIssue) (*domain.IssueState, error)
+	Issue(ctx context.Context, repo string, number int64) (*domain.IssueState, error)
+}
+
+// TrackerClients returns the client of a configured tracker (its token
+// read from the environment when asked, so a config reload takes effect).
+type TrackerClients func(t *domain.TrackerDef) (IssueTracker, error)
+
+// Notices of the trackers' side; all are for agents only.
+const (
+	NoticeIssueClosed   = "issue_closed"   // the linked issue closed: to the assignee, or the thread
+	NoticeIssueReopened = "issue_reopened" // it reopened
+	NoticeEngineering   = "engineering"    // an engineer's comment, in the card's thread
+	NoticeFixMerged     = "fix_merged"     // a merged request mentions the issue
+)
+
+// TrackerNotice reports the notices above: never shown to customers.
+func TrackerNotice(n string) bool {
+	switch n {
+	case NoticeIssueClosed, NoticeIssueReopened, NoticeEngineering, NoticeFixMerged:
+		return true
+	}
+	return false
+}
+
+// Limits of what an escalation sends.
+const (
+	maxIssueTitle = 256
+	maxIssueBody  = 60_000 // GitHub refuses bodies over 65,536 characters
+	maxQuoted     = 4_000  // of one customer message
+	maxLabels     = 20
+)
+
+func (s *Service) trackerClient(t *domain.TrackerDef) (IssueTracker, error) {
+	if s.trackers == nil {
+		return nil, domain.Errorf(domain.EINVALID, "No issue tracker is wired in this process.")
+	}
+	return s.trackers(t)
+}
+
+// EscalationDraft is the escalate form, filled from the ticket.
+type EscalationDraft struct {
+	Ticket   *domain.Ticket
+	Trackers []string
+	Title    string
+	Body     string
+	Labels   []string // the first tracker's default labels
+	HasNotes bool     // the ticket has internal notes the agent may add
+}
+
+// EscalationDraft prefills the escalate form: title, body (the customer's
+// words quoted, never internal notes) and labels. link is the card's
+// address in Slack, for the way back.
+func (s *Service) EscalationDraft(ctx context.Context, a domain.Actor, key, link string) (*EscalationDraft, error) {
+	if err := requireAgent(a, "escalate to engineering"); err != nil {
+		return nil, err
+	}
+	cfg := s.Config()
+	if len(cfg.Trackers) == 0 {
+		return nil, domain.Errorf(domain.EINVALID, "No issue tracker is configured: add one under `trackers:` in the config (README: Configuration).")
+	}
+	d := &EscalationDraft{Trackers: cfg.TrackerNames()}
+	err := s.store.View(ctx, func(tx domain.Tx) error {
+		in, notes, t, err := s.escalationInput(ctx, tx, a, key, link)
+		if err != nil {
+			return err
+		}
+		d.Ticket, d.HasNotes = t, len(notes) > 0
+		d.Title = cutRunes(fmt.Sprintf("[%s] %s", t.Key(), t.Title), maxIssueTitle)
+		d.Body = domain.EscalationBody(in)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	d.Labels = cfg.Trackers[d.Trackers[0]].Labels
+	return d, nil
+}
+
+// escalationInput gathers the body's facts; notes are the internal
+// notes, kept apart.
+func (s *Service) escalationInput(ctx context.Context, tx domain.Tx, a domain.Actor, key, link string) (domain.EscalationInput, []string, *domain.Ticket, error) {
+	t, err := ticketFor(ctx, tx, a, key)
+	if err != nil {
+		return domain.EscalationInput{}, nil, nil, err
+	}
+	in := domain.EscalationInput{Key: t.Key(), Title: t.Title, Version: t.Version, Priority: t.Priority, Link: link}
+	if p, err := tx.Customer(ctx, t.CustomerID); err == nil {
+		in.Customer = p.Name
+	}
+	if t.SLAPolicy != "" {
+		in.SLA = t.SLAPolicy
+		if t.SLADeadline != nil {
+			in.SLA += ", next deadline " + t.SLADeadline.UTC().Format("2006-01-02 15:04 UTC")
+		}
+	}
+	if d := strings.TrimSpace(t.Description); d != "" {
+		in.Words = append(in.Words, cutRunes(d, maxQuoted))
+	}
+	cs, err := tx.Comments(ctx, t.ID)
+	if err != nil {
+		return in, nil, nil, err
+	}
+	var notes []string
+	for _, c := range cs {
+		switch {
+		case c.DeletedAt != nil:
+		case c.Public && c.AuthorRole == domain.RoleCustomer:
+			in.Words = append(in.Words, cutRunes(c.Body, maxQuoted))
+		case !c.Public:
+			notes = append(notes, cutRunes(c.Body, maxQuoted))
+		}
+	}
+	return in, notes, t, nil
+}
+
+// EscalateInput is the submitted escalate form.
+type EscalateInput struct {
+	Tracker   string
+	Title     string
+	Body      string
+	Labels    []string
+	WithNotes bool // add the ticket's internal notes to the body
+}
+
+// Escalate creates an issue in a configured tracker from the form, links
+// it to the ticket and records it. The issue is created before the
+// transaction (a tracker call must not hold a ticket's lock); should the
+// link then fail, the error names the issue so nobody creates it twice.
+func (s *Service) Escalate(ctx context.Context, a domain.Actor, key string, in EscalateInput) (*domain.TrackerIssue, error) {
+	if err := requireAgent(a, "escalate to engineering"); err != nil {
+		return nil, err
+	}
+	cfg := s.Config()
+	def := cfg.Trackers[in.Tracker]
+	if def == nil {
+		return nil, domain.FieldErrorf("tracker", "Pick a tracker: %s.", strings.Join(cfg.TrackerNames(), ", "))
+	}
+	in.Title = strings.TrimSpace(in.Title)
+	if in.Title == "" || utf8.RuneCountInString(in.Title) > maxIssueTitle {
+		return nil, domain.FieldErrorf("title", "The issue needs a title of at most %d characters.", maxIssueTitle)
+	}
+	if err := textclean.Check("body", "The issue's body", in.Body, maxIssueBody); err != nil {
+		return nil, err
+	}
+	labels, err := cleanLabels(in.Labels)
+	if err != nil {
+		return nil, err
+	}
+	body := in.Body
+	if in.WithNotes {
+		err := s.store.View(ctx, func(tx domain.Tx) error {
+			_, notes, _, err := s.escalationInput(ctx, tx, a, key, "")
+			if len(notes) > 0 {
+				body = strings.TrimRight(body, "\n") + "\n" + domain.NotesMarkdown(notes)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		body = cutRunes(body, maxIssueBody)
+	} else if _, err := s.Ticket(ctx, a, key); err != nil {
+		return nil, err // no issue for a ticket that is not there
+	}
+	client, err := s.trackerClient(def)
+	if err != nil {
+		return nil, err
+	}
+	st, err := client.CreateIssue(ctx, def.Repository, domain.NewIssue{Title: in.Title, Body: body, Labels: labels})
+	if err != nil {
+		return nil, domain.Errorf(domain.EINVALID, "%s did not create the issue: %v", def.Name, err)
+	}
+	issue := issueOf(def, st)
+	err = s.store.Update(ctx, func(tx domain.Tx) error {
+		t, err := ticketFor(ctx, tx, a, key)
+		if err != nil {
+			return err
+		}
+		return s.linkIssue(ctx, tx, a, t, issue, domain.EventEscalated)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s was created but not linked to %s (link it with `/ticket %s link %s`): %w", issue.Ref(), key, key, issue.Ref(), err)
+	}
+	s.log.Info("ticket escalated", "ticket", key, "issue", issue.Ref(), "tracker", def.Name, "by", a.Ref())
+	return issue, nil
+}
+
+// LinkIssue links an existing issue (org/repo#123, or its address) to a
+// ticket, reading it from its tracker first: an issue that does not
+// exist is refused.
+func (s *Service) LinkIssue(ctx context.Context, a domain.Actor, key, ref string) (*domain.TrackerIssue, error) {
+	if err := requireAgent(a, "link issues"); err != nil {
+		return nil, err
+	}
+	r, err := domain.ParseIssueRef(ref)
+	if err != nil {
+		return nil, err
+	}
+	def := s.Config().TrackerFor(r.Kind, r.Repo)
+	if def == nil {
+		return nil, domain.FieldErrorf("issue", "No tracker is configured for %s: add it under `trackers:` in the config.", r.Repo)
+	}
+	if _, err := s.Ticket(ctx, a, key); err != nil {
+		return nil, err
+	}
+	client, err := s.trackerClient(def)
+	if err != nil {
+		return nil, err
+	}
+	st, err := client.Issue(ctx, def.Repository, r.Number)
+	if err != nil {
+		return nil, domain.Errorf(domain.EINVALID, "%s could not read %s: %v", def.Name, domain.FormatIssueRef(r.Repo, r.Number), err)
+	}
+	issue := issueOf(def, st)
+	var added bool
+	err = s.store.Update(ctx, func(tx domain.Tx) error {
+		t, err := ticketFor(ctx, tx, a, key)
+		if err != nil {
+			return err
+		}
+		if err := tx.SaveIssue(ctx, issue); err != nil {
+			return err
+		}
+		if added, err = tx.LinkIssue(ctx, t.ID, issue.ID, a.Ref()); err != nil || !added {
+			return err
+		}
+		if err := event(ctx, tx, a, t, domain.EventIssueLinked, "issue", "", issue.Ref()); err != nil {
+			return err
+		}
+		return s.refreshIssueCards(ctx, tx, issue.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !added {
+		return nil, domain.Errorf(domain.ECONFLICT, "%s is already linked to %s.", issue.Ref(), key)
+	}
+	return s.issueWithWaiting(ctx, key, issue)
+}
+
+func (s *Service) linkIssue(ctx context.Context, tx domain.Tx, a domain.Actor, t *domain.Ticket, issue *domain.TrackerIssue, kind string) error {
+	if err := tx.SaveIssue(ctx, issue); err != nil {
+		return err
+	}
+	if _, err := tx.LinkIssue(ctx, t.ID, issue.ID, a.Ref()); err != nil {
+		return err
+	}
+	if err := event(ctx, tx, a, t, kind, "issue", "", issue.Ref()); err != nil {
+		return err
+	}
+	return refreshCard(ctx, tx, t)
+}
+
+// refreshIssueCards updates the cards of every ticket of an issue: their
+// "N customers are waiting" line changed.
+func (s *Service) refreshIssueCards(ctx context.Context, tx domain.Tx, issueID int64) error {
+	ids, err := tx.IssueTicketIDs(ctx, issueID)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := refreshCard(ctx, tx, &domain.Ticket{ID: id}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) issueWithWaiting(ctx context.Context, key string, issue *domain.TrackerIssue) (*domain.TrackerIssue, error) {
+	err := s.store.View(ctx, func(tx domain.Tx) error {
+		t, err := tx.TicketByKey(ctx, key)
+		if err != nil {
+			return err
+		}
+		m, err := tx.TicketIssues(ctx, []int64{t.ID})
+		for _, i := range m[t.ID] {
+			if i.ID == issue.ID {
+				issue = i
+			}
+		}
+		return err
+	})
+	return issue, err
+}
+
+func issueOf(def *domain.TrackerDef, st *domain.IssueState) *domain.TrackerIssue {
+	state := domain.IssueOpen
+	if st.State == domain.IssueClosed {
+		state = domain.IssueClosed
+	}
+	return &domain.TrackerIssue{Tracker: def.Name, Repo: def.Repository, Number: st.Number, URL: st.URL,
+		Title: cutRunes(st.Title, 500), State: state, Milestone: st.Milestone, Labels: strings.Join(st.Labels, "\n")}
+}
+
+// cleanLabels trims, dedupes and checks labels.
+func cleanLabels(in []string) ([]string, error) {
+	var out []string
+	for _, l := range in {
+		for _, l := range strings.Split(l, ",") {
+			l = strings.TrimSpace(l)
+			if l == "" || slices.Contains(out, l) {
+				continue
+			}
+			if utf8.RuneCountInString(l) > 50 || strings.ContainsAny(l, "\n\r\t") {
+				return nil, domain.FieldErrorf("labels", "A label is one line of at most 50 characters; %q is not.", cutRunes(l, 60))
+			}
+			out = append(out, l)
+		}
+	}
+	if len(out) > maxLabels {
+		return nil, domain.FieldErrorf("labels", "At most %d labels.", maxLabels)
+	}
+	return out, nil
+}
+
+func cutRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+// trackerActor is who a tracker's doings are in events and notes.
+func trackerActor(tracker, who string) domain.Actor {
+	name := tracker
+	if who != "" {
+		name = who + " (" + tracker + ")"
+	}
+	return domain.Actor{UserID: "tracker:" + tracker, Name: name, Role: domain.RoleSystem, Channel: domain.ChannelTracker}
+}
+
+// ErrReplayed refuses a webhook delivery already handled.
+var ErrReplayed = domain.Errorf(domain.ECONFLICT, "This delivery was already handled.")
+
+// TrackerDelivery applies a webhook delivery once: source and id (the
+// tracker's delivery id) are recorded in the same transaction, and a
+// delivery seen before is ErrReplayed. Events about issues no ticket is
+// linked to are recorded and otherwise ignored.
+func (s *Service) TrackerDelivery(ctx context.Context, source, id string, ev *domain.TrackerEvent) (int, error) {
+	n := 0
+	err := s.store.Update(ctx, func(tx domain.Tx) error {
+		fresh, err := tx.MarkProcessed(ctx, source, id)
+		if err != nil {
+			return err
+		}
+		if !fresh {
+			return ErrReplayed
+		}
+		if ev == nil {
+			return nil
+		}
+		n, err = s.applyTrackerEvent(ctx, tx, ev)
+		return err
+	})
+	return n, err
+}
+
+func (s *Service) applyTrackerEvent(ctx context.Context, tx domain.Tx, ev *domain.TrackerEvent) (int, error) {
+	switch ev.Kind {
+	case domain.TrackerIssueState:
+		return s.applyIssueState(ctx, tx, ev)
+	case domain.TrackerComment:
+		return s.engineeringNote(ctx, tx, ev, ev.Number, NoticeEngineering,
+			fmt.Sprintf("%s commented on %s:\n%s", cmpOr(ev.Author, "Engineering"), domain.FormatIssueRef(ev.Repo, ev.Number), ev.Body),
+			"tracker:"+ev.Tracker+":comment:"+cmpOr(ev.CommentID, ev.URL))
+	case domain.TrackerMerged:
+		total := 0
+		for _, num := range ev.Issues {
+			n, err := s.engineeringNote(ctx, tx, ev, num, NoticeFixMerged,
+				fmt.Sprintf("Fix merged for %s: %s (%s), by %s", domain.FormatIssueRef(ev.Repo, num), ev.Title, ev.URL, cmpOr(ev.Author, "engineering")),
+				fmt.Sprintf("tracker:%s:merged:%s:%d", ev.Tracker, ev.URL, num))
+			if err != nil {
+				return total, err
+			}
+			total += n
+		}
+		return total, nil
+	}
+	return 0, nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// engineeringNote keeps what engineering said as an internal note on
+// every ticket of the issue and posts it in the card's thread (the
+// dispatcher takes it elsewhere when the customer reads that thread).
+func (s *Service) engineeringNote(ctx context.Context, tx domain.Tx, ev *domain.TrackerEvent, number int64, notice, text, ref string) (int, error) {
+	issue, err := tx.IssueByRef(ctx, ev.Tracker, ev.Repo, number)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return 0, nil
+	} else if err != nil {
+		return 0, err
+	}
+	ids, err := tx.IssueTicketIDs(ctx, issue.ID)
+	if err != nil {
+		return 0, err
+	}
+	cfg := s.Config()
+	a := trackerActor(ev.Tracker, ev.Author)
+	text = cutRunes(textclean.Text(text), MaxComment)
+	n := 0
+	for _, id := range ids {
+		t, err := tx.Ticket(ctx, id)
+		if err != nil {
+			return n, err
+		}
+		if c, err := tx.CommentBySource(ctx, t.ID, ref); err == nil && c != nil {
+			continue // told already
+		}
+		c := &domain.Comment{TicketID: t.ID, AuthorID: a.UserID, AuthorName: a.Name, AuthorRole: domain.RoleAgent,
+			Body: text, Public: false, Channel: a.Channel, SourceRef: ref}
+		if err := s.addComment(ctx, tx, cfg, a, t, c); err != nil {
+			return n, err
+		}
+		if t.SlackChannel != "" {
+			if err := post(ctx, tx, PostJob{Notice: notice, TicketID: t.ID, InTicketThread: true, By: a.Ref(),
+				Args: map[string]string{"text": text, "issue": issue.Ref(), "url": ev.URL}}); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	return n, nil
+}
+
+// applyIssueState records an issue's new state and, when it closed or
+// reopened, moves its tickets and tells their agents.
+func (s *Service) applyIssueState(ctx context.Context, tx domain.Tx, ev *domain.TrackerEvent) (int, error) {
+	issue, err := tx.IssueByRef(ctx, ev.Tracker, ev.Repo, ev.Number)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return 0, nil
+	} else if err != nil {
+		return 0, err
+	}
+	was := issue.State
+	if ev.State != "" {
+		issue.State = ev.State
+	}
+	if ev.Title != "" {
+		issue.Title = cutRunes(ev.Title, 500)
+	}
+	if ev.URL != "" {
+		issue.URL = ev.URL
+	}
+	if ev.MilestoneKnown {
+		issue.Milestone = ev.Milestone
+	}
+	if ev.LabelsKnown {
+		issue.Labels = strings.Join(ev.Labels, "\n")
+	}
+	if err := tx.SaveIssue(ctx, issue); err != nil {
+		return 0, err
+	}
+	if was == issue.State {
+		return 0, nil
+	}
+	return s.issueMoved(ctx, tx, issue, ev.Author)
+}
+
+// issueMoved applies a closed or reopened issue to its tickets: closing
+// moves each unresolved one to engineering.closed_status, reopening moves
+// those still there back to work; each records the change and its agent
+// hears of it.
+func (s *Service) issueMoved(ctx context.Context, tx domain.Tx, issue *domain.TrackerIssue, who string) (int, error) {
+	cfg := s.Config()
+	a := trackerActor(issue.Tracker, who)
+	ids, err := tx.IssueTicketIDs(ctx, issue.ID)
+	if err != nil {
+		return 0, err
+	}
+	closed := issue.State == domain.IssueClosed
+	notice := NoticeIssueReopened
+	if closed {
+		notice = NoticeIssueClosed
+	}
+	n := 0
+	for _, id := range ids {
+		t, err := tx.Ticket(ctx, id)
+		if err != nil {
+			return n, err
+		}
+		st := cfg.Status(t.Status)
+		if st != nil && st.Done() {
+			continue
+		}
+		if err := event(ctx, tx, a, t, domain.EventIssueState, "issue", issue.Ref(), issue.State); err != nil {
+			return n, err
+		}
+		moved := ""
+		if to := s.issueTarget(cfg, t, closed); to != "" {
+			if err := s.moveStatus(ctx, tx, cfg, a, t, to); err == nil {
+				moved = cfg.StatusLabel(to)
+			} else if domain.ErrorCode(err) == domain.EINTERNAL {
+				return n, err
+			}
+		}
+		if err := refreshCard(ctx, tx, t); err != nil {
+			return n, err
+		}
+		job := PostJob{Notice: notice, TicketID: t.ID, By: a.Ref(),
+			Args: map[string]string{"issue": issue.Ref(), "url": issue.URL, "status": moved}}
+		if t.AssigneeID != "" {
+			job.User = t.AssigneeID
+		} else if t.SlackChannel != "" {
+			job.InTicketThread = true
+		} else {
+			continue
+		}
+		if err := post(ctx, tx, job); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// issueTarget is where a ticket goes when its issue closes (the
+// configured status, when the workflow allows it) or reopens (from that
+// status back to the first open status allowed); "" to stay.
+func (s *Service) issueTarget(cfg *domain.Config, t *domain.Ticket, closed bool) string {
+	target := cfg.Engineering.ClosedStatus
+	wf := cfg.WorkflowFor(t.Type)
+	if wf == nil || target == "" {
+		return ""
+	}
+	if closed {
+		if t.Status != target && slices.Contains(wf.Next(t.Status), target) {
+			return target
+		}
+		return ""
+	}
+	if t.Status != target {
+		return ""
+	}
+	for _, to := range wf.Next(t.Status) {
+		if st := cfg.Status(to); st != nil && st.Category == domain.CategoryOpen {
+			return to
+		}
+	}
+	return ""
+}
+
+// reconcileBatch bounds the issues polled in one run.
+const reconcileBatch = 500
+
+// ReconcileIssues polls the state of every issue an unresolved ticket
+// waits on and applies what changed, so a missed webhook heals. It
+// returns how many messages it queued.
+func (s *Service) ReconcileIssues(ctx context.Context) (int, error) {
+	var issues []*domain.TrackerIssue
+	err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+		issues, err = tx.OpenLinkedIssues(ctx, reconcileBatch)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, i := range issues {
+		st, err := s.pollIssue(ctx, i)
+		if err != nil {
+			s.log.Warn("tracker: unable to poll an issue", "issue", i.Ref(), "tracker", i.Tracker, "err", err)
+			continue
+		}
+		ev := &domain.TrackerEvent{Tracker: i.Tracker, Kind: domain.TrackerIssueState, Repo: i.Repo, Number: i.Number,
+			Title: st.Title, URL: st.URL, State: st.State, Milestone: st.Milestone, MilestoneKnown: true,
+			Labels: st.Labels, LabelsKnown: true}
+		var n int
+		err = s.store.Update(ctx, func(tx domain.Tx) (err error) {
+			n, err = s.applyIssueState(ctx, tx, ev)
+			return err
+		})
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+func (s *Service) pollIssue(ctx context.Context, i *domain.TrackerIssue) (*domain.IssueState, error) {
+	def := s.Config().Trackers[i.Tracker]
+	if def == nil {
+		return nil, fmt.Errorf("tracker %q is no longer configured", i.Tracker)
+	}
+	client, err := s.trackerClient(def)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	st, err := client.Issue(ctx, def.Repository, i.Number)
+	if err == nil && st.State != domain.IssueClosed {
+		st.State = domain.IssueOpen
+	}
+	return st, err
+}
+
+// ReleaseIssueTickets lists the unresolved tickets whose linked issue
+// ships in version (domain.IssueInRelease), after polling those issues
+// so their milestones and labels are current (a tracker that cannot be
+// reached leaves what was last heard). Agents only.
+func (s *Service) ReleaseIssueTickets(ctx context.Context, a domain.Actor, version string) ([]string, error) {
+	if err := requireAgent(a, "register releases"); err != nil {
+		return nil, err
+	}
+	cfg := s.Config()
+	if len(cfg.Trackers) == 0 {
+		return nil, nil
+	}
+	if _, err := s.ReconcileIssues(ctx); err != nil {
+		return nil, err
+	}
+	sv, ok := domain.ParseSemver(version)
+	if !ok {
+		return nil, domain.FieldErrorf("version", "%q is not a version like 4.2.1.", version)
+	}
+	var keys []string
+	err := s.store.View(ctx, func(tx domain.Tx) error {
+		issues, err := tx.OpenLinkedIssues(ctx, reconcileBatch)
+		if err != nil {
+			return err
+		}
+		for _, i := range issues {
+			if !domain.IssueInRelease(i, sv.String(), cfg.Engineering.ReleaseLabelPrefix) {
+				continue
+			}
+			ids, err := tx.IssueTicketIDs(ctx, i.ID)
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				t, err := tx.Ticket(ctx, id)
+				if err != nil {
+					return err
+				}
+				if st := cfg.Status(t.Status); (st == nil || !st.Done()) && !slices.Contains(keys, t.Key()) {
+					keys = append(keys, t.Key())
+				}
+			}
+		}
+		return nil
+	})
+	return keys, err
+}
