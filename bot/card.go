@@ -42,6 +42,8 @@ func userRef(id string) string {
 		return "_unassigned_"
 	case strings.HasPrefix(id, "api:"):
 		return "`" + id + "`" // a REST API token (domain.APIToken.Actor), no Slack user
+	case strings.HasPrefix(id, "tracker:"):
+		return "`" + id + "`" // an issue tracker (webhooks, reconcile), no Slack user
 	}
 	return "<@" + id + ">"
 }
@@ -93,6 +95,7 @@ func cardBlocks(cfg *domain.Config, v *commands.CardView) []slack.Block {
 		notes = append(notes, mrkdwn(fmt.Sprintf(":stopwatch: %s has a timer running since %s", userRef(e.UserID), slackDate(e.StartedAt, "{time}"))))
 	}
 	notes = append(notes, linkNotes(v)...)
+	notes = append(notes, issueNotes(v)...) // escalate.go
 	notes = append(notes, mrkdwn(fmt.Sprintf("Opened %s via %s", slackDate(t.CreatedAt, "{date_short_pretty} {time}"), esc(t.Source))))
 	if v.OriginalDeleted {
 		notes = append(notes, mrkdwn(originalDeleted))
@@ -143,6 +146,9 @@ func cardActions(cfg *domain.Config, v *commands.CardView, done bool) []slack.Bl
 	}
 	if !done && (v.Ticket.Source == domain.SourceChannel || v.Ticket.Source == domain.SourceReaction) {
 		els = append(els, slack.NewButtonBlockElement(actNotTicket, key, plain("Not a ticket")))
+	}
+	if more := cardMore(key, cardMoreOptions(cfg, v, done)); more != nil { // cardmore.go
+		els = append(els, more)
 	}
 	return els
 }
@@ -222,6 +228,7 @@ func customerCardBlocks(cfg *domain.Config, v *commands.CardView, assignee strin
 		notes = append(notes, mrkdwn(":calendar: Due "+slackDate(*t.DueAt, "{date_short_pretty} {time}")))
 	}
 	notes = append(notes, linkNotes(v)...)
+	notes = append(notes, issueNotes(v)...) // escalate.go
 	notes = append(notes, mrkdwn(fmt.Sprintf("Opened %s", slackDate(t.CreatedAt, "{date_short_pretty} {time}"))))
 	if v.OriginalDeleted {
 		notes = append(notes, mrkdwn(originalDeleted))

@@ -45,6 +45,10 @@ func (b *Bot) onBlockAction(ctx context.Context, cb slack.InteractionCallback, a
 		b.fail(ctx, cb.ResponseURL, err)
 		return
 	}
+	if act.ActionID == actCardMore { // cardmore.go
+		b.onCardMore(ctx, a, cb, act)
+		return
+	}
 	key := act.Value
 	if act.ActionID == actStatus {
 		key = firstNonEmpty(act.SelectedOption.Value, act.Value)

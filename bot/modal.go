@@ -310,6 +310,8 @@ func (b *Bot) submitView(ctx context.Context, cb slack.InteractionCallback) *sla
 		return b.submitAddCustomer(ctx, a, values)
 	case cbLinkChannel:
 		return b.submitLinkChannel(ctx, a, values)
+	case cbEscalate:
+		return b.submitEscalate(ctx, a, cb, values) // escalate.go
 	}
 	return nil
 }

@@ -198,7 +198,10 @@ func (s *Service) Escalate(ctx context.Context, a domain.Actor, key string, in E
 		return s.linkIssue(ctx, tx, a, t, issue, domain.EventEscalated)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%s was created but not linked to %s (link it with `/ticket %s link %s`): %w", issue.Ref(), key, key, issue.Ref(), err)
+		s.log.Error("tracker: issue created but not linked", "issue", issue.Ref(), "ticket", key, "err", err)
+		// Not retried (a retry would create the issue again): the agent links it.
+		return nil, domain.Errorf(domain.ECONFLICT, "%s was created but could not be linked to %s (%s): link it with `/ticket %s link %s`.",
+			issue.Ref(), key, domain.ErrorMessage(err), key, issue.Ref())
 	}
 	s.log.Info("ticket escalated", "ticket", key, "issue", issue.Ref(), "tracker", def.Name, "by", a.Ref())
 	return issue, nil
@@ -630,15 +633,15 @@ func (s *Service) ReleaseIssueTickets(ctx context.Context, a domain.Actor, versi
 		return nil, err
 	}
 	cfg := s.Config()
+	sv, ok := domain.ParseSemver(version)
+	if !ok {
+		return nil, domain.FieldErrorf("version", "%q is not a version like 4.2.1.", version)
+	}
 	if len(cfg.Trackers) == 0 {
 		return nil, nil
 	}
 	if _, err := s.ReconcileIssues(ctx); err != nil {
 		return nil, err
-	}
-	sv, ok := domain.ParseSemver(version)
-	if !ok {
-		return nil, domain.FieldErrorf("version", "%q is not a version like 4.2.1.", version)
 	}
 	var keys []string
 	err := s.store.View(ctx, func(tx domain.Tx) error {
