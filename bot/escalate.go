@@ -32,7 +32,11 @@ func (b *Bot) trackerVerb(ctx context.Context, a domain.Actor, cmd slack.SlashCo
 			b.fail(ctx, cmd.ResponseURL, err)
 			return
 		}
-		b.reply(ctx, cmd.ResponseURL, fmt.Sprintf(":link: *%s* is linked to %s.%s", key, issueLink(i), waitingText(i)))
+		text := fmt.Sprintf(":link: *%s* is linked to %s.", key, issueLink(i))
+		if w := waitingText(i); w != "" {
+			text += " " + w + "."
+		}
+		b.reply(ctx, cmd.ResponseURL, text)
 	}
 }
 
@@ -134,7 +138,7 @@ func issueLink(i *domain.TrackerIssue) string {
 
 func waitingText(i *domain.TrackerIssue) string {
 	if i.Waiting > 1 {
-		return fmt.Sprintf(" %d customers are waiting on this.", i.Waiting)
+		return fmt.Sprintf("%d customers are waiting on this", i.Waiting)
 	}
 	return ""
 }
@@ -144,7 +148,11 @@ func waitingText(i *domain.TrackerIssue) string {
 func issueNotes(v *commands.CardView) []slack.MixedElement {
 	var out []slack.MixedElement
 	for _, i := range v.Issues {
-		out = append(out, mrkdwn(fmt.Sprintf(":hammer_and_wrench: Engineering: %s — %s%s", issueLink(i), i.State, waitingText(i))))
+		line := fmt.Sprintf(":hammer_and_wrench: Engineering: %s — %s", issueLink(i), i.State)
+		if w := waitingText(i); w != "" {
+			line += " · " + w
+		}
+		out = append(out, mrkdwn(line))
 	}
 	return out
 }
