@@ -110,7 +110,7 @@ func escalateView(d *commands.EscalationDraft) slack.ModalViewRequest {
 func (b *Bot) submitEscalate(ctx context.Context, a domain.Actor, cb slack.InteractionCallback, values map[string]map[string]slack.BlockAction) *slack.ViewSubmissionResponse {
 	in := commands.EscalateInput{Tracker: inputValue(values, "tracker"), Title: inputValue(values, "title"),
 		Body: inputValue(values, "body"), Labels: []string{inputValue(values, "labels")},
-		WithNotes: len(values["notes"]["notes"].SelectedOptions) > 0}
+		WithNotes: len(values["notes"]["notes"].SelectedOptions) > 0, DedupID: cb.View.ID}
 	key := cb.View.PrivateMetadata
 	i, err := b.svc.Escalate(ctx, a, key, in)
 	if err != nil {

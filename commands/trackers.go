@@ -132,6 +132,9 @@ func (s *Service) escalationInput(ctx context.Context, tx domain.Tx, a domain.Ac
 	return in, notes, t, nil
 }
 
+// sourceEscalate records the escalate forms handled (processed_inputs).
+const sourceEscalate = "escalate_form"
+
 // EscalateInput is the submitted escalate form.
 type EscalateInput struct {
 	Tracker   string
@@ -139,6 +142,9 @@ type EscalateInput struct {
 	Body      string
 	Labels    []string
 	WithNotes bool // add the ticket's internal notes to the body
+	// DedupID (the form's view id) makes a submission handled twice
+	// create one issue: the second is refused naming the first.
+	DedupID string
 }
 
 // Escalate creates an issue in a configured tracker from the form, links
@@ -181,6 +187,18 @@ func (s *Service) Escalate(ctx context.Context, a domain.Actor, key string, in E
 	} else if _, err := s.Ticket(ctx, a, key); err != nil {
 		return nil, err // no issue for a ticket that is not there
 	}
+	if in.DedupID != "" {
+		var done string
+		err := s.store.View(ctx, func(tx domain.Tx) (err error) {
+			done, err = tx.ProcessedResult(ctx, sourceEscalate, in.DedupID)
+			return err
+		})
+		if err == nil {
+			return nil, domain.Errorf(domain.ECONFLICT, "This form was already sent: %s is %s.", key, done)
+		} else if domain.ErrorCode(err) != domain.ENOTFOUND {
+			return nil, err
+		}
+	}
 	client, err := s.trackerClient(def)
 	if err != nil {
 		return nil, err
@@ -194,6 +212,11 @@ func (s *Service) Escalate(ctx context.Context, a domain.Actor, key string, in E
 		t, err := ticketFor(ctx, tx, a, key)
 		if err != nil {
 			return err
+		}
+		if in.DedupID != "" {
+			if err := tx.RecordInput(ctx, sourceEscalate, in.DedupID, "escalated as "+issue.Ref()); err != nil {
+				return err
+			}
 		}
 		return s.linkIssue(ctx, tx, a, t, issue, domain.EventEscalated)
 	})

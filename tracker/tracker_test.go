@@ -95,8 +95,13 @@ func TestEscalateWithNotes(t *testing.T) {
 	if !d.HasNotes || d.Labels[0] != "support" {
 		t.Fatalf("draft %+v", d)
 	}
-	if _, err := f.svc.Escalate(ctx, agent, "ACME-1", commands.EscalateInput{Tracker: "gh", Title: d.Title, Body: d.Body, WithNotes: true}); err != nil {
+	in := commands.EscalateInput{Tracker: "gh", Title: d.Title, Body: d.Body, WithNotes: true, DedupID: "V0FORM"}
+	if _, err := f.svc.Escalate(ctx, agent, "ACME-1", in); err != nil {
 		t.Fatal(err)
+	}
+	// The same form handled twice (a redelivered submission) creates one issue.
+	if _, err := f.svc.Escalate(ctx, agent, "ACME-1", in); domain.ErrorCode(err) != domain.ECONFLICT || !strings.Contains(err.Error(), ghRepo+"#1") {
+		t.Errorf("second submission: %v", err)
 	}
 	if b := f.emu.Issue("github", ghRepo, 1).Body; !strings.Contains(b, "### Internal notes\n\n> secret: their DB is huge\n") {
 		t.Errorf("notes missing:\n%s", b)
