@@ -3,10 +3,19 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/deskbot/deskbot/commands"
+	"github.com/deskbot/deskbot/domain"
+	"github.com/deskbot/deskbot/storage"
+	"github.com/deskbot/deskbot/storage/storagetest"
 )
 
 // A tracker whose token or webhook secret is missing stops serve at
@@ -28,5 +37,33 @@ func TestServeNamesMissingTrackerVariables(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "deskbot.db")); err == nil {
 		t.Error("database created before the trackers' variables were checked")
+	}
+}
+
+// The trackers' webhooks are served on the public listener, beside the
+// ticket page and the REST API.
+func TestHooksOnThePublicListener(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	db := storagetest.Open(t, storage.SQLite)
+	log := slog.New(slog.DiscardHandler)
+	svc := commands.New(db, domain.DefaultConfig(), commands.Options{Logger: log})
+	stop, err := startPortal(PortalEnv{URL: "http://" + addr, Addr: addr}, svc, envOf(nil), nil, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	resp, err := http.Post("http://"+addr+"/hooks/github", "application/json", strings.NewReader(`{"repository":{"full_name":"a/b"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound || !strings.Contains(string(body), "no github tracker is configured for this repository") {
+		t.Errorf("%d %s", resp.StatusCode, body)
 	}
 }
