@@ -20,8 +20,9 @@ import (
 )
 
 const (
-	e2eRepo   = "acme-corp/app"
-	e2eSecret = "hook-secret"
+	e2eProject = "acme-corp/platform/api"
+	e2eRepo    = "acme-corp/app"
+	e2eSecret  = "hook-secret"
 )
 
 // trackerWorld is start's world with a GitHub tracker on the emulator,
@@ -40,14 +41,18 @@ func startTrackers(t *testing.T, dialect string) *trackerWorld {
 	emu.AddUser(slackemu.User{ID: customerID, Name: "cy", RealName: "Cy Customer", TeamID: "TACME", IsStranger: true})
 	emu.AddChannel(slackemu.Channel{ID: acmeChan, Name: "acme-support", IsExtShared: true})
 	emu.AddChannel(slackemu.Channel{ID: triageChan, Name: "triage"})
-	gh := trackeremu.New("ghp_e2e", "")
+	gh := trackeremu.New("ghp_e2e", "glpat-e2e")
 	t.Cleanup(gh.Close)
 	cfg, err := domain.ParseConfig("deskbot.yaml", []byte(fmt.Sprintf(
-		"trackers:\n  app: {kind: github, repository: %s, api_url: %q, token_env: GH_TOKEN, webhook_secret_env: GH_HOOK}\n", e2eRepo, gh.GitHubAPI())))
+		"trackers:\n  app: {kind: github, repository: %s, api_url: %q, token_env: GH_TOKEN, webhook_secret_env: GH_HOOK}\n"+
+			"  platform: {kind: gitlab, repository: %s, api_url: %q, token_env: GL_TOKEN, webhook_secret_env: GL_HOOK}\n",
+		e2eRepo, gh.GitHubAPI(), e2eProject, gh.GitLabAPI())))
 	if err != nil {
 		t.Fatal(err)
 	}
-	getenv := func(k string) string { return map[string]string{"GH_TOKEN": "ghp_e2e", "GH_HOOK": e2eSecret}[k] }
+	getenv := func(k string) string {
+		return map[string]string{"GH_TOKEN": "ghp_e2e", "GH_HOOK": e2eSecret, "GL_TOKEN": "glpat-e2e", "GL_HOOK": e2eSecret}[k]
+	}
 	db := storagetest.Open(t, dialect)
 	quiet := testLogger()
 	svc := commands.New(db, cfg, commands.Options{TriageChannel: triageChan, Logger: quiet, Trackers: tracker.Clients(getenv, nil)})
@@ -74,7 +79,7 @@ func startTrackers(t *testing.T, dialect string) *trackerWorld {
 
 func (w *trackerWorld) send(t *testing.T, h trackeremu.Hook, secret string) int {
 	t.Helper()
-	code, err := trackeremu.Send(waitCtx(t), w.hooks.URL+tracker.HooksPrefix+"/github", secret, h)
+	code, err := trackeremu.Send(waitCtx(t), w.hooks.URL+tracker.HooksPrefix+"/"+h.Kind, secret, h)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,6 +222,65 @@ func TestEscalateEndToEnd(t *testing.T) {
 				if st := w.ticket(t, key).Status; st != "resolved" {
 					t.Errorf("%s is %s after the release", key, st)
 				}
+			}
+		})
+	}
+}
+
+// TestEscalateToGitLabEndToEnd: `/ticket KEY escalate` opens the same
+// form; the issue goes to GitLab (its client library on the emulator),
+// and GitLab's close, with its token, moves the ticket.
+func TestEscalateToGitLabEndToEnd(t *testing.T) {
+	for _, d := range storagetest.Dialects {
+		t.Run(d, func(t *testing.T) {
+			w := startTrackers(t, d)
+			ctx := waitCtx(t)
+			w.slash(t, agentID, triageChan, "/ticket", "Invoices are empty #acme")
+			w.waitReply(t, "Created *ACME-1*")
+			w.slash(t, agentID, triageChan, "/ticket", "ACME-1 escalate")
+			w.eventually(t, "escalate modal", func() bool {
+				for _, v := range w.emu.Views() {
+					if v.Open && v.CallbackID == "escalate" {
+						return true
+					}
+				}
+				return false
+			})
+			view := openView(t, w.world, "escalate")
+			ack, err := w.emu.Interactive(ctx, slackemu.ViewSubmission(agentID, view, map[string]map[string]any{
+				"tracker": {"tracker": slackemu.StaticSelect("platform")},
+				"title":   {"title": slackemu.TextInput("")},
+				"body":    {"body": slackemu.TextInput("x")},
+			}))
+			if err != nil || !strings.Contains(string(ack.Payload), "needs a title") {
+				t.Fatalf("an empty title: %v %s", err, ack.Payload)
+			}
+			body := initialValue(t, view, "body")
+			ack, err = w.emu.Interactive(ctx, slackemu.ViewSubmission(agentID, view, map[string]map[string]any{
+				"tracker": {"tracker": slackemu.StaticSelect("platform")},
+				"title":   {"title": slackemu.TextInput("Invoices are empty")},
+				"body":    {"body": slackemu.TextInput(body)},
+			}))
+			if err != nil || strings.Contains(string(ack.Payload), "errors") {
+				t.Fatalf("submission: %v %s", err, ack.Payload)
+			}
+			issue := w.gh.Issue("gitlab", e2eProject, 1)
+			if issue == nil || issue.Body != body || !strings.Contains(body, "**Customer:** Acme Corp") {
+				t.Fatalf("issue in GitLab: %+v", issue)
+			}
+			w.gh.SetState("gitlab", e2eProject, 1, "closed", "")
+			closed := w.gh.GitLabIssue(e2eProject, 1, "close", "root")
+			if code := w.send(t, closed, "wrong"); code != http.StatusUnauthorized {
+				t.Errorf("wrong token: %d", code)
+			}
+			if code := w.send(t, closed, e2eSecret); code != http.StatusOK {
+				t.Fatalf("close: %d", code)
+			}
+			if code := w.send(t, closed, e2eSecret); code != http.StatusConflict {
+				t.Errorf("replay: %d", code)
+			}
+			if st := w.ticket(t, "ACME-1").Status; st != domain.DefaultIssueClosedStatus {
+				t.Errorf("ACME-1 is %s", st)
 			}
 		})
 	}
