@@ -228,7 +228,6 @@ func customerCardBlocks(cfg *domain.Config, v *commands.CardView, assignee strin
 		notes = append(notes, mrkdwn(":calendar: Due "+slackDate(*t.DueAt, "{date_short_pretty} {time}")))
 	}
 	notes = append(notes, linkNotes(v)...)
-	notes = append(notes, issueNotes(v)...) // escalate.go
 	notes = append(notes, mrkdwn(fmt.Sprintf("Opened %s", slackDate(t.CreatedAt, "{date_short_pretty} {time}"))))
 	if v.OriginalDeleted {
 		notes = append(notes, mrkdwn(originalDeleted))
