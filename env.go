@@ -44,12 +44,17 @@ type Env struct {
 
 	// Portal: the customers' ticket page (env_portal.go).
 	Portal PortalEnv
+
+	// getenv reads the variables the config names (trackers' tokens and
+	// webhook secrets), when they are used.
+	getenv func(string) string
 }
 
 // loadEnv reads and checks every variable, reporting all problems at once,
 // each naming its variable.
 func loadEnv(getenv func(string) string) (*Env, error) {
 	e := &Env{
+		getenv:        getenv,
 		SlackBotToken: strings.TrimSpace(getenv("SLACK_BOT_TOKEN")),
 		SlackAppToken: strings.TrimSpace(getenv("SLACK_APP_TOKEN")),
 		SlackAPIURL:   strings.TrimSpace(getenv("SLACK_API_URL")),

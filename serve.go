@@ -21,6 +21,7 @@ import (
 	"github.com/deskbot/deskbot/portal"
 	"github.com/deskbot/deskbot/scheduler"
 	"github.com/deskbot/deskbot/storage"
+	"github.com/deskbot/deskbot/tracker"
 )
 
 const serveUsage = `Usage: deskbot serve
@@ -53,7 +54,11 @@ func serveCmd(c *cli, args []string) error {
 func startupConfig(getenv func(string) string) (*Env, *domain.Config, error) {
 	env, envErr := loadEnv(getenv)
 	cfg, cfgErr := domain.LoadConfig(env.ConfigPath)
-	if err := errors.Join(envErr, env.missingSlack(), cfgErr); err != nil {
+	var trackerErr error
+	if cfgErr == nil {
+		trackerErr = errors.Join(tracker.CheckEnv(cfg, getenv)...)
+	}
+	if err := errors.Join(envErr, env.missingSlack(), cfgErr, trackerErr); err != nil {
 		return nil, nil, err
 	}
 	return env, cfg, nil
@@ -91,7 +96,8 @@ func serve(ctx context.Context, env *Env, cfg *domain.Config, log *slog.Logger) 
 		log.Warn("TRIAGE_CHANNEL is not set: tickets from unknown senders will show in App Home only")
 	}
 	svc := commands.New(db, cfg, commands.Options{TriageChannel: env.TriageChannel, Logger: log,
-		Mail: commands.MailOptions{Address: env.MailFrom, Send: env.SMTPRelayURL != ""}, Portal: env.Portal.portalOptions()})
+		Mail: commands.MailOptions{Address: env.MailFrom, Send: env.SMTPRelayURL != ""}, Portal: env.Portal.portalOptions(),
+		Trackers: tracker.Clients(env.getenv, nil)})
 	svc.UseStandardHooks()
 	reloadOnHangup(ctx, svc, log)
 	mail, err := startMail(env, db, svc, log)
@@ -119,7 +125,7 @@ func serve(ctx context.Context, env *Env, cfg *domain.Config, log *slog.Logger) 
 			log.Warn("http: unable to stop cleanly", "err", err)
 		}
 	}()
-	stopPortal, err := startPortal(env.Portal, svc, log)
+	stopPortal, err := startPortal(env.Portal, svc, env.getenv, b.Kick, log)
 	if err != nil {
 		return err
 	}
@@ -185,6 +191,11 @@ func startScheduler(db *storage.DB, svc *commands.Service, kick func(), extra []
 		{"timer-reminders", time.Minute, svc.RemindForgottenTimers},
 		{"automations-scan", time.Minute, svc.ScanAutomations},
 		{"digests", time.Minute, svc.DueDigests},
+	}
+	if cfg := svc.Config(); len(cfg.Trackers) > 0 {
+		// Polls linked issues so a missed webhook heals (one replica
+		// runs it, like every job, through the locker).
+		jobs = append(jobs, job{"tracker-reconcile", cfg.Engineering.ReconcileInterval.Duration, svc.ReconcileIssues})
 	}
 	jobs = append(jobs, extra...)
 	for _, j := range jobs {
@@ -252,15 +263,17 @@ type job struct {
 
 // startPortal serves the customers' ticket page on PUBLIC_ADDR when
 // PUBLIC_URL is set; the returned func shuts it down gracefully.
-func startPortal(env PortalEnv, svc *commands.Service, log *slog.Logger) (func(), error) {
+func startPortal(env PortalEnv, svc *commands.Service, getenv func(string) string, kick func(), log *slog.Logger) (func(), error) {
 	if env.URL == "" {
 		return func() {}, nil
 	}
 	// The REST API shares the page's public listener, so it is served
 	// exactly when the page is.
+	// So do the issue trackers' webhooks (/hooks/github, /hooks/gitlab).
 	rest := api.New(api.Options{Service: svc, Logger: log})
+	hooks := tracker.NewHooks(tracker.HookOptions{Service: svc, Getenv: getenv, Logger: log, Kick: kick})
 	p, err := portal.New(portal.Options{Service: svc, Logger: log, TrustedProxies: env.TrustedProxies,
-		Mount: map[string]http.Handler{api.Prefix + "/": rest.Handler()}})
+		Mount: map[string]http.Handler{api.Prefix + "/": rest.Handler(), tracker.HooksPrefix + "/": hooks.Handler()}})
 	if err != nil {
 		return nil, err
 	}

@@ -42,6 +42,8 @@ func userRef(id string) string {
 		return "_unassigned_"
 	case strings.HasPrefix(id, "api:"):
 		return "`" + id + "`" // a REST API token (domain.APIToken.Actor), no Slack user
+	case strings.HasPrefix(id, "tracker:"):
+		return "`" + id + "`" // an issue tracker (webhooks, reconcile), no Slack user
 	}
 	return "<@" + id + ">"
 }
@@ -95,6 +97,7 @@ func cardBlocks(cfg *domain.Config, v *commands.CardView) []slack.Block {
 	notes = append(notes, linkNotes(v)...)
 	notes = append(notes, tagCcNotes(v)...) // cardmore.go
 	notes = append(notes, mergeNotes(v, false)...)
+	notes = append(notes, issueNotes(v)...) // escalate.go
 	notes = append(notes, mrkdwn(fmt.Sprintf("Opened %s via %s", slackDate(t.CreatedAt, "{date_short_pretty} {time}"), esc(t.Source))))
 	if v.OriginalDeleted {
 		notes = append(notes, mrkdwn(originalDeleted))
@@ -146,7 +149,7 @@ func cardActions(cfg *domain.Config, v *commands.CardView, done bool) []slack.Bl
 	if !done && (v.Ticket.Source == domain.SourceChannel || v.Ticket.Source == domain.SourceReaction) {
 		els = append(els, slack.NewButtonBlockElement(actNotTicket, key, plain("Not a ticket")))
 	}
-	if more := cardMore(key, cardMoreOptions(v)); more != nil { // cardmore.go
+	if more := cardMore(key, cardMoreOptions(cfg, v, done)); more != nil { // cardmore.go
 		els = append(els, more)
 	}
 	return els

@@ -29,8 +29,11 @@ const (
 type moreOption struct{ verb, label string }
 
 // cardMoreOptions are the More… options of a card's working face.
-func cardMoreOptions(v *commands.CardView) []moreOption {
+func cardMoreOptions(cfg *domain.Config, v *commands.CardView, done bool) []moreOption {
 	opts := []moreOption{{moreHistory, "History"}}
+	if len(cfg.Trackers) > 0 {
+		opts = append(opts, moreOption{verbEscalate, ":rotating_light: Escalate to engineering"})
+	}
 	if v.MergedInto == "" {
 		opts = append(opts, moreOption{moreMerge, "Merge into…"})
 	} else {
@@ -63,6 +66,8 @@ func (b *Bot) onCardMore(ctx context.Context, a domain.Actor, cb slack.Interacti
 		return
 	}
 	switch verb {
+	case verbEscalate:
+		b.openEscalateModal(ctx, a, cb.ResponseURL, cb.TriggerID, key)
 	case moreReplyWith:
 		b.openReplyModal(ctx, a, cb.ResponseURL, cb.TriggerID, key)
 	case moreFollow, moreUnfollow:

@@ -18,7 +18,7 @@ const deskHelp = "*`/desk`* — customers, versions, rules and admin\n" +
 	"• `/desk customer edit ACME tier=silver name=\"Acme Inc\"` changes any of those.\n" +
 	"• `/desk customer link ACME` run in a channel: makes it ACME's channel; their messages there become tickets.\n" +
 	"• `/desk customer ACME version 4.2.1 [2026-11-02]` records that ACME upgraded, today or on that day; their new tickets take it.\n" +
-	"• `/desk release 4.2.2` registers a release; `/desk release 4.2.2 fixes ACME-42 GLOBEX-7` also resolves those tickets and tells each customer in the ticket's thread.\n" +
+	"• `/desk release 4.2.2` registers a release; `/desk release 4.2.2 fixes ACME-42 GLOBEX-7` also resolves those tickets and tells each customer in the ticket's thread. With issue trackers configured, `/desk release 4.2.2` also resolves the tickets whose engineering issue closed with milestone 4.2.2 (or label `release:4.2.2`).\n" +
 	"• `/desk versions [weeks]` shows open and incoming tickets per version.\n" +
 	"• `/desk link ACME-1 blocks ACME-2`: ACME-2 cannot start nor be resolved before ACME-1 is (`parent` instead of `blocks` makes ACME-1 its parent; `/desk link ACME-7 follows ACME-2` records that ACME-7 follows up ACME-2).\n" +
 	"• `/desk types` shows ticket types, their workflows and fields.\n" +

@@ -29,6 +29,21 @@ func (b *Bot) releaseCommand(ctx context.Context, a domain.Actor, responseURL, t
 		return
 	}
 	if len(f) == 1 {
+		// Tickets waiting on an engineering issue shipped in it (escalate.go).
+		keys, err := b.svc.ReleaseIssueTickets(ctx, a, f[0])
+		if err != nil {
+			b.fail(ctx, responseURL, err)
+			return
+		}
+		if len(keys) > 0 {
+			rep, err := b.svc.ReleaseFixes(ctx, a, f[0], keys)
+			if err != nil {
+				b.fail(ctx, responseURL, err)
+				return
+			}
+			b.reply(ctx, responseURL, releaseText(rep)+"\n_Their engineering issues shipped in it._")
+			return
+		}
 		v, added, err := b.svc.RegisterRelease(ctx, a, f[0])
 		switch {
 		case err != nil:

@@ -83,7 +83,7 @@ func internalNotice(notice string) bool {
 	case commands.NoticeSLAWarning, commands.NoticeSLASummary, commands.NoticeSLABreach, commands.NoticeEmailFailed:
 		return true
 	}
-	return false
+	return commands.TrackerNotice(notice) // engineering's words and issue states
 }
 
 // internalPlace is where an internal notice meant for a ticket's thread

@@ -14,13 +14,14 @@ import (
 // the whole text is a title. `/ticket help` alone is help, `/ticket Help
 // with the invoice export` is a ticket.
 const (
-	ticketForm   = "form"   // no text: the create form
-	ticketHelpOp = "help"   // help alone
-	ticketList   = "list"   // list [query]
-	ticketShow   = "show"   // a key alone
-	ticketMove   = "move"   // KEY customer ACME
-	ticketChange = "change" // KEY due WHEN, KEY severity LEVEL
-	ticketCreate = "create" // anything else: a title with its options
+	ticketForm    = "form"    // no text: the create form
+	ticketHelpOp  = "help"    // help alone
+	ticketList    = "list"    // list [query]
+	ticketShow    = "show"    // a key alone
+	ticketMove    = "move"    // KEY customer ACME
+	ticketChange  = "change"  // KEY due WHEN, KEY severity LEVEL
+	ticketTracker = "tracker" // KEY escalate, KEY link org/repo#123 (escalate.go)
+	ticketCreate  = "create"  // anything else: a title with its options
 	// KEY merge [into] KEY2, KEY unmerge, KEY history (merge.go, history.go)
 	ticketMergeOp   = "merge"
 	ticketUnmergeOp = "unmerge"
@@ -66,6 +67,9 @@ func parseTicketCommand(text string, isCustomer func(string) bool) ticketOp {
 		return ticketOp{op: ticketShow, key: strings.ToUpper(words[0])}
 	case domain.IsKey(words[0]) && len(words) == 3 && strings.EqualFold(words[1], "customer"):
 		return ticketOp{op: ticketMove, key: strings.ToUpper(words[0]), arg: strings.TrimPrefix(words[2], "#")}
+	case domain.IsKey(words[0]) && (len(words) == 2 && strings.EqualFold(words[1], "escalate") || len(words) == 3 && strings.EqualFold(words[1], "link")):
+		_, rest := firstWord(strings.TrimSpace(text))
+		return ticketOp{op: ticketTracker, key: strings.ToUpper(words[0]), arg: rest}
 	case domain.IsKey(words[0]) && len(words) >= 2 && slices.Contains(changeVerbs, strings.ToLower(words[1])):
 		_, rest := firstWord(strings.TrimSpace(text))
 		return ticketOp{op: ticketChange, key: strings.ToUpper(words[0]), arg: rest}

@@ -314,6 +314,8 @@ func (b *Bot) submitView(ctx context.Context, cb slack.InteractionCallback) *sla
 		return b.submitSavedReply(ctx, a, cb, values) // deskcmd_replies.go
 	case cbMerge, cbMergeConfirm: // merge.go
 		return b.submitMerge(ctx, a, cb, values)
+	case cbEscalate:
+		return b.submitEscalate(ctx, a, cb, values) // escalate.go
 	}
 	return nil
 }

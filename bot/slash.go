@@ -16,6 +16,7 @@ const ticketHelp = "*`/ticket`* — tickets\n" +
 	"• `/ticket Title words !high #acme @person type:bug v:4.2.1` creates one at once: `!priority`, `#customer` (key or the customer's channel), `@assignee`, `type:`, `v:` version — all optional, anywhere in the text.\n" +
 	"• `/ticket ACME-42` shows a ticket with its buttons; `/ticket ACME-42 customer globex` files it under another customer (its key stays).\n" +
 	"• `/ticket ACME-7 merge into ACME-3` merges a duplicate into the ticket that goes on (`/ticket ACME-7 unmerge` undoes it within 10 minutes); `/ticket ACME-7 history` shows who changed what, when.\n" +
+	"• `/ticket ACME-42 escalate` opens a GitHub/GitLab issue for engineering from the ticket; `/ticket ACME-42 link org/repo#123` links one that exists (one issue can serve many tickets).\n" +
 	"• A title may start with any word: `/ticket Help with the invoice export` is a ticket; only `/ticket help` alone is this help.\n" +
 	"• `/ticket list <query>` lists tickets (open ones by default): `mine`, `unassigned`, `#acme`, `!high`, or the query language — `status:open priority:high,urgent customer:acme assignee:me|none type:bug version:4.2.* sla:at-risk due:<2d created:>2026-11-01 blocked:yes text:\"login fails\" sort:due group:assignee as:list|cards|tree|calendar|timeline`.\n" +
 	"• React with :%s: to a message to turn it into a ticket, or use the message shortcut *Create ticket*.\n" +
@@ -72,6 +73,8 @@ func (b *Bot) ticketCommand(ctx context.Context, a domain.Actor, cmd slack.Slash
 		b.unmerge(ctx, a, cmd.ResponseURL, op.key)
 	case ticketHistoryOp:
 		b.showHistory(ctx, a, cmd.ResponseURL, op.key, 0, false)
+	case ticketTracker:
+		b.trackerVerb(ctx, a, cmd, op.key, op.arg)
 	default:
 		b.quickCreate(ctx, a, cmd, envelope, op.note)
 	}

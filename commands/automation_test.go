@@ -117,7 +117,7 @@ func TestAutomationActions(t *testing.T) {
 		// Refused actions are recorded and do not stop the others, nor the change.
 		tk = create("[refused]", commands.TicketInput{Type: "bug"})
 		runs := e.runs(t, tk.Key())
-		want := `refused: move to resolved: refused: A ticket cannot go from New to Resolved. From New it can go to: Open, In progress, Waiting on customer, Closed.; ` +
+		want := `refused: move to resolved: refused: A ticket cannot go from New to Resolved. From New it can go to: Open, In progress, Waiting on customer, Waiting on release, Closed.; ` +
 			`set affected_users to 3: refused: A Bug has no field "affected_users"; its fields are: version, component, environment.; tag tried`
 		if len(runs) != 1 || runs[0] != want {
 			t.Errorf("refused: %v", runs)

@@ -34,6 +34,9 @@ type CardView struct {
 	// MergedFrom, the keys of those merged into it (merge.go).
 	MergedInto string
 	MergedFrom []string
+	// Issues are the engineering issues linked to the ticket, for the
+	// working face only (trackers.go).
+	Issues []*domain.TrackerIssue
 }
 
 // Card gathers a ticket's public card, the one posted in its channel.
@@ -69,10 +72,14 @@ func (s *Service) Cards(ctx context.Context, ids []int64) ([]*CardView, error) {
 
 func (s *Service) readCards(ctx context.Context, scope domain.Scope, ids []int64) ([]*CardView, error) {
 	var recs []*domain.TicketRecord
+	var issues map[int64][]*domain.TrackerIssue
 	var now time.Time
 	err := s.store.ViewAs(ctx, scope, func(tx domain.Tx) (err error) {
 		now = tx.Now()
-		recs, err = tx.TicketRecords(ctx, ids)
+		if recs, err = tx.TicketRecords(ctx, ids); err != nil {
+			return err
+		}
+		issues, err = tx.TicketIssues(ctx, ids)
 		return err
 	})
 	if err != nil {
@@ -81,7 +88,9 @@ func (s *Service) readCards(ctx context.Context, scope domain.Scope, ids []int64
 	cfg := s.Config()
 	out := make([]*CardView, 0, len(recs))
 	for _, r := range recs {
-		out = append(out, s.cardOf(cfg, r, now))
+		v := s.cardOf(cfg, r, now)
+		v.Issues = issues[r.Ticket.ID]
+		out = append(out, v)
 	}
 	return out, nil
 }

@@ -34,6 +34,8 @@ type Service struct {
 	creates *groupCommit
 	ingests *groupCommit
 	cards   *groupCommit
+	// trackers makes issue trackers' clients (trackers.go).
+	trackers TrackerClients
 }
 
 // groupCommitMax bounds the writes one shared transaction takes: enough
@@ -46,6 +48,9 @@ type Options struct {
 	Logger        *slog.Logger
 	Mail          MailOptions
 	Portal        PortalOptions
+	// Trackers makes the clients of the configured issue trackers
+	// (tracker.Clients); nil: escalating and polling are refused.
+	Trackers TrackerClients
 }
 
 // New returns a Service over a store with a config.
@@ -53,7 +58,7 @@ func New(store domain.Store, cfg *domain.Config, opts Options) *Service {
 	s := &Service{store: store, log: opts.Logger, triageChannel: opts.TriageChannel, mail: opts.Mail.normalized(), portal: opts.Portal.normalized(),
 		creates: newGroupCommit(groupCommitMax, isSingleWriter(store)),
 		ingests: newGroupCommit(groupCommitMax, isSingleWriter(store)),
-		cards:   newGroupCommit(groupCommitMax, true)}
+		cards:   newGroupCommit(groupCommitMax, true), trackers: opts.Trackers}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -126,6 +126,10 @@ type Config struct {
 
 	// Webhooks: outgoing webhooks' disabling and URLs. See webhook.go.
 	Webhooks WebhookConfig `yaml:"webhooks"`
+	// Trackers are the issue trackers agents escalate to, by name;
+	// Engineering, what their issues do to tickets. See tracker.go.
+	Trackers    map[string]*TrackerDef `yaml:"trackers"`
+	Engineering EngineeringConfig      `yaml:"engineering"`
 
 	// Source names the file the config came from, for messages.
 	Source string `yaml:"-"`

@@ -10,8 +10,8 @@ import (
 func TestWorkflowStatuses(t *testing.T) {
 	c := domain.DefaultConfig()
 	for typ, want := range map[string]string{
-		"question": "new,open,in_progress,waiting,resolved,closed",
-		"bug":      "new,open,in_progress,waiting,resolved,closed",
+		"question": "new,open,in_progress,waiting,waiting_release,resolved,closed",
+		"bug":      "new,open,in_progress,waiting,waiting_release,resolved,closed",
 	} {
 		if got := strings.Join(c.WorkflowStatuses(c.WorkflowFor(typ)), ","); got != want {
 			t.Errorf("%s: %s, want %s", typ, got, want)

@@ -47,6 +47,7 @@ type Tx interface {
 	TagStore      // tags set by hand, renamed: tags.go
 	WatchStore    // watchers and the CC list: watch.go
 	MergeStore    // merged tickets and what moved: merge.go
+	TrackerStore  // issues in GitHub/GitLab linked to tickets: tracker.go
 }
 
 // CustomerStore holds the customers, their Slack Connect

@@ -38,6 +38,8 @@ var ExportTables = []ExportTable{
 	{"portal_keys", "id"},
 	{"portal_revocations", "ticket_id"},
 	{"api_tokens", "id"},
+	{"tracker_issues", "id"},
+	{"ticket_issues", "ticket_id, issue_id"},
 	{"webhooks", "id"},
 	{"webhook_deliveries", "id"},
 	{"saved_replies", "id"},

@@ -51,6 +51,7 @@ type FakeTx struct {
 	*FakeTags
 	*FakeWatch
 	*FakeMerges
+	*FakeTrackers
 }
 
 var _ domain.Tx = (*FakeTx)(nil)
@@ -695,4 +696,60 @@ func (s *FakeMerges) UndoMerge(ctx context.Context, m *domain.Merge, by string) 
 }
 func (s *FakeMerges) LiveMerge(ctx context.Context, sourceID int64) (*domain.Merge, error) {
 	return s.LiveMergeFn(ctx, sourceID)
+}
+
+// FakeTrackers is a domain.TrackerStore over function fields (issues
+// linked to tickets). A nil FakeTrackers, or a nil field, knows no issue,
+// so fakes that do not care about trackers need not set it.
+type FakeTrackers struct {
+	SaveIssueFn        func(ctx context.Context, i *domain.TrackerIssue) error
+	IssueByRefFn       func(ctx context.Context, tracker, repo string, number int64) (*domain.TrackerIssue, error)
+	LinkIssueFn        func(ctx context.Context, ticketID, issueID int64, by string) (bool, error)
+	TicketIssuesFn     func(ctx context.Context, ticketIDs []int64) (map[int64][]*domain.TrackerIssue, error)
+	IssueTicketIDsFn   func(ctx context.Context, issueID int64) ([]int64, error)
+	OpenLinkedIssuesFn func(ctx context.Context, limit int) ([]*domain.TrackerIssue, error)
+}
+
+var _ domain.TrackerStore = (*FakeTrackers)(nil)
+
+func (s *FakeTrackers) SaveIssue(ctx context.Context, i *domain.TrackerIssue) error {
+	if s == nil || s.SaveIssueFn == nil {
+		return nil
+	}
+	return s.SaveIssueFn(ctx, i)
+}
+
+func (s *FakeTrackers) IssueByRef(ctx context.Context, tracker, repo string, number int64) (*domain.TrackerIssue, error) {
+	if s == nil || s.IssueByRefFn == nil {
+		return nil, domain.Errorf(domain.ENOTFOUND, "No ticket is linked to %s.", domain.FormatIssueRef(repo, number))
+	}
+	return s.IssueByRefFn(ctx, tracker, repo, number)
+}
+
+func (s *FakeTrackers) LinkIssue(ctx context.Context, ticketID, issueID int64, by string) (bool, error) {
+	if s == nil || s.LinkIssueFn == nil {
+		return true, nil
+	}
+	return s.LinkIssueFn(ctx, ticketID, issueID, by)
+}
+
+func (s *FakeTrackers) TicketIssues(ctx context.Context, ticketIDs []int64) (map[int64][]*domain.TrackerIssue, error) {
+	if s == nil || s.TicketIssuesFn == nil {
+		return map[int64][]*domain.TrackerIssue{}, nil
+	}
+	return s.TicketIssuesFn(ctx, ticketIDs)
+}
+
+func (s *FakeTrackers) IssueTicketIDs(ctx context.Context, issueID int64) ([]int64, error) {
+	if s == nil || s.IssueTicketIDsFn == nil {
+		return nil, nil
+	}
+	return s.IssueTicketIDsFn(ctx, issueID)
+}
+
+func (s *FakeTrackers) OpenLinkedIssues(ctx context.Context, limit int) ([]*domain.TrackerIssue, error) {
+	if s == nil || s.OpenLinkedIssuesFn == nil {
+		return nil, nil
+	}
+	return s.OpenLinkedIssuesFn(ctx, limit)
 }

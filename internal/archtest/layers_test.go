@@ -26,6 +26,10 @@ var transports = []string{
 	module + "/email",
 	module + "/portal",
 	module + "/webhook",
+	// The issue trackers' clients and webhooks: the use cases reach them
+	// through commands.IssueTracker only.
+	module + "/tracker",
+	"gitlab.com/gitlab-org/api/client-go",
 	"github.com/slack-go/slack",
 	"github.com/emersion/go-smtp",
 	"github.com/emersion/go-imap",
