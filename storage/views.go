@@ -19,7 +19,7 @@ func (tx *Tx) QueryTickets(ctx context.Context, q *domain.ViewQuery) (*domain.Vi
 		c.CustomerID, c.Customer = tx.scope.CustomerID, true
 		q = &c
 	}
-	b := &viewSQL{dialect: tx.d.dialect, q: q}
+	b := &viewSQL{dialect: tx.d.dialect, q: q, publicOnly: tx.scope.Customer || tx.scope.Public}
 	where, err := b.where()
 	if err != nil {
 		return nil, err
@@ -60,6 +60,13 @@ func (tx *Tx) QueryTickets(ctx context.Context, q *domain.ViewQuery) (*domain.Vi
 			page.Breached[t.ID] = true
 		}
 	}
+	ids := make([]int64, len(page.Tickets))
+	for i, t := range page.Tickets {
+		ids[i] = t.ID
+	}
+	if page.Snippets, err = tx.snippets(ctx, b, ids); err != nil {
+		return nil, err
+	}
 	return page, nil
 }
 
@@ -77,6 +84,10 @@ type viewSQL struct {
 	dialect string
 	q       *domain.ViewQuery
 	args    []any
+	// publicOnly: the reader sees public comments only (customers, cards).
+	publicOnly bool
+	// ranked: the searched terms (not negated), to rank and quote by.
+	ranked []query.SearchTerm
 }
 
 func (b *viewSQL) arg(v any) string { b.args = append(b.args, v); return "?" }
@@ -97,17 +108,19 @@ func (b *viewSQL) where() (string, error) {
 		conds = append(conds, "t.customer_id = "+b.arg(b.q.CustomerID))
 	}
 	for _, c := range b.q.Q.Conds {
+		ranked := len(b.ranked)
 		s, err := b.cond(c)
 		if err != nil {
 			return "", err
 		}
 		if c.Negate {
 			s = "NOT COALESCE((" + s + "), 1=0)"
+			b.ranked = b.ranked[:ranked] // what must not be there ranks nothing
 		}
 		conds = append(conds, s)
 	}
 	for _, t := range b.q.Q.Text {
-		conds = append(conds, b.contains([]string{t}))
+		conds = append(conds, b.textMatch(t))
 	}
 	if len(conds) == 0 {
 		return "", nil
@@ -202,7 +215,14 @@ func (b *viewSQL) cond(c query.Cond) (string, error) {
 		}
 		return "NOT " + b.blockedExists(), nil
 	case "text":
-		return b.contains(c.Values), nil
+		var parts []string
+		for _, v := range c.Values {
+			parts = append(parts, b.textMatch(v))
+		}
+		if len(parts) == 0 {
+			return "1=0", nil
+		}
+		return "(" + strings.Join(parts, " OR ") + ")", nil
 	case "key":
 		var parts []string
 		for _, k := range c.Values {
@@ -242,26 +262,6 @@ func (b *viewSQL) field(name string) (string, error) {
 	return `json_extract(t.fields, '$."` + name + `"')`, nil
 }
 
-// contains matches any of vals in the title or description, ignoring
-// case: ILIKE on PostgreSQL, LIKE (ASCII case-insensitive) on SQLite, so
-// both agree on ASCII text; PostgreSQL also folds other letters.
-func (b *viewSQL) contains(vals []string) string {
-	like := " LIKE "
-	if b.dialect == Postgres {
-		like = " ILIKE "
-	}
-	var parts []string
-	for _, v := range vals {
-		pat := "%" + likeEscaper.Replace(v) + "%"
-		parts = append(parts, "t.title"+like+b.arg(pat)+` ESCAPE '\'`, "t.description"+like+b.arg(pat)+` ESCAPE '\'`)
-	}
-	if len(parts) == 0 {
-		return "1=0"
-	}
-	return "(" + strings.Join(parts, " OR ") + ")"
-}
-
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // version: names match exactly, 4.2.* by prefix, and comparisons by the
 // sort key (query.VersionKey) of semver values only.
@@ -441,6 +441,10 @@ func (b *viewSQL) orderBy() string {
 		parts = append(parts, g.order)
 	}
 	c := b.collate()
+	if len(b.q.Q.Sort) == 0 && len(b.ranked) > 0 {
+		r := b.rankExpr()
+		parts = append(parts, r) // best match first, unless a sort is asked for
+	}
 	seenKey := false
 	for _, s := range b.q.Q.Sort {
 		desc := ""
