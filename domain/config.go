@@ -124,6 +124,9 @@ type Config struct {
 	Stale       StaleConfig         `yaml:"stale_tickets"`
 	Survey      SurveyConfig        `yaml:"survey"`
 
+	// Search: the full-text index's language. See config_search.go.
+	Search SearchConfig `yaml:"search"`
+
 	// Source names the file the config came from, for messages.
 	Source string `yaml:"-"`
 }

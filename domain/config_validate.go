@@ -22,6 +22,7 @@ func (c *Config) validate() []string {
 	c.validateSLA(&p)
 	c.validateTime(&p)
 	c.validateRules(&p)
+	c.validateSearch(&p)
 	if c.Slack.TicketEmoji == "" {
 		c.Slack.TicketEmoji = "ticket"
 	}
