@@ -25,8 +25,39 @@ const (
 	HitEnd   = domain.HitEnd
 )
 
-// pgLang is the configuration the index was built with (search_settings).
-const pgLang = `(SELECT lang::regconfig FROM search_settings WHERE id = 1)`
+// searchLang reads the text search configuration the index was built
+// with (search_settings), to write into the query as a constant, and
+// has this transaction plan its statements for their arguments: with a
+// known tsquery the planner reads how often the words occur and goes
+// through the full-text indexes; with a generic plan (a statement
+// prepared once, stmts.go) it guesses, and may scan every ticket.
+func (tx *Tx) searchLang(ctx context.Context) (string, error) {
+	if tx.d.dialect != Postgres {
+		return "", nil
+	}
+	var lang string
+	if err := tx.get(ctx, &lang, `SELECT s.lang FROM search_settings s,
+		set_config('plan_cache_mode', 'force_custom_plan', true) AS p WHERE s.id = 1`); err != nil {
+		return "", fmt.Errorf("store: unable to read search language: %w", err)
+	}
+	if !searchLangRE.MatchString(lang) {
+		return "", fmt.Errorf("store: search language %q is not a configuration name", lang)
+	}
+	return sqlString(lang) + "::regconfig", nil
+}
+
+// searches tells a query with a text search in it.
+func searches(q *query.Resolved) bool {
+	if len(q.Text) > 0 {
+		return true
+	}
+	for _, c := range q.Conds {
+		if c.Field == "text" {
+			return true
+		}
+	}
+	return false
+}
 
 // textMatch is the condition "the ticket contains every term" of one
 // text value; a value without a word matches nothing.
@@ -44,20 +75,22 @@ func (b *viewSQL) textMatch(value string) string {
 }
 
 // termMatch: the ticket's own text or one of its visible comments holds
-// the term. Written as t.id IN (a union of two index lookups) so that
-// each side runs on its full-text index and the tickets are then read by
-// their keys.
+// the term. Written as a union of two full-text index lookups whose
+// tickets are then read by their keys: on PostgreSQL as = ANY(ARRAY(…)),
+// which the planner always runs that way, where for t.id IN (…) it
+// guesses the words' frequency (the statistics of a tsvector column know
+// only its commonest words) and may scan every ticket instead.
 func (b *viewSQL) termMatch(t []query.SearchTerm) string {
 	vis := " AND c.deleted_at IS NULL"
 	if b.publicOnly {
 		vis += " AND c.public = TRUE"
 	}
 	if b.dialect == Postgres {
-		q := func() string { return "to_tsquery(" + pgLang + ", " + b.arg(query.TSQuery(t, "&")) + ")" }
+		q := func() string { return "to_tsquery(" + b.lang + ", " + b.arg(query.TSQuery(t, "&")) + ")" }
 		q2 := q()
 		q1 := q()
-		return "t.id IN (SELECT st.id FROM tickets st WHERE st.search @@ " + q1 +
-			" UNION SELECT c.ticket_id FROM comments c WHERE c.search @@ " + q2 + vis + ")"
+		return "t.id = ANY(ARRAY(SELECT st.id FROM tickets st WHERE st.search @@ " + q1 +
+			" UNION SELECT c.ticket_id FROM comments c WHERE c.search @@ " + q2 + vis + "))"
 	}
 	m := query.FTS5Match(t, "AND")
 	return "t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH " + b.arg(m) +
@@ -77,7 +110,7 @@ func (b *viewSQL) rankExpr() string {
 		vis += " AND c.public = TRUE"
 	}
 	if b.dialect == Postgres {
-		q := func() string { return "to_tsquery(" + pgLang + ", " + b.arg(query.TSQuery(b.ranked, "|")) + ")" }
+		q := func() string { return "to_tsquery(" + b.lang + ", " + b.arg(query.TSQuery(b.ranked, "|")) + ")" }
 		return "(COALESCE(ts_rank(t.search, " + q() + ", 1), 0) + COALESCE((SELECT MAX(ts_rank(c.search, " + q() +
 			", 1)) FROM comments c WHERE c.ticket_id = t.id" + vis + " AND c.search @@ " + q() + "), 0)) DESC"
 	}
@@ -110,13 +143,13 @@ func (tx *Tx) snippets(ctx context.Context, b *viewSQL, ids []int64) (map[int64]
 	var sel string
 	var args []any
 	if tx.d.dialect == Postgres {
-		q := "to_tsquery(" + pgLang + ", ?)"
+		q := "to_tsquery(" + b.lang + ", ?)"
 		tsq := query.TSQuery(b.ranked, "|")
-		sel = `SELECT ticket_id, ts_headline(` + pgLang + `, body, ` + q + `,
+		sel = `SELECT ticket_id, ts_headline(` + b.lang + `, body, ` + q + `,
 			'StartSel="` + HitStart + `", StopSel="` + HitEnd + `", MaxWords=18, MinWords=6, MaxFragments=1, FragmentDelimiter=" … "') AS snippet
 			FROM (SELECT x.*, ROW_NUMBER() OVER (PARTITION BY ticket_id ORDER BY r DESC, src, id) AS n FROM (
 				SELECT st.id AS ticket_id, 0 AS src, 0 AS id, st.description AS body, ts_rank(st.search, ` + q + `) AS r
-				FROM tickets st WHERE st.id IN ` + in + ` AND to_tsvector(` + pgLang + `, st.description) @@ ` + q + `
+				FROM tickets st WHERE st.id IN ` + in + ` AND to_tsvector(` + b.lang + `, st.description) @@ ` + q + `
 				UNION ALL
 				SELECT c.ticket_id, 1, c.id, c.body, ts_rank(c.search, ` + q + `)
 				FROM comments c WHERE c.ticket_id IN ` + in + vis + ` AND c.search @@ ` + q + `) x) y WHERE n = 1`

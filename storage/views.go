@@ -20,6 +20,12 @@ func (tx *Tx) QueryTickets(ctx context.Context, q *domain.ViewQuery) (*domain.Vi
 		q = &c
 	}
 	b := &viewSQL{dialect: tx.d.dialect, q: q, publicOnly: tx.scope.Customer || tx.scope.Public}
+	if searches(q.Q) {
+		var err error
+		if b.lang, err = tx.searchLang(ctx); err != nil {
+			return nil, err
+		}
+	}
 	where, err := b.where()
 	if err != nil {
 		return nil, err
@@ -88,6 +94,8 @@ type viewSQL struct {
 	publicOnly bool
 	// ranked: the searched terms (not negated), to rank and quote by.
 	ranked []query.SearchTerm
+	// lang: the text search configuration, an SQL constant (PostgreSQL).
+	lang string
 }
 
 func (b *viewSQL) arg(v any) string { b.args = append(b.args, v); return "?" }
