@@ -145,15 +145,19 @@ func (tx *Tx) snippets(ctx context.Context, b *viewSQL, ids []int64) (map[int64]
 	if tx.d.dialect == Postgres {
 		q := "to_tsquery(" + b.lang + ", ?)"
 		tsq := query.TSQuery(b.ranked, "|")
-		sel = `SELECT ticket_id, ts_headline(` + b.lang + `, body, ` + q + `,
-			'StartSel="` + HitStart + `", StopSel="` + HitEnd + `", MaxWords=18, MinWords=6, MaxFragments=1, FragmentDelimiter=" … "') AS snippet
+		// A fragment around the match for long text; short text whole (a
+		// fragment of it would be the matched word alone).
+		marks := `StartSel="` + HitStart + `", StopSel="` + HitEnd + `", `
+		sel = `SELECT ticket_id, CASE WHEN length(body) <= 160
+				THEN ts_headline(` + b.lang + `, body, ` + q + `, '` + marks + `MaxWords=40, MinWords=20')
+				ELSE ts_headline(` + b.lang + `, body, ` + q + `, '` + marks + `MaxWords=18, MinWords=6, MaxFragments=1') END AS snippet
 			FROM (SELECT x.*, ROW_NUMBER() OVER (PARTITION BY ticket_id ORDER BY r DESC, src, id) AS n FROM (
 				SELECT st.id AS ticket_id, 0 AS src, 0 AS id, st.description AS body, ts_rank(st.search, ` + q + `) AS r
 				FROM tickets st WHERE st.id IN ` + in + ` AND to_tsvector(` + b.lang + `, st.description) @@ ` + q + `
 				UNION ALL
 				SELECT c.ticket_id, 1, c.id, c.body, ts_rank(c.search, ` + q + `)
 				FROM comments c WHERE c.ticket_id IN ` + in + vis + ` AND c.search @@ ` + q + `) x) y WHERE n = 1`
-		args = append(append([]any{tsq, tsq}, idArgs...), tsq, tsq)
+		args = append(append([]any{tsq, tsq, tsq}, idArgs...), tsq, tsq)
 		args = append(append(args, idArgs...), tsq)
 	} else {
 		m := query.FTS5Match(b.ranked, "OR")
