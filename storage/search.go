@@ -30,14 +30,18 @@ const (
 // has this transaction plan its statements for their arguments: with a
 // known tsquery the planner reads how often the words occur and goes
 // through the full-text indexes; with a generic plan (a statement
-// prepared once, stmts.go) it guesses, and may scan every ticket.
+// prepared once, stmts.go) it guesses, and may scan every ticket. JIT is
+// off for the same transaction: the planner's guesses at how many
+// comments hold a word (a tsvector column's statistics know only its
+// commonest words) run far past jit_above_cost, and compiling took 130 ms
+// of a search that reads a few hundred rows.
 func (tx *Tx) searchLang(ctx context.Context) (string, error) {
 	if tx.d.dialect != Postgres {
 		return "", nil
 	}
 	var lang string
-	if err := tx.get(ctx, &lang, `SELECT s.lang FROM search_settings s,
-		set_config('plan_cache_mode', 'force_custom_plan', true) AS p WHERE s.id = 1`); err != nil {
+	if err := tx.get(ctx, &lang, `SELECT s.lang FROM search_settings s, set_config('plan_cache_mode', 'force_custom_plan', true) AS p,
+		set_config('jit', 'off', true) AS j WHERE s.id = 1`); err != nil {
 		return "", fmt.Errorf("store: unable to read search language: %w", err)
 	}
 	if !searchLangRE.MatchString(lang) {
@@ -110,9 +114,8 @@ func (b *viewSQL) rankExpr() string {
 		vis += " AND c.public = TRUE"
 	}
 	if b.dialect == Postgres {
-		q := func() string { return "to_tsquery(" + b.lang + ", " + b.arg(query.TSQuery(b.ranked, "|")) + ")" }
-		return "(COALESCE(ts_rank(t.search, " + q() + ", 1), 0) + COALESCE((SELECT MAX(ts_rank(c.search, " + q() +
-			", 1)) FROM comments c WHERE c.ticket_id = t.id" + vis + " AND c.search @@ " + q() + "), 0)) DESC"
+		// sr: rankJoin's best comment per ticket.
+		return "(COALESCE(ts_rank(t.search, to_tsquery(" + b.lang + ", " + b.arg(query.TSQuery(b.ranked, "|")) + "), 1), 0) + COALESCE(sr.r, 0)) DESC"
 	}
 	m := query.FTS5Match(b.ranked, "OR")
 	// bm25 is lower for better matches; FTS5 refuses it under an
@@ -120,6 +123,25 @@ func (b *viewSQL) rankExpr() string {
 	return "(COALESCE((SELECT bm25(tickets_fts, 4.0, 1.0) FROM tickets_fts WHERE tickets_fts MATCH " + b.arg(m) +
 		" AND rowid = t.id), 0) + COALESCE((SELECT bm25(comments_fts) AS r FROM comments_fts WHERE comments_fts MATCH " + b.arg(m) +
 		" AND rowid IN (SELECT c.id FROM comments c WHERE c.ticket_id = t.id" + vis + ") ORDER BY r LIMIT 1), 0))"
+}
+
+// rankJoin (PostgreSQL) joins the page's select to the best rank of each
+// ticket's matching visible comments, sr.r, read through the index the
+// matching itself just used, so from the same (now cached) pages, where
+// a subquery per ticket would read all of its comments again. Its
+// arguments come before the WHERE's; "" when the page is not ranked.
+func (b *viewSQL) rankJoin() (string, []any) {
+	if b.dialect != Postgres || len(b.ranked) == 0 || len(b.q.Q.Sort) > 0 {
+		return "", nil
+	}
+	vis := " AND c.deleted_at IS NULL"
+	if b.publicOnly {
+		vis += " AND c.public = TRUE"
+	}
+	q := "to_tsquery(" + b.lang + ", ?)"
+	tsq := query.TSQuery(b.ranked, "|")
+	return " LEFT JOIN (SELECT c.ticket_id, MAX(ts_rank(c.search, " + q + ", 1)) AS r FROM comments c WHERE c.search @@ " + q + vis +
+		" GROUP BY c.ticket_id) sr ON sr.ticket_id = t.id", []any{tsq, tsq}
 }
 
 type snippetRow struct {

@@ -47,9 +47,10 @@ func (tx *Tx) QueryTickets(ctx context.Context, q *domain.ViewQuery) (*domain.Vi
 		return page, nil
 	}
 	var rows []*viewRow
+	join, args := b.rankJoin()
 	sel := `SELECT ` + ticketCols + `, ` + b.blockedExists() + ` AS blocked, ` + b.breachExists() + ` AS breached` +
-		ticketFrom + where + ` ORDER BY ` + b.orderBy() + ` LIMIT ? OFFSET ?`
-	args := append(b.args[:len(b.args):len(b.args)], q.Limit, max(q.Offset, 0))
+		ticketFrom + join + where + ` ORDER BY ` + b.orderBy() + ` LIMIT ? OFFSET ?`
+	args = append(append(args, b.args...), q.Limit, max(q.Offset, 0))
 	if err := tx.selectAll(ctx, &rows, sel, args...); err != nil {
 		return nil, fmt.Errorf("store: unable to run view: %w", err)
 	}

@@ -21,6 +21,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -45,35 +46,31 @@ func main() {
 	per := flag.Int("comments", 10, "comments per ticket")
 	n := flag.Int("n", 200, "searches of each kind")
 	slow := flag.Int("slow", 5, "ILIKE searches over the comments (each reads them all)")
-	keep := flag.Bool("keep", false, "keep the database (its name is printed) to look at plans")
+	keep := flag.Bool("keep", false, "keep the database (its name is printed) to look at plans, or to run again with -url")
+	url := flag.String("url", "", "run on this database, seeded by an earlier -keep run, instead of seeding a new one")
+	nILIKE := flag.Int("ilike", 0, "ILIKE searches of each kind (0: as many as -n); each reads every ticket")
 	flag.Parse()
-	if err := run(*tickets, *per, *n, *slow, *keep); err != nil {
+	if *nILIKE <= 0 {
+		*nILIKE = *n
+	}
+	if err := run(*tickets, *per, *n, *nILIKE, *slow, *keep, *url); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
-func run(tickets, per, n, slow int, keep bool) error {
+func run(tickets, per, n, nILIKE, slow int, keep bool, url string) error {
 	ctx := context.Background()
-	db, closeDB, err := benchdb.Open(ctx, storage.Postgres, "searchbench")
+	db, done, err := open(ctx, tickets, per, keep, url)
 	if err != nil {
 		return err
 	}
-	if keep {
-		var name string
-		_ = db.SQL().QueryRowContext(ctx, `SELECT current_database()`).Scan(&name)
-		fmt.Println("database", name, "kept")
-	} else {
-		defer closeDB()
-	}
-	if _, err := db.Migrate(ctx); err != nil {
+	defer done()
+	var nt, nc int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM tickets), (SELECT COUNT(*) FROM comments)`).Scan(&nt, &nc); err != nil {
 		return err
 	}
-	start := time.Now()
-	if err := seed(ctx, db, tickets, per); err != nil {
-		return err
-	}
-	fmt.Printf("seeded %d tickets, %d comments in %s\n", tickets, tickets*per, time.Since(start).Round(time.Second))
+	fmt.Printf("%d tickets, %d comments; %d full-text and %d ILIKE searches of each kind, interleaved\n", nt, nc, n, nILIKE)
 
 	rng := rand.New(rand.NewPCG(1, 2))
 	classes := []struct {
@@ -88,13 +85,16 @@ func run(tickets, per, n, slow int, keep bool) error {
 	fmt.Printf("\n%-40s %10s %10s %10s %10s %8s\n", "search", "fts p50", "fts p99", "ilike p50", "ilike p99", "p99 ×")
 	for _, c := range classes {
 		var fts, ilike []time.Duration
-		for range n {
+		for i := range n {
 			w := c.word()
 			d, err := timeFTS(ctx, db, w)
 			if err != nil {
 				return err
 			}
 			fts = append(fts, d)
+			if i >= nILIKE {
+				continue
+			}
 			if d, err = timeILIKE(ctx, db, w, false); err != nil {
 				return err
 			}
@@ -113,6 +113,38 @@ func run(tickets, per, n, slow int, keep bool) error {
 	}
 	fmt.Printf("\nILIKE over title, description and comments (rare word, %d runs): p50 %s, max %s\n", slow, pct(all, 50), pct(all, 100))
 	return nil
+}
+
+// open seeds a new database, or opens the one at url; done closes it,
+// and drops a new one unless it is kept.
+func open(ctx context.Context, tickets, per int, keep bool, url string) (*storage.DB, func(), error) {
+	if url != "" {
+		db, err := storage.Open(ctx, url, storage.WithLogger(slog.New(slog.DiscardHandler)))
+		if err != nil {
+			return nil, nil, err
+		}
+		return db, func() { db.Close() }, nil
+	}
+	db, closeDB, err := benchdb.Open(ctx, storage.Postgres, "searchbench")
+	if err != nil {
+		return nil, nil, err
+	}
+	done := closeDB
+	if keep {
+		var name string
+		_ = db.SQL().QueryRowContext(ctx, `SELECT current_database()`).Scan(&name)
+		fmt.Println("database", name, "kept")
+		done = func() { db.Close() }
+	}
+	if _, err = db.Migrate(ctx); err == nil {
+		start := time.Now()
+		if err = seed(ctx, db, tickets, per); err == nil {
+			fmt.Printf("seeded %d tickets, %d comments in %s\n", tickets, tickets*per, time.Since(start).Round(time.Second))
+			return db, done, nil
+		}
+	}
+	done()
+	return nil, nil, err
 }
 
 // timeFTS runs the search as /ticket search does: every status, count,
