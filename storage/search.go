@@ -34,14 +34,15 @@ const (
 // off for the same transaction: the planner's guesses at how many
 // comments hold a word (a tsvector column's statistics know only its
 // commonest words) run far past jit_above_cost, and compiling took 130 ms
-// of a search that reads a few hundred rows.
+// of a search that reads a few hundred rows; so are parallel workers,
+// whose start cost more than the rows they share out.
 func (tx *Tx) searchLang(ctx context.Context) (string, error) {
 	if tx.d.dialect != Postgres {
 		return "", nil
 	}
 	var lang string
 	if err := tx.get(ctx, &lang, `SELECT s.lang FROM search_settings s, set_config('plan_cache_mode', 'force_custom_plan', true) AS p,
-		set_config('jit', 'off', true) AS j WHERE s.id = 1`); err != nil {
+		set_config('jit', 'off', true) AS j, set_config('max_parallel_workers_per_gather', '0', true) AS w WHERE s.id = 1`); err != nil {
 		return "", fmt.Errorf("store: unable to read search language: %w", err)
 	}
 	if !searchLangRE.MatchString(lang) {
