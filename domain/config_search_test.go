@@ -21,7 +21,7 @@ func TestConfigSearchLanguage(t *testing.T) {
 	}
 	for in, want := range map[string]string{
 		"search:\n  language: \"english; DROP\"\n": `deskbot.yaml:15: search.language "english; DROP" is not a text search configuration name`,
-		"search:\n  langauge: english\n":          `deskbot.yaml:15: unknown key "langauge" (did you mean "language"?)`,
+		"search:\n  langauge: english\n":           `deskbot.yaml:15: unknown key "langauge" (did you mean "language"?)`,
 	} {
 		_, err := domain.ParseOwnConfig("deskbot.yaml", []byte(validYAML+in))
 		if err == nil || !strings.Contains(err.Error(), want) {

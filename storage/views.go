@@ -271,7 +271,6 @@ func (b *viewSQL) field(name string) (string, error) {
 	return `json_extract(t.fields, '$."` + name + `"')`, nil
 }
 
-
 // version: names match exactly, 4.2.* by prefix, and comparisons by the
 // sort key (query.VersionKey) of semver values only.
 func (b *viewSQL) version(c query.Cond) string {
