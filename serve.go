@@ -92,6 +92,9 @@ func serve(ctx context.Context, env *Env, cfg *domain.Config, log *slog.Logger) 
 		return err
 	}
 	defer db.Close()
+	if err := db.SetSearchLanguage(ctx, cfg.Search.Language); err != nil {
+		return fmt.Errorf("%s: search.language: %w", cfg.Source, err)
+	}
 	if env.TriageChannel == "" && (env.SMTPAddr != "" || env.IMAPURL != "") {
 		log.Warn("TRIAGE_CHANNEL is not set: tickets from unknown senders will show in App Home only")
 	}

@@ -67,6 +67,7 @@ func TestTickets(t *testing.T) {
 			{name: "list with a filter", token: "read", method: "GET", path: "/tickets?q=priority:high", status: 200, check: wantKeys("ACME-2")},
 			{name: "list with the old words", token: "read", method: "GET", path: "/tickets?q=%23acme", status: 200, check: wantKeys("ACME-1", "ACME-2")},
 			{name: "bad query", token: "read", method: "GET", path: "/tickets?q=priority:whenever", status: 422, field: "query", detail: "whenever"},
+			{name: "search, notes too for agents", token: "read", method: "GET", path: "/tickets?q=all+text:note", status: 200, check: wantKeys("ACME-1", "GLOBEX-1")},
 			{name: "bad limit", token: "read", method: "GET", path: "/tickets?limit=0", status: 400, field: "limit"},
 			{name: "bad cursor", token: "read", method: "GET", path: "/tickets?cursor=xyz", status: 400, field: "cursor"},
 			{name: "get", token: "read", method: "GET", path: "/tickets/ACME-2", status: 200, check: func(t *testing.T, r response) {
@@ -329,6 +330,17 @@ func TestCustomerScope(t *testing.T) {
 			{name: "list all", token: "acme", method: "GET", path: "/tickets?q=all", status: 200, check: wantKeys("ACME-1", "ACME-2")},
 			{name: "list asking for globex", token: "acme", method: "GET", path: "/tickets?q=customer:globex+all", status: 422, field: "query", detail: "one of ACME)"},
 			{name: "list by key", token: "acme", method: "GET", path: "/tickets?q=key:GLOBEX-1", status: 200, check: wantKeys()},
+			{name: "search never matches a note", token: "acme", method: "GET", path: "/tickets?q=all+text:note", status: 200, check: func(t *testing.T, r response) {
+				never(t, r)
+				wantKeys()(t, r)
+			}},
+			{name: "search the conversation", token: "acme", method: "GET", path: "/tickets?q=all+text:on", status: 200, check: func(t *testing.T, r response) {
+				never(t, r)
+				wantKeys("ACME-1")(t, r)
+				if !strings.Contains(r.raw, `"matches":{"ACME-1":{"text":"We are on it.","highlights":[[7,9]]}}`) {
+					t.Errorf("the matching line: %s", r.raw)
+				}
+			}},
 			{name: "get another's", token: "acme", method: "GET", path: "/tickets/GLOBEX-1", status: 404, check: never},
 			{name: "another's comments", token: "acme", method: "GET", path: "/tickets/GLOBEX-1/comments", status: 404, check: never},
 			{name: "own comments, public only", token: "acme", method: "GET", path: "/tickets/ACME-1/comments", status: 200, check: func(t *testing.T, r response) {

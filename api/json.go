@@ -1,6 +1,7 @@
 package api
 
 import (
+	"strings"
 	"time"
 
 	"github.com/deskbot/deskbot/commands"
@@ -72,10 +73,41 @@ func dueOf(t *domain.Ticket, a domain.Actor) *time.Time {
 }
 
 type ticketPage struct {
-	Tickets    []ticketJSON `json:"tickets"`
-	Total      int          `json:"total"`
-	Query      string       `json:"query"`
-	NextCursor string       `json:"next_cursor,omitempty"`
+	Tickets    []ticketJSON         `json:"tickets"`
+	Total      int                  `json:"total"`
+	Query      string               `json:"query"`
+	NextCursor string               `json:"next_cursor,omitempty"`
+	Matches    map[string]matchJSON `json:"matches,omitempty"`
+}
+
+// matchJSON is a text search's matching passage: plain text and the
+// matched words as [start, end) offsets in code points.
+type matchJSON struct {
+	Text       string   `json:"text"`
+	Highlights [][2]int `json:"highlights"`
+}
+
+// newMatch reads a snippet's markers (domain.HitStart, HitEnd) into offsets.
+func newMatch(snippet string) matchJSON {
+	m := matchJSON{Highlights: [][2]int{}}
+	var b strings.Builder
+	n, start := 0, -1
+	for _, r := range snippet {
+		switch string(r) {
+		case domain.HitStart:
+			start = n
+		case domain.HitEnd:
+			if start >= 0 && n > start {
+				m.Highlights = append(m.Highlights, [2]int{start, n})
+			}
+			start = -1
+		default:
+			b.WriteRune(r)
+			n++
+		}
+	}
+	m.Text = b.String()
+	return m
 }
 
 type commentJSON struct {

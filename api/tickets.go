@@ -58,6 +58,12 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, t := range res.Tickets {
 		out.Tickets = append(out.Tickets, newTicket(t, cs, a))
+		if sn := res.Snippets[t.ID]; sn != "" {
+			if out.Matches == nil {
+				out.Matches = map[string]matchJSON{}
+			}
+			out.Matches[t.Key()] = newMatch(sn)
+		}
 	}
 	if (c.Page+1)*res.PageSize < res.Total && len(res.Tickets) == res.PageSize {
 		out.NextCursor = cursor{Query: c.Query, Size: c.Size, Page: c.Page + 1}.encode()

@@ -16,7 +16,7 @@ import (
 const (
 	ticketForm    = "form"    // no text: the create form
 	ticketHelpOp  = "help"    // help alone
-	ticketList    = "list"    // list [query]
+	ticketList    = "list"    // list [query]; search words… (a list of text: terms)
 	ticketShow    = "show"    // a key alone
 	ticketMove    = "move"    // KEY customer ACME
 	ticketChange  = "change"  // KEY due WHEN, KEY severity LEVEL
@@ -63,6 +63,13 @@ func parseTicketCommand(text string, isCustomer func(string) bool) ticketOp {
 			return ticketOp{op: ticketList, arg: rest}
 		}
 		return ticketOp{op: ticketCreate, note: "To list tickets instead, use the query language: `/ticket list text:\"" + strings.ReplaceAll(rest, `"`, "") + "\"`."}
+	case words[0] == "search" && len(words) > 1:
+		// Lowercase only: "/ticket Search is broken" stays a title.
+		return ticketOp{op: ticketList, arg: searchQuery(strings.TrimSpace(text[len(words[0]):]))}
+	case first == "search" && len(words) == 1:
+		return ticketOp{op: ticketHelpOp}
+	case first == "search":
+		return ticketOp{op: ticketCreate, note: "To search instead: `/ticket search " + strings.Join(words[1:], " ") + "`."}
 	case domain.IsKey(words[0]) && len(words) == 1:
 		return ticketOp{op: ticketShow, key: strings.ToUpper(words[0])}
 	case domain.IsKey(words[0]) && len(words) == 3 && strings.EqualFold(words[1], "customer"):

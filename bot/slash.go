@@ -19,6 +19,7 @@ const ticketHelp = "*`/ticket`* — tickets\n" +
 	"• `/ticket ACME-42 escalate` opens a GitHub/GitLab issue for engineering from the ticket; `/ticket ACME-42 link org/repo#123` links one that exists (one issue can serve many tickets).\n" +
 	"• A title may start with any word: `/ticket Help with the invoice export` is a ticket; only `/ticket help` alone is this help.\n" +
 	"• `/ticket list <query>` lists tickets (open ones by default): `mine`, `unassigned`, `#acme`, `!high`, or the query language — `status:open priority:high,urgent customer:acme assignee:me|none type:bug version:4.2.* sla:at-risk due:<2d created:>2026-11-01 blocked:yes text:\"login fails\" sort:due group:assignee as:list|cards|tree|calendar|timeline`.\n" +
+	"• `/ticket search <words>` finds tickets by what they say — title, description, replies, mail and notes: `refund*` for a prefix, `\"bank transfer\"` for a phrase; the best matches first, each with its matching line (the same as `/ticket list text:…`).\n" +
 	"• React with :%s: to a message to turn it into a ticket, or use the message shortcut *Create ticket*.\n" +
 	"• `/ticket ACME-42 tag +billing -urgent` tags by hand; `/ticket ACME-42 follow` (or `unfollow`) sends you its public changes by DM, a minute at a time; `/ticket ACME-42 cc add ana@acme.com` (or `cc remove`) copies someone on the replies by mail.\n" +
 	"• Reply in a ticket's thread to comment on it."

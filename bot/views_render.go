@@ -142,6 +142,9 @@ func ticketLine(cfg *domain.Config, r *commands.ViewResult, f face, t *domain.Ti
 	if r.Blocked[t.ID] {
 		s += " · :no_entry: blocked"
 	}
+	if sn := r.Snippets[t.ID]; sn != "" {
+		s += "\n> " + snippetText(sn)
+	}
 	return s
 }
 
@@ -207,6 +210,9 @@ func cardsBlocks(cfg *domain.Config, r *commands.ViewResult, f face) []slack.Blo
 		}
 		if r.Blocked[t.ID] {
 			text += "\n:no_entry: blocked"
+		}
+		if sn := r.Snippets[t.ID]; sn != "" {
+			text += "\n> " + snippetText(sn)
 		}
 		out = append(out, slack.NewDividerBlock(), slack.NewSectionBlock(mrkdwn(text), nil, nil))
 		if f.customer {

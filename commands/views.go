@@ -25,6 +25,9 @@ type ViewResult struct {
 	PageSize int
 	Blocked  map[int64]bool
 	Breached map[int64]bool
+	// Snippets: a text search's matching line per ticket, the matched
+	// words between domain.HitStart and domain.HitEnd.
+	Snippets map[int64]string
 
 	// Tree and timeline: the links touching the page's tickets, and the
 	// tickets at their other ends that are not on the page.
@@ -214,6 +217,7 @@ func (s *Service) runQuery(ctx context.Context, tx domain.Tx, a domain.Actor, q 
 			return nil, err
 		}
 		r.Tickets, r.Total, r.Groups, r.Blocked, r.Breached = p.Tickets, p.Total, p.Groups, p.Blocked, p.Breached
+		r.Snippets = p.Snippets
 		if res.Limit > 0 && r.Total > res.Limit {
 			r.Total = res.Limit
 			if over := vq.Offset + len(r.Tickets) - res.Limit; over > 0 {

@@ -274,6 +274,11 @@ func TestViewQueryMeaning(t *testing.T) {
 			}
 		}
 		got := runAllPages(t, svc, q)
+		if q == "login all" {
+			// A text search ranks its result: the same tickets, best first.
+			slices.Sort(got.keys)
+			slices.Sort(wantKeys)
+		}
 		if !slices.Equal(got.keys, wantKeys) || got.total != len(wantKeys) {
 			t.Errorf("%q: got %d %v\nwant %d %v", q, got.total, got.keys, len(wantKeys), wantKeys)
 		}

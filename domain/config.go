@@ -130,6 +130,8 @@ type Config struct {
 	// Engineering, what their issues do to tickets. See tracker.go.
 	Trackers    map[string]*TrackerDef `yaml:"trackers"`
 	Engineering EngineeringConfig      `yaml:"engineering"`
+	// Search: the full-text index's language. See config_search.go.
+	Search SearchConfig `yaml:"search"`
 
 	// Source names the file the config came from, for messages.
 	Source string `yaml:"-"`

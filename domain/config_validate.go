@@ -23,6 +23,7 @@ func (c *Config) validate() []string {
 	c.validateTime(&p)
 	c.validateRules(&p)
 	c.validateTrackers(&p)
+	c.validateSearch(&p)
 	if c.Slack.TicketEmoji == "" {
 		c.Slack.TicketEmoji = "ticket"
 	}

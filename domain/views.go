@@ -65,7 +65,18 @@ type ViewPage struct {
 	// Marks on the page's tickets, by ticket ID.
 	Blocked  map[int64]bool // has a blocker that is not done
 	Breached map[int64]bool // an SLA target breached (an alert was recorded)
+	// Snippets: for a text search, the best matching passage of a ticket's
+	// description or of a comment the reader may see, by ticket ID, the
+	// matched words between HitStart and HitEnd (raw text otherwise).
+	Snippets map[int64]string
 }
+
+// Markers around matched words in ViewPage.Snippets: private use
+// characters, which nobody types; transports turn them into emphasis.
+const (
+	HitStart = "\ue000"
+	HitEnd   = "\ue001"
+)
 
 // ViewStore is what saved views and the query language need from storage.
 type ViewStore interface {

@@ -54,15 +54,29 @@ var ExportTables = []ExportTable{
 
 // NotExported are the tables an export leaves out on purpose, with why.
 var NotExported = map[string]string{
-	"goose_db_version": "the schema's migrations: the header's schema_version says where the rows belong, and the target migrates itself",
-	"inbox":            "Slack envelopes for a few minutes of retries; on SQLite in a file of its own; a stopped deskbot has none to finish",
-	"leases":           "which running replica holds a job: nothing survives the move",
-	"replicas":         "heartbeats of running processes, for deskbot status",
-	"job_runs":         "when each scheduler job last ran, for deskbot status; the jobs run again anyway",
+	"goose_db_version":     "the schema's migrations: the header's schema_version says where the rows belong, and the target migrates itself",
+	"inbox":                "Slack envelopes for a few minutes of retries; on SQLite in a file of its own; a stopped deskbot has none to finish",
+	"leases":               "which running replica holds a job: nothing survives the move",
+	"replicas":             "heartbeats of running processes, for deskbot status",
+	"job_runs":             "when each scheduler job last ran, for deskbot status; the jobs run again anyway",
+	"tickets_fts":          "SQLite's full-text index, kept by triggers: the import's inserts fill it again",
+	"tickets_fts_config":   "a shadow table of tickets_fts",
+	"tickets_fts_data":     "a shadow table of tickets_fts",
+	"tickets_fts_docsize":  "a shadow table of tickets_fts",
+	"tickets_fts_idx":      "a shadow table of tickets_fts",
+	"comments_fts":         "SQLite's full-text index, kept by triggers: the import's inserts fill it again",
+	"comments_fts_config":  "a shadow table of comments_fts",
+	"comments_fts_data":    "a shadow table of comments_fts",
+	"comments_fts_docsize": "a shadow table of comments_fts",
+	"comments_fts_idx":     "a shadow table of comments_fts",
+	"search_settings":      "the language the search index was built with: set from search.language at start-up",
 }
 
 // NotExportedColumns are columns ("table.column") an export leaves out,
 // with why: values derived from the others (a search vector kept by a
 // trigger), which the target computes again. Generated columns are left
 // out without being listed: neither database takes a value for them.
-var NotExportedColumns = map[string]string{}
+var NotExportedColumns = map[string]string{
+	"tickets.search":  "the full-text document, computed by a trigger from the title and description",
+	"comments.search": "the full-text document, computed by a trigger from the body",
+}

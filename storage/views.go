@@ -19,7 +19,13 @@ func (tx *Tx) QueryTickets(ctx context.Context, q *domain.ViewQuery) (*domain.Vi
 		c.CustomerID, c.Customer = tx.scope.CustomerID, true
 		q = &c
 	}
-	b := &viewSQL{dialect: tx.d.dialect, q: q}
+	b := &viewSQL{dialect: tx.d.dialect, q: q, publicOnly: tx.scope.Customer || tx.scope.Public}
+	if searches(q.Q) {
+		var err error
+		if b.lang, err = tx.searchLang(ctx); err != nil {
+			return nil, err
+		}
+	}
 	where, err := b.where()
 	if err != nil {
 		return nil, err
@@ -41,9 +47,10 @@ func (tx *Tx) QueryTickets(ctx context.Context, q *domain.ViewQuery) (*domain.Vi
 		return page, nil
 	}
 	var rows []*viewRow
+	join, args := b.rankJoin()
 	sel := `SELECT ` + ticketCols + `, ` + b.blockedExists() + ` AS blocked, ` + b.breachExists() + ` AS breached` +
-		ticketFrom + where + ` ORDER BY ` + b.orderBy() + ` LIMIT ? OFFSET ?`
-	args := append(b.args[:len(b.args):len(b.args)], q.Limit, max(q.Offset, 0))
+		ticketFrom + join + where + ` ORDER BY ` + b.orderBy() + ` LIMIT ? OFFSET ?`
+	args = append(append(args, b.args...), q.Limit, max(q.Offset, 0))
 	if err := tx.selectAll(ctx, &rows, sel, args...); err != nil {
 		return nil, fmt.Errorf("store: unable to run view: %w", err)
 	}
@@ -59,6 +66,13 @@ func (tx *Tx) QueryTickets(ctx context.Context, q *domain.ViewQuery) (*domain.Vi
 		if r.Breached {
 			page.Breached[t.ID] = true
 		}
+	}
+	ids := make([]int64, len(page.Tickets))
+	for i, t := range page.Tickets {
+		ids[i] = t.ID
+	}
+	if page.Snippets, err = tx.snippets(ctx, b, ids); err != nil {
+		return nil, err
 	}
 	return page, nil
 }
@@ -77,6 +91,12 @@ type viewSQL struct {
 	dialect string
 	q       *domain.ViewQuery
 	args    []any
+	// publicOnly: the reader sees public comments only (customers, cards).
+	publicOnly bool
+	// ranked: the searched terms (not negated), to rank and quote by.
+	ranked []query.SearchTerm
+	// lang: the text search configuration, an SQL constant (PostgreSQL).
+	lang string
 }
 
 func (b *viewSQL) arg(v any) string { b.args = append(b.args, v); return "?" }
@@ -97,17 +117,19 @@ func (b *viewSQL) where() (string, error) {
 		conds = append(conds, "t.customer_id = "+b.arg(b.q.CustomerID))
 	}
 	for _, c := range b.q.Q.Conds {
+		ranked := len(b.ranked)
 		s, err := b.cond(c)
 		if err != nil {
 			return "", err
 		}
 		if c.Negate {
 			s = "NOT COALESCE((" + s + "), 1=0)"
+			b.ranked = b.ranked[:ranked] // what must not be there ranks nothing
 		}
 		conds = append(conds, s)
 	}
 	for _, t := range b.q.Q.Text {
-		conds = append(conds, b.contains([]string{t}))
+		conds = append(conds, b.textMatch(t))
 	}
 	if len(conds) == 0 {
 		return "", nil
@@ -202,7 +224,14 @@ func (b *viewSQL) cond(c query.Cond) (string, error) {
 		}
 		return "NOT " + b.blockedExists(), nil
 	case "text":
-		return b.contains(c.Values), nil
+		var parts []string
+		for _, v := range c.Values {
+			parts = append(parts, b.textMatch(v))
+		}
+		if len(parts) == 0 {
+			return "1=0", nil
+		}
+		return "(" + strings.Join(parts, " OR ") + ")", nil
 	case "key":
 		var parts []string
 		for _, k := range c.Values {
@@ -241,27 +270,6 @@ func (b *viewSQL) field(name string) (string, error) {
 	}
 	return `json_extract(t.fields, '$."` + name + `"')`, nil
 }
-
-// contains matches any of vals in the title or description, ignoring
-// case: ILIKE on PostgreSQL, LIKE (ASCII case-insensitive) on SQLite, so
-// both agree on ASCII text; PostgreSQL also folds other letters.
-func (b *viewSQL) contains(vals []string) string {
-	like := " LIKE "
-	if b.dialect == Postgres {
-		like = " ILIKE "
-	}
-	var parts []string
-	for _, v := range vals {
-		pat := "%" + likeEscaper.Replace(v) + "%"
-		parts = append(parts, "t.title"+like+b.arg(pat)+` ESCAPE '\'`, "t.description"+like+b.arg(pat)+` ESCAPE '\'`)
-	}
-	if len(parts) == 0 {
-		return "1=0"
-	}
-	return "(" + strings.Join(parts, " OR ") + ")"
-}
-
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // version: names match exactly, 4.2.* by prefix, and comparisons by the
 // sort key (query.VersionKey) of semver values only.
@@ -441,6 +449,10 @@ func (b *viewSQL) orderBy() string {
 		parts = append(parts, g.order)
 	}
 	c := b.collate()
+	if len(b.q.Q.Sort) == 0 && len(b.ranked) > 0 {
+		r := b.rankExpr()
+		parts = append(parts, r) // best match first, unless a sort is asked for
+	}
 	seenKey := false
 	for _, s := range b.q.Q.Sort {
 		desc := ""
