@@ -185,7 +185,11 @@ func (b *Bot) routeOf(ctx context.Context, m *domain.OutboxMessage) route {
 			}
 			return route{key: fmt.Sprintf("ticket:%d", job.TicketID)}
 		case job.User != "":
-			return post("dm:"+job.User, class)
+			r := post("dm:"+job.User, class)
+			if !b.people.dmOpen(job.User) {
+				r.buckets = append(r.buckets, bucketOpen)
+			}
+			return r
 		}
 		return post(job.Channel, class)
 	case domain.OutboxSlackFile:
@@ -383,6 +387,7 @@ func (b *Bot) deliverCard(ctx context.Context, ticketID int64, m *domain.OutboxM
 	}
 	ts, err := b.postOnce(ctx, m, t, t.SlackChannel, thread, opts...)
 	if err != nil {
+		b.cardTried.Store(t.ID, true)
 		return false, err
 	}
 	if thread == "" {
@@ -392,6 +397,7 @@ func (b *Bot) deliverCard(ctx context.Context, ticketID int64, m *domain.OutboxM
 		return false, err
 	}
 	b.cardsAhead.posted(t.ID)
+	b.cardTried.Delete(t.ID)
 	b.HomeTicketChanged(ctx, t)
 	return outboxID != 0, nil
 }
@@ -458,11 +464,11 @@ func (b *Bot) deliverPost(ctx context.Context, job commands.PostJob, m *domain.O
 			}
 		}
 	} else if job.User != "" {
-		dm, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{job.User}})
+		dm, err := b.people.dmChannel(ctx, job.User)
 		if err != nil {
 			return err
 		}
-		channel = dm.ID
+		channel = dm
 	}
 	opts := []slack.MsgOption{slack.MsgOptionText(cut(n.text, maxMessageText), false)}
 	if len(n.blocks) > 0 {

@@ -62,6 +62,8 @@ type input struct {
 	row   *domain.InboxInput
 	evt   socketmode.Event // as received; zero for an input taken from the table
 	start time.Time
+	// person sent it ("-": nobody known), read once by inTurn (order.go).
+	person string
 }
 
 // inbox stores envelopes before their ack, several to a commit: while one
@@ -69,9 +71,14 @@ type input struct {
 // costs a handful of commits rather than one per envelope. Finished
 // inputs are marked done apart, in batches nobody waits for.
 type inbox struct {
-	mu       sync.Mutex
-	pending  []*input
-	done     []int64
+	mu      sync.Mutex
+	pending []*input
+	done    []int64
+	// finished are the inputs worked here whose done mark is not
+	// committed yet: a person's later inputs need not wait for them.
+	finished map[int64]bool
+	// waiting are the inputs waiting for their turn, by person (order.go).
+	waiting  map[string][]*waiter
 	wake     chan struct{} // pending inputs
 	doneWake chan struct{} // done marks
 }
@@ -166,6 +173,16 @@ func (q *inbox) take() []*input {
 }
 
 // takeDone takes the done marks.
+// committed forgets finished inputs whose done marks were written (or
+// failed to be: the person's later inputs then wait at most orderWait).
+func (q *inbox) committed(ids []int64) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, id := range ids {
+		delete(q.finished, id)
+	}
+}
+
 func (q *inbox) takeDone() []int64 {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -193,6 +210,7 @@ func (b *Bot) markInputsDone(ctx context.Context) {
 			if err := b.inbox.InputsDone(context.WithoutCancel(ctx), done); err != nil {
 				b.log.Error("inbox: unable to mark inputs done", "inputs", len(done), "err", err)
 			}
+			b.in.committed(done)
 		}
 	}
 }
@@ -236,6 +254,10 @@ func (b *Bot) storeAndAck(ctx context.Context, batch []*input) {
 func (b *Bot) inputDone(id int64) {
 	b.in.mu.Lock()
 	b.in.done = append(b.in.done, id)
+	if b.in.finished == nil {
+		b.in.finished = map[int64]bool{}
+	}
+	b.in.finished[id] = true
 	b.in.mu.Unlock()
 	signal(b.in.doneWake)
 }
@@ -243,11 +265,15 @@ func (b *Bot) inputDone(id int64) {
 // process does an input's work (in ctx; run ends at shutdown), then marks
 // it done.
 func (b *Bot) process(run, ctx context.Context, in *input) {
+	if !b.inTurn(run, in) {
+		return // queued again
+	}
 	if !b.processWithRetries(run, ctx, in) {
 		return
 	}
 	b.failpoint(FailAfterWork)
 	b.inputDone(in.row.ID)
+	b.in.wakeNext(in.person)
 }
 
 func (b *Bot) processInput(ctx context.Context, in *input) error {

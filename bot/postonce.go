@@ -59,17 +59,25 @@ const (
 
 // earlierPost is the ts of a post an earlier attempt to deliver m made in
 // channel (in thread, when not ""), or "" when there is none. Only a
-// retry looks: the first attempt cannot have posted before (and a
-// ticket's card messages are delivered in the order they were queued).
+// retry looks: the first attempt cannot have posted before — except for
+// a card after a failed attempt of another of its ticket's messages (a
+// post that timed out may have been taken, and the ticket's next change,
+// a message of its own, comes first here: cardTried).
 func (b *Bot) earlierPost(ctx context.Context, m *domain.OutboxMessage, card *domain.Ticket, channel, thread string) (string, error) {
-	if m.Attempts <= 1 || m.FirstClaimed == nil || channel == "" {
+	tried := false
+	if card != nil {
+		_, tried = b.cardTried.Load(card.ID)
+	}
+	if m.Attempts <= 1 && !tried || card == nil && m.FirstClaimed == nil || channel == "" {
 		return "", nil
 	}
-	since := *m.FirstClaimed
 	key, want := "outbox_id", strconv.FormatInt(m.ID, 10)
+	var since time.Time
 	if card != nil {
 		key, want = "ticket_id", strconv.FormatInt(card.ID, 10)
 		since = card.CreatedAt
+	} else {
+		since = *m.FirstClaimed
 	}
 	since = since.Add(-lookupSlack)
 	oldest := fmt.Sprintf("%d.%06d", since.Unix(), since.Nanosecond()/1000)

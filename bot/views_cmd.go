@@ -218,11 +218,11 @@ func (b *Bot) DeliverDigest(ctx context.Context, payload string) error {
 	}
 	channel := job.Channel
 	if channel == "" {
-		dm, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{job.User}})
+		dm, err := b.people.dmChannel(ctx, job.User)
 		if err != nil {
 			return err
 		}
-		channel = dm.ID
+		channel = dm
 	}
 	text := fmt.Sprintf("Digest: %s, %d tickets", cut(r.View.Name, 100), r.Total)
 	_, _, err = b.postJoining(ctx, channel, slack.MsgOptionText(esc(text), false), slack.MsgOptionBlocks(blocks...))

@@ -252,4 +252,7 @@ type Inbox interface {
 	ReleaseLeases(ctx context.Context, owner string) error
 	// PurgeInputs deletes inputs finished before before.
 	PurgeInputs(ctx context.Context, before time.Time) (int, error)
+	// EarlierInput reports whether person has an unfinished input stored
+	// before input id, other than the ids in except.
+	EarlierInput(ctx context.Context, id int64, person string, except []int64) (bool, error)
 }

@@ -293,3 +293,30 @@ func (d *DB) PurgeInputs(ctx context.Context, before time.Time) (int, error) {
 	}
 	return int(n), nil
 }
+
+// inboxPerson is who sent an input, read from its payload where Slack's
+// put it: a slash command's user_id, an interaction's user.id, an event's
+// event.user (NULL for none).
+var inboxPerson = map[string]string{
+	Postgres: `COALESCE(payload::json->>'user_id', payload::json->'user'->>'id', payload::json->'event'->>'user')`,
+	SQLite:   `COALESCE(json_extract(payload, '$.user_id'), json_extract(payload, '$.user.id'), json_extract(payload, '$.event.user'))`,
+}
+
+// EarlierInput reports whether person has an unfinished input stored
+// before input id, other than those in except (finished, their done mark
+// not committed yet): the person's later inputs wait for it, whichever
+// replica holds it. Only unfinished inputs are read, a handful.
+func (d *DB) EarlierInput(ctx context.Context, id int64, person string, except []int64) (bool, error) {
+	q := `SELECT COUNT(*) FROM (SELECT 1 FROM inbox WHERE done_at IS NULL AND id < ? AND ` + inboxPerson[d.dialect] + ` = ?`
+	args := []any{id, person}
+	if len(except) > 0 {
+		in, ex := inList(except)
+		q += ` AND id NOT IN ` + in
+		args = append(args, ex...)
+	}
+	var n int
+	if err := d.inboxDB(false).GetContext(ctx, &n, d.front.Rebind(q+` LIMIT 1) AS earlier`), args...); err != nil {
+		return false, fmt.Errorf("store: unable to look for earlier inputs: %w", err)
+	}
+	return n > 0, nil
+}
