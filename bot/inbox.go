@@ -62,8 +62,6 @@ type input struct {
 	row   *domain.InboxInput
 	evt   socketmode.Event // as received; zero for an input taken from the table
 	start time.Time
-	// person sent it ("-": nobody known), read once by inTurn (order.go).
-	person string
 }
 
 // inbox stores envelopes before their ack, several to a commit: while one
@@ -77,7 +75,7 @@ type inbox struct {
 	// finished are the inputs worked here whose done mark is not
 	// committed yet: a person's later inputs need not wait for them.
 	finished map[int64]bool
-	// waiting are the inputs waiting for their turn, by person (order.go).
+	// waiting are the inputs waiting for their turn, by order key (order.go).
 	waiting  map[string][]*waiter
 	wake     chan struct{} // pending inputs
 	doneWake chan struct{} // done marks
@@ -99,8 +97,10 @@ func dedupKey(evt socketmode.Event) string {
 
 // receive queues an envelope to be stored; its ack follows the commit.
 func (b *Bot) receive(evt socketmode.Event, start time.Time) {
+	person, topic := orderKey(evt.Request.Type, evt.Request.Payload)
 	in := &input{evt: evt, start: start, row: &domain.InboxInput{
 		DedupKey: dedupKey(evt), Kind: evt.Request.Type, Payload: string(evt.Request.Payload),
+		Person: person, Topic: topic,
 	}}
 	b.in.mu.Lock()
 	b.in.pending = append(b.in.pending, in)
@@ -273,7 +273,7 @@ func (b *Bot) process(run, ctx context.Context, in *input) {
 	}
 	b.failpoint(FailAfterWork)
 	b.inputDone(in.row.ID)
-	b.in.wakeNext(in.person)
+	b.finishedInTurn(in)
 }
 
 func (b *Bot) processInput(ctx context.Context, in *input) error {

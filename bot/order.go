@@ -2,74 +2,41 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 )
 
-// A person's inputs are worked in the order Slack delivered them (the
-// inbox's ids), whichever replica received or took each: a Stop clicked
-// on one replica waits for the Start still held by another (or by a dead
-// one, until its lease runs out and a replica takes it). A waiting input
-// holds no worker: it is queued again after orderPoll. After orderWait it
-// runs anyway, as an input stuck that long (retried through a Slack
-// outage) must not hold the person's later ones for longer.
+// A person's inputs on one topic are worked in the order Slack delivered
+// them (the inbox's ids), whichever replica received or took each: a Stop
+// clicked on one replica waits for the Start still held by another (or by
+// a dead one, until its lease runs out and a replica takes it). A topic is
+// what an input changes and an earlier input of the same person could
+// have changed first (orderKey): the person's timer, a ticket, a thread.
+// Inputs with no topic (a new ticket, a time log: nothing to overtake)
+// wait for nothing, so a burst of /ticket never holds the person's next
+// one. A waiting input holds no worker: it is queued again after
+// orderPoll. After orderWait it runs anyway, as an input stuck that long
+// (retried through a Slack outage) must not hold later ones for longer.
 const (
 	orderPoll = 200 * time.Millisecond
 	orderWait = leaseTime + 2*time.Second
 )
 
-// inputPerson reads who sent an input from its payload: a slash
-// command's user_id, an interaction's user.id, an event's event.user
-// (storage's EarlierInput reads the same fields).
-func inputPerson(payload string) string {
-	var p struct {
-		UserID string          `json:"user_id"`
-		User   json.RawMessage `json:"user"`
-		Event  struct {
-			User json.RawMessage `json:"user"`
-		} `json:"event"`
-	}
-	if json.Unmarshal([]byte(payload), &p) != nil {
-		return ""
-	}
-	if p.UserID != "" {
-		return p.UserID
-	}
-	var u struct {
-		ID string `json:"id"`
-	}
-	if len(p.User) > 0 && p.User[0] == '{' && json.Unmarshal(p.User, &u) == nil && u.ID != "" {
-		return u.ID
-	}
-	var s string
-	if len(p.Event.User) > 0 && p.Event.User[0] == '"' && json.Unmarshal(p.Event.User, &s) == nil {
-		return s
-	}
-	return ""
-}
-
-// inTurn reports whether in may run now: no earlier input of its person is
-// unfinished. Otherwise it queues in again after orderPoll and reports
-// false. A database error lets it run: its work meets the same error.
+// inTurn reports whether in may run now: no earlier input of its person
+// on its topic is unfinished. Otherwise it queues in again after orderPoll
+// and reports false. A database error lets it run: its work meets the
+// same error.
 func (b *Bot) inTurn(run context.Context, in *input) bool {
-	if b.inbox == nil || in.row.ID == 0 {
+	if b.inbox == nil || in.row.ID == 0 || in.row.Topic == "" || in.row.Person == "" || time.Since(in.start) > orderWait {
 		return true
 	}
-	if in.person == "" {
-		if in.person = inputPerson(in.row.Payload); in.person == "" {
-			in.person = "-"
-		}
-	}
-	if in.person == "-" || time.Since(in.start) > orderWait {
-		return true
-	}
+	key := in.row.Person + "\x00" + in.row.Topic
 	// Registered before looking, so that a finish in between wakes it.
-	wake := b.in.await(in.person, in.row.ID)
+	wake := b.in.await(key, in.row.ID)
 	ctx, cancel := context.WithTimeout(run, 2*time.Second)
 	defer cancel()
-	earlier, err := b.inbox.EarlierInput(ctx, in.row.ID, in.person, b.in.finishedIDs())
+	earlier, err := b.inbox.EarlierInput(ctx, in.row.ID, in.row.Person, in.row.Topic, b.in.finishedIDs())
 	if err != nil || !earlier {
-		b.in.unawait(in.person, wake)
+		b.in.unawait(key, wake)
 		return true
 	}
 	b.metrics.inputs.WithLabelValues(in.row.Kind, "waited").Inc()
@@ -79,16 +46,23 @@ func (b *Bot) inTurn(run context.Context, in *input) bool {
 		t := time.NewTimer(orderPoll)
 		defer t.Stop()
 		select {
-		case <-wake.ch: // the person's earliest waiting input, and one of theirs finished here
+		case <-wake.ch: // the earliest waiting input of its key, and one of its key finished here
 		case <-t.C: // an input held elsewhere may have finished
-			b.in.unawait(in.person, wake)
+			b.in.unawait(key, wake)
 		case <-run.Done():
-			b.in.unawait(in.person, wake)
+			b.in.unawait(key, wake)
 			return
 		}
 		b.work(run, in.row.Kind, func(wctx context.Context) { b.process(run, wctx, in) })
 	}()
 	return false
+}
+
+// finishedInTurn wakes the next input waiting behind in, if any.
+func (b *Bot) finishedInTurn(in *input) {
+	if in.row.Topic != "" && in.row.Person != "" {
+		b.in.wakeNext(in.row.Person + "\x00" + in.row.Topic)
+	}
 }
 
 // waiter is an input waiting for its turn.
@@ -98,50 +72,50 @@ type waiter struct {
 }
 
 // await registers an input waiting for its turn.
-func (q *inbox) await(person string, id int64) *waiter {
+func (q *inbox) await(key string, id int64) *waiter {
 	w := &waiter{id: id, ch: make(chan struct{})}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.waiting == nil {
 		q.waiting = map[string][]*waiter{}
 	}
-	q.waiting[person] = append(q.waiting[person], w)
+	q.waiting[key] = append(q.waiting[key], w)
 	return w
 }
 
-func (q *inbox) unawait(person string, w *waiter) {
+func (q *inbox) unawait(key string, w *waiter) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.removeLocked(person, w)
+	q.removeLocked(key, w)
 }
 
-func (q *inbox) removeLocked(person string, w *waiter) {
-	ws := q.waiting[person]
+func (q *inbox) removeLocked(key string, w *waiter) {
+	ws := q.waiting[key]
 	for i, x := range ws {
 		if x == w {
-			q.waiting[person] = append(ws[:i:i], ws[i+1:]...)
+			q.waiting[key] = append(ws[:i:i], ws[i+1:]...)
 			break
 		}
 	}
-	if len(q.waiting[person]) == 0 {
-		delete(q.waiting, person)
+	if len(q.waiting[key]) == 0 {
+		delete(q.waiting, key)
 	}
 }
 
-// wakeNext wakes the person's earliest waiting input, after one of theirs
+// wakeNext wakes the key's earliest waiting input, after one of theirs
 // finished here: it looks again at once rather than at its next poll, and
 // the others stay asleep (only the earliest can go).
-func (q *inbox) wakeNext(person string) {
+func (q *inbox) wakeNext(key string) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	var first *waiter
-	for _, w := range q.waiting[person] {
+	for _, w := range q.waiting[key] {
 		if first == nil || w.id < first.id {
 			first = w
 		}
 	}
 	if first != nil {
-		q.removeLocked(person, first)
+		q.removeLocked(key, first)
 		close(first.ch)
 	}
 }
