@@ -81,8 +81,6 @@ type Bot struct {
 	// card is posted once before it is updated.
 	cardLocks  keyedMutex
 	cardsAhead cardsAhead // cards read ahead for the outbox: cardsahead.go
-	// cardTried holds the tickets whose card post failed (postonce.go).
-	cardTried sync.Map
 	// threads serialises message events per thread, so an edit never
 	// overtakes the message it edits.
 	threads keyedMutex

@@ -387,7 +387,6 @@ func (b *Bot) deliverCard(ctx context.Context, ticketID int64, m *domain.OutboxM
 	}
 	ts, err := b.postOnce(ctx, m, t, t.SlackChannel, thread, opts...)
 	if err != nil {
-		b.cardTried.Store(t.ID, true)
 		return false, err
 	}
 	if thread == "" {
@@ -397,7 +396,6 @@ func (b *Bot) deliverCard(ctx context.Context, ticketID int64, m *domain.OutboxM
 		return false, err
 	}
 	b.cardsAhead.posted(t.ID)
-	b.cardTried.Delete(t.ID)
 	b.HomeTicketChanged(ctx, t)
 	return outboxID != 0, nil
 }

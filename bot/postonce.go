@@ -58,17 +58,16 @@ const (
 )
 
 // earlierPost is the ts of a post an earlier attempt to deliver m made in
-// channel (in thread, when not ""), or "" when there is none. Only a
-// retry looks: the first attempt cannot have posted before — except for
-// a card after a failed attempt of another of its ticket's messages (a
-// post that timed out may have been taken, and the ticket's next change,
-// a message of its own, comes first here: cardTried).
+// channel (in thread, when not ""), or "" when there is none. A retry
+// looks, and so does any card message but its ticket's first (queued with
+// the ticket): the card is not recorded, and an earlier message of the
+// ticket may have posted it — its post timed out but was taken, on this
+// replica or on one that died or handed over since, and this message,
+// queued by a later change, came next. The first attempt of a ticket's
+// first card message cannot have posted before.
 func (b *Bot) earlierPost(ctx context.Context, m *domain.OutboxMessage, card *domain.Ticket, channel, thread string) (string, error) {
-	tried := false
-	if card != nil {
-		_, tried = b.cardTried.Load(card.ID)
-	}
-	if m.Attempts <= 1 && !tried || card == nil && m.FirstClaimed == nil || channel == "" {
+	later := card != nil && m.CreatedAt.After(card.CreatedAt)
+	if m.Attempts <= 1 && !later || card == nil && m.FirstClaimed == nil || channel == "" {
 		return "", nil
 	}
 	key, want := "outbox_id", strconv.FormatInt(m.ID, 10)
