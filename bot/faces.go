@@ -164,12 +164,20 @@ func (b *Bot) personName(ctx context.Context, userID string) string {
 	if userID == "" {
 		return ""
 	}
+	// A name is not worth holding a card for: a replica started cold
+	// queues its users.info calls one at a time behind 429s, and the
+	// dispatcher (one per cluster) would wait with every channel's posts.
+	ctx, cancel := context.WithTimeout(ctx, nameWait)
+	defer cancel()
 	u, err := b.people.user(ctx, userID)
 	if err != nil {
 		return "our support team"
 	}
 	return firstNonEmpty(u.RealName, u.Name)
 }
+
+// nameWait bounds a name's look-up for a rendering.
+const nameWait = 2 * time.Second
 
 // The working face's Internal note button: a modal whose text is kept as
 // an internal note, never posted where the customer reads.

@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
 )
 
@@ -282,6 +283,7 @@ func (b *Bot) processInput(ctx context.Context, in *input) error {
 			"received", in.row.ReceivedAt)
 		b.metrics.inputs.WithLabelValues(in.row.Kind, "retaken").Inc()
 	}
+	ctx = commands.WithInput(ctx, in.row.DedupKey)
 	payload := json.RawMessage(in.row.Payload)
 	switch in.row.Kind {
 	case socketmode.RequestTypeSlashCommands:
