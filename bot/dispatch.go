@@ -48,9 +48,11 @@ func (b *Bot) dispatchOutbox(ctx context.Context) {
 	lead := b.leader()
 	defer lead.resign(context.WithoutCancel(ctx), p)
 	for {
-		if lead.lead(ctx, p) {
-			for d.claim(ctx) {
-			}
+		// The lease is renewed between batches too: a backlog of
+		// thousands (after an outage) is claimed in many batches, longer
+		// than the lease lasts, and a lapsed lease makes a second
+		// dispatcher that frees this one's claims while they are sent.
+		for lead.lead(ctx, p) && d.claim(ctx) {
 		}
 		select {
 		case <-ctx.Done():
