@@ -44,16 +44,31 @@ type sharedAt struct {
 // channel. When Slack cannot say, it is taken as shared: a customer must
 // never read our working face by mistake.
 func (b *Bot) channelShared(ctx context.Context, channel string) bool {
+	shared, err := b.channelSharedOrErr(ctx, channel)
+	if err != nil {
+		b.log.Warn("bot: unable to tell whether a channel is shared; taken as shared", "channel", channel, "err", err)
+		return true
+	}
+	return shared
+}
+
+// channelSharedOrErr is channelShared saying when it cannot tell, for a
+// delivery that would rather wait (its retry) than act on a guess.
+func (b *Bot) channelSharedOrErr(ctx context.Context, channel string) (bool, error) {
 	b.shared.mu.Lock()
 	c, ok := b.shared.m[channel]
 	b.shared.mu.Unlock()
 	if ok && time.Since(c.at) < peopleTTL {
-		return c.shared
+		return c.shared, nil
 	}
+	return b.lookUpShared(ctx, channel)
+}
+
+// lookUpShared asks Slack whether channel is shared, and remembers it.
+func (b *Bot) lookUpShared(ctx context.Context, channel string) (bool, error) {
 	info, err := b.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channel})
 	if err != nil {
-		b.log.Warn("bot: unable to tell whether a channel is shared; taken as shared", "channel", channel, "err", err)
-		return true
+		return false, err
 	}
 	shared := info.IsExtShared
 	b.shared.mu.Lock()
@@ -62,7 +77,7 @@ func (b *Bot) channelShared(ctx context.Context, channel string) bool {
 	}
 	b.shared.m[channel] = sharedAt{shared, time.Now()}
 	b.shared.mu.Unlock()
-	return shared
+	return shared, nil
 }
 
 // customerFacing tells whether the ticket's customer reads channel: it is
