@@ -173,7 +173,6 @@ func (q *inbox) take() []*input {
 	return batch
 }
 
-// takeDone takes the done marks.
 // committed forgets finished inputs whose done marks were written (or
 // failed to be: the person's later inputs then wait at most orderWait).
 func (q *inbox) committed(ids []int64) {
@@ -184,6 +183,7 @@ func (q *inbox) committed(ids []int64) {
 	}
 }
 
+// takeDone takes the done marks.
 func (q *inbox) takeDone() []int64 {
 	q.mu.Lock()
 	defer q.mu.Unlock()
