@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/deskbot/deskbot/bot"
@@ -79,6 +80,17 @@ func startMail(env *Env, db *storage.DB, svc *commands.Service, log *slog.Logger
 			return nil, err
 		}
 		m.jobs = append(m.jobs, job{"mail-outbox", 2 * time.Second, func(ctx context.Context) (int, error) { return 0, sender.DeliverDue(ctx) }})
+		// Mail this process queues goes out at once; the job above is the
+		// fallback for other replicas' mail and for retries.
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); sender.OnKick(ctx) }()
+		db.OnEnqueue(func(kinds []string) {
+			if slices.ContainsFunc(kinds, func(k string) bool { return slices.Contains(email.OutboxKinds(), k) }) {
+				sender.Kick()
+			}
+		})
+		m.stops = append(m.stops, func() { db.OnEnqueue(nil); cancel(); <-done })
 	}
 	return m, nil
 }

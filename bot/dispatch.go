@@ -48,9 +48,11 @@ func (b *Bot) dispatchOutbox(ctx context.Context) {
 	lead := b.leader()
 	defer lead.resign(context.WithoutCancel(ctx), p)
 	for {
-		if lead.lead(ctx, p) {
-			for d.claim(ctx) {
-			}
+		// The lease is renewed between batches too: a backlog of
+		// thousands (after an outage) is claimed in many batches, longer
+		// than the lease lasts, and a lapsed lease makes a second
+		// dispatcher that frees this one's claims while they are sent.
+		for lead.lead(ctx, p) && d.claim(ctx) {
 		}
 		select {
 		case <-ctx.Done():
@@ -185,7 +187,11 @@ func (b *Bot) routeOf(ctx context.Context, m *domain.OutboxMessage) route {
 			}
 			return route{key: fmt.Sprintf("ticket:%d", job.TicketID)}
 		case job.User != "":
-			return post("dm:"+job.User, class)
+			r := post("dm:"+job.User, class)
+			if !b.people.dmOpen(job.User) {
+				r.buckets = append(r.buckets, bucketOpen)
+			}
+			return r
 		}
 		return post(job.Channel, class)
 	case domain.OutboxSlackFile:
@@ -458,11 +464,11 @@ func (b *Bot) deliverPost(ctx context.Context, job commands.PostJob, m *domain.O
 			}
 		}
 	} else if job.User != "" {
-		dm, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{job.User}})
+		dm, err := b.people.dmChannel(ctx, job.User)
 		if err != nil {
 			return err
 		}
-		channel = dm.ID
+		channel = dm
 	}
 	opts := []slack.MsgOption{slack.MsgOptionText(cut(n.text, maxMessageText), false)}
 	if len(n.blocks) > 0 {

@@ -44,16 +44,31 @@ type sharedAt struct {
 // channel. When Slack cannot say, it is taken as shared: a customer must
 // never read our working face by mistake.
 func (b *Bot) channelShared(ctx context.Context, channel string) bool {
+	shared, err := b.channelSharedOrErr(ctx, channel)
+	if err != nil {
+		b.log.Warn("bot: unable to tell whether a channel is shared; taken as shared", "channel", channel, "err", err)
+		return true
+	}
+	return shared
+}
+
+// channelSharedOrErr is channelShared saying when it cannot tell, for a
+// delivery that would rather wait (its retry) than act on a guess.
+func (b *Bot) channelSharedOrErr(ctx context.Context, channel string) (bool, error) {
 	b.shared.mu.Lock()
 	c, ok := b.shared.m[channel]
 	b.shared.mu.Unlock()
 	if ok && time.Since(c.at) < peopleTTL {
-		return c.shared
+		return c.shared, nil
 	}
+	return b.lookUpShared(ctx, channel)
+}
+
+// lookUpShared asks Slack whether channel is shared, and remembers it.
+func (b *Bot) lookUpShared(ctx context.Context, channel string) (bool, error) {
 	info, err := b.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channel})
 	if err != nil {
-		b.log.Warn("bot: unable to tell whether a channel is shared; taken as shared", "channel", channel, "err", err)
-		return true
+		return false, err
 	}
 	shared := info.IsExtShared
 	b.shared.mu.Lock()
@@ -62,7 +77,7 @@ func (b *Bot) channelShared(ctx context.Context, channel string) bool {
 	}
 	b.shared.m[channel] = sharedAt{shared, time.Now()}
 	b.shared.mu.Unlock()
-	return shared
+	return shared, nil
 }
 
 // customerFacing tells whether the ticket's customer reads channel: it is
@@ -164,12 +179,20 @@ func (b *Bot) personName(ctx context.Context, userID string) string {
 	if userID == "" {
 		return ""
 	}
+	// A name is not worth holding a card for: a replica started cold
+	// queues its users.info calls one at a time behind 429s, and the
+	// dispatcher (one per cluster) would wait with every channel's posts.
+	ctx, cancel := context.WithTimeout(ctx, nameWait)
+	defer cancel()
 	u, err := b.people.user(ctx, userID)
 	if err != nil {
 		return "our support team"
 	}
 	return firstNonEmpty(u.RealName, u.Name)
 }
+
+// nameWait bounds a name's look-up for a rendering.
+const nameWait = 2 * time.Second
 
 // The working face's Internal note button: a modal whose text is kept as
 // an internal note, never posted where the customer reads.

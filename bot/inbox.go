@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/deskbot/deskbot/commands"
 	"github.com/deskbot/deskbot/domain"
 )
 
@@ -69,9 +70,14 @@ type input struct {
 // costs a handful of commits rather than one per envelope. Finished
 // inputs are marked done apart, in batches nobody waits for.
 type inbox struct {
-	mu       sync.Mutex
-	pending  []*input
-	done     []int64
+	mu      sync.Mutex
+	pending []*input
+	done    []int64
+	// finished are the inputs worked here whose done mark is not
+	// committed yet: a person's later inputs need not wait for them.
+	finished map[int64]bool
+	// waiting are the inputs waiting for their turn, by order key (order.go).
+	waiting  map[string][]*waiter
 	wake     chan struct{} // pending inputs
 	doneWake chan struct{} // done marks
 }
@@ -92,8 +98,10 @@ func dedupKey(evt socketmode.Event) string {
 
 // receive queues an envelope to be stored; its ack follows the commit.
 func (b *Bot) receive(evt socketmode.Event, start time.Time) {
+	person, topic := orderKey(evt.Request.Type, evt.Request.Payload)
 	in := &input{evt: evt, start: start, row: &domain.InboxInput{
 		DedupKey: dedupKey(evt), Kind: evt.Request.Type, Payload: string(evt.Request.Payload),
+		Person: person, Topic: topic,
 	}}
 	b.in.mu.Lock()
 	b.in.pending = append(b.in.pending, in)
@@ -165,6 +173,16 @@ func (q *inbox) take() []*input {
 	return batch
 }
 
+// committed forgets finished inputs whose done marks were written (or
+// failed to be: the person's later inputs then wait at most orderWait).
+func (q *inbox) committed(ids []int64) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, id := range ids {
+		delete(q.finished, id)
+	}
+}
+
 // takeDone takes the done marks.
 func (q *inbox) takeDone() []int64 {
 	q.mu.Lock()
@@ -193,6 +211,7 @@ func (b *Bot) markInputsDone(ctx context.Context) {
 			if err := b.inbox.InputsDone(context.WithoutCancel(ctx), done); err != nil {
 				b.log.Error("inbox: unable to mark inputs done", "inputs", len(done), "err", err)
 			}
+			b.in.committed(done)
 		}
 	}
 }
@@ -236,6 +255,10 @@ func (b *Bot) storeAndAck(ctx context.Context, batch []*input) {
 func (b *Bot) inputDone(id int64) {
 	b.in.mu.Lock()
 	b.in.done = append(b.in.done, id)
+	if b.in.finished == nil {
+		b.in.finished = map[int64]bool{}
+	}
+	b.in.finished[id] = true
 	b.in.mu.Unlock()
 	signal(b.in.doneWake)
 }
@@ -243,11 +266,15 @@ func (b *Bot) inputDone(id int64) {
 // process does an input's work (in ctx; run ends at shutdown), then marks
 // it done.
 func (b *Bot) process(run, ctx context.Context, in *input) {
+	if !b.inTurn(run, in) {
+		return // queued again
+	}
 	if !b.processWithRetries(run, ctx, in) {
 		return
 	}
 	b.failpoint(FailAfterWork)
 	b.inputDone(in.row.ID)
+	b.finishedInTurn(in)
 }
 
 func (b *Bot) processInput(ctx context.Context, in *input) error {
@@ -256,6 +283,7 @@ func (b *Bot) processInput(ctx context.Context, in *input) error {
 			"received", in.row.ReceivedAt)
 		b.metrics.inputs.WithLabelValues(in.row.Kind, "retaken").Inc()
 	}
+	ctx = commands.WithInput(ctx, in.row.DedupKey)
 	payload := json.RawMessage(in.row.Payload)
 	switch in.row.Kind {
 	case socketmode.RequestTypeSlashCommands:

@@ -10,7 +10,7 @@ import (
 type leaseStore interface {
 	TakeLease(ctx context.Context, name, holder string, ttl time.Duration) (held bool, previous string, err error)
 	DropLease(ctx context.Context, name, holder string) error
-	ReleaseOutboxClaims(ctx context.Context, owner string) error
+	ReleaseOutboxClaims(ctx context.Context, owner string, kinds []string) error
 }
 
 // Dispatch lease timing: the leader renews every leadRenew; it stops
@@ -75,7 +75,7 @@ func (l *leader) lead(ctx context.Context, p *pacer) bool {
 					if owner == "" {
 						continue
 					}
-					if err := l.store.ReleaseOutboxClaims(ctx, owner); err != nil {
+					if err := l.store.ReleaseOutboxClaims(ctx, owner, outboxKinds); err != nil {
 						l.log.Error("outbox: unable to release the claims of an earlier dispatcher", "owner", owner, "err", err)
 						return false
 					}
@@ -107,7 +107,7 @@ func (l *leader) resign(ctx context.Context, p *pacer) {
 	p.drop(ctx)
 	p.wg.Wait()
 	if l.store != nil && l.held {
-		if err := l.store.ReleaseOutboxClaims(ctx, l.holder); err != nil {
+		if err := l.store.ReleaseOutboxClaims(ctx, l.holder, outboxKinds); err != nil {
 			l.log.Warn("outbox: unable to release claims", "err", err)
 		}
 		if err := l.store.DropLease(ctx, dispatchLease, l.holder); err != nil {

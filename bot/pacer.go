@@ -25,6 +25,7 @@ var slackBuckets = map[string]slackBucket{
 	bucketWorkspacePost: {perMinute: 300, burst: 30},
 	bucketUpdate:        {perMinute: 50, burst: 10}, // chat.update, Tier 3
 	bucketFiles:         {perMinute: 100, burst: 20},
+	bucketOpen:          {perMinute: 50, burst: 10}, // conversations.open, Tier 3
 }
 
 const (

@@ -31,7 +31,8 @@ type people struct {
 	limitedRun    int // 429s in a row
 	users         map[string]cachedUser
 	teams         map[string]cachedTeam
-	seen          map[string]bool // agents told what deskbot can do (onboarding.go)
+	seen          map[string]bool   // agents told what deskbot can do (onboarding.go)
+	dms           map[string]string // DM channel IDs by user (dm.go)
 	group         []string
 	groupT        time.Time
 }

@@ -58,18 +58,25 @@ const (
 )
 
 // earlierPost is the ts of a post an earlier attempt to deliver m made in
-// channel (in thread, when not ""), or "" when there is none. Only a
-// retry looks: the first attempt cannot have posted before (and a
-// ticket's card messages are delivered in the order they were queued).
+// channel (in thread, when not ""), or "" when there is none. A retry
+// looks, and so does any card message but its ticket's first (queued with
+// the ticket): the card is not recorded, and an earlier message of the
+// ticket may have posted it — its post timed out but was taken, on this
+// replica or on one that died or handed over since, and this message,
+// queued by a later change, came next. The first attempt of a ticket's
+// first card message cannot have posted before.
 func (b *Bot) earlierPost(ctx context.Context, m *domain.OutboxMessage, card *domain.Ticket, channel, thread string) (string, error) {
-	if m.Attempts <= 1 || m.FirstClaimed == nil || channel == "" {
+	later := card != nil && m.CreatedAt.After(card.CreatedAt)
+	if m.Attempts <= 1 && !later || card == nil && m.FirstClaimed == nil || channel == "" {
 		return "", nil
 	}
-	since := *m.FirstClaimed
 	key, want := "outbox_id", strconv.FormatInt(m.ID, 10)
+	var since time.Time
 	if card != nil {
 		key, want = "ticket_id", strconv.FormatInt(card.ID, 10)
 		since = card.CreatedAt
+	} else {
+		since = *m.FirstClaimed
 	}
 	since = since.Add(-lookupSlack)
 	oldest := fmt.Sprintf("%d.%06d", since.Unix(), since.Nanosecond()/1000)

@@ -197,7 +197,16 @@ func (b *Bot) DeliverDigest(ctx context.Context, payload string) error {
 	}
 	f := b.faceOf(ctx, r)
 	f.digest = true
-	if !f.customer && job.Channel != "" && b.channelShared(ctx, job.Channel) {
+	shared := false
+	if !f.customer && job.Channel != "" {
+		// Posted only once Slack says whether the channel is shared: a
+		// digest dropped because Slack did not answer was lost
+		// (bench/chaos); the outbox tries it again instead.
+		if shared, err = b.channelSharedOrErr(ctx, job.Channel); err != nil {
+			return fmt.Errorf("unable to tell whether %s is shared: %w", job.Channel, err)
+		}
+	}
+	if shared {
 		// Another organisation reads the channel and no customer is linked
 		// to it: whose scope to read in is unknown, so nothing is posted.
 		b.dm(ctx, r.View.Owner, fmt.Sprintf(":warning: Your digest *%s* was not posted in <#%s>: people from another organisation read it, "+
@@ -218,11 +227,11 @@ func (b *Bot) DeliverDigest(ctx context.Context, payload string) error {
 	}
 	channel := job.Channel
 	if channel == "" {
-		dm, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{job.User}})
+		dm, err := b.people.dmChannel(ctx, job.User)
 		if err != nil {
 			return err
 		}
-		channel = dm.ID
+		channel = dm
 	}
 	text := fmt.Sprintf("Digest: %s, %d tickets", cut(r.View.Name, 100), r.Total)
 	_, _, err = b.postJoining(ctx, channel, slack.MsgOptionText(esc(text), false), slack.MsgOptionBlocks(blocks...))

@@ -503,3 +503,35 @@ func TestConcurrentCreateTicketKeys(t *testing.T) {
 		}
 	})
 }
+
+// A Start worked again (its replica died before marking it done, and the
+// person clicked Stop meanwhile) starts no second timer, and a Stop worked
+// again does not stop the timer started since.
+func TestTimerInputWorkedAgainChangesNothing(t *testing.T) {
+	forEach(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		a, b := e.ticket(t, commands.TicketInput{}), e.ticket(t, commands.TicketInput{})
+		start, stop := commands.WithInput(ctx, "envelope:start"), commands.WithInput(ctx, "envelope:stop")
+		if _, err := e.svc.StartTimer(start, agent, a.Key()); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := e.svc.StopTimer(stop, agent); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.StartTimer(start, agent, a.Key()); domain.ErrorCode(err) != domain.EINVALID {
+			t.Errorf("the Start again: %v", err)
+		}
+		if _, err := e.svc.StartTimer(commands.WithInput(ctx, "envelope:start-b"), agent, b.Key()); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := e.svc.StopTimer(stop, agent); domain.ErrorCode(err) != domain.EINVALID {
+			t.Errorf("the Stop again: %v", err)
+		}
+		running := true
+		on, _ := e.svc.TimeEntries(ctx, agent, domain.TimeFilter{UserID: agent.UserID, Running: &running})
+		all, _ := e.svc.TimeEntries(ctx, agent, domain.TimeFilter{UserID: agent.UserID})
+		if len(all) != 2 || len(on) != 1 || on[0].TicketID != b.ID {
+			t.Errorf("%d entries, running %+v; want 2, the one on %s", len(all), on, b.Key())
+		}
+	})
+}

@@ -49,6 +49,9 @@ func (s *Service) startTimer(ctx context.Context, a domain.Actor, key string) (*
 		if res.Ticket, err = ticketFor(ctx, tx, a, key); err != nil {
 			return err
 		}
+		if err := firstWork(ctx, tx, "timer"); err != nil {
+			return err
+		}
 		running, err := tx.RunningTimer(ctx, a.UserID)
 		switch {
 		case err == nil && running.TicketID == res.Ticket.ID:
@@ -91,6 +94,9 @@ func (s *Service) StopTimerAt(ctx context.Context, a domain.Actor, at time.Time)
 	var e *domain.TimeEntry
 	var t *domain.Ticket
 	err := s.store.Update(ctx, func(tx domain.Tx) (err error) {
+		if err := firstWork(ctx, tx, "timer"); err != nil {
+			return err
+		}
 		e, err = tx.RunningTimer(ctx, a.UserID)
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
 			return domain.Errorf(domain.ENOTFOUND, "You have no timer running.")

@@ -228,6 +228,11 @@ type InboxInput struct {
 	DedupKey string `db:"dedup_key"` // "event:<event_id>", "envelope:<envelope_id>"
 	Kind     string `db:"kind"`      // the Socket Mode request type
 	Payload  string `db:"payload"`   // the envelope's payload, as received
+	// Person sent it and Topic is what it changes ("" for nothing an
+	// earlier input of theirs could have changed first): an input waits for
+	// the person's earlier ones on the same topic (bot/order.go).
+	Person string `db:"person"`
+	Topic  string `db:"topic"`
 	// Attempts counts the takes: above 1 the input was taken again after
 	// its process died (or restarted) before finishing it.
 	Attempts   int       `db:"attempts"`
@@ -258,4 +263,7 @@ type Inbox interface {
 	ReleaseLeases(ctx context.Context, owner string) error
 	// PurgeInputs deletes inputs finished before before.
 	PurgeInputs(ctx context.Context, before time.Time) (int, error)
+	// EarlierInput reports whether person has an unfinished input on topic
+	// stored before input id, other than the ids in except.
+	EarlierInput(ctx context.Context, id int64, person, topic string, except []int64) (bool, error)
 }

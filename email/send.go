@@ -56,6 +56,7 @@ type SenderOptions struct {
 type Sender struct {
 	opts   SenderOptions
 	client func() (*gomail.Client, error)
+	kick   chan struct{}
 }
 
 // permanentTries is how many times a mail the relay refuses with a 5xx is
@@ -87,7 +88,7 @@ func NewSender(opts SenderOptions) (*Sender, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Sender{opts: opts, client: mk}, nil
+	return &Sender{opts: opts, client: mk, kick: make(chan struct{}, 1)}, nil
 }
 
 // relayClient parses SMTP_RELAY_URL into a go-mail client factory.
@@ -134,6 +135,32 @@ func (s *Sender) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+	}
+}
+
+// Kick wakes OnKick after mail was queued, so it goes out now rather than
+// at the next poll. It never blocks: kicks while a delivery runs fold
+// into one more round.
+func (s *Sender) Kick() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// OnKick delivers due mail at each Kick until ctx ends. A poll (Run, or
+// serve's mail-outbox job) stays the fallback: for mail queued by another
+// replica, and for retries that fall due later.
+func (s *Sender) OnKick(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.kick:
+		}
+		if err := s.DeliverDue(ctx); err != nil && ctx.Err() == nil {
+			s.opts.Logger.Warn("email: outbox", "err", err)
 		}
 	}
 }

@@ -57,6 +57,8 @@ type DB struct {
 	log       *slog.Logger
 	goose     *goose.Provider
 	stmts     *stmtCache
+	// enqueueHook hears what committed transactions queued (OnEnqueue).
+	enqueueHook enqueueHook
 }
 
 // Option changes how a DB behaves.

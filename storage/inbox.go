@@ -27,11 +27,22 @@ CREATE TABLE IF NOT EXISTS inbox (
     lease_until TIMESTAMP NOT NULL,
     attempts    INTEGER NOT NULL DEFAULT 1,
     received_at TIMESTAMP NOT NULL,
-    done_at     TIMESTAMP
+    done_at     TIMESTAMP,
+    person      TEXT NOT NULL DEFAULT '',
+    topic       TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS inbox_due ON inbox (lease_until) WHERE done_at IS NULL;
 CREATE INDEX IF NOT EXISTS inbox_owner ON inbox (owner) WHERE done_at IS NULL;
 CREATE INDEX IF NOT EXISTS inbox_done ON inbox (done_at) WHERE done_at IS NOT NULL;`
+
+// sqliteInboxOrder adds the order key (PostgreSQL's migration 00021) to
+// an inbox file created before it.
+const sqliteInboxOrder = `
+ALTER TABLE inbox ADD COLUMN person TEXT NOT NULL DEFAULT '';
+ALTER TABLE inbox ADD COLUMN topic TEXT NOT NULL DEFAULT '';`
+
+const sqliteInboxOrderIndex = `
+CREATE INDEX IF NOT EXISTS inbox_order ON inbox (person, topic, id) WHERE done_at IS NULL AND topic <> '';`
 
 // migrateInbox creates SQLite's inbox file's table.
 func (d *DB) migrateInbox(ctx context.Context) error {
@@ -41,6 +52,18 @@ func (d *DB) migrateInbox(ctx context.Context) error {
 	return d.inboxWrite(ctx, false, func(q sqlx.ExtContext) error {
 		if _, err := q.ExecContext(ctx, sqliteInbox); err != nil {
 			return fmt.Errorf("store: unable to create the inbox: %w", err)
+		}
+		var has int
+		if err := sqlx.GetContext(ctx, q, &has, `SELECT COUNT(*) FROM pragma_table_info('inbox') WHERE name = 'topic'`); err != nil {
+			return fmt.Errorf("store: unable to read the inbox's columns: %w", err)
+		}
+		if has == 0 {
+			if _, err := q.ExecContext(ctx, sqliteInboxOrder); err != nil {
+				return fmt.Errorf("store: unable to add the inbox's order key: %w", err)
+			}
+		}
+		if _, err := q.ExecContext(ctx, sqliteInboxOrderIndex); err != nil {
+			return fmt.Errorf("store: unable to index the inbox's order key: %w", err)
 		}
 		return nil
 	})
@@ -106,23 +129,24 @@ func (d *DB) StoreInputs(ctx context.Context, owner string, lease time.Duration,
 	var q string
 	var args []any
 	if d.dialect == Postgres {
-		keys, kinds, payloads := make([]string, len(in)), make([]string, len(in)), make([]string, len(in))
+		n := len(in)
+		keys, kinds, payloads, persons, topics := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		for i, x := range in {
-			keys[i], kinds[i], payloads[i] = x.DedupKey, x.Kind, x.Payload
+			keys[i], kinds[i], payloads[i], persons[i], topics[i] = x.DedupKey, x.Kind, x.Payload, x.Person, x.Topic
 		}
-		q = `INSERT INTO inbox (dedup_key, kind, payload, owner, lease_until, received_at)
-			SELECT k, kd, p, ?, ?, ? FROM unnest(?::text[], ?::text[], ?::text[]) AS v(k, kd, p)
+		q = `INSERT INTO inbox (dedup_key, kind, payload, person, topic, owner, lease_until, received_at)
+			SELECT k, kd, p, pe, tp, ?, ?, ? FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS v(k, kd, p, pe, tp)
 			ON CONFLICT (dedup_key) DO NOTHING RETURNING id, dedup_key`
-		args = []any{owner, until, now, pq.Array(keys), pq.Array(kinds), pq.Array(payloads)}
+		args = []any{owner, until, now, pq.Array(keys), pq.Array(kinds), pq.Array(payloads), pq.Array(persons), pq.Array(topics)}
 	} else {
 		var b strings.Builder
-		b.WriteString(`INSERT INTO inbox (dedup_key, kind, payload, owner, lease_until, received_at) VALUES `)
+		b.WriteString(`INSERT INTO inbox (dedup_key, kind, payload, person, topic, owner, lease_until, received_at) VALUES `)
 		for i, x := range in {
 			if i > 0 {
 				b.WriteString(",")
 			}
-			b.WriteString("(?,?,?,?,?,?)")
-			args = append(args, x.DedupKey, x.Kind, x.Payload, owner, until, now)
+			b.WriteString("(?,?,?,?,?,?,?,?)")
+			args = append(args, x.DedupKey, x.Kind, x.Payload, x.Person, x.Topic, owner, until, now)
 		}
 		b.WriteString(` ON CONFLICT (dedup_key) DO NOTHING RETURNING id, dedup_key`)
 		q = b.String()
@@ -195,7 +219,7 @@ func (d *DB) ClaimInputs(ctx context.Context, owner string, limit int, lease tim
 		if d.dialect == Postgres {
 			skip = " FOR UPDATE SKIP LOCKED"
 		}
-		if err := sqlx.SelectContext(ctx, tx, &out, d.front.Rebind(`SELECT id, dedup_key, kind, payload, attempts, received_at
+		if err := sqlx.SelectContext(ctx, tx, &out, d.front.Rebind(`SELECT id, dedup_key, kind, payload, person, topic, attempts, received_at
 			FROM inbox WHERE done_at IS NULL AND lease_until <= ? ORDER BY id LIMIT ?`+skip), now, limit); err != nil {
 			return err
 		}
@@ -292,4 +316,23 @@ func (d *DB) PurgeInputs(ctx context.Context, before time.Time) (int, error) {
 		return 0, fmt.Errorf("store: unable to purge inputs: %w", err)
 	}
 	return int(n), nil
+}
+
+// EarlierInput reports whether person has an unfinished input on topic
+// stored before input id, other than those in except (finished, their done
+// mark not committed yet): the later input waits for it, whichever replica
+// holds it. Only unfinished inputs are read (inbox_order), a handful.
+func (d *DB) EarlierInput(ctx context.Context, id int64, person, topic string, except []int64) (bool, error) {
+	q := `SELECT COUNT(*) FROM (SELECT 1 FROM inbox WHERE done_at IS NULL AND topic <> '' AND person = ? AND topic = ? AND id < ?`
+	args := []any{person, topic, id}
+	if len(except) > 0 {
+		in, ex := inList(except)
+		q += ` AND id NOT IN ` + in
+		args = append(args, ex...)
+	}
+	var n int
+	if err := d.inboxDB(false).GetContext(ctx, &n, d.front.Rebind(q+` LIMIT 1) AS earlier`), args...); err != nil {
+		return false, fmt.Errorf("store: unable to look for earlier inputs: %w", err)
+	}
+	return n > 0, nil
 }

@@ -69,15 +69,18 @@ func (d *DB) DropLease(ctx context.Context, name, holder string) error {
 	return nil
 }
 
-// ReleaseOutboxClaims frees the outbox messages owner claimed, for the
-// replica taking over dispatching from owner, whose lease ran out: the
-// claims go back in the queue at once, in their places, instead of
-// lapsing one by one after newer messages went out.
-func (d *DB) ReleaseOutboxClaims(ctx context.Context, owner string) error {
+// ReleaseOutboxClaims frees the outbox messages of kinds owner claimed,
+// for the replica taking over dispatching from owner, whose lease ran out:
+// the claims go back in the queue at once, in their places, instead of
+// lapsing one by one after newer messages went out. Only the dispatcher's
+// kinds: owner's other senders (mail) still hold theirs, and a mail
+// released while its sender sends it goes out twice.
+func (d *DB) ReleaseOutboxClaims(ctx context.Context, owner string, kinds []string) error {
 	err := d.Update(ctx, func(dtx domain.Tx) error {
 		tx := dtx.(*Tx)
-		_, err := tx.exec(ctx, `UPDATE outbox SET next_attempt_at = ?, claimed_by = '' WHERE claimed_by = ? AND delivered_at IS NULL`,
-			ts(tx.now), owner)
+		in, args := inList(kinds)
+		_, err := tx.exec(ctx, `UPDATE outbox SET next_attempt_at = ?, claimed_by = '' WHERE claimed_by = ? AND delivered_at IS NULL
+			AND kind IN `+in, append([]any{ts(tx.now), owner}, args...)...)
 		return err
 	})
 	if err != nil {

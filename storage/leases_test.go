@@ -51,14 +51,27 @@ func TestLeasesAndBacklog(t *testing.T) {
 			if ms, _ := db.ClaimOutbox(ctx, "c", []string{domain.OutboxSlackPost}, 10, time.Minute); len(ms) != 0 {
 				t.Fatalf("claimed twice: %v", ms)
 			}
-			if err := db.ReleaseOutboxClaims(ctx, "a"); err != nil {
+			// a's mail sender holds a mail: the dispatcher's release leaves it.
+			err = db.Update(ctx, func(tx domain.Tx) error {
+				return tx.Enqueue(ctx, &domain.OutboxMessage{Kind: domain.OutboxMail, Payload: `{}`})
+			})
+			if err != nil {
 				t.Fatal(err)
+			}
+			if ms, err := db.ClaimOutbox(ctx, "a", []string{domain.OutboxMail}, 10, time.Minute); err != nil || len(ms) != 1 {
+				t.Fatalf("claim the mail: %v %v", ms, err)
+			}
+			if err := db.ReleaseOutboxClaims(ctx, "a", []string{domain.OutboxSlackPost}); err != nil {
+				t.Fatal(err)
+			}
+			if ms, _ := db.ClaimOutbox(ctx, "c", []string{domain.OutboxMail}, 10, time.Minute); len(ms) != 0 {
+				t.Fatalf("the dispatcher's release freed a mail its sender holds: %v", ms)
 			}
 			if ms, err := db.ClaimOutbox(ctx, "c", []string{domain.OutboxSlackPost}, 10, time.Minute); err != nil || len(ms) != 1 {
 				t.Fatalf("after release: %v %v", ms, err)
 			}
 			rows, holder, _, err := db.Backlog(ctx)
-			if err != nil || len(rows) != 1 || rows[0].Waiting != 1 || rows[0].Oldest == nil || holder != "c" {
+			if err != nil || len(rows) != 2 || rows[1].Kind != domain.OutboxSlackPost || rows[1].Waiting != 1 || rows[1].Oldest == nil || holder != "c" {
 				t.Fatalf("backlog %+v holder %q: %v", rows, holder, err)
 			}
 		})

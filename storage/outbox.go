@@ -26,6 +26,7 @@ func (tx *Tx) Enqueue(ctx context.Context, m *domain.OutboxMessage) error {
 	if err != nil {
 		return fmt.Errorf("store: unable to enqueue %s: %w", m.Kind, err)
 	}
+	tx.noteEnqueued(m.Kind)
 	return nil
 }
 

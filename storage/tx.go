@@ -33,6 +33,8 @@ type Tx struct {
 	customers map[string]*domain.Customer
 	// scope limits what a customer's reads return (scope.go).
 	scope domain.Scope
+	// enqueued are the outbox kinds queued, told after commit (enqueued.go).
+	enqueued []string
 }
 
 // Now is the time of the transaction, UTC, at the precision both databases keep.
@@ -74,6 +76,7 @@ func (d *DB) updateLocked(ctx context.Context, fn func(domain.Tx) error) (err er
 	if err := stx.Commit(); err != nil {
 		return fmt.Errorf("store: unable to commit: %w", err)
 	}
+	d.enqueued(tx.enqueued)
 	return nil
 }
 

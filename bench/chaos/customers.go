@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/deskbot/deskbot/bot/slackemu"
 	"github.com/deskbot/deskbot/commands"
@@ -36,28 +37,34 @@ func addChannels(emu *slackemu.Server, cs []customer) {
 		emu.AddChannel(slackemu.Channel{ID: c.channel, Name: strings.ToLower(c.key) + "-support", IsExtShared: true})
 	}
 	emu.AddChannel(slackemu.Channel{ID: triageChan, Name: "triage"})
+	emu.AddChannel(slackemu.Channel{ID: digestChan, Name: "digests"})
 }
 
-// seed migrates the database and creates the customers the load works for.
-func seed(ctx context.Context, url string, cs []customer) error {
+// seed migrates the database, creates the customers the load works for
+// and the digests due within horizon (seedScheduled).
+func seed(ctx context.Context, url, cfgPath string, cs []customer, horizon time.Duration) ([]digestView, error) {
+	cfg, err := domain.LoadConfig(cfgPath)
+	if err != nil {
+		return nil, err
+	}
 	db, err := storage.Open(ctx, url, storage.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer db.Close()
 	if _, err := db.Migrate(ctx); err != nil {
-		return err
+		return nil, err
 	}
-	svc := commands.New(db, domain.DefaultConfig(), commands.Options{TriageChannel: triageChan})
+	svc := commands.New(db, cfg, commands.Options{TriageChannel: triageChan})
 	agent := domain.Actor{UserID: "USEED", Role: domain.RoleAgent, Channel: domain.ChannelSlack}
 	for _, c := range cs {
 		in := commands.CustomerInput{Key: c.key, Name: "Customer " + c.key, EmailDomains: c.domain}
 		if _, err := svc.CreateCustomer(ctx, agent, in); err != nil {
-			return err
+			return nil, err
 		}
 		if _, err := svc.LinkChannel(ctx, agent, c.key, c.channel); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return seedScheduled(ctx, svc, cs, "UAGENT00", horizon)
 }

@@ -27,6 +27,9 @@ type observer struct {
 	load      *loader
 	customers []customer
 
+	forgetters []string
+	views      []digestView
+
 	mu    sync.Mutex
 	first map[string]time.Time // marker (or "mail:"+marker) -> first seen
 	cards map[string]bool      // ts of cards already handed to the loader
@@ -63,6 +66,7 @@ func (o *observer) scan(ctx context.Context) {
 			o.seen("mail:"+string(r.Data[i:i+16]), now)
 		}
 	}
+	o.scanScheduled(now, o.forgetters)
 	o.mu.Unlock()
 	for _, k := range newCards {
 		o.load.addKnown(k)
@@ -221,9 +225,46 @@ type ledger struct {
 	outcomes        int
 	lastOutcome     time.Time
 	seen            []seenOutcome
+	// slow are the slowest outcomes per kind, for the report.
+	slow map[string][]slowOutcome
+	// sched is the scheduled outcomes' ledger (addScheduled); its late
+	// figures (from due time) stay out of all's.
+	sched *scheduled
+}
+
+// addScheduled adds the scheduled outcomes to l: their losses and
+// duplicates count in its total.
+func (o *observer) addScheduled(ctx context.Context, l *ledger, cutoff time.Time) error {
+	es, err := o.scheduledOutcomes(ctx, o.forgetters, o.views)
+	if err != nil {
+		return err
+	}
+	l.sched = ledgerScheduled(es, cutoff)
+	for _, r := range l.sched.rows {
+		l.all.lost += r.lost
+		l.all.doubled += r.doubled
+	}
+	l.problems = append(l.problems, l.sched.problems...)
+	return nil
 }
 
 type seenOutcome struct{ sent, at time.Time }
+
+type slowOutcome struct {
+	marker string
+	sent   time.Time
+	late   time.Duration
+}
+
+// noteSlow keeps the three slowest outcomes of a kind.
+func (l *ledger) noteSlow(in *input, d time.Duration) {
+	if l.slow == nil {
+		l.slow = map[string][]slowOutcome{}
+	}
+	s := append(l.slow[in.kind], slowOutcome{in.marker, in.sentAt, d})
+	slices.SortFunc(s, func(a, b slowOutcome) int { return int(b.late - a.late) })
+	l.slow[in.kind] = s[:min(len(s), 3)]
+}
 
 // recovery is, after a fault was repaired at end, how long until the
 // first outcome of an input sent after it was visible (0: none).
@@ -285,6 +326,7 @@ func (o *observer) ledger(inputs []*input, c *counts) *ledger {
 			if !at.IsZero() {
 				d := max(at.Sub(in.sentAt), 0)
 				add(in, func(r *row) { r.late = append(r.late, d) })
+				l.noteSlow(in, d)
 				l.outcomes++
 				l.seen = append(l.seen, seenOutcome{sent: in.sentAt, at: at})
 				if at.After(l.lastOutcome) {
@@ -358,6 +400,15 @@ func (l *ledger) print(w io.Writer, title string) {
 			line(k, r)
 		}
 	}
+	if l.sched != nil {
+		// Scheduled: sent is what fell due, acked what was owed by the
+		// load's end, late is from the due time.
+		for _, k := range scheduledKinds {
+			if r := l.sched.rows[k]; r != nil {
+				line(k, r)
+			}
+		}
+	}
 	fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t")
 	faults := make([]string, 0, len(l.byFault))
 	for f := range l.byFault {
@@ -370,6 +421,13 @@ func (l *ledger) print(w io.Writer, title string) {
 	fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t")
 	line("total", &l.all)
 	tw.Flush()
+	for _, k := range kinds {
+		for _, s := range l.slow[k] {
+			if s.late > time.Second {
+				fmt.Fprintf(w, "  slow: %s sent %s, outcome after %s\n", s.marker, s.sent.Format("15:04:05.000"), ms(s.late))
+			}
+		}
+	}
 	for _, p := range l.problems {
 		fmt.Fprintln(w, "  "+p)
 	}

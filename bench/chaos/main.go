@@ -22,6 +22,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -195,7 +196,13 @@ func run(ctx context.Context, cfg config, out io.Writer) (*result, error) {
 	}
 	dbURL := pg.url("deskbot")
 	custs := customers(cfg.customers)
-	if err := seed(ctx, dbURL, custs); err != nil {
+	cfgPath, err := writeConfig(work)
+	if err != nil {
+		return nil, err
+	}
+	horizon := time.Duration(cfg.warmup)*time.Second + 2*cfg.duration + cfg.quiet
+	views, err := seed(ctx, dbURL, cfgPath, custs, horizon)
+	if err != nil {
 		return nil, err
 	}
 	sqldb, err := sql.Open("postgres", dbURL)
@@ -217,6 +224,11 @@ func run(ctx context.Context, cfg config, out io.Writer) (*result, error) {
 		emu.AddUser(slackemu.User{ID: id, Name: fmt.Sprintf("agent%d", i), RealName: fmt.Sprintf("Agent %d", i), TeamID: "T0EMU"})
 		agents = append(agents, id)
 	}
+	forgetters := make([]string, max(1, min(15, int(cfg.duration/(20*time.Second)))))
+	for i := range forgetters {
+		forgetters[i] = forgetterID(i)
+		emu.AddUser(slackemu.User{ID: forgetters[i], Name: fmt.Sprintf("forgetter%d", i), RealName: fmt.Sprintf("Forgetter %d", i), TeamID: "T0EMU"})
+	}
 	sink, err := emailtest.StartSink(emailtest.SinkOptions{})
 	if err != nil {
 		return nil, err
@@ -224,7 +236,7 @@ func run(ctx context.Context, cfg config, out io.Writer) (*result, error) {
 	defer sink.Stop()
 
 	env := []string{"SLACK_BOT_TOKEN=xoxb-emu", "SLACK_APP_TOKEN=xapp-emu", "SLACK_API_URL=" + emu.APIURL(),
-		"DATABASE_URL=" + dbURL, "TRIAGE_CHANNEL=" + triageChan, "SMTP_RELAY_URL=" + sink.URL(),
+		"DATABASE_URL=" + dbURL, "DESKBOT_CONFIG=" + cfgPath, "TRIAGE_CHANNEL=" + triageChan, "SMTP_RELAY_URL=" + sink.URL(),
 		"MAIL_FROM=support@vendor.com", "LOG_LEVEL=info", "PATH=" + os.Getenv("PATH")}
 	var replicas []*replica
 	for i := range cfg.replicas {
@@ -245,14 +257,14 @@ func run(ctx context.Context, cfg config, out io.Writer) (*result, error) {
 	if err := waitReady(ctx, emu, replicas); err != nil {
 		return nil, err
 	}
-	if err := warmUp(ctx, emu, agents, cfg.warmup); err != nil {
+	if err := warmUp(ctx, emu, append(slices.Clone(agents), forgetters...), cfg.warmup); err != nil {
 		return nil, err
 	}
 
 	flog := &faultLog{grace: 5 * time.Second}
 	ld := &loader{emu: emu, replicas: replicas, agents: agents, customers: custs, faults: flog}
 	obs := &observer{emu: emu, sink: sink, db: sqldb, bot: emu.Options().BotUserID, load: ld, customers: custs,
-		first: map[string]time.Time{}, cards: map[string]bool{}}
+		forgetters: forgetters, views: views, first: map[string]time.Time{}, cards: map[string]bool{}}
 	octx, ocancel := context.WithCancel(ctx)
 	defer ocancel()
 	go obs.poll(octx)
@@ -278,6 +290,7 @@ func run(ctx context.Context, cfg config, out io.Writer) (*result, error) {
 		err := sqldb.QueryRowContext(ctx, `SELECT count(*) FROM time_entries WHERE user_id = $1 AND ended_at IS NULL`, user).Scan(&n)
 		return n > 0, err
 	}
+	go ld.forget(lctx, forgetters, cfg.duration/time.Duration(len(forgetters)+1))
 	ld.run(lctx, cfg.rate, cfg.weights, running)
 	<-injDone // the last fault is repaired
 	loadEnd := time.Now()
@@ -295,11 +308,15 @@ func run(ctx context.Context, cfg config, out io.Writer) (*result, error) {
 	deadline := time.Now().Add(cfg.quiet)
 	for {
 		obs.scan(ctx)
+		var l *ledger
 		c, err := obs.count(ctx)
 		if err == nil {
 			ld.mu.Lock()
-			l := obs.ledger(ld.inputs, c)
+			l = obs.ledger(ld.inputs, c)
 			ld.mu.Unlock()
+			err = obs.addScheduled(ctx, l, loadEnd)
+		}
+		if err == nil {
 			res = &result{cfg: cfg, ledger: l}
 			if l.all.lost == 0 || time.Now().After(deadline) {
 				break
@@ -322,6 +339,9 @@ func run(ctx context.Context, cfg config, out io.Writer) (*result, error) {
 	ld.mu.Lock()
 	res.ledger = obs.ledger(ld.inputs, c)
 	ld.mu.Unlock()
+	if err := obs.addScheduled(ctx, res.ledger, loadEnd); err != nil {
+		return nil, err
+	}
 	res.settled = max(res.ledger.lastOutcome.Sub(loadEnd), 0)
 	res.elapsed = res.ledger.lastOutcome.Sub(start)
 	if res.elapsed > 0 {
@@ -336,6 +356,9 @@ func run(ctx context.Context, cfg config, out io.Writer) (*result, error) {
 			_ = json.Unmarshal(c.Body, &m)
 			warned[m.Text]++
 		}
+	}
+	if rs := emu.RateStats(); rs.Limited > 0 {
+		fmt.Fprintf(out, "  Slack answered 429 %d times %v (%d calls inside a Retry-After window)\n", rs.Limited, rs.LimitedByMethod, rs.InWindow)
 	}
 	for text, n := range warned {
 		fmt.Fprintf(out, "  told %d× %q\n", n, text)
