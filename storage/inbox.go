@@ -35,7 +35,7 @@ CREATE INDEX IF NOT EXISTS inbox_due ON inbox (lease_until) WHERE done_at IS NUL
 CREATE INDEX IF NOT EXISTS inbox_owner ON inbox (owner) WHERE done_at IS NULL;
 CREATE INDEX IF NOT EXISTS inbox_done ON inbox (done_at) WHERE done_at IS NOT NULL;`
 
-// sqliteInboxOrder adds the order key (PostgreSQL's migration 00021) to
+// sqliteInboxOrder adds the order key (PostgreSQL's migration 00030) to
 // an inbox file created before it.
 const sqliteInboxOrder = `
 ALTER TABLE inbox ADD COLUMN person TEXT NOT NULL DEFAULT '';
