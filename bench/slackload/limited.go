@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/deskbot/deskbot/bench/benchdb"
 	"github.com/deskbot/deskbot/bot"
 	"github.com/deskbot/deskbot/bot/slackemu"
 	"github.com/deskbot/deskbot/commands"
@@ -48,7 +49,7 @@ func runLimited(parent context.Context, dialect string, n int, scale float64, po
 	ctx, cancel := context.WithTimeout(parent, 10*time.Minute)
 	defer cancel()
 	quiet := slog.New(slog.DiscardHandler)
-	db, closeDB, err := openDB(ctx, dialect)
+	db, closeDB, err := benchdb.OpenMigrated(ctx, dialect, "slackload")
 	if err != nil {
 		return nil, err
 	}

@@ -43,6 +43,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/deskbot/deskbot/bench/benchdb"
 	"github.com/deskbot/deskbot/bot"
 	"github.com/deskbot/deskbot/bot/slackemu"
 	"github.com/deskbot/deskbot/commands"
@@ -143,8 +144,8 @@ func main() {
 		cfg := cfg
 		cfg.mode, cfg.round = run.mode, run.round
 		r, err := runOne(ctx, run.db, cfg)
-		if errors.Is(err, errSkip) {
-			fmt.Printf("== %s: SKIPPED — %s\n\n", run.db, strings.TrimPrefix(err.Error(), errSkip.Error()+": "))
+		if errors.Is(err, benchdb.ErrSkip) {
+			fmt.Printf("== %s: SKIPPED — %s\n\n", run.db, strings.TrimPrefix(err.Error(), benchdb.ErrSkip.Error()+": "))
 			continue
 		}
 		if err != nil {
@@ -166,7 +167,7 @@ func main() {
 			continue
 		}
 		lr, err := runLimited(ctx, d, limitedN, limitedScale, cfg.poll)
-		if errors.Is(err, errSkip) {
+		if errors.Is(err, benchdb.ErrSkip) {
 			continue
 		}
 		if err != nil {
@@ -222,7 +223,7 @@ func runOne(parent context.Context, dialect string, cfg config) (*result, error)
 	defer cancel()
 	quiet := slog.New(slog.DiscardHandler)
 
-	db, closeDB, err := openDB(ctx, dialect)
+	db, closeDB, err := benchdb.OpenMigrated(ctx, dialect, "slackload")
 	if err != nil {
 		return nil, err
 	}

@@ -34,6 +34,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/deskbot/deskbot/bench/benchdb"
 )
 
 type config struct {
@@ -81,7 +83,7 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	for _, d := range cfg.dbs {
 		for round := 1; round <= cfg.rounds; round++ {
 			r, err := runOnce(ctx, cfg, d, quiet)
-			if errors.Is(err, errSkip) {
+			if errors.Is(err, benchdb.ErrSkip) {
 				fmt.Fprintf(out, "%s: %v\n", d, err)
 				break
 			}

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/deskbot/deskbot/bench/benchdb"
 	"github.com/deskbot/deskbot/bot"
 	"github.com/deskbot/deskbot/bot/slackemu"
 	"github.com/deskbot/deskbot/commands"
@@ -28,7 +29,7 @@ import (
 const unpaced = 1e6
 
 func runOnce(ctx context.Context, cfg config, dialect string, quiet *slog.Logger) (*result, error) {
-	db, closeDB, err := openDB(ctx, dialect)
+	db, closeDB, err := benchdb.OpenMigrated(ctx, dialect, "webhookfan")
 	if err != nil {
 		return nil, err
 	}

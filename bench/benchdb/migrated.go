@@ -1,4 +1,4 @@
-package main
+package benchdb
 
 import (
 	"context"
@@ -18,8 +18,8 @@ import (
 	"github.com/deskbot/deskbot/storage"
 )
 
-// errSkip marks a database the run cannot use here (no PostgreSQL server).
-var errSkip = errors.New("skipped")
+// ErrSkip marks a database the run cannot use here (no PostgreSQL server).
+var ErrSkip = errors.New("skipped")
 
 // postgresURL is the server the temporary benchmark database is created on.
 func postgresURL() string {
@@ -29,23 +29,25 @@ func postgresURL() string {
 	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 }
 
-// openDB returns a fresh, migrated database of the dialect and a cleanup
-// that closes it and removes it (temp file, or DROP DATABASE).
-func openDB(ctx context.Context, dialect string) (*storage.DB, func(), error) {
+// OpenMigrated returns a fresh, migrated database of the dialect and a
+// cleanup that closes it and removes it (temp file, or DROP DATABASE);
+// prefix names the run in the temporary directory and in messages. An
+// unreachable PostgreSQL server is ErrSkip.
+func OpenMigrated(ctx context.Context, dialect, prefix string) (*storage.DB, func(), error) {
 	var (
 		dbURL   string
 		cleanup = func() {}
 	)
 	switch dialect {
 	case storage.SQLite:
-		dir, err := os.MkdirTemp("", "deskbot-slackload-")
+		dir, err := os.MkdirTemp("", "deskbot-"+prefix+"-")
 		if err != nil {
 			return nil, nil, err
 		}
 		dbURL = "sqlite:" + filepath.Join(dir, "deskbot.db")
 		cleanup = func() { _ = os.RemoveAll(dir) }
 	case storage.Postgres:
-		u, drop, err := createPostgres(ctx)
+		u, drop, err := createPostgres(ctx, prefix)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -69,16 +71,16 @@ func openDB(ctx context.Context, dialect string) (*storage.DB, func(), error) {
 
 // createPostgres creates deskbot_bench_<random> and returns its URL and a
 // function that drops it (WITH (FORCE), so open connections do not block it).
-func createPostgres(ctx context.Context) (string, func(), error) {
+func createPostgres(ctx context.Context, prefix string) (string, func(), error) {
 	admin, err := sql.Open("postgres", postgresURL())
 	if err != nil {
-		return "", nil, fmt.Errorf("%w: %v", errSkip, err)
+		return "", nil, fmt.Errorf("%w: %v", ErrSkip, err)
 	}
 	pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	if err := admin.PingContext(pctx); err != nil {
 		admin.Close()
-		return "", nil, fmt.Errorf("%w: no PostgreSQL server at %s (%v); start one or set DESKBOT_TEST_POSTGRES", errSkip, redact(postgresURL()), err)
+		return "", nil, fmt.Errorf("%w: no PostgreSQL server at %s (%v); start one or set DESKBOT_TEST_POSTGRES", ErrSkip, redact(postgresURL()), err)
 	}
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
@@ -91,7 +93,7 @@ func createPostgres(ctx context.Context) (string, func(), error) {
 		dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if _, err := admin.ExecContext(dctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			fmt.Fprintf(os.Stderr, "slackload: unable to drop database %s: %v\n", name, err)
+			fmt.Fprintf(os.Stderr, "%s: unable to drop database %s: %v\n", prefix, name, err)
 		}
 		admin.Close()
 	}
