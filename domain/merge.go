@@ -42,6 +42,8 @@ type MergeMoved struct {
 	Messages     []int64      `json:"messages,omitempty"` // ticket_messages: the mail threading
 	Participants []string     `json:"participants,omitempty"`
 	Links        []MovedLink  `json:"links,omitempty"`
+	Tags         []string     `json:"tags,omitempty"`   // tags the target lacked
+	Issues       []int64      `json:"issues,omitempty"` // engineering issues the target lacked
 	Source       SourceBefore `json:"source"`
 }
 
@@ -69,7 +71,8 @@ type SourceBefore struct {
 type MergeStore interface {
 	// MergeTickets moves the source's comments, time entries (to the
 	// target's customer), attachments, mail threading, participants the
-	// target lacks and links into the target, and records m with what
+	// target lacks, tags and engineering issues the target lacks, and
+	// links into the target, and records m with what
 	// moved (m.Moved.Source is the caller's). Rows that cannot move
 	// without a duplicate stay with the source.
 	MergeTickets(ctx context.Context, m *Merge, targetCustomerID int64) error

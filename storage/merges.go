@@ -53,6 +53,20 @@ func (tx *Tx) MergeTickets(ctx context.Context, m *domain.Merge, targetCustomerI
 	if err := updateIDs(ctx, tx, `UPDATE ticket_participants SET ticket_id = ? WHERE ticket_id = ? AND email IN `, mv.Participants, dst, src); err != nil {
 		return fmt.Errorf("store: unable to merge participants: %w", err)
 	}
+	if err := tx.selectAll(ctx, &mv.Tags, `SELECT tag FROM ticket_tags s WHERE ticket_id = ? AND NOT EXISTS
+		(SELECT 1 FROM ticket_tags o WHERE o.ticket_id = ? AND o.tag = s.tag) ORDER BY tag`, src, dst); err != nil {
+		return fmt.Errorf("store: unable to list tags to merge: %w", err)
+	}
+	if err := updateIDs(ctx, tx, `UPDATE ticket_tags SET ticket_id = ? WHERE ticket_id = ? AND tag IN `, mv.Tags, dst, src); err != nil {
+		return fmt.Errorf("store: unable to merge tags: %w", err)
+	}
+	if mv.Issues, err = tx.ids(ctx, `SELECT issue_id FROM ticket_issues s WHERE ticket_id = ? AND NOT EXISTS
+		(SELECT 1 FROM ticket_issues o WHERE o.ticket_id = ? AND o.issue_id = s.issue_id) ORDER BY issue_id`, src, dst); err != nil {
+		return fmt.Errorf("store: unable to list engineering issues to merge: %w", err)
+	}
+	if err := updateIDs(ctx, tx, `UPDATE ticket_issues SET ticket_id = ? WHERE ticket_id = ? AND issue_id IN `, mv.Issues, dst, src); err != nil {
+		return fmt.Errorf("store: unable to merge engineering issues: %w", err)
+	}
 	if mv.Links, err = tx.mergeLinks(ctx, src, dst); err != nil {
 		return err
 	}
@@ -138,6 +152,12 @@ func (tx *Tx) UndoMerge(ctx context.Context, m *domain.Merge, by string) error {
 	}
 	if err := updateIDs(ctx, tx, `UPDATE ticket_participants SET ticket_id = ? WHERE ticket_id = ? AND email IN `, mv.Participants, src, dst); err != nil {
 		return fmt.Errorf("store: unable to unmerge participants: %w", err)
+	}
+	if err := updateIDs(ctx, tx, `UPDATE ticket_tags SET ticket_id = ? WHERE ticket_id = ? AND tag IN `, mv.Tags, src, dst); err != nil {
+		return fmt.Errorf("store: unable to unmerge tags: %w", err)
+	}
+	if err := updateIDs(ctx, tx, `UPDATE ticket_issues SET ticket_id = ? WHERE ticket_id = ? AND issue_id IN `, mv.Issues, src, dst); err != nil {
+		return fmt.Errorf("store: unable to unmerge engineering issues: %w", err)
 	}
 	for _, l := range mv.Links {
 		if err := tx.moveLink(ctx, l.NewFrom, l.NewTo, l.From, l.To, l.Kind); err != nil {

@@ -19,6 +19,7 @@ var childTables = map[string]string{
 	"ticket_tags": "ticket_id", "automation_runs": "ticket_id", "survey_answers": "ticket_id",
 	"ticket_messages": "ticket_id", "ticket_participants": "ticket_id", "attachments": "ticket_id",
 	"portal_revocations": "ticket_id", "ticket_links_from": "from_id", "ticket_links_to": "to_id",
+	"ticket_issues": "ticket_id",
 }
 
 // childCounts counts each child table's rows per ticket of ids.
@@ -100,6 +101,13 @@ func TestMergeKeepsEveryChildRow(t *testing.T) {
 			if _, err := tx.AddTag(ctx, src.ID, "billing"); err != nil {
 				return err
 			}
+			issue := &domain.TrackerIssue{Tracker: "app", Repo: "acme/app", Number: 7, State: domain.IssueOpen}
+			if err := tx.SaveIssue(ctx, issue); err != nil {
+				return err
+			}
+			if _, err := tx.LinkIssue(ctx, src.ID, issue.ID, "U1"); err != nil {
+				return err
+			}
 			_, err := tx.AddSLAAlert(ctx, &domain.SLAAlert{TicketID: src.ID, Target: "first_response", Threshold: "breach", CycleStart: t0, ThresholdAt: t0})
 			return err
 		})
@@ -120,7 +128,8 @@ func TestMergeKeepsEveryChildRow(t *testing.T) {
 			fmt.Sprintf("attachments/%d", dst.ID): 1, fmt.Sprintf("ticket_messages/%d", dst.ID): 2,
 			fmt.Sprintf("ticket_participants/%d", src.ID): 1, fmt.Sprintf("ticket_participants/%d", dst.ID): 2,
 			fmt.Sprintf("ticket_links_to/%d", dst.ID): 2, fmt.Sprintf("ticket_links_from/%d", src.ID): 1,
-			fmt.Sprintf("sla_alerts/%d", src.ID): 1, fmt.Sprintf("ticket_tags/%d", src.ID): 1,
+			fmt.Sprintf("sla_alerts/%d", src.ID): 1, fmt.Sprintf("ticket_tags/%d", src.ID): 0,
+			fmt.Sprintf("ticket_tags/%d", dst.ID): 1, fmt.Sprintf("ticket_issues/%d", src.ID): 0, fmt.Sprintf("ticket_issues/%d", dst.ID): 1,
 		} {
 			if after[key] != want {
 				t.Errorf("after the merge %s = %d, want %d", key, after[key], want)
