@@ -19,18 +19,7 @@ func TestCustomersRenameKeepsData(t *testing.T) {
 	for _, dialect := range storagetest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			ctx := context.Background()
-			url := "sqlite:" + filepath.Join(t.TempDir(), "old.db")
-			if dialect == storage.Postgres {
-				url = storagetest.PostgresDatabase(t)
-			}
-			db, err := storage.Open(ctx, url, storage.WithLogger(slog.New(slog.DiscardHandler)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if err := db.MigrateUpTo(ctx, 14); err != nil {
-				t.Fatal(err)
-			}
+			db := openAtVersion(t, dialect, 14)
 			now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 			old := []string{
 				`INSERT INTO projects (key, name, created_at, updated_at, ticket_seq) VALUES ('ACME', 'Acme Corp', $1, $1, 7)`,
@@ -51,7 +40,7 @@ func TestCustomersRenameKeepsData(t *testing.T) {
 			if _, err := db.Migrate(ctx); err != nil {
 				t.Fatal(err)
 			}
-			err = db.View(ctx, func(tx domain.Tx) error {
+			err := db.View(ctx, func(tx domain.Tx) error {
 				c, err := tx.CustomerByKey(ctx, "ACME")
 				if err != nil {
 					return err
@@ -113,4 +102,23 @@ func TestCustomersRenameKeepsData(t *testing.T) {
 			}
 		})
 	}
+}
+
+// openAtVersion opens an empty database of the dialect migrated up to
+// version only, as an earlier release left it; closed when the test ends.
+func openAtVersion(t *testing.T, dialect string, version int64) *storage.DB {
+	t.Helper()
+	url := "sqlite:" + filepath.Join(t.TempDir(), "old.db")
+	if dialect == storage.Postgres {
+		url = storagetest.PostgresDatabase(t)
+	}
+	db, err := storage.Open(context.Background(), url, storage.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.MigrateUpTo(context.Background(), version); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }

@@ -2,8 +2,6 @@ package storage_test
 
 import (
 	"context"
-	"log/slog"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -226,18 +224,7 @@ func TestSearchMigrationBackfills(t *testing.T) {
 	for _, dialect := range storagetest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			ctx := context.Background()
-			url := "sqlite:" + filepath.Join(t.TempDir(), "old.db")
-			if dialect == storage.Postgres {
-				url = storagetest.PostgresDatabase(t)
-			}
-			db, err := storage.Open(ctx, url, storage.WithLogger(slog.New(slog.DiscardHandler)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if err := db.MigrateUpTo(ctx, 28); err != nil {
-				t.Fatal(err)
-			}
+			db := openAtVersion(t, dialect, 28)
 			acme := seedCustomer(t, db, "ACME")
 			tk := &domain.Ticket{CustomerID: acme.ID, Title: "Old ticket", Description: "about a lost parcel", Type: "question",
 				Status: "new", Priority: "normal", Source: domain.SourceCLI, CreatedBy: "U1"}
