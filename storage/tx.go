@@ -80,6 +80,20 @@ func (d *DB) updateLocked(ctx context.Context, fn func(domain.Tx) error) (err er
 	return nil
 }
 
+// readTx runs fn in a read-only transaction on one connection: for a
+// View's reads that need one snapshot or settings local to a transaction.
+func (tx *Tx) readTx(ctx context.Context, fn func(*Tx) error) error {
+	stx, err := tx.d.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("store: unable to begin read: %w", err)
+	}
+	defer stx.Rollback()
+	if err := fn(&Tx{q: stx, stx: stx, d: tx.d, now: tx.now, scope: tx.scope}); err != nil {
+		return err
+	}
+	return stx.Commit()
+}
+
 // View runs fn with read-only access.
 func (d *DB) View(ctx context.Context, fn func(domain.Tx) error) error {
 	return fn(&Tx{q: d.db, d: d, now: d.clock()})

@@ -19,6 +19,16 @@ func (tx *Tx) QueryTickets(ctx context.Context, q *domain.ViewQuery) (*domain.Vi
 		c.CustomerID, c.Customer = tx.scope.CustomerID, true
 		q = &c
 	}
+	if searches(q.Q) && tx.d.dialect == Postgres && tx.stx == nil {
+		// searchLang's settings are SET LOCAL: they hold for the statements
+		// of one transaction, not for a View's reads from the pool.
+		var page *domain.ViewPage
+		err := tx.readTx(ctx, func(rt *Tx) (err error) {
+			page, err = rt.QueryTickets(ctx, q)
+			return err
+		})
+		return page, err
+	}
 	b := &viewSQL{dialect: tx.d.dialect, q: q, publicOnly: tx.scope.Customer || tx.scope.Public}
 	if searches(q.Q) {
 		var err error
