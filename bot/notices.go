@@ -43,6 +43,8 @@ func (b *Bot) noticeMessage(ctx context.Context, job commands.PostJob) (notice, 
 	switch job.Notice {
 	case commands.NoticeEmailIn, commands.NoticeEmailOut, commands.NoticeEmailFailed:
 		return notice{text: emailNoticeText(job)}, nil
+	case commands.NoticeAgentReply:
+		return notice{text: agentReplyText(job.Args)}, nil // reply.go
 	case commands.NoticeAssigned:
 		return notice{text: fmt.Sprintf("%s assigned you *%s*: %s", byRef(job.By), key, title)}, nil
 	case commands.NoticeAutomation, commands.NoticeStaleReminder, commands.NoticeStaleClosed, commands.NoticeReleaseFixed,
