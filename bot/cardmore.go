@@ -39,7 +39,7 @@ func cardMoreOptions(cfg *domain.Config, v *commands.CardView, done bool) []more
 	} else {
 		opts = append(opts, moreOption{moreUnmerge, "Undo merge"})
 	}
-	if replyButton(v.Ticket) != nil {
+	if replyButton(v.Ticket) != nil || v.CustomerThread { // by mail, else in their thread
 		opts = append(opts, moreOption{moreReplyWith, "Reply with…"})
 	}
 	opts = append(opts, moreOption{moreFollow, "Follow"}, moreOption{moreUnfollow, "Unfollow"})

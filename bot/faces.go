@@ -161,6 +161,7 @@ func (b *Bot) openWork(ctx context.Context, a domain.Actor, responseURL, key str
 		b.fail(ctx, responseURL, err)
 		return
 	}
+	v.CustomerThread = b.customerThread(ctx, t)
 	b.reply(ctx, responseURL, cardText(t), cardBlocks(b.svc.Config(), v)...)
 }
 

@@ -123,11 +123,26 @@ func TestMergeFromTheCard(t *testing.T) {
 		if tk := w.ticket(t, "ACME-2"); tk.Status != "new" {
 			t.Errorf("after undo ACME-2 is %s", tk.Status)
 		}
+		// The customer is told, once, in the same thread, that it is back.
+		if _, err := w.emu.WaitCall(ctx, "chat.postMessage", func(c slackemu.Call) bool {
+			return c.OK() && c.Params["thread_ts"] == ts && strings.Contains(c.Params["text"], "ACME-2 goes on as its own request")
+		}); err != nil {
+			t.Fatal(err)
+		}
 		w.eventually(t, "ACME-1's card drops the pointer", func() bool {
 			_, ts1 := w.cardTS(t, "ACME-1")
 			m, _ := w.emu.Message(ch, ts1)
 			return !strings.Contains(string(m.Blocks), "was merged here")
 		})
+		back := 0
+		for _, c := range w.emu.Calls("chat.postMessage") {
+			if strings.Contains(c.Params["text"], "goes on as its own request") {
+				back++
+			}
+		}
+		if back != 1 {
+			t.Errorf("the customer was told %d times that ACME-2 is back", back)
+		}
 	})
 }
 

@@ -43,6 +43,8 @@ func (b *Bot) noticeMessage(ctx context.Context, job commands.PostJob) (notice, 
 	switch job.Notice {
 	case commands.NoticeEmailIn, commands.NoticeEmailOut, commands.NoticeEmailFailed:
 		return notice{text: emailNoticeText(job)}, nil
+	case commands.NoticeAgentReply:
+		return notice{text: agentReplyText(job.Args)}, nil // reply.go
 	case commands.NoticeAssigned:
 		return notice{text: fmt.Sprintf("%s assigned you *%s*: %s", byRef(job.By), key, title)}, nil
 	case commands.NoticeAutomation, commands.NoticeStaleReminder, commands.NoticeStaleClosed, commands.NoticeReleaseFixed,
@@ -52,6 +54,8 @@ func (b *Bot) noticeMessage(ctx context.Context, job commands.PostJob) (notice, 
 		return surveyNotice(job, key, title), nil
 	case commands.NoticeMerged:
 		return notice{text: ":twisted_rightwards_arrows: " + esc(commands.MergeNotice(key, a["into"]))}, nil
+	case commands.NoticeUnmerged:
+		return notice{text: ":leftwards_arrow_with_hook: " + esc(commands.UnmergeNotice(key, a["from"]))}, nil
 	case commands.NoticeIssueClosed, commands.NoticeIssueReopened, commands.NoticeEngineering, commands.NoticeFixMerged:
 		return notice{text: trackerNoticeText(job, key, title)}, nil // escalate.go
 	case commands.NoticeSLAWarning, commands.NoticeSLABreach, commands.NoticeSLASummary:

@@ -33,41 +33,93 @@ func (b *Bot) openReplyModal(ctx context.Context, a domain.Actor, responseURL, t
 	if err == nil && !a.IsAgent() {
 		err = domain.Errorf(domain.EFORBIDDEN, "Only support agents can reply to customers.")
 	}
-	if err == nil && !b.svc.CanMail() {
-		err = domain.Errorf(domain.EINVALID, "Mail to customers is not set up: deskbot needs SMTP_RELAY_URL and MAIL_FROM.")
+	inThread := false
+	if err == nil {
+		switch {
+		case replyButton(t) != nil:
+			if !b.svc.CanMail() {
+				err = domain.Errorf(domain.EINVALID, "Mail to customers is not set up: deskbot needs SMTP_RELAY_URL and MAIL_FROM.")
+			}
+		case b.customerThread(ctx, t):
+			inThread = true
+		default:
+			err = domain.Errorf(domain.EINVALID, "%s has no customer to reply to here: no requester email, and its thread is not one the customer reads.", t.Key())
+		}
 	}
 	if err != nil {
 		b.fail(ctx, responseURL, err)
 		return
 	}
-	view := b.replyView(ctx, a, t, 0, "")
+	view := b.replyView(ctx, a, t, replyForm{inThread: inThread})
 	b.call("views.open", func() error { _, err := b.ui.OpenViewContext(ctx, triggerID, view); return err })
 }
 
+// customerThread tells whether t's customer reads its Slack thread (their
+// channel, or one shared with them): a ticket without a requester to
+// mail is answered there.
+func (b *Bot) customerThread(ctx context.Context, t *domain.Ticket) bool {
+	return t.SlackChannel != "" && t.SlackThreadTS != "" &&
+		b.customerFacing(ctx, b.customerOfChannel(ctx, t.SlackChannel), t.SlackChannel)
+}
+
+// replyForm is the state of a reply form, kept in its private_metadata
+// as "KEY|saved reply id", and "|thread" when it answers in the
+// customer's Slack thread instead of by mail.
+type replyForm struct {
+	saved    int64
+	inThread bool
+	text     string // the saved reply's text, filled for the ticket
+}
+
+func (f replyForm) metadata(key string) string {
+	m := key + "|" + strconv.FormatInt(f.saved, 10)
+	if f.inThread {
+		m += "|thread"
+	}
+	return m
+}
+
+func parseReplyForm(metadata string) (key string, f replyForm) {
+	parts := strings.Split(metadata, "|")
+	if len(parts) > 1 {
+		f.saved, _ = strconv.ParseInt(parts[1], 10, 64)
+	}
+	f.inThread = len(parts) > 2 && parts[2] == "thread"
+	return parts[0], f
+}
+
+// blockID is the answer's block: Slack keeps what was typed in an input
+// whose block id stays, so a pick changes it.
+func (f replyForm) blockID() string {
+	if f.saved == 0 {
+		return "body"
+	}
+	return "body_" + strconv.FormatInt(f.saved, 10)
+}
+
 // replyView is the Reply to customer form; with a saved reply chosen, its
-// text fills the answer (under a new block id: Slack keeps what was typed
-// in an input whose block id stays).
-func (b *Bot) replyView(ctx context.Context, a domain.Actor, t *domain.Ticket, saved int64, text string) slack.ModalViewRequest {
-	body := slack.NewPlainTextInputBlockElement(plain("Your answer; it goes out by mail, in the customer's thread"), "body")
+// text fills the answer (under a new block id, see replyForm.blockID).
+// Plain inputs and a static select only: it works the same on the phone.
+func (b *Bot) replyView(ctx context.Context, a domain.Actor, t *domain.Ticket, f replyForm) slack.ModalViewRequest {
+	hint, title := "Your answer; it goes out by mail, in the customer's thread", "Reply to customer"
+	to := fmt.Sprintf("*%s* %s\nTo %s and the people they copied", t.Key(), escCut(t.Title, 200), escCut(t.RequesterEmail, 200))
+	if f.inThread {
+		hint, title = "Your answer; the customer reads it in their Slack thread", "Reply in their thread"
+		to = fmt.Sprintf("*%s* %s\nPosted under your name in the customer's thread in %s", t.Key(), escCut(t.Title, 200), channelRef(t.SlackChannel))
+	}
+	body := slack.NewPlainTextInputBlockElement(plain(hint), "body")
 	body.Multiline = true
 	body.MaxLength = maxInputValue
-	body.InitialValue = cut(text, maxInputValue)
-	blockID := "body"
-	if saved != 0 {
-		blockID = "body_" + strconv.FormatInt(saved, 10)
-	}
-	blocks := []slack.Block{
-		slack.NewContextBlock("to", mrkdwn(fmt.Sprintf("*%s* %s\nTo %s and the people they copied",
-			t.Key(), escCut(t.Title, 200), escCut(t.RequesterEmail, 200)))),
-	}
-	if pick := b.replyPicker(ctx, a, saved); pick != nil {
+	body.InitialValue = cut(f.text, maxInputValue)
+	blocks := []slack.Block{slack.NewContextBlock("to", mrkdwn(to))}
+	if pick := b.replyPicker(ctx, a, f.saved); pick != nil {
 		blocks = append(blocks, pick)
 	}
-	blocks = append(blocks, slack.NewInputBlock(blockID, plain("Reply"), nil, body))
+	blocks = append(blocks, slack.NewInputBlock(f.blockID(), plain("Reply"), nil, body))
 	return slack.ModalViewRequest{
-		Type: slack.VTModal, CallbackID: cbReply, Title: plain(cut("Reply to customer", maxModalTitle)),
+		Type: slack.VTModal, CallbackID: cbReply, Title: plain(cut(title, maxModalTitle)),
 		Submit: plain("Send"), Close: plain("Cancel"), Blocks: slack.Blocks{BlockSet: blocks},
-		PrivateMetadata: t.Key() + "|" + strconv.FormatInt(saved, 10),
+		PrivateMetadata: f.metadata(t.Key()),
 	}
 }
 
@@ -128,9 +180,9 @@ func (b *Bot) pickReply(ctx context.Context, cb slack.InteractionCallback, act *
 		b.log.Error("bot: actor", "err", err)
 		return
 	}
-	key, _, _ := strings.Cut(cb.View.PrivateMetadata, "|")
-	id, _ := strconv.ParseInt(firstNonEmpty(act.SelectedOption.Value, act.Value), 10, 64)
-	text, _, err := b.svc.ExpandSavedReply(ctx, a, key, id)
+	key, f := parseReplyForm(cb.View.PrivateMetadata)
+	f.saved, _ = strconv.ParseInt(firstNonEmpty(act.SelectedOption.Value, act.Value), 10, 64)
+	f.text, _, err = b.svc.ExpandSavedReply(ctx, a, key, f.saved)
 	if err != nil {
 		b.log.Warn("bot: unable to fill a saved reply", "err", err)
 		return
@@ -140,7 +192,7 @@ func (b *Bot) pickReply(ctx context.Context, cb slack.InteractionCallback, act *
 		b.log.Warn("bot: unable to fill a saved reply", "err", err)
 		return
 	}
-	view := b.replyView(ctx, a, t, id, text)
+	view := b.replyView(ctx, a, t, f)
 	b.call("views.update", func() error {
 		_, err := b.ui.UpdateViewContext(ctx, view, "", cb.View.Hash, cb.View.ID)
 		return err
@@ -148,17 +200,22 @@ func (b *Bot) pickReply(ctx context.Context, cb slack.InteractionCallback, act *
 }
 
 func (b *Bot) submitReply(ctx context.Context, a domain.Actor, cb slack.InteractionCallback, values map[string]map[string]slack.BlockAction) *slack.ViewSubmissionResponse {
-	key, savedText, _ := strings.Cut(cb.View.PrivateMetadata, "|")
-	saved, _ := strconv.ParseInt(savedText, 10, 64)
-	blockID := "body"
-	if saved != 0 {
-		blockID = "body_" + savedText
+	key, f := parseReplyForm(cb.View.PrivateMetadata)
+	body := values[f.blockID()]["body"].Value
+	// The view id makes a resubmission (Slack retries) send one reply.
+	send := b.svc.ReplyWith
+	if f.inThread {
+		send = b.svc.ReplyInThread
 	}
-	body := values[blockID]["body"].Value
-	// The view id makes a resubmission (Slack retries) send one mail.
-	_, err := b.svc.ReplyWith(ctx, a, key, body, "view:"+cb.View.ID, saved)
-	if err != nil {
-		return formError(blockID, err)
+	if _, err := send(ctx, a, key, body, "view:"+cb.View.ID, f.saved); err != nil {
+		return formError(f.blockID(), err)
 	}
 	return nil
+}
+
+// agentReplyText is an agent's reply as posted in the customer's thread:
+// under their name (the bot posts it), the text inert (no <!channel>).
+func agentReplyText(args map[string]string) string {
+	name := firstNonEmpty(strings.TrimSpace(args["name"]), "Support")
+	return "*" + escCut(name, 100) + "*: " + esc(args["text"])
 }

@@ -172,6 +172,9 @@ func (b *Bot) showTicket(ctx context.Context, a domain.Actor, responseURL, key s
 		b.fail(ctx, responseURL, err)
 		return
 	}
+	if a.IsAgent() {
+		v.CustomerThread = b.customerThread(ctx, t)
+	}
 	blocks := cardBlocks(b.svc.Config(), v)
 	if !a.IsAgent() {
 		// Customers see their face of it, without the agents' control.

@@ -58,6 +58,11 @@ func watchLine(cfg *domain.Config, n *domain.WatchNote) string {
 		case n.NewValue == "":
 			return fmt.Sprintf("%s removed the tag `%s`", who, esc(n.OldValue))
 		}
+		return fmt.Sprintf("%s renamed the tag `%s` to `%s`", who, esc(n.OldValue), esc(n.NewValue))
+	case domain.EventEscalated:
+		return fmt.Sprintf("%s escalated it to engineering: %s", who, escCut(n.NewValue, 200))
+	case domain.EventIssueLinked:
+		return fmt.Sprintf("%s linked it to %s", who, escCut(n.NewValue, 200))
 	}
 	field := firstNonEmpty(n.Field, n.Kind)
 	switch {

@@ -37,6 +37,11 @@ type CardView struct {
 	// Issues are the engineering issues linked to the ticket, for the
 	// working face only (trackers.go).
 	Issues []*domain.TrackerIssue
+	// CustomerThread: the customer reads the ticket's Slack thread (their
+	// channel, or one shared with their organisation). The transport sets
+	// it, as only Slack knows a shared channel; the working face then
+	// offers a reply there.
+	CustomerThread bool
 }
 
 // Card gathers a ticket's public card, the one posted in its channel.

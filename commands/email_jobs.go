@@ -85,6 +85,8 @@ func noticeMail(t *domain.Ticket, job EmailJob) string {
 		fmt.Fprintf(&b, "We closed %s (%s), as we did not hear back from you.\n\nReply to this email if you still need help.\n", key, t.Title)
 	case NoticeMerged:
 		b.WriteString(MergeNotice(key, job.Args["into"]) + "\n")
+	case NoticeUnmerged:
+		b.WriteString(UnmergeNotice(key, job.Args["from"]) + "\n")
 	case NoticeReleaseFixed:
 		fmt.Fprintf(&b, "Version %s fixes %s (%s).\n", firstNonEmpty(job.Args["version"], "a new version"), key, t.Title)
 	default:

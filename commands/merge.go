@@ -14,6 +14,11 @@ import (
 // into (the target's key, only when it is the same customer's).
 const NoticeMerged = "merged"
 
+// NoticeUnmerged tells the source's customer, where the merge told them,
+// that an undone merge leaves their ticket on its own again. Args: from
+// (the target's key, only when it is the same customer's).
+const NoticeUnmerged = "unmerged"
+
 // MergePlan is what a merge would do, checked before anything changes.
 type MergePlan struct {
 	Source, Target *domain.Ticket
@@ -206,17 +211,23 @@ func (s *Service) merge(ctx context.Context, tx domain.Tx, cfg *domain.Config, a
 // when it came by mail, else in its Slack thread. Another customer's
 // ticket is never named to them.
 func (s *Service) tellMerged(ctx context.Context, tx domain.Tx, src, dst *domain.Ticket) error {
+	return s.tellMerge(ctx, tx, src, dst, NoticeMerged, "into")
+}
+
+// tellMerge words a merge, or its undoing, for the source's customer, the
+// same way both times: the undo tells them where the merge did.
+func (s *Service) tellMerge(ctx context.Context, tx domain.Tx, src, dst *domain.Ticket, notice, arg string) error {
 	args := map[string]string{}
 	if src.CustomerID == dst.CustomerID {
-		args["into"] = dst.Key()
+		args[arg] = dst.Key()
 	}
 	by := domain.SystemActor(domain.ChannelSlack).Ref()
 	switch {
 	case src.EmailThread != "" && src.RequesterEmail != "" && s.mail.sending():
-		return s.mailTicket(ctx, tx, src, mailSpec{kind: NoticeMerged, auto: "auto-generated",
-			text: noticeMail(src, EmailJob{Notice: NoticeMerged, Args: args})})
+		return s.mailTicket(ctx, tx, src, mailSpec{kind: notice, auto: "auto-generated",
+			text: noticeMail(src, EmailJob{Notice: notice, Args: args})})
 	case src.SlackChannel != "":
-		return post(ctx, tx, PostJob{Notice: NoticeMerged, TicketID: src.ID, InTicketThread: true, By: by, Args: args})
+		return post(ctx, tx, PostJob{Notice: notice, TicketID: src.ID, InTicketThread: true, By: by, Args: args})
 	}
 	return nil
 }
@@ -257,6 +268,11 @@ func (s *Service) Unmerge(ctx context.Context, a domain.Actor, sourceKey string)
 				src.Key(), dst.Key(), domain.FormatDuration(tx.Now().Sub(m.MergedAt)), domain.FormatDuration(domain.MergeUndoWindow))
 		}
 		if err := tx.UndoMerge(ctx, m, a.Ref()); err != nil {
+			return err
+		}
+		// Told after the mail threading moved back: the notice answers the
+		// source's own thread again.
+		if err := s.tellMerge(ctx, tx, src, dst, NoticeUnmerged, "from"); err != nil {
 			return err
 		}
 		b := m.Moved.Source
@@ -305,6 +321,14 @@ func MergeNotice(key, into string) string {
 		return fmt.Sprintf("%s is the same request as %s, so we merged them: we go on in %s, and your replies to %s reach us there.", key, into, into, key)
 	}
 	return fmt.Sprintf("We now handle %s together with a related request; your replies here still reach us.", key)
+}
+
+// UnmergeNotice words NoticeUnmerged for the customer (mail and Slack share it).
+func UnmergeNotice(key, from string) string {
+	if from != "" {
+		return fmt.Sprintf("We merged %s into %s by mistake: %s goes on as its own request, and your replies to it reach us there.", key, from, key)
+	}
+	return fmt.Sprintf("We handle %s on its own again; your replies here still reach us.", key)
 }
 
 // mergePointers reads a ticket's merges in force from its history: the

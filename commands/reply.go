@@ -33,6 +33,29 @@ func (s *Service) ReplyToCustomerOnce(ctx context.Context, a domain.Actor, key, 
 // its placeholders left in body are filled, and what it sets (status,
 // priority, tags, assignee) changes in the reply's own transaction.
 func (s *Service) ReplyWith(ctx context.Context, a domain.Actor, key, body, dedupID string, savedID int64) (*domain.Comment, error) {
+	return s.reply(ctx, a, key, body, dedupID, savedID, false)
+}
+
+// MaxThreadReply is the longest reply posted in a Slack thread, in
+// characters once its placeholders are filled: a Slack message holds
+// 40,000, and escaping for mrkdwn may make one character five (&amp;).
+const MaxThreadReply = 7_500
+
+// NoticeAgentReply is an agent's reply posted in the customer's thread
+// under their name (args: name, text).
+const NoticeAgentReply = "agent_reply"
+
+// ReplyInThread is ReplyWith for a customer who talks in Slack: the reply
+// is a public comment posted, under the agent's name, in the ticket's
+// thread. The transport says the customer reads that thread (their
+// channel, or one shared with their organisation: only Slack knows).
+func (s *Service) ReplyInThread(ctx context.Context, a domain.Actor, key, body, dedupID string, savedID int64) (*domain.Comment, error) {
+	return s.reply(ctx, a, key, body, dedupID, savedID, true)
+}
+
+// reply answers the customer by mail, or in their Slack thread, in one
+// transaction with what the saved reply sets.
+func (s *Service) reply(ctx context.Context, a domain.Actor, key, body, dedupID string, savedID int64, inThread bool) (*domain.Comment, error) {
 	if err := requireAgent(a, "reply to customers"); err != nil {
 		return nil, err
 	}
@@ -42,7 +65,7 @@ func (s *Service) ReplyWith(ctx context.Context, a domain.Actor, key, body, dedu
 		return nil, domain.FieldErrorf("body", "Write the reply first.")
 	case n > MaxReply:
 		return nil, domain.FieldErrorf("body", "The reply is %d characters long; keep it under %d.", n, MaxReply)
-	case !s.mail.sending():
+	case !inThread && !s.mail.sending():
 		return nil, domain.Errorf(domain.EINVALID, "Mail to customers is not set up: deskbot needs SMTP_RELAY_URL and MAIL_FROM.")
 	}
 	cfg := s.Config()
@@ -59,7 +82,10 @@ func (s *Service) ReplyWith(ctx context.Context, a domain.Actor, key, body, dedu
 		if err != nil {
 			return err
 		}
-		if t.RequesterEmail == "" {
+		switch {
+		case inThread && (t.SlackChannel == "" || t.SlackThreadTS == ""):
+			return domain.Errorf(domain.EINVALID, "%s has no Slack thread to reply in.", t.Key())
+		case !inThread && t.RequesterEmail == "":
 			return domain.Errorf(domain.EINVALID, "%s has no requester email to reply to.", t.Key())
 		}
 		var saved *domain.SavedReply
@@ -73,31 +99,13 @@ func (s *Service) ReplyWith(ctx context.Context, a domain.Actor, key, body, dedu
 			}
 			body = domain.ExpandReply(body, rc)
 		}
-		spec := mailSpec{kind: domain.MailKindReply, text: body + "\n", fromName: a.Name}
-		if a.Name != "" {
-			spec.fromName = a.Name + " (" + s.mail.Name + ")"
+		if inThread {
+			c, err = s.postReply(ctx, tx, cfg, a, t, body)
+		} else {
+			c, err = s.mailReply(ctx, tx, cfg, a, t, body)
 		}
-		if spec.to, spec.cc, err = s.recipients(ctx, tx, t); err != nil {
+		if err != nil || saved == nil {
 			return err
-		}
-		if err := s.mailTicket(ctx, tx, t, spec); err != nil {
-			return err
-		}
-		c = &domain.Comment{TicketID: t.ID, AuthorID: a.UserID, AuthorEmail: a.Email, AuthorName: a.Name,
-			AuthorRole: a.Role, Body: body, Public: true, Channel: domain.ChannelEmail}
-		if err := s.addComment(ctx, tx, cfg, a, t, c); err != nil {
-			return err
-		}
-		to := make([]string, 0, len(spec.to)+len(spec.cc))
-		for _, r := range append(spec.to, spec.cc...) {
-			to = append(to, r.Email)
-		}
-		if err := threadPost(ctx, tx, t, PostJob{Notice: NoticeEmailOut, By: a.Ref(),
-			Args: map[string]string{"to": strings.Join(to, ", "), "body": excerpt(body, 2500)}}); err != nil {
-			return err
-		}
-		if saved == nil {
-			return nil
 		}
 		return s.applySavedReply(ctx, tx, cfg, a, t, saved)
 	})
@@ -105,4 +113,47 @@ func (s *Service) ReplyWith(ctx context.Context, a domain.Actor, key, body, dedu
 		return nil, err
 	}
 	return c, nil
+}
+
+// mailReply mails body to the requester and their CC list, in the
+// ticket's mail thread, and keeps it as a public comment.
+func (s *Service) mailReply(ctx context.Context, tx domain.Tx, cfg *domain.Config, a domain.Actor, t *domain.Ticket, body string) (*domain.Comment, error) {
+	spec := mailSpec{kind: domain.MailKindReply, text: body + "\n", fromName: a.Name}
+	if a.Name != "" {
+		spec.fromName = a.Name + " (" + s.mail.Name + ")"
+	}
+	var err error
+	if spec.to, spec.cc, err = s.recipients(ctx, tx, t); err != nil {
+		return nil, err
+	}
+	if err := s.mailTicket(ctx, tx, t, spec); err != nil {
+		return nil, err
+	}
+	c := &domain.Comment{TicketID: t.ID, AuthorID: a.UserID, AuthorEmail: a.Email, AuthorName: a.Name,
+		AuthorRole: a.Role, Body: body, Public: true, Channel: domain.ChannelEmail}
+	if err := s.addComment(ctx, tx, cfg, a, t, c); err != nil {
+		return nil, err
+	}
+	to := make([]string, 0, len(spec.to)+len(spec.cc))
+	for _, r := range append(spec.to, spec.cc...) {
+		to = append(to, r.Email)
+	}
+	return c, threadPost(ctx, tx, t, PostJob{Notice: NoticeEmailOut, By: a.Ref(),
+		Args: map[string]string{"to": strings.Join(to, ", "), "body": excerpt(body, 2500)}})
+}
+
+// postReply keeps body as the agent's public comment and queues its post
+// in the ticket's thread. The post is the bot's own message, which the
+// transport never takes back as a comment.
+func (s *Service) postReply(ctx context.Context, tx domain.Tx, cfg *domain.Config, a domain.Actor, t *domain.Ticket, body string) (*domain.Comment, error) {
+	if n := utf8.RuneCountInString(body); n > MaxThreadReply {
+		return nil, domain.FieldErrorf("body", "The reply is %d characters long with its placeholders filled; a Slack message takes %d: shorten it.", n, MaxThreadReply)
+	}
+	c := &domain.Comment{TicketID: t.ID, AuthorID: a.UserID, AuthorEmail: a.Email, AuthorName: a.Name,
+		AuthorRole: a.Role, Body: body, Public: true, Channel: domain.ChannelSlack}
+	if err := s.addComment(ctx, tx, cfg, a, t, c); err != nil {
+		return nil, err
+	}
+	return c, threadPost(ctx, tx, t, PostJob{Notice: NoticeAgentReply, By: a.Ref(),
+		Args: map[string]string{"name": a.Name, "text": body}})
 }

@@ -180,6 +180,11 @@ func (s *Service) RenameTag(ctx context.Context, a domain.Actor, from, to string
 			if err := event(ctx, tx, a, t, domain.EventTag, "tag", from, to); err != nil {
 				return err
 			}
+			// No change hooks (automations do not run on a rename), but
+			// the ticket's watchers hear of it.
+			if err := s.notifyWatchers(ctx, tx, nil, t, nil); err != nil {
+				return err
+			}
 			if err := refreshCard(ctx, tx, t); err != nil {
 				return err
 			}

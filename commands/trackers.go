@@ -271,6 +271,9 @@ func (s *Service) LinkIssue(ctx context.Context, a domain.Actor, key, ref string
 		if err := event(ctx, tx, a, t, domain.EventIssueLinked, "issue", "", issue.Ref()); err != nil {
 			return err
 		}
+		if err := s.notifyWatchers(ctx, tx, nil, t, nil); err != nil {
+			return err
+		}
 		return s.refreshIssueCards(ctx, tx, issue.ID)
 	})
 	if err != nil {
@@ -290,6 +293,10 @@ func (s *Service) linkIssue(ctx context.Context, tx domain.Tx, a domain.Actor, t
 		return err
 	}
 	if err := event(ctx, tx, a, t, kind, "issue", "", issue.Ref()); err != nil {
+		return err
+	}
+	// Linking runs no change hooks (no automation reads it); watchers hear of it.
+	if err := s.notifyWatchers(ctx, tx, nil, t, nil); err != nil {
 		return err
 	}
 	return refreshCard(ctx, tx, t)

@@ -44,6 +44,7 @@ var watchedKinds = map[string]bool{
 	EventStatus: true, EventAssigned: true, EventPriority: true, EventField: true, EventComment: true,
 	EventLinked: true, EventTitle: true, EventDismissed: true, EventMoved: true, EventType: true,
 	EventTag: true, EventSeverity: true, EventFixed: true,
+	EventEscalated: true, EventIssueLinked: true, // an engineering issue opened or linked
 }
 
 // Watched tells whether watchers hear of an event.
