@@ -69,6 +69,7 @@ type Bot struct {
 	inbox   domain.Inbox // nil: ack first, nothing stored (Options.AckFirst)
 	in      inbox
 	gate    socketGate // Socket Mode closed while the database is down (dbgate.go)
+	fence   leadFence  // no post outlives the dispatch lease (leader.go)
 	log     *slog.Logger
 	metrics *Metrics
 	poll    time.Duration
