@@ -155,6 +155,7 @@ func New(o Options) *Bot {
 		b.instance = DefaultInstance()
 	}
 	b.people = newPeople(api, o.Service)
+	b.people.pauses, _ = o.Outbox.(slackPauses)
 	b.pacer = newPacer(o.RateScale, o.Metrics)
 	return b
 }

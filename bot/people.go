@@ -23,6 +23,7 @@ type people struct {
 	svc    *commands.Service
 	teamID string
 
+	pauses  slackPauses        // other replicas' 429s; nil without a database
 	lookups singleflight.Group // users.info calls in flight, by user
 	slot    chan struct{}      // one users.info call at a time
 	mu      sync.Mutex
@@ -36,6 +37,17 @@ type people struct {
 	group         []string
 	groupT        time.Time
 }
+
+// slackPauses shares a 429's Retry-After between the replicas
+// (storage.DB): users.info's limit is the app's, and a replica that calls
+// inside the window another was told of is refused too, and may keep the
+// window open for all of them.
+type slackPauses interface {
+	PauseSlack(ctx context.Context, method string, pause time.Duration) error
+	SlackPaused(ctx context.Context, method string) (time.Duration, error)
+}
+
+const methodUsersInfo = "users.info"
 
 type cachedUser struct {
 	u  *slack.User
@@ -87,6 +99,7 @@ func (p *people) lookup(ctx context.Context, id string) (*slack.User, error) {
 		return nil, ctx.Err()
 	}
 	defer func() { <-p.slot }()
+	p.sharedPause(ctx)
 	p.mu.Lock()
 	paused := time.Until(p.lookupsPaused)
 	p.mu.Unlock()
@@ -104,14 +117,42 @@ func (p *people) lookup(ctx context.Context, id string) (*slack.User, error) {
 	}
 	u, err := p.api.GetUserInfoContext(ctx, id)
 	p.mu.Lock()
-	defer p.mu.Unlock()
+	var pause time.Duration
 	if rl := (*slack.RateLimitedError)(nil); errors.As(err, &rl) {
-		p.lookupsPaused = time.Now().Add(limitedPause(rl.RetryAfter, p.limitedRun))
+		pause = limitedPause(rl.RetryAfter, p.limitedRun)
+		p.lookupsPaused = time.Now().Add(pause)
 		p.limitedRun++
 	} else if err == nil {
 		p.limitedRun = 0
 	}
+	p.mu.Unlock()
+	if pause > 0 && p.pauses != nil {
+		// The other replicas wait too; when the database cannot tell them,
+		// they learn it from Slack, as before.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		_ = p.pauses.PauseSlack(sctx, methodUsersInfo, pause)
+		cancel()
+	}
 	return u, err
+}
+
+// sharedPause takes on a pause another replica was told of. A database
+// that does not answer (in an outage) leaves this replica's own.
+func (p *people) sharedPause(ctx context.Context) {
+	if p.pauses == nil {
+		return
+	}
+	sctx, cancel := context.WithTimeout(ctx, time.Second)
+	left, err := p.pauses.SlackPaused(sctx, methodUsersInfo)
+	cancel()
+	if err != nil || left <= 0 {
+		return
+	}
+	p.mu.Lock()
+	if until := time.Now().Add(left); until.After(p.lookupsPaused) {
+		p.lookupsPaused = until
+	}
+	p.mu.Unlock()
 }
 
 // limitedPause is how long to leave users.info alone after the run-th 429

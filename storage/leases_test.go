@@ -77,3 +77,40 @@ func TestLeasesAndBacklog(t *testing.T) {
 		})
 	}
 }
+
+// A 429's Retry-After is kept for the other replicas: a longer one stays,
+// what is left of it is read back, and it ends.
+func TestSlackPauseShared(t *testing.T) {
+	for _, d := range storagetest.Dialects {
+		t.Run(d, func(t *testing.T) {
+			ctx := context.Background()
+			clock := storagetest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+			db := storagetest.Open(t, d, storage.WithClock(clock.Now))
+			left := func(want time.Duration) {
+				t.Helper()
+				got, err := db.SlackPaused(ctx, "users.info")
+				if err != nil || got != want {
+					t.Fatalf("paused %v (%v), want %v", got, err, want)
+				}
+			}
+			left(0)
+			if err := db.PauseSlack(ctx, "users.info", 30*time.Second); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.PauseSlack(ctx, "users.info", 5*time.Second); err != nil {
+				t.Fatal(err)
+			}
+			clock.Advance(10 * time.Second)
+			left(20 * time.Second)
+			if got, err := db.SlackPaused(ctx, "chat.postMessage"); err != nil || got != 0 {
+				t.Fatalf("another method paused %v (%v)", got, err)
+			}
+			clock.Advance(25 * time.Second)
+			left(0)
+			if err := db.PauseSlack(ctx, "users.info", 2*time.Second); err != nil {
+				t.Fatal(err)
+			}
+			left(2 * time.Second)
+		})
+	}
+}
