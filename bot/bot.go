@@ -155,7 +155,10 @@ func New(o Options) *Bot {
 		b.instance = DefaultInstance()
 	}
 	b.people = newPeople(api, o.Service)
-	b.people.pauses, _ = o.Outbox.(slackPauses)
+	b.people.slots, _ = o.Outbox.(rateSlots)
+	if o.RateScale > 0 {
+		b.people.every = time.Duration(float64(usersInfoEvery) / o.RateScale)
+	}
 	b.pacer = newPacer(o.RateScale, o.Metrics)
 	return b
 }

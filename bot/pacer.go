@@ -26,7 +26,8 @@ var slackBuckets = map[string]slackBucket{
 	bucketWorkspacePost: {perMinute: 300, burst: 30},
 	bucketUpdate:        {perMinute: 50, burst: 10}, // chat.update, Tier 3
 	bucketFiles:         {perMinute: 100, burst: 20},
-	bucketOpen:          {perMinute: 50, burst: 10}, // conversations.open, Tier 3
+	bucketOpen:          {perMinute: 50, burst: 10},  // conversations.open, Tier 3
+	methodUsersInfo:     {perMinute: 100, burst: 20}, // Tier 4; people.go spends it
 }
 
 const (

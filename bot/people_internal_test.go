@@ -124,7 +124,7 @@ func TestPeopleShareRetryAfterAcrossReplicas(t *testing.T) {
 	db := storagetest.Open(t, storage.SQLite) // the replicas' one database
 	replica := func() *people {
 		p := newPeople(slack.New("xoxb-test", slack.OptionAPIURL(srv.URL+"/")), nil)
-		p.pauses = db
+		p.slots = db
 		return p
 	}
 	one, two := replica(), replica()
