@@ -109,7 +109,7 @@ func webClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 32
 	t.MaxConnsPerHost = 32
-	return &http.Client{Transport: echoTrimmer{t}, Timeout: 2 * time.Minute}
+	return &http.Client{Transport: newRetryAfterGate(echoTrimmer{t}), Timeout: 2 * time.Minute}
 }
 
 // New returns a bot; Run connects it.
