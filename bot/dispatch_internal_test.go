@@ -414,3 +414,27 @@ func TestPacerProbesASlackOutage(t *testing.T) {
 		}
 	})
 }
+
+// A post refused because the dispatch lease ran out is no failure: it is
+// not recorded as one (that would free the new dispatcher's claim) and
+// goes again once the lease is renewed.
+func TestPacerRequeuesAPostRefusedForTheLease(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := &fakeSlack{}
+		f.fail = func(_ *delivery, n int) error {
+			if n == 1 {
+				return errLeaseLost
+			}
+			return nil
+		}
+		p := newTestPacer(f)
+		failed := 0
+		p.failed = func(context.Context, *delivery, error) time.Time { failed++; return time.Now() }
+		p.add(context.Background(), []*domain.OutboxMessage{post(1, "CA")})
+		p.wg.Wait()
+		want := fmt.Sprint([]sent{{"post:CA", []int64{1}, 0}, {"post:CA", []int64{1}, leaderPoll}})
+		if got := fmt.Sprint(f.sent); got != want || failed != 0 {
+			t.Errorf("sends %s, %d failures recorded; want %s and none", got, failed, want)
+		}
+	})
+}
