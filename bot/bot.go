@@ -69,6 +69,7 @@ type Bot struct {
 	inbox   domain.Inbox // nil: ack first, nothing stored (Options.AckFirst)
 	in      inbox
 	gate    socketGate // Socket Mode closed while the database is down (dbgate.go)
+	fence   leadFence  // no post outlives the dispatch lease (leader.go)
 	log     *slog.Logger
 	metrics *Metrics
 	poll    time.Duration
@@ -108,7 +109,7 @@ func webClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 32
 	t.MaxConnsPerHost = 32
-	return &http.Client{Transport: echoTrimmer{t}, Timeout: 2 * time.Minute}
+	return &http.Client{Transport: newRetryAfterGate(echoTrimmer{t}), Timeout: 2 * time.Minute}
 }
 
 // New returns a bot; Run connects it.
@@ -154,6 +155,10 @@ func New(o Options) *Bot {
 		b.instance = DefaultInstance()
 	}
 	b.people = newPeople(api, o.Service)
+	b.people.slots, _ = o.Outbox.(rateSlots)
+	if o.RateScale > 0 {
+		b.people.every = time.Duration(float64(usersInfoEvery) / o.RateScale)
+	}
 	b.pacer = newPacer(o.RateScale, o.Metrics)
 	return b
 }

@@ -183,6 +183,14 @@ func (b *Bot) routeOf(ctx context.Context, m *domain.OutboxMessage) route {
 		switch {
 		case job.InTicketThread:
 			if t, err := b.svc.TicketByID(ctx, job.TicketID); err == nil && t.SlackChannel != "" {
+				// In the queue and the budget of the channel it goes to: an
+				// SLA alert about a customer's ticket goes to the triage
+				// channel, and spending the customer's channel budget held
+				// that customer's new cards behind a burst of alerts (after
+				// an outage) while the triage channel went unpaced.
+				if ch, ours := b.internalPlaceOf(ctx, job, t); ours && ch != "" {
+					return post(ch, class)
+				}
 				return post(t.SlackChannel, class)
 			}
 			return route{key: fmt.Sprintf("ticket:%d", job.TicketID)}
@@ -289,6 +297,12 @@ func retryAt(attempts int, err error) time.Time {
 			return time.Now().Add(5 * time.Minute)
 		}
 	}
+	if slackIsDown(err) {
+		// Slack is down, not this message: the pacer probes for its return
+		// (one call a second in all) and then sends at once, so a back-off
+		// grown during the outage must not hold the message past it.
+		return time.Now().Add(domain.Backoff(attempts, 500*time.Millisecond, 2*time.Second))
+	}
 	return time.Now().Add(domain.Backoff(attempts, time.Second, 30*time.Minute))
 }
 
@@ -303,7 +317,7 @@ func (b *Bot) deliver(ctx context.Context, m *domain.OutboxMessage) (marked bool
 		}
 		return b.deliverCard(ctx, job.TicketID, m)
 	case domain.OutboxDigest:
-		return false, b.DeliverDigest(ctx, m.Payload)
+		return false, b.deliverDigest(ctx, m.Payload, m)
 	case domain.OutboxSlackPost:
 		var job commands.PostJob
 		if err := json.Unmarshal([]byte(m.Payload), &job); err != nil {
@@ -428,6 +442,9 @@ func threadOf(t *domain.Ticket) string {
 
 // postJoining posts, joining a public channel first when the bot is not in it.
 func (b *Bot) postJoining(ctx context.Context, channel string, opts ...slack.MsgOption) (string, string, error) {
+	if !b.fence.mayPost(time.Now()) {
+		return "", "", errLeaseLost
+	}
 	ch, ts, err := b.api.PostMessageContext(ctx, channel, opts...)
 	if slackErr(err) == "not_in_channel" {
 		if _, _, _, jerr := b.api.JoinConversationContext(ctx, channel); jerr != nil {
@@ -449,19 +466,22 @@ func (b *Bot) deliverPost(ctx context.Context, job commands.PostJob, m *domain.O
 		if err != nil {
 			return err
 		}
-		if t.SlackThreadTS == "" {
-			return errors.New("the ticket's card is not posted yet")
-		}
-		channel, thread = t.SlackChannel, t.SlackThreadTS
-		if b.customerFacing(ctx, b.customerOfChannel(ctx, channel), channel) {
-			if internalNotice(job.Notice) {
-				// The customer reads that thread: our alerts go to our place.
-				if channel, thread = b.internalPlace(), ""; channel == "" {
-					return nil
-				}
-			} else {
+		if ch, ours := b.internalPlaceOf(ctx, job, t); ours {
+			// The customer reads that thread: our alerts go to our place,
+			// whether the card is posted yet or not ("": nowhere; the DMs
+			// still tell).
+			channel = ch
+		} else {
+			if t.SlackThreadTS == "" {
+				return errors.New("the ticket's card is not posted yet")
+			}
+			channel, thread = t.SlackChannel, t.SlackThreadTS
+			if !internalNotice(job.Notice) && b.customerFacing(ctx, b.customerOfChannel(ctx, channel), channel) {
 				n.text = b.namesNotMentions(ctx, n.text)
 			}
+		}
+		if channel == "" {
+			return nil
 		}
 	} else if job.User != "" {
 		dm, err := b.people.dmChannel(ctx, job.User)
@@ -488,4 +508,15 @@ func slackErr(err error) string {
 		return se.Err
 	}
 	return ""
+}
+
+// internalPlaceOf tells whether a notice for t's thread goes to our place
+// (internalPlace, "" for none) instead: when the notice is ours and the
+// customer reads that thread.
+func (b *Bot) internalPlaceOf(ctx context.Context, job commands.PostJob, t *domain.Ticket) (string, bool) {
+	if !internalNotice(job.Notice) || t.SlackChannel == "" ||
+		!b.customerFacing(ctx, b.customerOfChannel(ctx, t.SlackChannel), t.SlackChannel) {
+		return "", false
+	}
+	return b.internalPlace(), true
 }

@@ -356,3 +356,85 @@ func TestRouteOfUnreadable(t *testing.T) {
 		t.Errorf("ticketOf: %d %v", id, err)
 	}
 }
+
+// While Slack is down (500s), one delivery a second asks whether it is
+// back, whatever its channel, rather than every channel's first post on
+// its own back-off; and when Slack answers again, every channel's posts
+// go at once, not each after a back-off grown during the outage.
+func TestPacerProbesASlackOutage(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const outage = 10 * time.Second
+		f := &fakeSlack{}
+		f.fail = func(*delivery, int) error {
+			if time.Since(f.start) < outage {
+				return slack.StatusCodeError{Code: 500, Status: "500 Internal Server Error"}
+			}
+			return nil
+		}
+		p := newTestPacer(f)
+		// The dispatcher's own back-off: exponential from a second.
+		p.failed = func(_ context.Context, d *delivery, _ error) time.Time {
+			return time.Now().Add(domain.Backoff(d.failures+1, time.Second, 30*time.Minute))
+		}
+		ctx := context.Background()
+		var msgs []*domain.OutboxMessage
+		channels := []string{"CA", "CB", "CC", "CD"}
+		for i := range 12 {
+			msgs = append(msgs, post(int64(i+1), channels[i%len(channels)]))
+		}
+		p.add(ctx, msgs)
+		p.wg.Wait()
+
+		during, delivered := 0, map[int64]time.Duration{}
+		for _, s := range f.sent {
+			if s.at < outage {
+				during++
+			} else if _, ok := delivered[s.ids[0]]; !ok {
+				delivered[s.ids[0]] = s.at
+			}
+		}
+		// Each channel's first post at once, then a probe a second.
+		if most := len(channels) + int(outage/probeEvery) + 1; during > most {
+			t.Errorf("%d calls to a Slack that was down for %v, want at most %d", during, outage, most)
+		}
+		for id, at := range delivered {
+			// A channel's posts go a second apart after its burst of 2.
+			if at > outage+probeEvery+3*time.Second {
+				t.Errorf("post %d went %v after Slack was back", id, at-outage)
+			}
+		}
+		var first time.Duration
+		for _, at := range delivered {
+			if first == 0 || at < first {
+				first = at
+			}
+		}
+		if first > outage+probeEvery {
+			t.Errorf("the first post after the outage went %v after it", first-outage)
+		}
+	})
+}
+
+// A post refused because the dispatch lease ran out is no failure: it is
+// not recorded as one (that would free the new dispatcher's claim) and
+// goes again once the lease is renewed.
+func TestPacerRequeuesAPostRefusedForTheLease(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := &fakeSlack{}
+		f.fail = func(_ *delivery, n int) error {
+			if n == 1 {
+				return errLeaseLost
+			}
+			return nil
+		}
+		p := newTestPacer(f)
+		failed := 0
+		p.failed = func(context.Context, *delivery, error) time.Time { failed++; return time.Now() }
+		p.add(context.Background(), []*domain.OutboxMessage{post(1, "CA")})
+		p.wg.Wait()
+		want := fmt.Sprint([]sent{{"post:CA", []int64{1}, 0}, {"post:CA", []int64{1}, leaderPoll}})
+		if got := fmt.Sprint(f.sent); got != want || failed != 0 {
+			t.Errorf("sends %s, %d failures recorded; want %s and none", got, failed, want)
+		}
+	})
+}

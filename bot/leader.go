@@ -2,7 +2,9 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"sync/atomic"
 	"time"
 )
 
@@ -43,11 +45,46 @@ type leader struct {
 	until   time.Time // lead until, by this process's clock
 	tried   time.Time
 	onTaken func() // a test's observer
+	fence   *leadFence
 }
 
 func (b *Bot) leader() *leader {
 	ls, _ := b.outbox.(leaseStore)
-	return &leader{store: ls, holder: b.instance, log: b.log, now: time.Now}
+	return &leader{store: ls, holder: b.instance, log: b.log, now: time.Now, fence: &b.fence}
+}
+
+// leadFence stops a post that would start after this process's dispatch
+// lease could have run out. The lease is checked between batches only, and
+// a delivery started under it may then wait long (for the database, after
+// an outage): meanwhile another replica takes the lease, frees this one's
+// claims, finds no earlier post and posts; this one's post then came too,
+// a second SLA alert or card. Every post is checked against the lease's
+// end as it starts, so it cannot outlive the lease by more than its own
+// call, and the other replica takes over leadMargin later at the earliest.
+type leadFence struct {
+	on    atomic.Bool  // a lease store decides who dispatches
+	until atomic.Int64 // unix nanoseconds; posting stops then
+}
+
+// errLeaseLost refuses a post whose dispatch lease ran out.
+var errLeaseLost = errors.New("outbox: this replica no longer holds the dispatch lease; another one delivers this")
+
+// mayPost reports whether a post may start now.
+func (f *leadFence) mayPost(now time.Time) bool {
+	return !f.on.Load() || now.UnixNano() < f.until.Load()
+}
+
+// set moves the end; zero: posting stops now.
+func (f *leadFence) set(until time.Time) {
+	if f == nil {
+		return
+	}
+	var n int64
+	if !until.IsZero() {
+		n = until.UnixNano()
+	}
+	f.until.Store(n)
+	f.on.Store(true)
 }
 
 // lead renews or takes the lease when due and reports whether to
@@ -85,6 +122,7 @@ func (l *leader) lead(ctx context.Context, p *pacer) bool {
 				}
 			}
 			l.held, l.until = true, now.Add(leadTTL-leadMargin)
+			l.fence.set(l.until)
 		default:
 			if l.held {
 				l.log.Warn("outbox: another replica took the dispatch lease", "instance", l.holder)
@@ -96,6 +134,7 @@ func (l *leader) lead(ctx context.Context, p *pacer) bool {
 		l.held = false
 	}
 	if !l.held {
+		l.fence.set(time.Time{})
 		p.drop(ctx)
 	}
 	return l.held

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"net/url"
 	"slices"
 	"sync"
 	"time"
@@ -25,7 +26,8 @@ var slackBuckets = map[string]slackBucket{
 	bucketWorkspacePost: {perMinute: 300, burst: 30},
 	bucketUpdate:        {perMinute: 50, burst: 10}, // chat.update, Tier 3
 	bucketFiles:         {perMinute: 100, burst: 20},
-	bucketOpen:          {perMinute: 50, burst: 10}, // conversations.open, Tier 3
+	bucketOpen:          {perMinute: 50, burst: 10},  // conversations.open, Tier 3
+	methodUsersInfo:     {perMinute: 100, burst: 20}, // Tier 4; people.go spends it
 }
 
 const (
@@ -41,6 +43,9 @@ const (
 	// stepAside: after this many failed attempts in a row, a message stops
 	// holding back the rest of its channel and retries on its own.
 	stepAside = 3
+	// probeEvery: while Slack is down (5xx, timeouts), one delivery a
+	// probeEvery asks whether it is back, whatever its key.
+	probeEvery = time.Second
 )
 
 type slackBucket struct{ perMinute, burst float64 }
@@ -95,6 +100,7 @@ type delivery struct {
 	started   bool
 	next      *delivery // a card's change queued while this delivery runs
 	failures  int
+	downFail  bool // its last attempt found Slack down
 	// reclaimed holds attempt counts a new claim brought while the
 	// delivery ran: its messages are the deliverer's until it finishes.
 	reclaimed map[int64]int
@@ -160,7 +166,71 @@ type pacer struct {
 	held     map[int64]*delivery // by message ID: every message held
 	cards    map[int64]*delivery // by ticket: its card delivery queued or in flight
 	lastCard map[int64]time.Time // by ticket: last update started
+	down     slackOutage
 	wg       sync.WaitGroup
+}
+
+// slackOutage is what the pacer knows of a Slack outage. Each key's
+// deliveries backing off on their own would, after a 10 s outage, each
+// come back up to as long again after Slack does, the later ones behind
+// their channel's first; and every key would keep calling a Slack that
+// is down. Instead, while Slack is down a single delivery every
+// probeEvery asks; the first answer wakes every key at once.
+type slackOutage struct {
+	since     time.Time // zero: Slack answers
+	nextProbe time.Time
+}
+
+// slackIsDown reports an error that says Slack did not answer: a 5xx, or
+// the call not getting through (a timeout, a refused or reset connection).
+// A Slack error (channel_not_found) or a 429 is an answer; a database
+// error says nothing about Slack.
+func slackIsDown(err error) bool {
+	var sc slack.StatusCodeError
+	if errors.As(err, &sc) {
+		return sc.Code >= 500
+	}
+	var ue *url.Error
+	return errors.As(err, &ue)
+}
+
+// slackAnswered reports a call Slack answered: done, or refused in words.
+func slackAnswered(err error) bool {
+	var rl *slack.RateLimitedError
+	var se slack.SlackErrorResponse
+	return err == nil || errors.As(err, &rl) || errors.As(err, &se)
+}
+
+// noteSlackLocked records what a delivery learnt of Slack; Slack answering
+// again ends the outage: every delivery that met it goes now, and every
+// key wakes.
+func (p *pacer) noteSlackLocked(d *delivery, err error) {
+	now := p.now()
+	switch {
+	case slackIsDown(err):
+		if p.down.since.IsZero() {
+			p.down.since = now
+		}
+		p.down.nextProbe = now.Add(probeEvery)
+		d.downFail = true
+	case slackAnswered(err):
+		d.downFail = false
+		if p.down.since.IsZero() {
+			return
+		}
+		p.down = slackOutage{}
+		for _, k := range p.keys {
+			for _, q := range k.q {
+				if q.downFail {
+					q.notBefore = time.Time{}
+				}
+			}
+			select {
+			case k.wake <- struct{}{}:
+			default:
+			}
+		}
+	}
 }
 
 func newPacer(scale float64, met *Metrics) *pacer {
@@ -342,6 +412,11 @@ func (p *pacer) next(key string, k *keyQueue) (*delivery, time.Duration) {
 	if pick < 0 {
 		return nil, wait
 	}
+	if !p.down.since.IsZero() {
+		if w := p.down.nextProbe.Sub(now); w > 0 {
+			return nil, w
+		}
+	}
 	d := k.q[pick]
 	var bs []*tokenBucket
 	for _, name := range d.route.buckets {
@@ -361,6 +436,9 @@ func (p *pacer) next(key string, k *keyQueue) (*delivery, time.Duration) {
 	}
 	for _, t := range bs {
 		t.n--
+	}
+	if !p.down.since.IsZero() {
+		p.down.nextProbe = now.Add(probeEvery) // this delivery probes
 	}
 	k.q = slices.Delete(k.q, pick, pick+1)
 	p.met.queueDepth.WithLabelValues(key).Set(float64(len(k.q)))
@@ -385,7 +463,18 @@ func (p *pacer) next(key string, k *keyQueue) (*delivery, time.Duration) {
 func (p *pacer) finish(ctx context.Context, key string, k *keyQueue, d *delivery, err error) {
 	p.mu.Lock()
 	d.settleAttempts()
+	p.noteSlackLocked(d, err)
 	p.mu.Unlock()
+	if errors.Is(err, errLeaseLost) {
+		// Nothing was posted. Either the lease is renewed in a moment
+		// (the dispatcher was slow to), or this queue is dropped and the
+		// new dispatcher frees the claim: no failure either way.
+		p.mu.Lock()
+		d.started, d.notBefore = false, p.now().Add(leaderPoll)
+		p.requeueLocked(k, d)
+		p.mu.Unlock()
+		return
+	}
 	var rl *slack.RateLimitedError
 	if errors.As(err, &rl) {
 		p.met.rateLimited.WithLabelValues(key).Inc()

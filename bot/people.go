@@ -23,6 +23,8 @@ type people struct {
 	svc    *commands.Service
 	teamID string
 
+	slots   rateSlots          // users.info's limit, shared by the replicas; nil without a database
+	every   time.Duration      // between two of its calls, usersInfoEvery (scaled in tests)
 	lookups singleflight.Group // users.info calls in flight, by user
 	slot    chan struct{}      // one users.info call at a time
 	mu      sync.Mutex
@@ -37,6 +39,24 @@ type people struct {
 	groupT        time.Time
 }
 
+// rateSlots spreads users.info's limit over the replicas (storage.DB):
+// the limit is the app's, so replicas that each kept under it together
+// did not, and a replica calling inside the Retry-After another one was
+// told of is refused too, and may keep the window open for all of them.
+type rateSlots interface {
+	TakeRateSlot(ctx context.Context, name string, every time.Duration, burst int) (time.Duration, error)
+	HoldRateSlots(ctx context.Context, name string, every time.Duration, burst int, pause time.Duration) error
+}
+
+// users.info's slots: Slack's limit (slackBuckets) at bucketMargin, one
+// call of the burst kept back as the dispatcher does.
+var (
+	usersInfoEvery = time.Duration(float64(time.Minute) / (slackBuckets[methodUsersInfo].perMinute * bucketMargin))
+	usersInfoBurst = int(slackBuckets[methodUsersInfo].burst) - 1
+)
+
+const methodUsersInfo = "users.info"
+
 type cachedUser struct {
 	u  *slack.User
 	at time.Time
@@ -45,7 +65,8 @@ type cachedUser struct {
 const peopleTTL = 10 * time.Minute
 
 func newPeople(api *slack.Client, svc *commands.Service) *people {
-	return &people{api: api, svc: svc, users: map[string]cachedUser{}, teams: map[string]cachedTeam{}, slot: make(chan struct{}, 1)}
+	return &people{api: api, svc: svc, users: map[string]cachedUser{}, teams: map[string]cachedTeam{}, slot: make(chan struct{}, 1),
+		every: usersInfoEvery}
 }
 
 // user is a Slack user's profile, cached for peopleTTL. When Slack cannot
@@ -87,10 +108,15 @@ func (p *people) lookup(ctx context.Context, id string) (*slack.User, error) {
 		return nil, ctx.Err()
 	}
 	defer func() { <-p.slot }()
-	p.mu.Lock()
-	paused := time.Until(p.lookupsPaused)
-	p.mu.Unlock()
-	if paused > 0 {
+	for {
+		p.mu.Lock()
+		paused := time.Until(p.lookupsPaused)
+		p.mu.Unlock()
+		if paused <= 0 {
+			if paused = p.takeSlot(ctx); paused <= 0 {
+				break
+			}
+		}
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < paused+time.Second {
 			return nil, &slack.RateLimitedError{RetryAfter: paused}
 		}
@@ -104,14 +130,39 @@ func (p *people) lookup(ctx context.Context, id string) (*slack.User, error) {
 	}
 	u, err := p.api.GetUserInfoContext(ctx, id)
 	p.mu.Lock()
-	defer p.mu.Unlock()
+	var pause time.Duration
 	if rl := (*slack.RateLimitedError)(nil); errors.As(err, &rl) {
-		p.lookupsPaused = time.Now().Add(limitedPause(rl.RetryAfter, p.limitedRun))
+		pause = limitedPause(rl.RetryAfter, p.limitedRun)
+		p.lookupsPaused = time.Now().Add(pause)
 		p.limitedRun++
 	} else if err == nil {
 		p.limitedRun = 0
 	}
+	p.mu.Unlock()
+	if pause > 0 && p.slots != nil {
+		// The other replicas wait too; when the database cannot tell them,
+		// they learn it from Slack, as before.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		_ = p.slots.HoldRateSlots(sctx, methodUsersInfo, p.every, usersInfoBurst, pause)
+		cancel()
+	}
 	return u, err
+}
+
+// takeSlot spends one of users.info's calls cluster-wide, or says how long
+// to wait for one. A database that does not answer (in an outage) leaves
+// the call to this replica's own pacing, as before.
+func (p *people) takeSlot(ctx context.Context) time.Duration {
+	if p.slots == nil {
+		return 0
+	}
+	sctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	wait, err := p.slots.TakeRateSlot(sctx, methodUsersInfo, p.every, usersInfoBurst)
+	if err != nil {
+		return 0
+	}
+	return wait
 }
 
 // limitedPause is how long to leave users.info alone after the run-th 429

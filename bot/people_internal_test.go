@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/deskbot/deskbot/storage"
+	"github.com/deskbot/deskbot/storage/storagetest"
 )
 
 // Under a run of 429s a person seen before is still known, someone never
@@ -101,5 +104,42 @@ func TestLimitedPause(t *testing.T) {
 		if got := limitedPause(time.Second, c.run); got < c.min || got >= c.max {
 			t.Errorf("limitedPause(1s, %d) = %v, want in [%v, %v)", c.run, got, c.min, c.max)
 		}
+	}
+}
+
+// users.info's limit is the app's: once one replica was told to wait, the
+// others wait too, without a call of their own inside the Retry-After.
+func TestPeopleShareRetryAfterAcrossReplicas(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			w.Header().Set("Retry-After", "30")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"ok":true,"user":{"id":"` + r.FormValue("user") + `","name":"ann","team_id":"T1"}}`))
+	}))
+	defer srv.Close()
+	db := storagetest.Open(t, storage.SQLite) // the replicas' one database
+	replica := func() *people {
+		p := newPeople(slack.New("xoxb-test", slack.OptionAPIURL(srv.URL+"/")), nil)
+		p.slots = db
+		return p
+	}
+	one, two := replica(), replica()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var rl *slack.RateLimitedError
+	if _, err := one.user(ctx, "UANN"); !errors.As(err, &rl) {
+		t.Fatalf("the first replica's call: %v; want the 429", err)
+	}
+	for _, who := range []string{"UBOB", "UCAROL"} {
+		if _, err := two.user(ctx, who); !errors.As(err, &rl) || rl.RetryAfter < 25*time.Second {
+			t.Fatalf("the other replica during the Retry-After: %v; want a RateLimitedError with what is left of it", err)
+		}
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("%d users.info calls, want 1: the other replica called inside the Retry-After", n)
 	}
 }

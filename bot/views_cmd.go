@@ -182,6 +182,12 @@ func digestTarget(v *domain.SavedView) string {
 // domain.OutboxDigest): the saved view's first page as a list, into its
 // channel or its owner's DMs. A view deleted since is dropped.
 func (b *Bot) DeliverDigest(ctx context.Context, payload string) error {
+	return b.deliverDigest(ctx, payload, nil)
+}
+
+// deliverDigest posts once per outbox message m (postOnce): a retry after
+// a post Slack took but the outbox did not record finds it.
+func (b *Bot) deliverDigest(ctx context.Context, payload string, m *domain.OutboxMessage) error {
 	var job commands.DigestJob
 	if err := json.Unmarshal([]byte(payload), &job); err != nil {
 		return fmt.Errorf("bad digest job: %w", err)
@@ -234,6 +240,6 @@ func (b *Bot) DeliverDigest(ctx context.Context, payload string) error {
 		channel = dm
 	}
 	text := fmt.Sprintf("Digest: %s, %d tickets", cut(r.View.Name, 100), r.Total)
-	_, _, err = b.postJoining(ctx, channel, slack.MsgOptionText(esc(text), false), slack.MsgOptionBlocks(blocks...))
+	_, err = b.postOnce(ctx, m, nil, channel, "", slack.MsgOptionText(esc(text), false), slack.MsgOptionBlocks(blocks...))
 	return err
 }

@@ -197,8 +197,10 @@ func (s *Sender) DeliverDue(ctx context.Context) error {
 				mails = append(mails, m)
 			}
 		}
-		if len(mails) > 0 {
-			s.deliver(ctx, mails)
+		if len(mails) > 0 && !s.deliver(ctx, mails) {
+			// The relay is down: the rest waits for the next round rather
+			// than dialling it once more per batch.
+			return nil
 		}
 		if ctx.Err() != nil {
 			return nil
@@ -221,7 +223,9 @@ func (s *Sender) compose(ctx context.Context, m *domain.OutboxMessage) {
 	}
 }
 
-func (s *Sender) deliver(ctx context.Context, msgs []*domain.OutboxMessage) {
+// deliver sends msgs over one relay connection; false: the relay could
+// not be reached, and msgs were rescheduled.
+func (s *Sender) deliver(ctx context.Context, msgs []*domain.OutboxMessage) bool {
 	client, err := s.client()
 	var conn *smtpConn
 	if err == nil {
@@ -231,9 +235,9 @@ func (s *Sender) deliver(ctx context.Context, msgs []*domain.OutboxMessage) {
 	}
 	if err != nil {
 		for _, m := range msgs {
-			s.failed(ctx, m, nil, fmt.Errorf("relay unreachable: %w", err))
+			s.unreachable(ctx, m, fmt.Errorf("relay unreachable: %w", err))
 		}
-		return
+		return false
 	}
 	defer conn.close()
 	for _, m := range msgs {
@@ -256,7 +260,33 @@ func (s *Sender) deliver(ctx context.Context, msgs []*domain.OutboxMessage) {
 		s.opts.Logger.Info("email: sent", "ticket", out.Ticket, "kind", out.Kind, "message_id", out.MessageID)
 		s.delivered(ctx, m)
 	}
+	return true
 }
+
+// unreachable reschedules a mail the relay was not there for. That says
+// nothing about the mail, and the relay is tried again soon: one dial a
+// round (DeliverDue stops at the first that fails) costs little, and a
+// back-off grown during the outage would hold every mail queued in it
+// for as long again after the relay is back (30 s for a 10 s outage).
+func (s *Sender) unreachable(ctx context.Context, m *domain.OutboxMessage, err error) {
+	ctx = context.WithoutCancel(ctx)
+	level := slog.LevelWarn
+	if m.Attempts >= 10 {
+		level = slog.LevelError
+	}
+	s.opts.Logger.Log(ctx, level, "email: relay unreachable, will retry", "id", m.ID, "attempt", m.Attempts, "err", err)
+	retry := s.opts.Now().Add(domain.Backoff(m.Attempts, relayRetryFirst, relayRetryMax))
+	if ferr := s.opts.Outbox.OutboxFailed(ctx, m.ID, err.Error(), retry); ferr != nil {
+		s.opts.Logger.Error("email: unable to reschedule mail", "id", m.ID, "err", ferr)
+	}
+}
+
+// A relay that cannot be reached is tried again after relayRetryFirst,
+// doubling up to relayRetryMax (with jitter, half to all of it).
+const (
+	relayRetryFirst = 500 * time.Millisecond
+	relayRetryMax   = 3 * time.Second
+)
 
 func (s *Sender) delivered(ctx context.Context, m *domain.OutboxMessage) {
 	if err := s.opts.Outbox.OutboxDelivered(context.WithoutCancel(ctx), m.ID); err != nil {

@@ -77,3 +77,41 @@ func TestLeasesAndBacklog(t *testing.T) {
 		})
 	}
 }
+
+// A rate limit shared by the replicas: a burst, then one call every
+// interval; a 429's Retry-After holds every call until it is over.
+func TestRateSlotsShared(t *testing.T) {
+	for _, d := range storagetest.Dialects {
+		t.Run(d, func(t *testing.T) {
+			ctx := context.Background()
+			clock := storagetest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+			db := storagetest.Open(t, d, storage.WithClock(clock.Now))
+			const every, burst = time.Second, 3
+			take := func(want time.Duration) {
+				t.Helper()
+				got, err := db.TakeRateSlot(ctx, "users.info", every, burst)
+				if err != nil || got != want {
+					t.Fatalf("wait %v (%v), want %v", got, err, want)
+				}
+			}
+			take(0)
+			take(0)
+			take(0)
+			take(time.Second) // the burst is spent
+			clock.Advance(time.Second)
+			take(0)
+			take(time.Second)
+			if got, err := db.TakeRateSlot(ctx, "team.info", every, burst); err != nil || got != 0 {
+				t.Fatalf("another limit: wait %v (%v)", got, err)
+			}
+			clock.Advance(10 * time.Second) // the burst is back
+			if err := db.HoldRateSlots(ctx, "users.info", every, burst, 30*time.Second); err != nil {
+				t.Fatal(err)
+			}
+			take(30 * time.Second)
+			clock.Advance(30 * time.Second)
+			take(0)
+			take(time.Second) // at the steady rate again, no burst at once
+		})
+	}
+}

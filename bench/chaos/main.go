@@ -358,7 +358,7 @@ func run(ctx context.Context, cfg config, out io.Writer) (*result, error) {
 		}
 	}
 	if rs := emu.RateStats(); rs.Limited > 0 {
-		fmt.Fprintf(out, "  Slack answered 429 %d times %v (%d calls inside a Retry-After window)\n", rs.Limited, rs.LimitedByMethod, rs.InWindow)
+		fmt.Fprintf(out, "  Slack answered 429 %d times %v (%d calls inside a Retry-After window %v)\n", rs.Limited, rs.LimitedByMethod, rs.InWindow, rs.InWindowByMethod)
 	}
 	for text, n := range warned {
 		fmt.Fprintf(out, "  told %d× %q\n", n, text)
